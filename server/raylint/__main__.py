@@ -1,0 +1,3 @@
+from raylint.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,186 @@
+"""What a remote function's body does with ray.put: the puts, the names holding refs,
+and the shape of each returned value."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+from raylint.analysis.names import Resolver
+from raylint.analysis.tasks import RemoteFunction
+
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+# Calls whose result never is the ref passed in (ray.get is resolved separately).
+_VALUE_BUILTINS = {"len", "bool", "str", "repr", "int", "float", "isinstance", "hash", "id", "type", "print", "format"}
+_MUTATORS = {"append", "extend", "insert", "add", "update", "setdefault", "appendleft"}
+
+
+@dataclass
+class Store:
+    """One place a local name gets (part of) its value."""
+
+    kind: str  # "assign" | "append" | "mutate" | "item" | "aug" | "other"
+    node: ast.AST  # the statement, or the call for append/mutate
+    value: ast.AST | None
+
+
+@dataclass
+class Body:
+    fn: RemoteFunction
+    resolver: Resolver
+    puts: list[ast.Call] = field(default_factory=list)
+    returns: list[ast.Return] = field(default_factory=list)
+    has_yield: bool = False
+    stores: dict[str, list[Store]] = field(default_factory=dict)
+    loads: dict[str, list[ast.Name]] = field(default_factory=dict)
+    parents: dict[int, ast.AST] = field(default_factory=dict)
+
+    def __post_init__(self):
+        self._put_ids: set[int] = set()
+        self._holding: dict[str, list[ast.Call]] = {}
+        self._gets: dict[int, bool] = {}
+
+    # -- collecting -------------------------------------------------------------------------
+
+    def scan(self) -> Body:
+        resolver, scope = self.resolver, self.fn.scope
+        calls: list[ast.Call] = []
+        stack: list[ast.AST] = list(self.fn.node.body)
+        for stmt in self.fn.node.body:
+            self.parents[id(stmt)] = self.fn.node
+        while stack:
+            node = stack.pop()
+            if isinstance(node, _SCOPES):
+                continue
+            for child in ast.iter_child_nodes(node):
+                self.parents[id(child)] = node
+                stack.append(child)
+            if isinstance(node, ast.Call):
+                calls.append(node)
+                self._note_mutation(node)
+            elif isinstance(node, ast.Return):
+                self.returns.append(node)
+            elif isinstance(node, (ast.Yield, ast.YieldFrom)):
+                self.has_yield = True
+            elif isinstance(node, ast.Name):
+                if isinstance(node.ctx, ast.Load):
+                    self.loads.setdefault(node.id, []).append(node)
+                elif not self._is_assign_target(node):
+                    self.stores.setdefault(node.id, []).append(Store("other", node, None))
+            elif isinstance(node, ast.Assign):
+                for target in node.targets:
+                    self._note_target(target, node, node.value)
+            elif isinstance(node, (ast.AugAssign, ast.AnnAssign)) and node.value is not None:
+                kind = "aug" if isinstance(node, ast.AugAssign) else "assign"
+                self._note_target(node.target, node, node.value, kind)
+            elif isinstance(node, ast.NamedExpr):
+                self.stores.setdefault(node.target.id, []).append(Store("other", node, node.value))
+        self.returns.sort(key=lambda r: (r.lineno, r.col_offset))
+        for call in calls:
+            if self._is_put(call, scope):
+                self.puts.append(call)
+                self._put_ids.add(id(call))
+        if self.puts:
+            self._find_holding()
+        return self
+
+    def _is_assign_target(self, name: ast.Name) -> bool:
+        parent = self.parents.get(id(name))
+        return isinstance(parent, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.NamedExpr)) and (
+            name in getattr(parent, "targets", ()) or getattr(parent, "target", None) is name
+        )
+
+    def _note_target(self, target: ast.AST, stmt: ast.AST, value: ast.AST, kind: str = "assign") -> None:
+        if isinstance(target, ast.Name):
+            self.stores.setdefault(target.id, []).append(Store(kind, stmt, value))
+        elif isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
+            self.stores.setdefault(target.value.id, []).append(Store("item", stmt, value))
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            values = value.elts if isinstance(value, (ast.Tuple, ast.List)) else None
+            for index, element in enumerate(target.elts):
+                if values is not None and len(values) == len(target.elts):
+                    self._note_target(element, stmt, values[index], "other")
+                else:
+                    self._note_target(element, stmt, value, "other")
+
+    def _note_mutation(self, call: ast.Call) -> None:
+        func = call.func
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.attr in _MUTATORS:
+            value = ast.Tuple(elts=[*call.args, *(k.value for k in call.keywords)], ctx=ast.Load())
+            kind = "append" if func.attr == "append" and len(call.args) == 1 else "mutate"
+            self.stores.setdefault(func.value.id, []).append(Store(kind, call, value if kind == "mutate" else call.args[0]))
+
+    def _is_put(self, call: ast.Call, scope) -> bool:
+        if any(k.arg == "_tensor_transport" for k in call.keywords):
+            return False  # Ray Direct Transport keeps tensors in the actor on purpose
+        return self.resolver.is_(call.func, scope, "ray.put")
+
+    def _is_get(self, call: ast.Call) -> bool:
+        if id(call) not in self._gets:
+            self._gets[id(call)] = self.resolver.is_(call.func, self.fn.scope, "ray.get")
+        return self._gets[id(call)]
+
+    def _find_holding(self) -> None:
+        """Names whose value is, or contains, a put ref (to a fixed point: `b = a`)."""
+        changed = True
+        while changed:
+            changed = False
+            for name, stores in self.stores.items():
+                if name in self._holding:
+                    continue
+                found = [put for store in stores if store.value is not None for put in self.contained_puts(store.value)]
+                if found:
+                    self._holding[name] = found
+                    changed = True
+
+    # -- questions --------------------------------------------------------------------------
+
+    def is_put(self, node: ast.AST) -> bool:
+        return id(node) in self._put_ids
+
+    def contained_puts(self, expr: ast.AST) -> list[ast.Call]:
+        """The put calls whose refs end up in the value of `expr` (empty if none)."""
+        if isinstance(expr, ast.Call):
+            if id(expr) in self._put_ids:
+                return [expr]
+            if self._is_get(expr) or isinstance(expr.func, ast.Name) and expr.func.id in _VALUE_BUILTINS:
+                return []
+            parts = [*expr.args, *(k.value for k in expr.keywords)]  # a ref wrapped in an object
+        elif isinstance(expr, ast.Name):
+            return self._holding.get(expr.id, [])
+        elif isinstance(expr, (ast.Tuple, ast.List, ast.Set)):
+            parts = expr.elts
+        elif isinstance(expr, ast.Dict):
+            parts = [*(k for k in expr.keys if k is not None), *expr.values]
+        elif isinstance(expr, (ast.ListComp, ast.SetComp, ast.GeneratorExp)):
+            parts = [expr.elt]
+        elif isinstance(expr, ast.DictComp):
+            parts = [expr.key, expr.value]
+        elif isinstance(expr, ast.IfExp):
+            parts = [expr.body, expr.orelse]
+        elif isinstance(expr, ast.BoolOp):
+            parts = expr.values
+        elif isinstance(expr, ast.BinOp):
+            parts = [expr.left, expr.right]
+        elif isinstance(expr, (ast.Starred, ast.Subscript, ast.NamedExpr, ast.Await)):
+            parts = [expr.value]
+        else:
+            return []
+        return [put for part in parts for put in self.contained_puts(part)]
+
+    def single_put_name(self, name: str) -> ast.Assign | None:
+        """The one `name = ray.put(x)` that is `name`'s only binding."""
+        stores = self.stores.get(name, [])
+        if len(stores) == 1 and stores[0].kind == "assign" and isinstance(stores[0].node, ast.Assign):
+            stmt = stores[0].node
+            if len(stmt.targets) == 1 and self.is_put(stmt.value):
+                return stmt
+        return None
+
+    def loads_outside(self, name: str, allowed: list[ast.AST]) -> list[ast.Name]:
+        """Uses of `name` that are not inside any of the `allowed` nodes."""
+        inside = {id(n) for node in allowed for n in ast.walk(node)}
+        return [load for load in self.loads.get(name, []) if id(load) not in inside]
+
+    def value_returns(self) -> list[ast.Return]:
+        return [r for r in self.returns if r.value is not None]

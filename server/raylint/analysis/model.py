@@ -1,0 +1,83 @@
+"""The values the analysis core hands to its adapters (CLI, language server).
+
+Positions are 0-based lines and 0-based columns counted in Unicode code points (Python
+string indices). Adapters convert: the CLI prints 1-based columns, the language server
+re-encodes to the client's UTF-16/UTF-8/UTF-32 columns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, order=True)
+class Position:
+    line: int
+    character: int
+
+
+@dataclass(frozen=True, order=True)
+class Range:
+    start: Position
+    end: Position
+
+    def contains_line(self, line: int) -> bool:
+        return self.start.line <= line <= self.end.line
+
+    def overlaps(self, other: Range) -> bool:
+        return self.start < other.end and other.start < self.end
+
+
+@dataclass(frozen=True, order=True)
+class Edit:
+    """Replace `range` of the file at `path` with `new_text`."""
+
+    path: str
+    range: Range
+    new_text: str
+
+
+@dataclass(frozen=True)
+class Fix:
+    """One rewrite of a finding: `id` is one of `return-value`, `num-returns`, `generator`."""
+
+    id: str
+    title: str
+    edits: tuple[Edit, ...]
+
+
+@dataclass(frozen=True)
+class Related:
+    """A place that explains a finding: the `ray.put` call, the task's decorator."""
+
+    path: str
+    range: Range
+    message: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    message: str
+    path: str
+    range: Range
+    related: tuple[Related, ...] = ()
+    # Preferred fix first; empty when no mechanical fix is honest (the message says why).
+    fixes: tuple[Fix, ...] = ()
+    task: str = ""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something that kept the analysis from seeing all of a file (a syntax error, say)."""
+
+    path: str
+    message: str
+    range: Range | None = None
+
+
+@dataclass
+class Analysis:
+    path: str
+    findings: list[Finding] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)

@@ -1,0 +1,373 @@
+"""Resolve names to the Ray API as Python would: imports, aliases, scopes, re-exports.
+
+Resolution is our own import tracking first (fast, and right without Ray installed), with
+the workspace's modules followed for re-exports. What it cannot see — a name imported
+from an installed package that is not Ray — is asked of jedi, in the user's environment.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import sys
+from dataclasses import dataclass
+from typing import Callable, Union
+
+from raylint.analysis.source import SourceText, parse
+
+RAY_API = ("put", "remote", "get", "method", "wait")
+# Where Ray defines what it exports, so `from ray._private.worker import put` resolves too.
+_CANONICAL = {
+    "ray._private.worker.put": "ray.put",
+    "ray._private.worker.remote": "ray.remote",
+    "ray._private.worker.get": "ray.get",
+    "ray._private.worker.wait": "ray.wait",
+    "ray.actor.method": "ray.method",
+}
+REMOTE_FACTORY = "ray.remote()"  # what `ray.remote(num_cpus=1)` returns: a decorator
+
+
+@dataclass(frozen=True)
+class LocalModule:
+    """A module of the workspace, followed for re-exports."""
+
+    path: str
+
+
+@dataclass(frozen=True)
+class External:
+    """A name imported from a module raylint cannot read itself (left to jedi)."""
+
+    dotted: str
+
+
+# A str is a Ray name ("ray", "ray.put", REMOTE_FACTORY, ...); None is "not Ray".
+Symbol = Union[str, LocalModule, External, None]
+
+
+def canonical(dotted: str) -> str:
+    return _CANONICAL.get(dotted, dotted)
+
+
+class Scope:
+    """The names one module or function binds, and how."""
+
+    def __init__(self, node: ast.AST, parent: Scope | None, module: ModuleInfo):
+        self.node = node
+        self.parent = parent
+        self.module = module
+        self.bindings: dict[str, list[tuple]] = {}
+        self.declared_global: set[str] = set()
+        self.star_imports: list[tuple[str, int]] = []
+        if isinstance(node, ast.Module):
+            _collect(node.body, self)
+        else:
+            args = node.args
+            for arg in [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]:
+                if arg is not None:
+                    self.bind(arg.arg, ("other",))
+            _collect(node.body, self)
+
+    def bind(self, name: str, binding: tuple) -> None:
+        self.bindings.setdefault(name, []).append(binding)
+
+
+def _collect(body: list[ast.stmt], scope: Scope) -> None:
+    """Record the bindings of a block, without entering nested scopes."""
+    stack: list[ast.AST] = list(reversed(body))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            scope.bind(node.name, ("def", node))
+            stack.extend(node.decorator_list)
+            continue
+        if isinstance(node, (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+            continue
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    scope.bind(alias.asname, ("module", alias.name))
+                else:
+                    top = alias.name.split(".")[0]
+                    scope.bind(top, ("module", top))
+            continue
+        if isinstance(node, ast.ImportFrom):
+            for alias in node.names:
+                if alias.name == "*":
+                    scope.star_imports.append((node.module or "", node.level))
+                else:
+                    scope.bind(alias.asname or alias.name, ("from", node.module or "", alias.name, node.level))
+            continue
+        if isinstance(node, (ast.Global, ast.Nonlocal)):
+            scope.declared_global.update(node.names)
+            continue
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    scope.bind(target.id, ("value", node.value))
+                else:
+                    stack.append(target)
+            stack.append(node.value)
+            continue
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value:
+            scope.bind(node.target.id, ("value", node.value))
+            stack.append(node.value)
+            continue
+        if isinstance(node, ast.Name):
+            if not isinstance(node.ctx, ast.Load):
+                scope.bind(node.id, ("other",))
+            continue
+        if isinstance(node, ast.ExceptHandler) and node.name:
+            scope.bind(node.name, ("other",))
+        elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
+            scope.bind(node.name, ("other",))
+        stack.extend(ast.iter_child_nodes(node))
+
+
+class ModuleInfo:
+    """One parsed module: its text, tree and module scope."""
+
+    def __init__(self, path: str, source: SourceText, tree: ast.Module):
+        self.path = os.path.abspath(path)
+        self.source = source
+        self.tree = tree
+        self.scope = Scope(tree, None, self)
+
+
+def read_disk(path: str) -> str | None:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read().decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+class ModuleIndex:
+    """Finds and parses the workspace's modules, for following re-exports across files."""
+
+    def __init__(self, roots: list[str] | None = None, read: Callable[[str], str | None] = read_disk):
+        self.roots = [os.path.abspath(root) for root in roots or []]
+        self.read = read
+        self._modules: dict[str, ModuleInfo | None] = {}
+
+    def forget(self, path: str) -> None:
+        self._modules.pop(os.path.abspath(path), None)
+
+    def module(self, path: str) -> ModuleInfo | None:
+        path = os.path.abspath(path)
+        if path not in self._modules:
+            self._modules[path] = None  # guards import cycles while parsing
+            text = self.read(path)
+            if text is not None:
+                source = SourceText(text)
+                tree, _ = parse(source)
+                if tree is not None:
+                    self._modules[path] = ModuleInfo(path, source, tree)
+        return self._modules[path]
+
+    def find(self, module: str, from_path: str, level: int = 0) -> str | None:
+        """The file of `module` as imported from `from_path`, if it is in the workspace."""
+        parts = module.split(".") if module else []
+        if level:
+            base = os.path.dirname(os.path.abspath(from_path))
+            for _ in range(level - 1):
+                base = os.path.dirname(base)
+            bases = [base]
+        else:
+            bases = [_package_root(from_path), *self.roots]
+        for base in bases:
+            candidate = os.path.join(base, *parts)
+            for path in (candidate + ".py", os.path.join(candidate, "__init__.py")):
+                if (parts or level) and os.path.isfile(path):
+                    return path
+        return None
+
+
+def _package_root(path: str) -> str:
+    """The folder a file's top-level package sits in (its own folder for a plain script)."""
+    folder = os.path.dirname(os.path.abspath(path))
+    while os.path.isfile(os.path.join(folder, "__init__.py")):
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            break
+        folder = parent
+    return folder
+
+
+class Resolver:
+    """Answers "is this expression Ray's X?" for the names of one module."""
+
+    def __init__(self, module: ModuleInfo, index: ModuleIndex, externals: ExternalResolver | None):
+        self.module = module
+        self.index = index
+        self.externals = externals
+        self._scopes: dict[int, Scope] = {id(module.tree): module.scope}
+        self._memo: dict[tuple[int, str], Symbol] = {}
+
+    def scope(self, node: ast.AST, parent: Scope) -> Scope:
+        """The scope of function `node`, defined in `parent`."""
+        key = id(node)
+        if key not in self._scopes:
+            self._scopes[key] = Scope(node, parent, self.module)
+        return self._scopes[key]
+
+    def is_(self, expr: ast.AST, scope: Scope, name: str) -> bool:
+        return self.meaning(self.resolve(expr, scope)) == name
+
+    def meaning(self, symbol: Symbol) -> Symbol:
+        if isinstance(symbol, External) and self.externals is not None:
+            return self.externals.resolve(symbol.dotted, self.module.path)
+        return symbol
+
+    def resolve(self, expr: ast.AST, scope: Scope, depth: int = 0) -> Symbol:
+        if depth > 20:
+            return None
+        if isinstance(expr, ast.Name):
+            return self.resolve_name(expr.id, scope, depth)
+        if isinstance(expr, ast.Attribute):
+            return self.attribute(self.resolve(expr.value, scope, depth + 1), expr.attr, depth)
+        if isinstance(expr, ast.Call):
+            function = self.meaning(self.resolve(expr.func, scope, depth + 1))
+            if function == "ray.remote" and not expr.args:
+                return REMOTE_FACTORY
+        return None
+
+    def attribute(self, base: Symbol, attr: str, depth: int) -> Symbol:
+        if isinstance(base, str) and base.startswith("ray") and base != REMOTE_FACTORY:
+            return canonical(f"{base}.{attr}")
+        if isinstance(base, External):
+            return External(f"{base.dotted}.{attr}")
+        if isinstance(base, LocalModule):
+            return self.exported(base.path, attr, depth)
+        return None
+
+    def resolve_name(self, name: str, scope: Scope, depth: int = 0) -> Symbol:
+        while scope is not None:
+            if name in scope.declared_global:
+                scope = self.module.scope
+            if name in scope.bindings:
+                key = (id(scope.node), name)
+                if key not in self._memo:
+                    self._memo[key] = None  # guards `x = x` cycles
+                    self._memo[key] = self._from_bindings(scope, scope.bindings[name], depth)
+                return self._memo[key]
+            if scope.parent is None:
+                return self._from_star_imports(scope, name, depth)
+            scope = scope.parent
+        return None
+
+    def _from_bindings(self, scope: Scope, bindings: list[tuple], depth: int) -> Symbol:
+        # A name that is also a def, a parameter or a loop variable is not Ray's; among
+        # imports and assignments (`try: from ray import put / except: put = None`),
+        # the first that means something wins.
+        if any(binding[0] in ("def", "other") for binding in bindings):
+            return None
+        for binding in bindings:
+            symbol = self._from_binding(scope, binding, depth)
+            if symbol is not None:
+                return symbol
+        return None
+
+    def _from_binding(self, scope: Scope, binding: tuple, depth: int) -> Symbol:
+        kind = binding[0]
+        path = scope.module.path
+        if kind == "module":
+            return self.module_symbol(binding[1], path, 0)
+        if kind == "from":
+            _, module, name, level = binding
+            return self.imported(module, name, path, level, depth)
+        if kind == "value":
+            # an alias such as `put = ray.put` or `task = ray.remote(num_gpus=1)`
+            return Resolver.resolve(self._for(scope), binding[1], scope, depth + 1)
+        return None
+
+    def _for(self, scope: Scope) -> Resolver:
+        if scope.module is self.module:
+            return self
+        return Resolver(scope.module, self.index, self.externals)
+
+    def module_symbol(self, module: str, from_path: str, level: int) -> Symbol:
+        if not level and (module == "ray" or module.startswith("ray.")):
+            return module
+        path = self.index.find(module, from_path, level)
+        if path is not None:
+            return LocalModule(path)
+        return None if level else External(module)
+
+    def imported(self, module: str, name: str, from_path: str, level: int, depth: int) -> Symbol:
+        if not level and (module == "ray" or module.startswith("ray.")):
+            dotted = canonical(f"{module}.{name}")
+            return dotted if module == "ray" or dotted != f"{module}.{name}" else External(dotted)
+        path = self.index.find(module, from_path, level)
+        if path is None:
+            return None if level else External(f"{module}.{name}")
+        found = self.exported(path, name, depth)
+        if found is None and path.endswith("__init__.py"):
+            submodule = self.index.find(name, path, 1)
+            if submodule is not None:
+                return LocalModule(submodule)
+        return found
+
+    def exported(self, path: str, name: str, depth: int) -> Symbol:
+        if depth > 20 or os.path.abspath(path) == self.module.path and name not in self.module.scope.bindings:
+            return None
+        info = self.index.module(path)
+        if info is None:
+            return None
+        other = self if info is self.module else Resolver(info, self.index, self.externals)
+        return other.resolve_name(name, info.scope, depth + 1)
+
+    def _from_star_imports(self, scope: Scope, name: str, depth: int) -> Symbol:
+        for module, level in scope.star_imports:
+            if not level and module == "ray":
+                if name in RAY_API:
+                    return f"ray.{name}"
+                continue
+            path = self.index.find(module, scope.module.path, level)
+            if path is not None:
+                symbol = self.exported(path, name, depth + 1)
+                if symbol is not None:
+                    return symbol
+        return None
+
+
+class ExternalResolver:
+    """Asks jedi, in the user's environment, what an imported name really is."""
+
+    def __init__(self, python: str | None = None):
+        self.python = python
+        self._environment = None
+        self._cache: dict[str, Symbol] = {}
+
+    def environment(self):
+        import jedi
+
+        if self._environment is None:
+            if self.python:
+                self._environment = jedi.create_environment(self.python, safe=False)
+            else:
+                self._environment = jedi.get_default_environment()
+        return self._environment
+
+    def resolve(self, dotted: str, from_path: str) -> Symbol:
+        top = dotted.split(".")[0]
+        if top in sys.stdlib_module_names or "." not in dotted:
+            return None
+        if dotted not in self._cache:
+            self._cache[dotted] = self._ask_jedi(dotted, from_path)
+        return self._cache[dotted]
+
+    def _ask_jedi(self, dotted: str, from_path: str) -> Symbol:
+        import jedi
+
+        module, name = dotted.rsplit(".", 1)
+        code = f"from {module} import {name}\n"
+        try:
+            script = jedi.Script(code, path=from_path, environment=self.environment())
+            for definition in script.goto(1, len(code) - 2, follow_imports=True):
+                full_name = definition.full_name or ""
+                if full_name.startswith("ray."):
+                    return canonical(full_name)
+        except Exception:  # jedi or the environment failed: treat the name as unknown
+            return None
+        return None

@@ -1,0 +1,158 @@
+"""RAY001 — a Ray task returns `ray.put()` ObjectRefs.
+
+## What it does
+Finds a `return` in a Ray task or actor method whose value is, or contains, an ObjectRef
+made by `ray.put()` in that task.
+
+## Why is this bad?
+- Ray returns small values (≤ 100 KB) inline to the caller; `ray.put()` always goes through
+  the object store, so the optimization is lost.
+- Returning a ref adds Ray's distributed reference counting, which is slower than
+  returning the value.
+- The worker that calls `ray.put()` owns the ref and the value fate-shares with it: if
+  that worker dies, the value is lost (`OwnerDiedError`). A value returned directly is
+  owned by the caller.
+
+## Example
+```python
+@ray.remote
+def load(path):
+    return ray.put(read(path))
+```
+
+## Use instead
+```python
+@ray.remote
+def load(path):
+    return read(path)
+```
+A fixed number of values: `@ray.remote(num_returns=N)` and return them as a tuple. An
+unknown number: make the task a generator that yields each value.
+
+## Fix safety
+Every fix changes what `f.remote()` gives its callers: the outer ref now holds what the
+inner ref held, so a caller's extra `ray.get` must go (see each rewrite's module). Fixes
+are offered, never applied unasked; review the callers.
+
+Not flagged: `ray.put` in driver code and helpers, a put whose ref is not returned,
+`ray.get(ray.put(x))`, `ray.put(x, _tensor_transport=...)`, and lines marked
+`# noqa: RAY001` (or a bare `# noqa`).
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import re
+import tokenize
+
+from raylint.analysis.body import Body
+from raylint.analysis.model import Finding, Fix, Related
+from raylint.analysis.names import Resolver
+from raylint.analysis.tasks import RemoteFunction, find_remote_functions
+from raylint.rewrites import generator, num_returns, return_value
+from raylint.rewrites.edits import Context
+
+CODE = "RAY001"
+DOCS_URL = "https://docs.ray.io/en/latest/ray-core/patterns/return-ray-put.html"
+_NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+)*))?", re.IGNORECASE)
+
+
+def check(resolver: Resolver, path: str, generator_style: str = "streaming") -> list[Finding]:
+    findings: list[Finding] = []
+    for fn in find_remote_functions(resolver):
+        body = Body(fn, resolver).scan()
+        if body.puts:
+            findings.extend(_check_function(Context(path, resolver.module.source, body), generator_style))
+    return findings
+
+
+def _check_function(ctx: Context, generator_style: str) -> list[Finding]:
+    body = ctx.body
+    flagged = [(ret, puts) for ret in body.value_returns() if (puts := body.contained_puts(ret.value))]
+    if not flagged:
+        return []
+    # The function-wide rewrites are computed once and shared by the function's findings.
+    whole: dict[str, Fix | str] = {}
+    findings = []
+    for ret, puts in flagged:
+        if is_suppressed(ctx, ret):
+            continue
+        fixes, reason = _fixes(ctx, ret, whole, generator_style)
+        findings.append(_finding(ctx, ret, puts, fixes, reason))
+    return findings
+
+
+def _fixes(ctx: Context, ret: ast.Return, whole: dict, generator_style: str) -> tuple[list[Fix], str]:
+    value = ctx.body
+    shape = ret.value
+    if value.is_put(shape) or isinstance(shape, ast.Name) and value.single_put_name(shape.id):
+        order = [lambda: return_value.fix(ctx, ret)]
+    elif isinstance(shape, (ast.Tuple, ast.List)):
+        order = [lambda: _once(whole, "n", lambda: num_returns.fix(ctx)), lambda: _once(whole, "g", gen)]
+    else:
+        order = [lambda: _once(whole, "g", gen)]
+
+    def gen():
+        return generator.fix(ctx, generator_style)
+
+    results = [make() for make in order]
+    fixes = [r for r in results if isinstance(r, Fix)]
+    reason = "" if fixes else next((r for r in results if isinstance(r, str)), "")
+    return fixes, reason
+
+
+def _once(cache: dict, key: str, make):
+    if key not in cache:
+        cache[key] = make()
+    return cache[key]
+
+
+def _finding(ctx: Context, ret: ast.Return, puts: list[ast.Call], fixes: list[Fix], reason: str) -> Finding:
+    fn, source = ctx.fn, ctx.source
+    what = "Actor method" if fn.is_method else "Task"
+    refs = "an ObjectRef" if len(puts) == 1 and not isinstance(ret.value, (ast.Tuple, ast.List)) else "ObjectRefs"
+    message = (
+        f"{what} `{fn.display_name}` returns {refs} made by ray.put(), which defeats Ray's inlining of "
+        f"small return values, adds reference counting, and loses the value if this worker dies; "
+        f"return the value itself ({DOCS_URL})."
+    )
+    if reason:
+        message += f" No automatic fix: {reason}."
+    related = [Related(ctx.path, source.range_of(put), "ray.put() makes the returned ref here") for put in puts]
+    made = "actor" if fn.is_method else "task"
+    related.append(Related(ctx.path, source.range_of(fn.declared_at), f"`{fn.display_name}` is made a Ray {made} here"))
+    return Finding(CODE, message, ctx.path, source.range_of(ret.value), tuple(related), tuple(fixes), fn.display_name)
+
+
+def is_suppressed(ctx: Context, stmt: ast.stmt) -> bool:
+    """A `# noqa` or `# noqa: RAY001` comment on any line of the statement."""
+    lines = [ctx.source.line(i) for i in range(stmt.lineno - 1, stmt.end_lineno)]
+    if not any("#" in line for line in lines):
+        return False
+    for comment in _comments(lines):
+        match = _NOQA.search(comment)
+        if match and (not match.group("codes") or CODE in re.split(r"[\s,]+", match.group("codes").upper())):
+            return True
+    return False
+
+
+def _comments(lines: list[str]) -> list[str]:
+    text = "\n".join(line.lstrip() for line in lines) + "\n"
+    try:
+        return [t.string for t in tokenize.generate_tokens(io.StringIO(text).readline) if t.type == tokenize.COMMENT]
+    except (tokenize.TokenError, SyntaxError):
+        return [line[line.index("#") :] for line in lines if "#" in line]
+
+
+def noqa_comment(line: str) -> str:
+    """`line` with RAY001 added to its noqa comment (or a new one), for the suppress action."""
+    match = _NOQA.search(line)
+    if match is None:
+        return f"{line.rstrip()}  # noqa: {CODE}"
+    if not match.group("codes") or CODE in match.group("codes").upper():
+        return line
+    return line[: match.end("codes")] + f", {CODE}" + line[match.end("codes") :]
+
+
+__all__ = ["CODE", "DOCS_URL", "RemoteFunction", "check", "noqa_comment"]

@@ -1,0 +1,147 @@
+"""Find the code that runs remotely: Ray tasks and actor methods of one module."""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+
+from raylint.analysis.names import REMOTE_FACTORY, Resolver, Scope
+
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+_NOT_REMOTE_METHOD_DECORATORS = {"staticmethod", "classmethod", "property"}
+
+
+@dataclass(frozen=True)
+class OptionsSite:
+    """Where a task's options (num_returns) are written, and how to edit them.
+
+    kind: "bare"   `@ray.remote`            → gains `(num_returns=N)`
+          "call"   `@ray.remote(...)`, `ray.remote(...)(fn)`, `@ray.method(...)` → keyword edited
+          "wrap"   `ray.remote(fn)`          → becomes `ray.remote(num_returns=N)(fn)`
+          "shared" `@gpu_task` bound to `ray.remote(...)` elsewhere → not ours to edit
+          "method" an actor method without `@ray.method` → one is added
+    """
+
+    kind: str
+    node: ast.AST
+
+
+@dataclass
+class RemoteFunction:
+    node: ast.FunctionDef | ast.AsyncFunctionDef
+    scope: Scope  # the function's own scope
+    display_name: str  # `f` or `Actor.method`
+    is_method: bool
+    declared_at: ast.AST  # the decorator or `ray.remote(...)` call that makes it remote
+    options: OptionsSite
+    call_names: tuple[str, ...]  # names callers use: `f`, or `g` for `g = ray.remote(f)`
+
+
+def find_remote_functions(resolver: Resolver) -> list[RemoteFunction]:
+    module = resolver.module
+    wrapped = _remote_wrapped_names(resolver)
+    found: list[RemoteFunction] = []
+
+    def visit(body: list[ast.stmt], scope: Scope) -> None:
+        for node in _definitions(body):
+            if isinstance(node, _FUNCTIONS):
+                own = resolver.scope(node, scope)
+                declared = _remote_decorator(resolver, node, scope) or wrapped.get(node.name)
+                if declared is not None:
+                    site, names = declared
+                    found.append(RemoteFunction(node, own, node.name, False, site.node, site, names))
+                visit(node.body, own)
+            elif isinstance(node, ast.ClassDef):
+                declared = _remote_decorator(resolver, node, scope) or wrapped.get(node.name)
+                if declared is not None:
+                    found.extend(_actor_methods(resolver, node, scope, declared[0]))
+                # class bodies are not scopes for the functions inside them
+                visit([n for n in node.body if not isinstance(n, _FUNCTIONS)], scope)
+                for method in node.body:
+                    if isinstance(method, _FUNCTIONS):
+                        visit(method.body, resolver.scope(method, scope))
+
+    visit(module.tree.body, module.scope)
+    return found
+
+
+def _definitions(body: list[ast.stmt]):
+    """The defs and classes of a block, including those under if/try/with/for."""
+    stack = list(reversed(body))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (*_FUNCTIONS, ast.ClassDef)):
+            yield node
+        elif isinstance(node, (ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try)):
+            children = [*node.body, *getattr(node, "orelse", []), *getattr(node, "finalbody", [])]
+            for handler in getattr(node, "handlers", []):
+                children.extend(handler.body)
+            stack.extend(reversed(children))
+        elif isinstance(node, ast.Match):
+            for case in node.cases:
+                stack.extend(reversed(case.body))
+
+
+def _remote_decorator(resolver: Resolver, node: ast.AST, scope: Scope):
+    for decorator in node.decorator_list:
+        symbol = resolver.meaning(resolver.resolve(decorator, scope))
+        if symbol == "ray.remote":
+            return OptionsSite("bare", decorator), (node.name,)
+        if symbol == REMOTE_FACTORY:
+            if isinstance(decorator, ast.Call):
+                return OptionsSite("call", decorator), (node.name,)
+            return OptionsSite("shared", decorator), (node.name,)
+    return None
+
+
+def _remote_wrapped_names(resolver: Resolver) -> dict[str, tuple[OptionsSite, tuple[str, ...]]]:
+    """Functions and classes made remote by a call: `g = ray.remote(f)`, `ray.remote(**o)(f)`."""
+    wrapped: dict[str, tuple[OptionsSite, tuple[str, ...]]] = {}
+    module = resolver.module
+    if "remote" not in module.source.text:
+        return wrapped
+    assigned: dict[int, tuple[str, ...]] = {}
+    for node in ast.walk(module.tree):
+        if isinstance(node, ast.Assign):
+            names = tuple(t.id for t in node.targets if isinstance(t, ast.Name))
+            assigned[id(node.value)] = names
+    for node in ast.walk(module.tree):
+        if not isinstance(node, ast.Call) or len(node.args) != 1 or not isinstance(node.args[0], ast.Name):
+            continue
+        target = node.args[0].id
+        scope = module.scope
+        if resolver.is_(node.func, scope, "ray.remote"):
+            site = OptionsSite("wrap", node)
+        elif isinstance(node.func, ast.Call) and resolver.meaning(resolver.resolve(node.func, scope)) == REMOTE_FACTORY:
+            site = OptionsSite("call", node.func)
+        else:
+            continue
+        wrapped[target] = (site, (target, *assigned.get(id(node), ())))
+    return wrapped
+
+
+def _actor_methods(resolver: Resolver, cls: ast.ClassDef, scope: Scope, declared: OptionsSite):
+    text = resolver.module.source.text
+    for node in cls.body:
+        if not isinstance(node, _FUNCTIONS) or node.name.startswith("__"):
+            continue
+        if any(_decorator_name(d) in _NOT_REMOTE_METHOD_DECORATORS for d in node.decorator_list):
+            continue
+        # A private helper is remote only if someone calls it through `.remote`/`.options`.
+        if node.name.startswith("_") and not re.search(rf"\.{node.name}\s*\.\s*(remote|options)\b", text):
+            continue
+        own = resolver.scope(node, scope)
+        method_site = OptionsSite("method", node)
+        for decorator in node.decorator_list:
+            if isinstance(decorator, ast.Call) and resolver.is_(decorator.func, scope, "ray.method"):
+                method_site = OptionsSite("call", decorator)
+        yield RemoteFunction(node, own, f"{cls.name}.{node.name}", True, declared.node, method_site, (node.name,))
+
+
+def _decorator_name(decorator: ast.AST) -> str:
+    if isinstance(decorator, ast.Name):
+        return decorator.id
+    if isinstance(decorator, ast.Attribute):
+        return decorator.attr
+    return ""

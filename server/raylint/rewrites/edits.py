@@ -1,0 +1,198 @@
+"""Edit helpers shared by the rewrites: unwrapping a put, options keywords, statements,
+imports. Each returns text edits, or a str saying why it cannot be done."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+from raylint.analysis.body import Body
+from raylint.analysis.model import Edit, Position, Range
+from raylint.analysis.source import SourceText
+from raylint.analysis.tasks import RemoteFunction
+
+
+@dataclass
+class Context:
+    """Everything a rewrite needs to know about one remote function."""
+
+    path: str
+    source: SourceText
+    body: Body
+
+    @property
+    def fn(self) -> RemoteFunction:
+        return self.body.fn
+
+    def edit(self, node_or_range, new_text: str) -> Edit:
+        range_ = node_or_range if isinstance(node_or_range, Range) else self.source.range_of(node_or_range)
+        return Edit(self.path, range_, new_text)
+
+    def insert(self, position: Position, text: str) -> Edit:
+        return Edit(self.path, Range(position, position), text)
+
+    def text(self, node: ast.AST) -> str:
+        return self.source.segment(node)
+
+    def indent_of(self, node: ast.AST) -> str:
+        line = self.source.line(node.lineno - 1)
+        return line[: len(line) - len(line.lstrip())]
+
+    def indent_unit(self) -> str:
+        """One level of indentation, as the function itself uses it."""
+        outer, inner = self.indent_of(self.fn.node), self.indent_of(self.fn.node.body[0])
+        return inner[len(outer) :] if inner.startswith(outer) and len(inner) > len(outer) else "    "
+
+
+def put_value(ctx: Context, put: ast.Call) -> ast.AST | None:
+    """The value a `ray.put(...)` call stores."""
+    if len(put.args) == 1 and not isinstance(put.args[0], ast.Starred):
+        return put.args[0]
+    if not put.args:
+        for keyword in put.keywords:
+            if keyword.arg == "value":
+                return keyword.value
+    return None
+
+
+def value_text(ctx: Context, node: ast.AST) -> str:
+    """Source of an expression, parenthesized where it would not stand alone on a line."""
+    text = ctx.text(node)
+    if "\n" in text or "\r" in text or isinstance(node, (ast.NamedExpr, ast.Yield, ast.YieldFrom, ast.Starred)):
+        if not _is_parenthesized(ctx, node):
+            return f"({text})"
+    return text
+
+
+def _is_parenthesized(ctx: Context, node: ast.AST) -> bool:
+    text = ctx.text(node)
+    return isinstance(node, (ast.List, ast.Dict, ast.Set, ast.ListComp, ast.SetComp, ast.DictComp)) or (
+        isinstance(node, (ast.Tuple, ast.GeneratorExp)) and text.startswith("(")
+    )
+
+
+def unwrap_put(ctx: Context, put: ast.Call) -> list[Edit] | str:
+    """`ray.put(x)` → `x`, keeping comments inside a multi-line call."""
+    value = put_value(ctx, put)
+    if value is None:
+        return "the ray.put() call has no single value argument"
+    if put.lineno == put.end_lineno or not put.args:
+        return [ctx.edit(put, value_text(ctx, value))]
+    # Multi-line: drop `ray.put` and any arguments after the value, keep the parentheses.
+    call_end = ctx.source.range_of(put).end
+    edits = [ctx.edit(put.func, "")]
+    after_value = ctx.source.range_of(value).end
+    closing = Position(call_end.line, call_end.character - 1)
+    if after_value < closing:
+        edits.append(ctx.edit(Range(after_value, closing), ""))
+    return edits
+
+
+def keyword_edits(ctx: Context, call: ast.Call, name: str, value: str | None) -> list[Edit] | str:
+    """Set keyword `name` of `call` to `value` (None: remove it)."""
+    if any(k.arg is None for k in call.keywords):
+        return f"`{ctx.text(call.func)}` takes options through `**`; set {name} by hand"
+    arguments = sorted([*call.args, *call.keywords], key=lambda n: (n.lineno, n.col_offset))
+    for index, keyword in enumerate(arguments):
+        if isinstance(keyword, ast.keyword) and keyword.arg == name:
+            if value is not None:
+                return [ctx.edit(keyword.value, value)]
+            if index > 0:
+                start = ctx.source.range_of(arguments[index - 1]).end
+                return [ctx.edit(Range(start, ctx.source.range_of(keyword).end), "")]
+            end = ctx.source.range_of(arguments[1]).start if len(arguments) > 1 else ctx.source.range_of(keyword).end
+            return [ctx.edit(Range(ctx.source.range_of(keyword).start, end), "")]
+    if value is None:
+        return []
+    if arguments:
+        return [ctx.insert(ctx.source.range_of(arguments[-1]).end, f", {name}={value}")]
+    call_end = ctx.source.range_of(call).end
+    return [ctx.insert(Position(call_end.line, call_end.character - 1), f"{name}={value}")]
+
+
+def set_option(ctx: Context, name: str, value: str | None) -> list[Edit] | str:
+    """Set (or, with None, remove) a task option where the task declares its options."""
+    site, fn = ctx.fn.options, ctx.fn
+    if site.kind == "call":
+        return keyword_edits(ctx, site.node, name, value)
+    if value is None:
+        return []
+    if site.kind == "bare":
+        return [ctx.insert(ctx.source.range_of(site.node).end, f"({name}={value})")]
+    if site.kind == "wrap":
+        return [ctx.insert(ctx.source.range_of(site.node.func).end, f"({name}={value})")]
+    if site.kind == "method":
+        method, import_edits = ray_name(ctx, "method")
+        first = fn.node.decorator_list[0] if fn.node.decorator_list else fn.node
+        line = Position(first.lineno - 1, 0)
+        text = f"{ctx.indent_of(fn.node)}@{method}({name}={value}){ctx.source.newline}"
+        return [*import_edits, ctx.insert(line, text)]
+    return f"`{ctx.text(site.node)}` is shared by other tasks; set {name} on this task by hand"
+
+
+def ray_name(ctx: Context, api: str) -> tuple[str, list[Edit]]:
+    """How this module can spell `ray.<api>`, with an `import ray` edit if it cannot yet."""
+    resolver = ctx.body.resolver
+    module_scope = resolver.module.scope
+    for name in module_scope.bindings:
+        if resolver.resolve_name(name, module_scope) == f"ray.{api}":
+            return name, []
+    for name in module_scope.bindings:
+        if resolver.resolve_name(name, module_scope) == "ray":
+            return f"{name}.{api}", []
+    return f"ray.{api}", [import_edit(ctx, "import ray")]
+
+
+def import_edit(ctx: Context, statement: str) -> Edit:
+    """Add an import after the module's last top-level import (or its docstring)."""
+    body = ctx.body.resolver.module.tree.body
+    line = 0
+    for index, stmt in enumerate(body):
+        is_docstring = index == 0 and isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)
+        if isinstance(stmt, (ast.Import, ast.ImportFrom)) or is_docstring:
+            line = stmt.end_lineno
+        else:
+            break
+    if line >= ctx.source.line_count:
+        end = Position(line - 1, len(ctx.source.line(line - 1)))
+        return ctx.insert(end, ctx.source.newline + statement)
+    return ctx.insert(Position(line, 0), statement + ctx.source.newline)
+
+
+def own_lines(ctx: Context, stmt: ast.stmt) -> bool:
+    """The statement has its lines to itself (no `a; b`, no `if x: return y`)."""
+    start = ctx.source.line(stmt.lineno - 1)
+    end = ctx.source.line(stmt.end_lineno - 1)
+    before = start[: ctx.source.position(stmt.lineno, stmt.col_offset).character]
+    after = end[ctx.source.position(stmt.end_lineno, stmt.end_col_offset).character :].strip()
+    return not before.strip() and (not after or after.startswith("#"))
+
+
+def block_of(ctx: Context, stmt: ast.stmt) -> list[ast.stmt]:
+    """The statement list `stmt` sits in."""
+    parent = ctx.body.parents.get(id(stmt))
+    for field in ("body", "orelse", "finalbody", "handlers"):
+        block = getattr(parent, field, None)
+        if isinstance(block, list) and stmt in block:
+            return block
+    return [stmt]
+
+
+def delete_statement(ctx: Context, stmt: ast.stmt) -> list[Edit] | str:
+    if not own_lines(ctx, stmt):
+        return "a statement shares its line with others"
+    if len(block_of(ctx, stmt)) == 1:
+        return [ctx.edit(stmt, "pass")]
+    start = Position(stmt.lineno - 1, 0)
+    end = ctx.source.line_range(stmt.end_lineno - 1).end
+    return [ctx.edit(Range(start, end), "")]
+
+
+def replace_statement(ctx: Context, stmt: ast.stmt, lines: list[str]) -> Edit:
+    """Replace a statement by lines of code at its indentation (the first is not indented)."""
+    indent = ctx.indent_of(stmt)
+    return ctx.edit(stmt, (ctx.source.newline + indent).join(lines))
+
+
+def is_last_statement(ctx: Context, stmt: ast.stmt) -> bool:
+    return ctx.fn.node.body[-1] is stmt

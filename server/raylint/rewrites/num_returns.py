@@ -1,0 +1,94 @@
+"""Rewrite 2 — `num-returns`: a fixed number of values → `num_returns=N`.
+
+Before::
+
+    @ray.remote
+    def task():
+        return ray.put(1), ray.put(2)
+
+After::
+
+    @ray.remote(num_returns=2)
+    def task():
+        return 1, 2
+
+`num_returns=N` is added to or changed on `@ray.remote(...)`, `@ray.method(...)` (actor
+methods; one is added if missing) or `ray.remote(...)(fn)`. If a call site in the module
+already passes `.options(num_returns=N)`, only the puts go.
+
+Fix safety: callers change. `a, b = ray.get(f.remote())` becomes `a, b = f.remote()`, and
+`ray.get(ray.get(f.remote())[0])` becomes `ray.get(f.remote()[0])`.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from raylint.analysis.model import Fix
+from raylint.rewrites.edits import Context, set_option, unwrap_put
+
+ID = "num-returns"
+
+
+def fix(ctx: Context) -> Fix | str:
+    body = ctx.body
+    if body.has_yield:
+        return "the task is a generator"
+    returns = body.value_returns()
+    sizes = {len(r.value.elts) if isinstance(r.value, (ast.Tuple, ast.List)) else -1 for r in returns}
+    if len(sizes) != 1 or -1 in sizes:
+        return "not every return of the task is a tuple or list of the same length"
+    (count,) = sizes
+    if count < 2:
+        return "a one-element sequence is better returned as its value"
+    edits: dict = {}
+    for ret in returns:
+        for element in ret.value.elts:
+            found = _element_edits(ctx, element, returns)
+            if isinstance(found, str):
+                return found
+            edits.update((e.range, e) for e in found)
+    if not _num_returns_already(ctx, count):
+        option = set_option(ctx, "num_returns", str(count))
+        if isinstance(option, str):
+            return option
+        edits.update((e.range, e) for e in option)
+    title = f"Use num_returns={count} and return the values directly"
+    return Fix(ID, title, tuple(sorted(edits.values())))
+
+
+def _element_edits(ctx: Context, element: ast.AST, returns: list[ast.Return]):
+    body = ctx.body
+    if isinstance(element, ast.Starred):
+        return "a starred element has no fixed count"
+    if not body.contained_puts(element):
+        return []
+    if body.is_put(element):
+        return unwrap_put(ctx, element)
+    if isinstance(element, ast.Name):
+        assignment = body.single_put_name(element.id)
+        if assignment is not None and not body.loads_outside(element.id, returns):
+            return unwrap_put(ctx, assignment.value)
+        return f"the ref `{element.id}` is bound more than once or used elsewhere"
+    return f"`{ctx.text(element)}` wraps a ref in another value"
+
+
+def _num_returns_already(ctx: Context, count: int) -> bool:
+    """The task already asks for `count` returns: on its decorator or at a call site."""
+    site = ctx.fn.options
+    if site.kind == "call" and _keyword_is(site.node, count):
+        return True
+    names = set(ctx.fn.call_names)
+    for node in ast.walk(ctx.body.resolver.module.tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "options":
+            target = node.func.value
+            name = target.id if isinstance(target, ast.Name) else getattr(target, "attr", None)
+            if name in names and _keyword_is(node, count):
+                return True
+    return False
+
+
+def _keyword_is(call: ast.Call, count: int) -> bool:
+    return any(
+        k.arg == "num_returns" and isinstance(k.value, ast.Constant) and k.value.value == count for k in call.keywords
+    )
