@@ -84,19 +84,18 @@ def _check_function(ctx: Context, generator_style: str) -> list[Finding]:
 
 
 def _fixes(ctx: Context, ret: ast.Return, whole: dict, generator_style: str) -> tuple[list[Fix], str]:
-    value = ctx.body
-    shape = ret.value
-    if value.is_put(shape) or isinstance(shape, ast.Name) and value.single_put_name(shape.id):
-        order = [lambda: return_value.fix(ctx, ret)]
-    elif isinstance(shape, (ast.Tuple, ast.List)):
-        order = [lambda: _once(whole, "n", lambda: num_returns.fix(ctx)), lambda: _once(whole, "g", gen)]
+    """The fixes for one return, preferred first, or the reason there is none."""
+    body, value = ctx.body, ret.value
+
+    def as_generator():
+        return _once(whole, "generator", lambda: generator.fix(ctx, generator_style))
+
+    if body.is_put(value) or isinstance(value, ast.Name) and body.single_put_name(value.id):
+        results = [return_value.fix(ctx, ret)]
+    elif isinstance(value, (ast.Tuple, ast.List)):
+        results = [_once(whole, "num-returns", lambda: num_returns.fix(ctx)), as_generator()]
     else:
-        order = [lambda: _once(whole, "g", gen)]
-
-    def gen():
-        return generator.fix(ctx, generator_style)
-
-    results = [make() for make in order]
+        results = [as_generator()]
     fixes = [r for r in results if isinstance(r, Fix)]
     reason = "" if fixes else next((r for r in results if isinstance(r, str)), "")
     return fixes, reason
@@ -111,7 +110,9 @@ def _once(cache: dict, key: str, make):
 def _finding(ctx: Context, ret: ast.Return, puts: list[ast.Call], fixes: list[Fix], reason: str) -> Finding:
     fn, source = ctx.fn, ctx.source
     what = "Actor method" if fn.is_method else "Task"
-    refs = "an ObjectRef" if len(puts) == 1 and not isinstance(ret.value, (ast.Tuple, ast.List)) else "ObjectRefs"
+    value = ret.value
+    single = ctx.body.is_put(value) or isinstance(value, ast.Name) and ctx.body.single_put_name(value.id)
+    refs = "an ObjectRef" if single else "ObjectRefs"
     message = (
         f"{what} `{fn.display_name}` returns {refs} made by ray.put(), which defeats Ray's inlining of "
         f"small return values, adds reference counting, and loses the value if this worker dies; "

@@ -1,0 +1,186 @@
+"""`raylint check | rule | server`: arguments and output formats only; the work is in
+`raylint.analysis`."""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import os
+import sys
+import tokenize
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+
+from raylint import __version__
+from raylint.analysis import Analysis, ExternalResolver, ModuleIndex, analyze, fix_text
+from raylint.analysis import ray001
+from raylint.discovery import Excludes, python_files
+from raylint.report import FORMATS, Report
+from raylint.settings import GENERATOR_STYLES, ConfigError, Settings, find_pyproject, load_file
+
+_PARALLEL_FROM = 64  # files; below this, starting worker processes costs more than it saves
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command == "check":
+        try:
+            return check(args)
+        except BrokenPipeError:  # `raylint check | head`
+            sys.stderr.close()
+            return 1
+    if args.command == "rule":
+        print(ray001.__doc__.strip())
+        return 0
+    if args.command == "server":
+        from raylint.lsp.server import run
+
+        return run(args.tcp)
+    parser.print_help(sys.stderr)
+    return 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="raylint", description="Find and fix Ray tasks that return ray.put() refs.")
+    parser.add_argument("--version", action="version", version=f"raylint {__version__}")
+    commands = parser.add_subparsers(dest="command")
+    check = commands.add_parser("check", help="check files and folders (default: .)")
+    check.add_argument("paths", nargs="*", default=["."], metavar="PATH")
+    check.add_argument("--fix", action="store_true", help="apply each finding's preferred fix")
+    check.add_argument("--diff", action="store_true", help="print the fixes as a diff; change nothing")
+    check.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
+    check.add_argument("--python", help="interpreter whose environment resolves imports (default: the active one)")
+    check.add_argument("--config", help="a pyproject.toml ([tool.raylint]) or raylint.toml to use")
+    check.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="skip matching paths")
+    check.add_argument("--generator-style", choices=GENERATOR_STYLES, help="form of the generator rewrite")
+    check.add_argument("--quiet", "-q", action="store_true", help="print findings only")
+    commands.add_parser("rule", help="explain RAY001").add_argument("code", nargs="?", default="RAY001")
+    server = commands.add_parser("server", help="run the language server (stdio by default)")
+    server.add_argument("--stdio", action="store_true", help="accepted for editors that pass it; stdio is the default")
+    server.add_argument("--tcp", metavar="HOST:PORT", help="listen on TCP instead, for debugging")
+    return parser
+
+
+@dataclass
+class FileResult:
+    path: str
+    analysis: Analysis | None = None
+    diff: str = ""
+    fixed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def check(args: argparse.Namespace) -> int:
+    report = Report(args.format, sys.stdout, quiet=args.quiet)
+    try:
+        settings = _settings(args)
+    except ConfigError as error:
+        report.error("config", str(error))
+        return report.finish()
+    report.severity = settings.severity
+    errors: list[tuple[str, str]] = []
+    paths = list(python_files(args.paths, Excludes(settings.exclude, settings.root), errors))
+    for path, message in errors:
+        report.error(path, message)
+    job = _Job(settings, mode="diff" if args.diff else "fix" if args.fix else "check", roots=args.paths)
+    if len(paths) >= _PARALLEL_FROM and (os.cpu_count() or 1) > 1:
+        with ProcessPoolExecutor(max_workers=min(os.cpu_count() or 1, 8)) as pool:
+            results = pool.map(job, paths, chunksize=max(1, len(paths) // 64))
+            _report_all(report, results)
+    else:
+        _report_all(report, map(job, paths))
+    return report.finish()
+
+
+def _report_all(report: Report, results) -> None:
+    for result in results:
+        for message in result.errors:
+            report.error(result.path, message)
+        if result.analysis is not None:
+            report.analysis(result.analysis, result.diff, result.fixed)
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    config = args.config or find_pyproject(args.paths[0] if args.paths else ".")
+    settings = load_file(config) if config else Settings(root=os.getcwd())
+    overrides = {"exclude": [*settings.exclude, *args.exclude], "python": args.python}
+    if args.generator_style:
+        overrides["generator_style"] = args.generator_style
+    return settings.updated(overrides, "command line")
+
+
+class _Job:
+    """Checks (and fixes) one file; picklable so worker processes can run it."""
+
+    def __init__(self, settings: Settings, mode: str, roots: list[str]):
+        self.settings, self.mode, self.roots = settings, mode, roots
+        self._index: ModuleIndex | None = None
+        self._externals: ExternalResolver | None = None
+
+    def __getstate__(self):
+        return {"settings": self.settings, "mode": self.mode, "roots": self.roots, "_index": None, "_externals": None}
+
+    def __call__(self, path: str) -> FileResult:
+        result = FileResult(path)
+        if self._index is None:
+            roots = [r if os.path.isdir(r) else os.path.dirname(r) or "." for r in self.roots]
+            self._index = ModuleIndex(roots)
+            self._externals = ExternalResolver(self.settings.python)
+        try:
+            text, encoding = read_python_file(path)
+        except (OSError, UnicodeDecodeError, SyntaxError, ValueError) as error:
+            result.errors.append(_describe(error))
+            return result
+        options = {"generator_style": self.settings.generator_style, "index": self._index, "externals": self._externals}
+        try:
+            if self.mode == "check":
+                result.analysis = analyze(text, path, **options)
+                return result
+            before = analyze(text, path, **options)
+            fixed, result.analysis = fix_text(text, path, **options)
+            result.fixed = len(before.findings) - len(result.analysis.findings)
+            if fixed != text:
+                if self.mode == "diff":
+                    result.diff = _unified_diff(path, text, fixed)
+                else:
+                    with open(path, "wb") as handle:
+                        handle.write(fixed.encode(encoding))
+        except OSError as error:
+            result.errors.append(_describe(error))
+        except Exception as error:  # a bug in raylint must not stop the run over other files
+            result.errors.append(f"internal error: {type(error).__name__}: {error} (please report it)")
+        return result
+
+
+def read_python_file(path: str) -> tuple[str, str]:
+    """The text of a Python file and the encoding to write it back in (PEP 263 aware)."""
+    with open(path, "rb") as handle:
+        data = handle.read()
+    if b"\x00" in data:
+        raise ValueError("binary file (it contains NUL bytes), skipped")
+    lines = iter(data.splitlines(keepends=True)[:2])
+    encoding, _ = tokenize.detect_encoding(lambda: next(lines, b""))
+    # Keep a BOM in the text: positions count it as the editor does, and it is written back.
+    encoding = "utf-8" if encoding == "utf-8-sig" else encoding
+    try:
+        return data.decode(encoding), encoding
+    except UnicodeDecodeError as error:
+        raise UnicodeDecodeError(
+            error.encoding, error.object, error.start, error.end, f"not valid {encoding} (byte {error.start})"
+        ) from None
+
+
+def _describe(error: Exception) -> str:
+    if isinstance(error, UnicodeDecodeError):
+        return f"cannot decode: {error.reason}, skipped"
+    if isinstance(error, OSError):
+        return f"cannot read: {error.strerror or error}"
+    return str(error)
+
+
+def _unified_diff(path: str, before: str, after: str) -> str:
+    lines = difflib.unified_diff(
+        before.splitlines(keepends=True), after.splitlines(keepends=True), f"a/{path}", f"b/{path}"
+    )
+    return "".join(line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n" for line in lines)

@@ -1,0 +1,237 @@
+"""Output formats of `raylint check`: text, json, sarif (2.1.0) and github annotations."""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import TextIO
+
+from raylint import __version__
+from raylint.analysis import Analysis, Finding, Range
+from raylint.analysis import ray001
+
+FORMATS = ("text", "json", "sarif", "github")
+_SARIF_LEVEL = {"error": "error", "warning": "warning", "information": "note", "hint": "note"}
+
+
+def _position(range_: Range) -> dict:
+    """1-based lines and columns, columns counted in characters."""
+    return {
+        "start": {"line": range_.start.line + 1, "column": range_.start.character + 1},
+        "end": {"line": range_.end.line + 1, "column": range_.end.character + 1},
+    }
+
+
+def finding_json(finding: Finding) -> dict:
+    return {
+        "path": finding.path,
+        "code": finding.code,
+        "message": finding.message,
+        "task": finding.task,
+        "range": _position(finding.range),
+        "related": [{"path": r.path, "message": r.message, "range": _position(r.range)} for r in finding.related],
+        "fixes": [
+            {
+                "id": fix.id,
+                "title": fix.title,
+                "edits": [{"path": e.path, "range": _position(e.range), "new_text": e.new_text} for e in fix.edits],
+            }
+            for fix in finding.fixes
+        ],
+    }
+
+
+class Report:
+    def __init__(self, format: str, out: TextIO, quiet: bool = False, severity: str = "warning"):
+        self.format, self.out, self.quiet, self.severity = format, out, quiet, severity
+        self.findings: list[Finding] = []
+        self.errors: list[tuple[str, str]] = []
+        self.fixed = 0
+        self.diffs = 0
+
+    def error(self, path: str, message: str) -> None:
+        self.errors.append((path, message))
+        if self.format == "text":
+            print(f"{path}: error: {message}", file=self.out, flush=True)
+        elif self.format == "github":
+            print(f"::error file={_escape_property(path)},title=raylint::{_escape(message)}", file=self.out)
+
+    def analysis(self, analysis: Analysis, diff: str = "", fixed: int = 0) -> None:
+        self.findings.extend(analysis.findings)
+        self.fixed += fixed
+        for problem in analysis.problems:
+            # a file that parsed only in part was still checked: say so, without failing the run
+            if self.format == "text" and not self.quiet:
+                line = f":{problem.range.start.line + 1}" if problem.range else ""
+                print(f"{problem.path}{line}: note: {problem.message}", file=self.out)
+        if diff:
+            self.diffs += 1
+            if self.format == "text":
+                self.out.write(diff)
+        if self.format == "text":
+            for finding in analysis.findings:
+                self._text(finding)
+        elif self.format == "github":
+            for finding in analysis.findings:
+                self._github(finding)
+
+    def _text(self, finding: Finding) -> None:
+        start = finding.range.start
+        print(f"{finding.path}:{start.line + 1}:{start.character + 1}: {finding.code} {finding.message}", file=self.out)
+        if not self.quiet:
+            for fix in finding.fixes:
+                print(f"  fix ({fix.id}): {fix.title}", file=self.out)
+
+    def _github(self, finding: Finding) -> None:
+        r = finding.range
+        level = "error" if self.severity == "error" else "notice" if self.severity in ("information", "hint") else "warning"
+        properties = (
+            f"file={_escape_property(finding.path)},line={r.start.line + 1},col={r.start.character + 1},"
+            f"endLine={r.end.line + 1},endColumn={r.end.character + 1},title={finding.code}"
+        )
+        print(f"::{level} {properties}::{_escape(finding.message)}", file=self.out)
+
+    def finish(self) -> int:
+        """Print what is printed at the end; the exit code: 2 errors, 1 findings, 0 clean."""
+        if self.format == "json":
+            document = {
+                "version": __version__,
+                "findings": [finding_json(f) for f in self.findings],
+                "errors": [{"path": p, "message": m} for p, m in self.errors],
+            }
+            json.dump(document, self.out, indent=2, ensure_ascii=False)
+            self.out.write("\n")
+        elif self.format == "sarif":
+            json.dump(sarif(self.findings, self.errors, self.severity), self.out, indent=2, ensure_ascii=False)
+            self.out.write("\n")
+        elif self.format == "text" and not self.quiet:
+            self._summary()
+        self.out.flush()
+        return 2 if self.errors else 1 if self.findings else 0
+
+    def _summary(self) -> None:
+        parts = []
+        if self.fixed:
+            parts.append(f"Fixed {self.fixed} problem{'s' * (self.fixed != 1)}.")
+        count = len(self.findings)
+        if count:
+            fixable = sum(1 for f in self.findings if f.fixes)
+            hint = f" ({fixable} fixable with `raylint check --fix`)" if fixable and not self.diffs else ""
+            parts.append(f"Found {count} problem{'s' * (count != 1)}{hint}.")
+        elif not self.fixed:
+            parts.append("All checks passed.")
+        if self.errors:
+            parts.append(f"{len(self.errors)} error{'s' * (len(self.errors) != 1)}.")
+        print(" ".join(parts), file=self.out)
+
+
+def _escape(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def sarif(findings: list[Finding], errors: list[tuple[str, str]], severity: str = "warning") -> dict:
+    def location(path: str, range_: Range, message: str | None = None) -> dict:
+        loc = {
+            "physicalLocation": {
+                "artifactLocation": {"uri": _uri(path), "uriBaseId": "%SRCROOT%"},
+                "region": {
+                    "startLine": range_.start.line + 1,
+                    "startColumn": range_.start.character + 1,
+                    "endLine": range_.end.line + 1,
+                    "endColumn": range_.end.character + 1,
+                },
+            }
+        }
+        if message:
+            loc["message"] = {"text": message}
+        return loc
+
+    def region(range_: Range) -> dict:
+        return location("", range_)["physicalLocation"]["region"]
+
+    results = []
+    for finding in findings:
+        result = {
+            "ruleId": finding.code,
+            "ruleIndex": 0,
+            "level": _SARIF_LEVEL[severity],
+            "message": {"text": finding.message},
+            "locations": [location(finding.path, finding.range)],
+            "relatedLocations": [
+                {"id": i, **location(r.path, r.range, r.message)} for i, r in enumerate(finding.related)
+            ],
+        }
+        if finding.fixes:
+            result["fixes"] = [
+                {
+                    "description": {"text": fix.title},
+                    "artifactChanges": [
+                        {
+                            "artifactLocation": {"uri": _uri(path), "uriBaseId": "%SRCROOT%"},
+                            "replacements": [
+                                {"deletedRegion": region(e.range), "insertedContent": {"text": e.new_text}}
+                                for e in fix.edits
+                                if e.path == path
+                            ],
+                        }
+                        for path in sorted({e.path for e in fix.edits})
+                    ],
+                }
+                for fix in finding.fixes
+            ]
+        results.append(result)
+    doc = ray001.__doc__.strip()
+    return {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "raylint",
+                        "version": __version__,
+                        "informationUri": "https://docs.ray.io/en/latest/ray-core/patterns/return-ray-put.html",
+                        "rules": [
+                            {
+                                "id": ray001.CODE,
+                                "name": "ReturnRayPut",
+                                "shortDescription": {"text": "A Ray task returns ray.put() ObjectRefs"},
+                                "fullDescription": {"text": doc.splitlines()[0]},
+                                "help": {"text": doc, "markdown": doc},
+                                "helpUri": ray001.DOCS_URL,
+                                "defaultConfiguration": {"level": _SARIF_LEVEL[severity]},
+                            }
+                        ],
+                    }
+                },
+                "columnKind": "unicodeCodePoints",
+                "originalUriBaseIds": {"%SRCROOT%": {"uri": _root_uri()}},
+                "results": results,
+                "invocations": [
+                    {
+                        "executionSuccessful": not errors,
+                        "toolExecutionNotifications": [
+                            {"level": "error", "message": {"text": f"{path}: {message}"}} for path, message in errors
+                        ],
+                    }
+                ],
+            }
+        ],
+    }
+
+
+def _uri(path: str) -> str:
+    relative = os.path.relpath(os.path.abspath(path)) if path else ""
+    from urllib.parse import quote
+
+    return quote(relative.replace(os.sep, "/"))
+
+
+def _root_uri() -> str:
+    from pathlib import Path
+
+    return Path(os.getcwd()).as_uri() + "/"

@@ -1,0 +1,116 @@
+"""Settings, from `[tool.raylint]` in pyproject.toml and from editors, checked in one place."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, replace
+from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+SEVERITIES = ("error", "warning", "information", "hint")
+GENERATOR_STYLES = ("streaming", "dynamic")
+
+
+class ConfigError(Exception):
+    """A setting or configuration file raylint cannot use."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    enable: bool = True
+    severity: str = "warning"
+    exclude: tuple[str, ...] = ()
+    generator_style: str = "streaming"
+    python: str | None = None  # the interpreter whose environment jedi searches
+    debounce: int = 200  # milliseconds, language server only
+    root: str | None = None  # the folder `exclude` globs are relative to
+
+    def updated(self, values: dict[str, Any], origin: str, strict: bool = True) -> Settings:
+        """These settings with `values` applied; keys may be kebab-, snake- or camelCase."""
+        if not isinstance(values, dict):
+            raise ConfigError(f"{origin}: settings must be a table, not {type(values).__name__}")
+        changes: dict[str, Any] = {}
+        for key, value in values.items():
+            name = _FIELD_NAMES.get(key.replace("-", "_").lower())
+            if name is None:
+                if strict:
+                    known = ", ".join(sorted(k.replace("_", "-") for k in _FIELD_NAMES.values() if k != "root"))
+                    raise ConfigError(f"{origin}: unknown setting `{key}` (known: {known})")
+                continue
+            if value is None:
+                continue
+            changes[name] = _checked(name, value, origin)
+        return replace(self, **changes)
+
+
+_FIELD_NAMES = {
+    "enable": "enable",
+    "severity": "severity",
+    "exclude": "exclude",
+    "generator_style": "generator_style",
+    "generatorstyle": "generator_style",
+    "python": "python",
+    "debounce": "debounce",
+}
+
+
+def _checked(name: str, value: Any, origin: str) -> Any:
+    def fail(expected: str):
+        raise ConfigError(f"{origin}: `{name.replace('_', '-')}` must be {expected}, not {value!r}")
+
+    if name == "enable":
+        return value if isinstance(value, bool) else fail("true or false")
+    if name == "severity":
+        return value if value in SEVERITIES else fail(" or ".join(f'"{s}"' for s in SEVERITIES))
+    if name == "generator_style":
+        return value if value in GENERATOR_STYLES else fail(" or ".join(f'"{s}"' for s in GENERATOR_STYLES))
+    if name == "exclude":
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            fail("a list of glob strings")
+        return tuple(value)
+    if name == "python":
+        return value if isinstance(value, str) else fail("a path")
+    if name == "debounce":
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= 60_000
+        return int(value) if ok else fail("a number of milliseconds from 0 to 60000")
+    return value
+
+
+def find_pyproject(start: str) -> str | None:
+    """The nearest pyproject.toml with a [tool.raylint] table, from `start` upwards."""
+    folder = os.path.abspath(start if os.path.isdir(start) else os.path.dirname(start) or ".")
+    while True:
+        candidate = os.path.join(folder, "pyproject.toml")
+        if os.path.isfile(candidate):
+            try:
+                with open(candidate, "rb") as handle:
+                    if b"[tool.raylint]" in handle.read():
+                        return candidate
+            except OSError:
+                pass
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent
+
+
+def load_file(path: str, base: Settings | None = None) -> Settings:
+    """Settings from a pyproject.toml (its [tool.raylint] table) or a raylint.toml."""
+    base = base or Settings()
+    try:
+        with open(path, "rb") as handle:
+            data = tomllib.load(handle)
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read: {error.strerror or error}") from error
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: not valid TOML: {error}") from error
+    table = data.get("tool", {}).get("raylint", {}) if os.path.basename(path) == "pyproject.toml" else data
+    settings = base.updated(table, path)
+    return replace(settings, root=os.path.dirname(os.path.abspath(path)))
