@@ -1,0 +1,94 @@
+"""Open documents: their text as the client edits it, and column conversion between the
+core's code points and the client's position encoding (UTF-16 unless negotiated)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import unquote, urlparse
+
+from lsprotocol import types
+
+from raylint.analysis.model import Position, Range
+from raylint.analysis.source import SourceText
+
+
+def _units(text: str, encoding: str) -> int:
+    if encoding == types.PositionEncodingKind.Utf32 or text.isascii():
+        return len(text)
+    if encoding == types.PositionEncodingKind.Utf8:
+        return len(text.encode("utf-8", errors="surrogatepass"))
+    return len(text) + sum(1 for c in text if ord(c) > 0xFFFF)
+
+
+def _chars(line: str, units: int, encoding: str) -> int:
+    """The code point index in `line` that `units` client units reach (clamped)."""
+    if encoding == types.PositionEncodingKind.Utf32 or line.isascii():
+        return min(units, len(line))
+    counted = 0
+    for index, char in enumerate(line):
+        if counted >= units:
+            return index
+        if encoding == types.PositionEncodingKind.Utf8:
+            counted += len(char.encode("utf-8", errors="surrogatepass"))
+        else:
+            counted += 2 if ord(char) > 0xFFFF else 1
+    return len(line)
+
+
+def uri_to_path(uri: str) -> str | None:
+    parsed = urlparse(uri)
+    if parsed.scheme != "file":
+        return None
+    return unquote(parsed.path)
+
+
+@dataclass
+class Document:
+    uri: str
+    language_id: str
+    version: int
+    text: str
+    _source: SourceText | None = field(default=None, repr=False)
+
+    @property
+    def source(self) -> SourceText:
+        if self._source is None or self._source.text is not self.text:
+            self._source = SourceText(self.text)
+        return self._source
+
+    @property
+    def path(self) -> str:
+        """A file path for file URIs; the URI itself for untitled documents and notebook cells."""
+        return uri_to_path(self.uri) or self.uri
+
+    @property
+    def is_python(self) -> bool:
+        return self.language_id == "python" or self.path.endswith((".py", ".pyi"))
+
+    def to_client(self, position: Position, encoding: str) -> types.Position:
+        source = self.source
+        if position.line >= source.line_count:
+            last = source.line_count - 1
+            return types.Position(last, _units(source.line(last), encoding))
+        line = source.line(position.line)
+        return types.Position(position.line, _units(line[: position.character], encoding))
+
+    def range_to_client(self, range_: Range, encoding: str) -> types.Range:
+        return types.Range(self.to_client(range_.start, encoding), self.to_client(range_.end, encoding))
+
+    def from_client(self, position: types.Position, encoding: str) -> Position:
+        source = self.source
+        if position.line >= source.line_count:
+            last = source.line_count - 1
+            return Position(last, len(source.line(last)))
+        line = max(position.line, 0)
+        return Position(line, _chars(source.line(line), max(position.character, 0), encoding))
+
+    def apply(self, change: types.TextDocumentContentChangeEvent, encoding: str) -> None:
+        if isinstance(change, types.TextDocumentContentChangePartial):
+            start = self.source.offset(self.from_client(change.range.start, encoding))
+            end = self.source.offset(self.from_client(change.range.end, encoding))
+            start, end = min(start, end), max(start, end)
+            self.text = self.text[:start] + change.text + self.text[end:]
+        else:
+            self.text = change.text

@@ -1,0 +1,445 @@
+"""The raylint language server: thin pygls handlers over `raylint.analysis`.
+
+Analysis runs on one worker thread (jedi is not thread-safe, and the message loop must
+never wait on it); results are cached per document version and settings.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import traceback
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+
+from raylint import __version__
+from raylint.analysis import Analysis, ExternalResolver, ModuleIndex, analyze, fix_text
+from raylint.analysis.names import read_disk
+from raylint.analysis.ray001 import CODE, noqa_comment
+from raylint.discovery import Excludes
+from raylint.lsp import convert
+from raylint.lsp.documents import Document, uri_to_path
+from raylint.settings import ConfigError, Settings, find_pyproject, load_file
+
+FIX_ALL_KIND = "source.fixAll.raylint"
+SUPPRESS_TITLE = f"Suppress {CODE} on this line"
+FIX_ALL_TITLE = f"Fix all {CODE} problems"
+
+
+@dataclass
+class Cached:
+    version: int
+    settings: Settings
+    analysis: Analysis
+
+
+class RaylintServer(LanguageServer):
+    def __init__(self) -> None:
+        super().__init__("raylint", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
+        self.documents: dict[str, Document] = {}
+        self.results: dict[str, Cached] = {}
+        self.pending: dict[str, asyncio.Task] = {}
+        self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="raylint-analysis")
+        self.externals: dict[str | None, ExternalResolver] = {}
+        self.initialization_options: dict[str, Any] = {}
+        self.client_settings: dict[str, dict[str, Any]] = {}  # folder URI ("" = global) → settings
+        self.file_settings: dict[str, tuple[float, Settings]] = {}
+        self.reported_config_errors: set[str] = set()
+        self.pull_diagnostics = False
+
+    # -- capabilities of the client -------------------------------------------------------
+
+    def supports(self, dotted: str) -> bool:
+        value: Any = self.client_capabilities
+        for part in dotted.split("."):
+            value = getattr(value, part, None)
+            if value is None:
+                return False
+        return bool(value)
+
+    @property
+    def encoding(self) -> str:
+        return self.workspace.position_encoding or types.PositionEncodingKind.Utf16
+
+    # -- logging ----------------------------------------------------------------------------
+
+    def log(self, message: str, kind: types.MessageType = types.MessageType.Info) -> None:
+        try:
+            self.window_log_message(types.LogMessageParams(type=kind, message=f"raylint: {message}"))
+        except Exception:  # the client went away: nothing to tell
+            logging.getLogger(__name__).debug("could not log %s", message)
+
+    def log_error(self, doing: str, error: BaseException) -> None:
+        self.log(f"{doing} failed: {type(error).__name__}: {error}", types.MessageType.Error)
+        trace = "".join(traceback.format_exception(type(error), error, error.__traceback__))
+        self.log(trace, types.MessageType.Log)
+
+    def report_server_error(self, error: Exception, source) -> None:
+        # pygls would pop up a message box; a log line is enough, and the server goes on.
+        self.log_error("handling a message", error)
+
+    # -- settings ---------------------------------------------------------------------------
+
+    def settings_for(self, document: Document) -> Settings:
+        path = uri_to_path(document.uri)
+        folder = self._folder_of(document.uri)
+        settings = Settings(root=uri_to_path(folder) if folder else None)
+        config = find_pyproject(path) if path else None
+        if config:
+            settings = self._from_file(config)
+        for origin, values in (
+            ("initializationOptions", self.initialization_options),
+            ("workspace settings", self.client_settings.get("", {})),
+            ("folder settings", self.client_settings.get(folder, {})),
+        ):
+            try:
+                settings = settings.updated(values or {}, origin, strict=False)
+            except ConfigError as error:
+                self._config_error(str(error))
+        return settings
+
+    def _from_file(self, config: str) -> Settings:
+        try:
+            stamp = os.stat(config).st_mtime_ns
+            cached = self.file_settings.get(config)
+            if cached and cached[0] == stamp:
+                return cached[1]
+            settings = load_file(config)
+            self.file_settings[config] = (stamp, settings)
+            return settings
+        except (OSError, ConfigError) as error:
+            self._config_error(str(error))
+            return Settings(root=os.path.dirname(config))
+
+    def _config_error(self, message: str) -> None:
+        if message not in self.reported_config_errors:
+            self.reported_config_errors.add(message)
+            self.log(f"{message}; using the defaults for it", types.MessageType.Error)
+
+    def _folder_of(self, uri: str) -> str:
+        folders = [f.uri for f in self.workspace.folders.values()] if self.workspace else []
+        if self.workspace and self.workspace.root_uri and not folders:
+            folders = [self.workspace.root_uri]
+        matching = [f for f in folders if uri.startswith(f.rstrip("/") + "/")]
+        return max(matching, key=len, default="")
+
+    async def refresh_client_settings(self) -> None:
+        if not self.supports("workspace.configuration"):
+            return
+        folders = [""] + [f.uri for f in self.workspace.folders.values()]
+        items = [types.ConfigurationItem(scope_uri=f or None, section="raylint") for f in folders]
+        try:
+            values = await self.workspace_configuration_async(types.ConfigurationParams(items=items))
+        except Exception as error:
+            self.log_error("reading the editor's settings", error)
+            return
+        for folder, value in zip(folders, values or []):
+            self.client_settings[folder] = value if isinstance(value, dict) else {}
+
+    # -- analysis ---------------------------------------------------------------------------
+
+    async def analysis(self, document: Document) -> tuple[Analysis, Settings]:
+        """The analysis of the document as it is now (cached per version and settings)."""
+        settings = self.settings_for(document)
+        cached = self.results.get(document.uri)
+        if cached and cached.version == document.version and cached.settings == settings:
+            return cached.analysis, settings
+        if not self._wanted(document, settings):
+            result = Analysis(document.path)
+        else:
+            text, version = document.text, document.version
+            loop = asyncio.get_running_loop()
+            result = await loop.run_in_executor(self.worker, self._analyze, text, document.path, settings)
+            if version != document.version:  # edited meanwhile: this result is already stale
+                return result, settings
+        self.results[document.uri] = Cached(document.version, settings, result)
+        return result, settings
+
+    def _wanted(self, document: Document, settings: Settings) -> bool:
+        if not settings.enable or not document.is_python:
+            return False
+        path = uri_to_path(document.uri)
+        return not (path and Excludes(settings.exclude, settings.root)(path))
+
+    def _options(self, path: str, settings: Settings) -> dict[str, Any]:
+        if settings.python not in self.externals:
+            self.externals[settings.python] = ExternalResolver(settings.python)
+        roots = [p for p in (uri_to_path(f.uri) for f in self.workspace.folders.values()) if p]
+        index = ModuleIndex(roots, read=self._read)  # fresh per run: files change under us
+        return {"generator_style": settings.generator_style, "index": index, "externals": self.externals[settings.python]}
+
+    def _read(self, path: str) -> str | None:
+        """Workspace modules as the user sees them: unsaved text of open documents first."""
+        for document in list(self.documents.values()):
+            if uri_to_path(document.uri) == path:
+                return document.text
+        return read_disk(path)
+
+    def _analyze(self, text: str, path: str, settings: Settings) -> Analysis:
+        try:
+            return analyze(text, path, **self._options(path, settings))
+        except Exception as error:  # a bug must cost one analysis, not the server
+            self.log_error(f"analysing {path}", error)
+            return Analysis(path)
+
+    def fix_all(self, document: Document, settings: Settings) -> str:
+        return fix_text(document.text, document.path, **self._options(document.path, settings))[0]
+
+    # -- publishing -------------------------------------------------------------------------
+
+    def schedule(self, document: Document, delay_ms: int | None = None) -> None:
+        """Publish diagnostics for `document` after `delay_ms` (the debounce), replacing any
+        earlier pending run for the same document."""
+        if self.pull_diagnostics:
+            return
+        previous = self.pending.pop(document.uri, None)
+        if previous is not None:
+            previous.cancel()
+        if delay_ms is None:
+            delay_ms = self.settings_for(document).debounce
+        self.pending[document.uri] = asyncio.ensure_future(self._publish_later(document, delay_ms))
+
+    async def _publish_later(self, document: Document, delay_ms: int) -> None:
+        try:
+            if delay_ms:
+                await asyncio.sleep(delay_ms / 1000)
+            analysis, settings = await self.analysis(document)
+            if self.documents.get(document.uri) is not document or analysis is not self._current(document):
+                return  # closed, or changed while we worked: a newer run will publish
+            self.publish(document, self.diagnostics(document, analysis, settings))
+        except asyncio.CancelledError:
+            pass
+        except Exception as error:
+            self.log_error(f"checking {document.uri}", error)
+
+    def _current(self, document: Document) -> Analysis | None:
+        cached = self.results.get(document.uri)
+        return cached.analysis if cached and cached.version == document.version else None
+
+    def diagnostics(self, document: Document, analysis: Analysis, settings: Settings) -> list[types.Diagnostic]:
+        return [convert.diagnostic(f, document, self.encoding, settings.severity) for f in analysis.findings]
+
+    def publish(self, document: Document, diagnostics: list[types.Diagnostic], version: int | None = None) -> None:
+        self.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(
+                uri=document.uri, diagnostics=diagnostics, version=document.version if version is None else version
+            )
+        )
+
+    async def recheck_all(self) -> None:
+        if self.pull_diagnostics:
+            if self.supports("workspace.diagnostics.refresh_support"):
+                self.workspace_diagnostic_refresh(None)
+            return
+        for document in list(self.documents.values()):
+            self.schedule(document, 0)
+
+
+server = RaylintServer()
+
+
+@server.feature(types.INITIALIZE)
+def initialize(ls: RaylintServer, params: types.InitializeParams) -> None:
+    options = params.initialization_options
+    if isinstance(options, dict):
+        # accept both {"raylint": {...}} / {"settings": {...}} and the settings themselves
+        options = options.get("raylint", options.get("settings", options))
+        ls.initialization_options = options if isinstance(options, dict) else {}
+    ls.pull_diagnostics = ls.supports("text_document.diagnostic")
+
+
+@server.feature(types.INITIALIZED)
+async def initialized(ls: RaylintServer, params: types.InitializedParams) -> None:
+    await ls.refresh_client_settings()
+    await ls.recheck_all()
+
+
+@server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
+async def did_change_configuration(ls: RaylintServer, params: types.DidChangeConfigurationParams) -> None:
+    settings = params.settings
+    if isinstance(settings, dict) and isinstance(settings.get("raylint"), dict):
+        ls.client_settings[""] = settings["raylint"]
+    await ls.refresh_client_settings()
+    ls.file_settings.clear()
+    await ls.recheck_all()
+
+
+@server.feature(types.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS)
+async def did_change_folders(ls: RaylintServer, params: types.DidChangeWorkspaceFoldersParams) -> None:
+    await ls.refresh_client_settings()
+    await ls.recheck_all()
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+def did_open(ls: RaylintServer, params: types.DidOpenTextDocumentParams) -> None:
+    item = params.text_document
+    document = Document(item.uri, item.language_id, item.version, item.text)
+    ls.documents[item.uri] = document
+    ls.schedule(document, 0)
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+def did_change(ls: RaylintServer, params: types.DidChangeTextDocumentParams) -> None:
+    document = ls.documents.get(params.text_document.uri)
+    if document is None:
+        ls.log(f"change to a document that is not open: {params.text_document.uri}", types.MessageType.Warning)
+        return
+    for change in params.content_changes:
+        document.apply(change, ls.encoding)
+    document.version = params.text_document.version
+    ls.schedule(document)
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_SAVE)
+def did_save(ls: RaylintServer, params: types.DidSaveTextDocumentParams) -> None:
+    document = ls.documents.get(params.text_document.uri)
+    if document is not None:
+        ls.schedule(document, 0)
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+def did_close(ls: RaylintServer, params: types.DidCloseTextDocumentParams) -> None:
+    uri = params.text_document.uri
+    document = ls.documents.pop(uri, None)
+    ls.results.pop(uri, None)
+    pending = ls.pending.pop(uri, None)
+    if pending is not None:
+        pending.cancel()
+    if document is not None and not ls.pull_diagnostics:
+        ls.publish(document, [], version=None)
+
+
+@server.feature(
+    types.TEXT_DOCUMENT_DIAGNOSTIC,
+    types.DiagnosticOptions(identifier="raylint", inter_file_dependencies=True, workspace_diagnostics=False),
+)
+async def pull_diagnostics(ls: RaylintServer, params: types.DocumentDiagnosticParams):
+    document = ls.documents.get(params.text_document.uri)
+    if document is None:
+        return types.RelatedFullDocumentDiagnosticReport(items=[])
+    analysis, settings = await ls.analysis(document)
+    result_id = f"{document.version}:{hash(settings)}:{id(analysis)}"
+    if params.previous_result_id == result_id:
+        return types.RelatedUnchangedDocumentDiagnosticReport(result_id=result_id)
+    items = ls.diagnostics(document, analysis, settings)
+    return types.RelatedFullDocumentDiagnosticReport(items=items, result_id=result_id)
+
+
+@server.feature(
+    types.TEXT_DOCUMENT_CODE_ACTION,
+    types.CodeActionOptions(
+        code_action_kinds=[types.CodeActionKind.QuickFix, FIX_ALL_KIND], resolve_provider=True
+    ),
+)
+async def code_action(ls: RaylintServer, params: types.CodeActionParams):
+    document = ls.documents.get(params.text_document.uri)
+    if document is None:
+        return None
+    analysis, settings = await ls.analysis(document)
+    if analysis is not ls._current(document):
+        return None  # the document moved on while we looked: offer nothing rather than wrong edits
+    only = params.context.only
+    actions: list[types.CodeAction] = []
+    if _wants(only, types.CodeActionKind.QuickFix):
+        first = ls_position(document, params.range.start, ls.encoding).line
+        last = ls_position(document, params.range.end, ls.encoding).line
+        for finding in analysis.findings:
+            if finding.range.start.line <= last and first <= finding.range.end.line:
+                actions.extend(_quick_fixes(ls, document, finding, settings))
+    if _wants(only, FIX_ALL_KIND) and any(f.fixes for f in analysis.findings) and (only or not actions):
+        actions.append(_fix_all_action(ls, document, settings))
+    return actions
+
+
+def ls_position(document: Document, position: types.Position, encoding: str):
+    return document.from_client(position, encoding)
+
+
+def _wants(only: list[str] | None, kind: str) -> bool:
+    return only is None or any(kind == k or kind.startswith(k + ".") for k in only)
+
+
+def _quick_fixes(ls: RaylintServer, document: Document, finding, settings: Settings) -> list[types.CodeAction]:
+    diagnostic = convert.diagnostic(finding, document, ls.encoding, settings.severity)
+    versioned = ls.supports("workspace.workspace_edit.document_changes")
+    actions = []
+    for index, fix in enumerate(finding.fixes):
+        edits = convert.text_edits(list(fix.edits), document, ls.encoding)
+        actions.append(
+            types.CodeAction(
+                title=fix.title,
+                kind=types.CodeActionKind.QuickFix,
+                diagnostics=[diagnostic],
+                is_preferred=index == 0,
+                edit=convert.workspace_edit(edits, document, versioned),
+            )
+        )
+    line = finding.range.start.line
+    text = document.source.line(line)
+    suppressed = noqa_comment(text)
+    if suppressed != text:
+        from raylint.analysis import Position, Range
+
+        edit = types.TextEdit(
+            range=document.range_to_client(Range(Position(line, 0), Position(line, len(text))), ls.encoding),
+            new_text=suppressed,
+        )
+        actions.append(
+            types.CodeAction(
+                title=SUPPRESS_TITLE,
+                kind=types.CodeActionKind.QuickFix,
+                diagnostics=[diagnostic],
+                edit=convert.workspace_edit([edit], document, versioned),
+            )
+        )
+    return actions
+
+
+def _fix_all_action(ls: RaylintServer, document: Document, settings: Settings) -> types.CodeAction:
+    action = types.CodeAction(
+        title=FIX_ALL_TITLE, kind=FIX_ALL_KIND, data={"uri": document.uri, "version": document.version}
+    )
+    if not ls.supports("text_document.code_action.resolve_support"):
+        action.edit = _fix_all_edit(ls, document, settings)
+    return action
+
+
+def _fix_all_edit(ls: RaylintServer, document: Document, settings: Settings) -> types.WorkspaceEdit:
+    edits = convert.whole_text_edit(document, ls.fix_all(document, settings), ls.encoding)
+    return convert.workspace_edit(edits, document, ls.supports("workspace.workspace_edit.document_changes"))
+
+
+@server.feature(types.CODE_ACTION_RESOLVE)
+async def resolve_code_action(ls: RaylintServer, action: types.CodeAction) -> types.CodeAction:
+    data = action.data if isinstance(action.data, dict) else {}
+    document = ls.documents.get(data.get("uri", ""))
+    if document is None or document.version != data.get("version") or action.edit is not None:
+        return action  # stale or unknown: no edit rather than a wrong one
+    settings = ls.settings_for(document)
+    loop = asyncio.get_running_loop()
+    action.edit = await loop.run_in_executor(ls.worker, _fix_all_edit, ls, document, settings)
+    if document.version != data.get("version"):
+        action.edit = None
+    return action
+
+
+@server.feature(types.SHUTDOWN)
+def shutdown(ls: RaylintServer, params: Any = None) -> None:
+    for task in ls.pending.values():
+        task.cancel()
+    ls.pending.clear()
+
+
+def run(tcp: str | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING)
+    if tcp:
+        host, _, port = tcp.rpartition(":")
+        server.start_tcp(host or "127.0.0.1", int(port))
+    else:
+        server.start_io()
+    return 0

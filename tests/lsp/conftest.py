@@ -1,0 +1,103 @@
+"""pytest-lsp fixtures: the real server over stdio, driven under several editors' profiles."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+
+import pytest
+import pytest_lsp
+from lsprotocol import types
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+
+# The client profiles pytest-lsp ships, chosen to cover push and pull diagnostics, UTF-8,
+# UTF-16 and UTF-32 columns, code action resolve, and versioned workspace edits.
+CLIENTS = ["visual_studio_code", "neovim@v0.11.0", "neovim@v0.10.0", "neovim@v0.7.0", "emacs"]
+SERVER = [sys.executable, "-m", "raylint", "server", "--stdio"]
+
+
+@pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER), params=CLIENTS)
+async def client(lsp_client: LanguageClient, request, tmp_path):
+    lsp_client.workspace_root = tmp_path
+    lsp_client.profile = request.param
+    folder = types.WorkspaceFolder(uri=tmp_path.as_uri(), name="ws")
+    await lsp_client.initialize_session(
+        types.InitializeParams(
+            capabilities=client_capabilities(request.param),
+            root_uri=tmp_path.as_uri(),
+            workspace_folders=[folder],
+            initialization_options={"debounce": 0},
+        )
+    )
+    yield
+    await lsp_client.shutdown_session()
+
+
+class Editor:
+    """What the tests do to the server, as an editor would."""
+
+    def __init__(self, client: LanguageClient):
+        self.client = client
+        self.versions: dict[str, int] = {}
+
+    @property
+    def pull(self) -> bool:
+        return self.client.capabilities.text_document.diagnostic is not None
+
+    @property
+    def encoding(self) -> str:
+        return self.client.protocol.position_encoding if hasattr(self.client.protocol, "position_encoding") else "utf-16"
+
+    def open(self, name: str, text: str, language: str = "python") -> str:
+        path = self.client.workspace_root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, newline="")
+        uri = path.as_uri()
+        self.versions[uri] = 1
+        self.client.text_document_did_open(
+            types.DidOpenTextDocumentParams(types.TextDocumentItem(uri=uri, language_id=language, version=1, text=text))
+        )
+        return uri
+
+    def change(self, uri: str, *changes: types.TextDocumentContentChangeEvent) -> None:
+        self.versions[uri] += 1
+        self.client.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=self.versions[uri]),
+                content_changes=list(changes),
+            )
+        )
+
+    async def diagnostics(self, uri: str, version: int | None = None) -> list[types.Diagnostic]:
+        """The diagnostics for the document's current version (pulled or pushed)."""
+        version = self.versions[uri] if version is None else version
+        if self.pull:
+            report = await self.client.text_document_diagnostic_async(
+                types.DocumentDiagnosticParams(text_document=types.TextDocumentIdentifier(uri=uri))
+            )
+            return list(report.items)
+        for _ in range(200):
+            params = await asyncio.wait_for(self._next_publish(), timeout=20)
+            if params.uri == uri and (params.version is None or params.version >= version):
+                return list(params.diagnostics)
+        raise AssertionError("no diagnostics for the current version")
+
+    async def _next_publish(self) -> types.PublishDiagnosticsParams:
+        return await self.client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+
+    async def code_actions(
+        self, uri: str, range_: types.Range, diagnostics=None, only=None
+    ) -> list[types.CodeAction]:
+        result = await self.client.text_document_code_action_async(
+            types.CodeActionParams(
+                text_document=types.TextDocumentIdentifier(uri=uri),
+                range=range_,
+                context=types.CodeActionContext(diagnostics=diagnostics or [], only=only),
+            )
+        )
+        return list(result or [])
+
+
+@pytest.fixture
+def editor(client: LanguageClient) -> Editor:
+    return Editor(client)
