@@ -72,7 +72,7 @@ class FileResult:
 
 
 def check(args: argparse.Namespace) -> int:
-    report = Report(args.format, sys.stdout, quiet=args.quiet)
+    report = Report(args.format, sys.stdout, quiet=args.quiet, dry_run=args.diff)
     try:
         settings = _settings(args)
     except ConfigError as error:
@@ -140,6 +140,9 @@ class _Job:
             before = analyze(text, path, **options)
             fixed, result.analysis = fix_text(text, path, **options)
             result.fixed = len(before.findings) - len(result.analysis.findings)
+            if self.mode == "diff":
+                # --diff changes nothing: the findings on disk are still there, and are reported
+                result.analysis = before
             if fixed != text:
                 if self.mode == "diff":
                     result.diff = _unified_diff(path, text, fixed)

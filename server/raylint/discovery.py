@@ -66,7 +66,7 @@ def _walk(top: str, excluded: Excludes, errors: list[tuple[str, str]]) -> Iterat
                 if entry.name not in DEFAULT_EXCLUDED_DIRS:
                     subfolders.append(entry.path)
             elif entry.name.endswith(".py") and entry.is_file():
-                yield entry.path
+                yield os.path.normpath(entry.path)  # `x.py`, not `./x.py`, when walking `.`
         stack.extend(reversed(subfolders))
 
 

@@ -42,8 +42,9 @@ def finding_json(finding: Finding) -> dict:
 
 
 class Report:
-    def __init__(self, format: str, out: TextIO, quiet: bool = False, severity: str = "warning"):
+    def __init__(self, format: str, out: TextIO, quiet: bool = False, severity: str = "warning", dry_run: bool = False):
         self.format, self.out, self.quiet, self.severity = format, out, quiet, severity
+        self.dry_run = dry_run  # --diff: fixes are shown, not applied
         self.findings: list[Finding] = []
         self.errors: list[tuple[str, str]] = []
         self.fixed = 0
@@ -112,7 +113,8 @@ class Report:
     def _summary(self) -> None:
         parts = []
         if self.fixed:
-            parts.append(f"Fixed {self.fixed} problem{'s' * (self.fixed != 1)}.")
+            verb = "Would fix" if self.dry_run else "Fixed"
+            parts.append(f"{verb} {self.fixed} problem{'s' * (self.fixed != 1)}.")
         count = len(self.findings)
         if count:
             fixable = sum(1 for f in self.findings if f.fixes)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import sys
 
 import pytest
@@ -21,7 +22,7 @@ async def client(lsp_client: LanguageClient, request, tmp_path):
     lsp_client.workspace_root = tmp_path
     lsp_client.profile = request.param
     folder = types.WorkspaceFolder(uri=tmp_path.as_uri(), name="ws")
-    await lsp_client.initialize_session(
+    lsp_client.initialize_result = await lsp_client.initialize_session(
         types.InitializeParams(
             capabilities=client_capabilities(request.param),
             root_uri=tmp_path.as_uri(),
@@ -31,6 +32,36 @@ async def client(lsp_client: LanguageClient, request, tmp_path):
     )
     yield
     await lsp_client.shutdown_session()
+
+
+def units(text: str, encoding: str) -> int:
+    if encoding == "utf-8":
+        return len(text.encode("utf-8"))
+    if encoding == "utf-32":
+        return len(text)
+    return len(text.encode("utf-16-le")) // 2
+
+
+def offset(text: str, position: types.Position, encoding: str) -> int:
+    lines = re.split(r"(?<=\r\n)|(?<=\r)(?!\n)|(?<=\n)", text)
+    start = sum(len(line) for line in lines[: position.line])
+    line = lines[position.line] if position.line < len(lines) else ""
+    count = 0
+    for index, char in enumerate(line):
+        if count >= position.character:
+            return start + index
+        count += units(char, encoding)
+    return start + len(line.rstrip("\r\n"))
+
+
+def apply_text_edits(text: str, edits, encoding: str) -> str:
+    spans = sorted(
+        ((offset(text, e.range.start, encoding), offset(text, e.range.end, encoding), e.new_text) for e in edits),
+        reverse=True,
+    )
+    for start, end, new in spans:
+        text = text[:start] + new + text[end:]
+    return text
 
 
 class Editor:
@@ -46,7 +77,22 @@ class Editor:
 
     @property
     def encoding(self) -> str:
-        return self.client.protocol.position_encoding if hasattr(self.client.protocol, "position_encoding") else "utf-16"
+        return self.client.initialize_result.capabilities.position_encoding or "utf-16"
+
+    def column(self, line: str, characters: int) -> int:
+        """A column in the negotiated encoding's units."""
+        return units(line[:characters], self.encoding)
+
+    def apply(self, uri: str, text: str, edit: types.WorkspaceEdit) -> str:
+        """The document's text after a workspace edit, as the client would apply it."""
+        if edit.document_changes:
+            (change,) = edit.document_changes
+            assert change.text_document.uri == uri
+            assert change.text_document.version == self.versions[uri], "edit for another version"
+            edits = change.edits
+        else:
+            edits = edit.changes[uri]
+        return apply_text_edits(text, edits, self.encoding)
 
     def open(self, name: str, text: str, language: str = "python") -> str:
         path = self.client.workspace_root / name

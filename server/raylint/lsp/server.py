@@ -44,6 +44,7 @@ class RaylintServer(LanguageServer):
         self.documents: dict[str, Document] = {}
         self.results: dict[str, Cached] = {}
         self.pending: dict[str, asyncio.Task] = {}
+        self.published: dict[str, tuple[int, Settings]] = {}  # what the client was last sent
         self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="raylint-analysis")
         self.externals: dict[str | None, ExternalResolver] = {}
         self.initialization_options: dict[str, Any] = {}
@@ -211,6 +212,9 @@ class RaylintServer(LanguageServer):
             analysis, settings = await self.analysis(document)
             if self.documents.get(document.uri) is not document or analysis is not self._current(document):
                 return  # closed, or changed while we worked: a newer run will publish
+            if self.published.get(document.uri) == (document.version, settings):
+                return  # the client has these already
+            self.published[document.uri] = (document.version, settings)
             self.publish(document, self.diagnostics(document, analysis, settings))
         except asyncio.CancelledError:
             pass
@@ -307,6 +311,7 @@ def did_close(ls: RaylintServer, params: types.DidCloseTextDocumentParams) -> No
     uri = params.text_document.uri
     document = ls.documents.pop(uri, None)
     ls.results.pop(uri, None)
+    ls.published.pop(uri, None)
     pending = ls.pending.pop(uri, None)
     if pending is not None:
         pending.cancel()
