@@ -177,6 +177,16 @@ class Body:
                 return stmt
         return None
 
+    def put_assignments(self, name: str) -> list[ast.Assign]:
+        """Every binding of `name`, if each is a plain `name = ray.put(x)` (else empty)."""
+        stores = self.stores.get(name, [])
+        statements = [store.node for store in stores if store.kind == "assign" and isinstance(store.node, ast.Assign)]
+        if not stores or len(statements) != len(stores):
+            return []
+        if all(len(stmt.targets) == 1 and self.is_put(stmt.value) for stmt in statements):
+            return statements
+        return []
+
     def loads_outside(self, name: str, allowed: list[ast.AST]) -> list[ast.Name]:
         """Uses of `name` that are not inside any of the `allowed` nodes."""
         inside = {id(n) for node in allowed for n in ast.walk(node)}

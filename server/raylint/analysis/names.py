@@ -364,7 +364,10 @@ class ExternalResolver:
         code = f"from {module} import {name}\n"
         try:
             script = jedi.Script(code, path=from_path, environment=self.environment())
-            for definition in script.goto(1, len(code) - 2, follow_imports=True):
+            # Without Ray in the environment, following stops short: the import statement
+            # that re-exports the name (`from ray import put as stash`) still names it.
+            definitions = script.goto(1, len(code) - 2, follow_imports=True) or script.goto(1, len(code) - 2)
+            for definition in definitions:
                 full_name = definition.full_name or ""
                 if full_name.startswith("ray."):
                     return canonical(full_name)

@@ -90,15 +90,32 @@ def _fixes(ctx: Context, ret: ast.Return, whole: dict, generator_style: str) -> 
     def as_generator():
         return _once(whole, "generator", lambda: generator.fix(ctx, generator_style))
 
-    if body.is_put(value) or isinstance(value, ast.Name) and body.single_put_name(value.id):
+    if body.is_put(value) or isinstance(value, ast.Name) and body.put_assignments(value.id):
         results = [return_value.fix(ctx, ret)]
     elif isinstance(value, (ast.Tuple, ast.List)):
         results = [_once(whole, "num-returns", lambda: num_returns.fix(ctx)), as_generator()]
-    else:
+    elif isinstance(value, (ast.ListComp, ast.Name)):
         results = [as_generator()]
+    else:
+        results = [_wrapped_reason(ctx, value)]
     fixes = [r for r in results if isinstance(r, Fix)]
     reason = "" if fixes else next((r for r in results if isinstance(r, str)), "")
     return fixes, reason
+
+
+def _wrapped_reason(ctx: Context, value: ast.AST) -> str:
+    """Why a returned value that holds refs inside something else has no mechanical fix."""
+    if isinstance(value, ast.IfExp):
+        return "the value is chosen by a conditional expression; return the values by hand"
+    if isinstance(value, (ast.Dict, ast.DictComp)):
+        what = "a dict"
+    elif isinstance(value, (ast.Set, ast.SetComp)):
+        what = "a set"
+    elif isinstance(value, ast.Call):
+        what = f"the result of `{ctx.text(value.func)}(...)`"
+    else:
+        what = "another value"
+    return f"the refs are wrapped in {what}; return the values by hand"
 
 
 def _once(cache: dict, key: str, make):
@@ -111,7 +128,7 @@ def _finding(ctx: Context, ret: ast.Return, puts: list[ast.Call], fixes: list[Fi
     fn, source = ctx.fn, ctx.source
     what = "Actor method" if fn.is_method else "Task"
     value = ret.value
-    single = ctx.body.is_put(value) or isinstance(value, ast.Name) and ctx.body.single_put_name(value.id)
+    single = ctx.body.is_put(value) or isinstance(value, ast.Name) and ctx.body.put_assignments(value.id)
     refs = "an ObjectRef" if single else "ObjectRefs"
     message = (
         f"{what} `{fn.display_name}` returns {refs} made by ray.put(), which defeats Ray's inlining of "
@@ -120,7 +137,8 @@ def _finding(ctx: Context, ret: ast.Return, puts: list[ast.Call], fixes: list[Fi
     )
     if reason:
         message += f" No automatic fix: {reason}."
-    related = [Related(ctx.path, source.range_of(put), "ray.put() makes the returned ref here") for put in puts]
+    in_order = sorted(puts, key=lambda put: (put.lineno, put.col_offset))
+    related = [Related(ctx.path, source.range_of(put), "ray.put() makes the returned ref here") for put in in_order]
     made = "actor" if fn.is_method else "task"
     related.append(Related(ctx.path, source.range_of(fn.declared_at), f"`{fn.display_name}` is made a Ray {made} here"))
     return Finding(CODE, message, ctx.path, source.range_of(ret.value), tuple(related), tuple(fixes), fn.display_name)

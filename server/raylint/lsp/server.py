@@ -52,6 +52,7 @@ class RaylintServer(LanguageServer):
         self.file_settings: dict[str, tuple[float, Settings]] = {}
         self.reported_config_errors: set[str] = set()
         self.pull_diagnostics = False
+        self.configured: asyncio.Event | None = None  # set once the editor's settings are in
 
     # -- capabilities of the client -------------------------------------------------------
 
@@ -144,8 +145,17 @@ class RaylintServer(LanguageServer):
 
     # -- analysis ---------------------------------------------------------------------------
 
+    async def wait_for_settings(self) -> None:
+        """Hold the first analyses until the editor's settings arrive (2 s at most)."""
+        if self.configured is not None and not self.configured.is_set():
+            try:
+                await asyncio.wait_for(self.configured.wait(), timeout=2)
+            except asyncio.TimeoutError:
+                self.configured.set()
+
     async def analysis(self, document: Document) -> tuple[Analysis, Settings]:
         """The analysis of the document as it is now (cached per version and settings)."""
+        await self.wait_for_settings()
         settings = self.settings_for(document)
         cached = self.results.get(document.uri)
         if cached and cached.version == document.version and cached.settings == settings:
@@ -255,11 +265,15 @@ def initialize(ls: RaylintServer, params: types.InitializeParams) -> None:
         options = options.get("raylint", options.get("settings", options))
         ls.initialization_options = options if isinstance(options, dict) else {}
     ls.pull_diagnostics = ls.supports("text_document.diagnostic")
+    ls.configured = asyncio.Event()
 
 
 @server.feature(types.INITIALIZED)
 async def initialized(ls: RaylintServer, params: types.InitializedParams) -> None:
-    await ls.refresh_client_settings()
+    try:
+        await ls.refresh_client_settings()
+    finally:
+        ls.configured.set()
     await ls.recheck_all()
 
 

@@ -84,7 +84,14 @@ def unwrap_put(ctx: Context, put: ast.Call) -> list[Edit] | str:
     after_value = ctx.source.range_of(value).end
     closing = Position(call_end.line, call_end.character - 1)
     if after_value < closing:
-        edits.append(ctx.edit(Range(after_value, closing), ""))
+        rest = ctx.source.text_of(Range(after_value, closing))
+        head, comma, tail = rest.partition(",")
+        if comma and not head.strip() and all(not line.split("#")[0].strip() for line in tail.splitlines()):
+            # only a trailing comma before the `)`: drop it and keep the comments after it
+            comma_at = Position(after_value.line, after_value.character + len(head))
+            edits.append(ctx.edit(Range(comma_at, Position(comma_at.line, comma_at.character + 1)), ""))
+        else:
+            edits.append(ctx.edit(Range(after_value, closing), ""))
     return edits
 
 

@@ -13,7 +13,7 @@ After::
         return 1
 
 With a variable (`ref = ray.put(x) ... return ref`), the put is dropped where the ref is
-made, if the ref has no other use.
+made (at each binding, if it is bound more than once), if the ref has no other use.
 
 Fix safety: callers change. `ray.get(f.remote())` used to give the inner ref and now gives
 the value, so `ray.get(ray.get(f.remote()))` must become `ray.get(f.remote())`. A caller
@@ -36,15 +36,21 @@ def fix(ctx: Context, ret: ast.Return) -> Fix | str:
     if ctx.body.is_put(value):
         edits = unwrap_put(ctx, value)
     elif isinstance(value, ast.Name):
-        assignment = ctx.body.single_put_name(value.id)
-        if assignment is None:
-            return f"`{value.id}` is bound more than once or not directly to ray.put()"
+        assignments = ctx.body.put_assignments(value.id)
+        if not assignments:
+            return f"`{value.id}` is not bound directly to ray.put()"
         returned_here = [r for r in ctx.body.returns if isinstance(r.value, ast.Name) and r.value.id == value.id]
         if ctx.body.loads_outside(value.id, returned_here):
             return f"the ref `{value.id}` is also used elsewhere in the task"
-        edits = unwrap_put(ctx, assignment.value)
+        # `ref = ray.put(a)` ... `if c: ref = ray.put(b)`: every put that makes it goes
+        edits = []
+        for assignment in assignments:
+            unwrapped = unwrap_put(ctx, assignment.value)
+            if isinstance(unwrapped, str):
+                return unwrapped
+            edits.extend(unwrapped)
     else:
         return "the returned value is not a single ray.put() ref"
     if isinstance(edits, str):
         return edits
-    return Fix(ID, TITLE, tuple(edits))
+    return Fix(ID, TITLE, tuple(sorted(edits)))
