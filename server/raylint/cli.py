@@ -73,17 +73,21 @@ class FileResult:
 
 def check(args: argparse.Namespace) -> int:
     report = Report(args.format, sys.stdout, quiet=args.quiet, dry_run=args.diff)
+    mode = "diff" if args.diff else "fix" if args.fix else "check"
     try:
         settings = _settings(args)
     except ConfigError as error:
-        report.error("config", str(error))
-        return report.finish()
+        # The run goes on with the defaults (exit 2 at the end), but writes nothing: the
+        # broken file may hold the excludes that keep generated code from being rewritten.
+        report.error("config", f"{error} (checked with the default settings{', fixed nothing' * (mode == 'fix')})")
+        settings = _settings(args, use_config=False)
+        mode = "check" if mode == "fix" else mode
     report.severity = settings.severity
     errors: list[tuple[str, str]] = []
     paths = list(python_files(args.paths, Excludes(settings.exclude, settings.root), errors))
     for path, message in errors:
         report.error(path, message)
-    job = _Job(settings, mode="diff" if args.diff else "fix" if args.fix else "check", roots=args.paths)
+    job = _Job(settings, mode=mode, roots=args.paths)
     if len(paths) >= _PARALLEL_FROM and (os.cpu_count() or 1) > 1:
         with ProcessPoolExecutor(max_workers=min(os.cpu_count() or 1, 8)) as pool:
             results = pool.map(job, paths, chunksize=max(1, len(paths) // 64))
@@ -101,8 +105,8 @@ def _report_all(report: Report, results) -> None:
             report.analysis(result.analysis, result.diff, result.fixed)
 
 
-def _settings(args: argparse.Namespace) -> Settings:
-    config = args.config or find_pyproject(args.paths[0] if args.paths else ".")
+def _settings(args: argparse.Namespace, use_config: bool = True) -> Settings:
+    config = (args.config or find_pyproject(args.paths[0] if args.paths else ".")) if use_config else None
     settings = load_file(config) if config else Settings(root=os.getcwd())
     overrides = {"exclude": [*settings.exclude, *args.exclude], "python": args.python}
     if args.generator_style:

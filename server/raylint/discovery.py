@@ -64,7 +64,7 @@ def _walk(top: str, excluded: Excludes, errors: list[tuple[str, str]]) -> Iterat
                 continue
             if entry.is_dir(follow_symlinks=False):
                 if entry.name not in DEFAULT_EXCLUDED_DIRS:
-                    subfolders.append(entry.path)
+                    subfolders.append(os.path.normpath(entry.path))
             elif entry.name.endswith(".py") and entry.is_file():
                 yield os.path.normpath(entry.path)  # `x.py`, not `./x.py`, when walking `.`
         stack.extend(reversed(subfolders))

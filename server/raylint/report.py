@@ -120,7 +120,7 @@ class Report:
             fixable = sum(1 for f in self.findings if f.fixes)
             hint = f" ({fixable} fixable with `raylint check --fix`)" if fixable and not self.diffs else ""
             parts.append(f"Found {count} problem{'s' * (count != 1)}{hint}.")
-        elif not self.fixed:
+        elif not self.fixed and not self.errors:
             parts.append("All checks passed.")
         if self.errors:
             parts.append(f"{len(self.errors)} error{'s' * (len(self.errors) != 1)}.")

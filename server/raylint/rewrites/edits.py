@@ -121,7 +121,12 @@ def set_option(ctx: Context, name: str, value: str | None) -> list[Edit] | str:
     """Set (or, with None, remove) a task option where the task declares its options."""
     site, fn = ctx.fn.options, ctx.fn
     if site.kind == "call":
-        return keyword_edits(ctx, site.node, name, value)
+        call = site.node
+        only_this = not call.args and [k.arg for k in call.keywords] == [name]
+        if value is None and only_this and not fn.is_method:
+            # Ray rejects `@ray.remote()` without arguments: back to `@ray.remote` / `ray.remote(fn)`
+            return [ctx.edit(call, ctx.text(call.func))]
+        return keyword_edits(ctx, call, name, value)
     if value is None:
         return []
     if site.kind == "bare":
