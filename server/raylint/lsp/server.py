@@ -12,10 +12,13 @@ import os
 import traceback
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException, JsonRpcInvalidRequest
 from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol
 
 from raylint import __version__
 from raylint.analysis import Analysis, ExternalResolver, ModuleIndex, analyze, fix_text
@@ -38,9 +41,34 @@ class Cached:
     analysis: Analysis
 
 
+class RaylintProtocol(LanguageServerProtocol):
+    def structure_message(self, data: dict[str, Any]):
+        try:
+            return super().structure_message(data)
+        except JsonRpcException as error:
+            # pygls drops a request it cannot read; answer it, or the client waits forever
+            if isinstance(data, dict) and "method" in data and data.get("id") is not None:
+                self._send_response(data["id"], error=error.to_response_error())
+            return SimpleNamespace(jsonrpc="unreadable")  # handle_message ignores it
+
+    def handle_message(self, message) -> None:
+        # LSP: requests after `shutdown` get InvalidRequest (pygls would drop them unanswered)
+        method = getattr(message, "method", None)
+        if self._shutdown and method not in (None, types.EXIT) and getattr(message, "id", None) is not None:
+            error = JsonRpcInvalidRequest(f"the server is shutting down; {method} refused")
+            self._send_response(message.id, error=error.to_response_error())
+            return
+        super().handle_message(message)
+
+
 class RaylintServer(LanguageServer):
     def __init__(self) -> None:
-        super().__init__("raylint", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
+        super().__init__(
+            "raylint",
+            __version__,
+            text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+            protocol_cls=RaylintProtocol,
+        )
         self.documents: dict[str, Document] = {}
         self.results: dict[str, Cached] = {}
         self.pending: dict[str, asyncio.Task] = {}
@@ -455,10 +483,13 @@ def shutdown(ls: RaylintServer, params: Any = None) -> None:
 
 
 def run(tcp: str | None = None) -> int:
+    """Serve until `exit`; the exit code is 0 only after a proper `shutdown` (LSP)."""
     logging.basicConfig(level=logging.WARNING)
+    # "cancel for unknown message id" is routine (the answer was already sent): not worth a line
+    logging.getLogger("pygls.protocol.json_rpc").setLevel(logging.ERROR)
     if tcp:
         host, _, port = tcp.rpartition(":")
         server.start_tcp(host or "127.0.0.1", int(port))
     else:
         server.start_io()
-    return 0
+    return 0 if server.protocol._shutdown else 1

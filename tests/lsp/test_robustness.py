@@ -1,0 +1,217 @@
+"""Bad input never stops the server: odd documents, out-of-order and malformed messages,
+cancellation, and the shutdown/exit sequence. The raw tests speak JSON-RPC by hand, so
+they can send what no well-behaved client library would."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+
+import pytest
+from lsprotocol import types
+
+from conftest import SERVER, Editor
+
+TASK = "import ray\n\n@ray.remote\ndef f(x):\n    return ray.put(x)\n"
+
+
+async def test_two_megabyte_file(editor: Editor):
+    filler = "".join(f"def helper_{i}(x):\n    return x + {i}\n\n" for i in range(50_000))
+    text = filler + TASK
+    assert len(text) > 2_000_000
+    uri = editor.open("huge.py", text)
+    (diagnostic,) = await editor.diagnostics(uri)
+    assert diagnostic.range.start.line == text.count("\n") - 1
+
+
+@pytest.mark.parametrize(
+    "uri",
+    ["untitled:Untitled-1", "vscode-notebook-cell:/home/u/nb.ipynb#W0sZmlsZQ%3D%3D", "inmemory://model/3"],
+)
+async def test_documents_without_a_file_are_checked(editor: Editor, uri: str):
+    editor.versions[uri] = 1
+    editor.client.text_document_did_open(
+        types.DidOpenTextDocumentParams(types.TextDocumentItem(uri=uri, language_id="python", version=1, text=TASK))
+    )
+    assert [d.code for d in await editor.diagnostics(uri)] == ["RAY001"]
+
+
+async def test_non_python_documents_are_left_alone(editor: Editor):
+    uri = editor.open("notes.md", "```python\n" + TASK + "```\n", language="markdown")
+    assert await editor.diagnostics(uri) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "\x00\x01\x02 binary \xff",
+        "(" * 5000,
+        "def f(:\n" * 200,
+        "@ray.remote\n" * 3 + "def",
+        "import ray\n@ray.remote\ndef f():\n    return ray.put(",
+        "\r\r\n\n\u2028\x0c\x1c  return ray.put(x)\n",
+    ],
+    ids=["binary", "deep-nesting", "syntax-errors", "dangling-decorators", "unclosed-call", "odd-line-ends"],
+)
+async def test_garbage_text_gets_no_crash(editor: Editor, text: str):
+    uri = editor.open("garbage.py", text)
+    assert await editor.diagnostics(uri) == []
+    # and the server still works
+    good = editor.open("good.py", TASK)
+    assert len(await editor.diagnostics(good)) == 1
+
+
+async def test_messages_about_unknown_documents(editor: Editor):
+    ghost = (editor.client.workspace_root / "ghost.py").as_uri()
+    editor.versions[ghost] = 1
+    editor.change(ghost, types.TextDocumentContentChangeWholeDocument(text=TASK))
+    position = types.Position(0, 0)
+    assert await editor.code_actions(ghost, types.Range(position, position)) == []
+    uri = editor.open("real.py", TASK)
+    assert len(await editor.diagnostics(uri)) == 1
+
+
+async def test_out_of_range_positions_are_clamped(editor: Editor):
+    uri = editor.open("a.py", TASK)
+    await editor.diagnostics(uri)
+    far = types.Range(types.Position(3, 500), types.Position(999, 999))
+    actions = await editor.code_actions(uri, far)
+    assert any(a.is_preferred for a in actions)
+    editor.change(
+        uri, types.TextDocumentContentChangePartial(range=types.Range(types.Position(99, 0), types.Position(99, 0)), text="# end\n")
+    )
+    assert len(await editor.diagnostics(uri)) == 1
+
+
+# -- raw JSON-RPC -----------------------------------------------------------------------------
+
+
+class RawServer:
+    def __init__(self):
+        self.process = subprocess.Popen(SERVER, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.next_id = 0
+
+    def send_bytes(self, body: bytes) -> None:
+        self.process.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        self.process.stdin.flush()
+
+    def send(self, method: str, params=None, request: bool = True):
+        message = {"jsonrpc": "2.0", "method": method, "params": params}
+        if request:
+            self.next_id += 1
+            message["id"] = self.next_id
+        self.send_bytes(json.dumps(message).encode())
+        return message.get("id")
+
+    def read(self) -> dict:
+        length = None
+        while True:
+            line = self.process.stdout.readline()
+            if not line:
+                raise EOFError("server closed its output")
+            if line.lower().startswith(b"content-length:"):
+                length = int(line.split(b":")[1])
+            elif line in (b"\r\n", b"\n") and length is not None:
+                return json.loads(self.process.stdout.read(length))
+
+    def response(self, request_id) -> dict:
+        for _ in range(100):
+            message = self.read()
+            if message.get("id") == request_id and "method" not in message:
+                return message
+        raise AssertionError(f"no response to {request_id}")
+
+    def initialize(self) -> None:
+        reply = self.response(self.send("initialize", {"processId": None, "rootUri": None, "capabilities": {}}))
+        assert "capabilities" in reply["result"]
+        self.send("initialized", {}, request=False)
+
+    def close(self) -> int:
+        try:
+            return self.process.wait(timeout=10)
+        finally:
+            if self.process.poll() is None:
+                self.process.kill()
+            for stream in (self.process.stdin, self.process.stdout, self.process.stderr):
+                stream.close()
+
+
+@pytest.fixture
+def raw():
+    server = RawServer()
+    yield server
+    if server.process.poll() is None:
+        server.process.kill()
+        server.close()
+
+
+def test_malformed_messages_get_errors_not_a_crash(raw: RawServer):
+    raw.initialize()
+    raw.send_bytes(b"{this is not json")
+    raw.send_bytes(b'{"jsonrpc": "2.0", "id": 900, "method": "textDocument/codeAction", "params": {"bogus": 1}}')
+    assert raw.response(900)["error"]["code"] == -32602  # InvalidParams, not silence
+    raw.send("textDocument/didOpen", {"textDocument": {"uri": 7}}, request=False)
+    unknown = raw.send("raylint/noSuchMethod", {})
+    assert raw.response(unknown)["error"]["code"] == -32601  # MethodNotFound
+    raw.send("$/someNotification", {}, request=False)  # unknown notifications are ignored
+    # still serving real work afterwards
+    uri = "file:///tmp/raylint-raw.py"
+    raw.send("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": TASK}}, request=False)
+    for _ in range(100):
+        message = raw.read()
+        if message.get("method") == "textDocument/publishDiagnostics" and message["params"]["uri"] == uri:
+            assert [d["code"] for d in message["params"]["diagnostics"]] == ["RAY001"]
+            break
+    else:
+        raise AssertionError("no diagnostics after malformed input")
+    raw.response(raw.send("shutdown"))
+    raw.send("exit", request=False)
+    assert raw.close() == 0
+
+
+def test_requests_after_shutdown_are_refused_and_exit_ends_the_process(raw: RawServer):
+    raw.initialize()
+    assert raw.response(raw.send("shutdown"))["result"] is None
+    position = {"line": 0, "character": 0}
+    params = {
+        "textDocument": {"uri": "file:///tmp/x.py"},
+        "range": {"start": position, "end": position},
+        "context": {"diagnostics": []},
+    }
+    after = raw.response(raw.send("textDocument/codeAction", params))
+    assert after["error"]["code"] == -32600  # InvalidRequest
+    raw.send("exit", request=False)
+    assert raw.close() == 0
+
+
+def test_exit_without_shutdown_exits_with_an_error_code(raw: RawServer):
+    raw.initialize()
+    raw.send("exit", request=False)
+    assert raw.close() == 1
+
+
+def test_server_accepts_stdio_flag_and_reports_its_version():
+    output = subprocess.run([sys.executable, "-m", "raylint", "--version"], capture_output=True, text=True, check=True)
+    assert output.stdout.startswith("raylint ")
+
+
+def test_cancelled_request_is_answered_as_cancelled_and_the_server_goes_on(raw: RawServer):
+    raw.initialize()
+    # a big document, so the code action still waits for its analysis when the cancel comes
+    text = "".join(f"def helper_{i}(x):\n    return x + {i}\n\n" for i in range(50_000)) + TASK
+    uri = "file:///tmp/raylint-cancel.py"
+    item = {"uri": uri, "languageId": "python", "version": 1, "text": text}
+    raw.send("textDocument/didOpen", {"textDocument": item}, request=False)
+    position = {"line": text.count("\n") - 1, "character": 12}
+    params = {
+        "textDocument": {"uri": uri},
+        "range": {"start": position, "end": position},
+        "context": {"diagnostics": []},
+    }
+    cancelled = raw.send("textDocument/codeAction", params)
+    raw.send("$/cancelRequest", {"id": cancelled}, request=False)
+    assert raw.response(cancelled)["error"]["code"] == -32800  # RequestCancelled
+    answered = raw.response(raw.send("textDocument/codeAction", params))
+    assert any(action.get("isPreferred") for action in answered["result"])
