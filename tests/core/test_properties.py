@@ -1,0 +1,146 @@
+"""Property tests: the analysis never raises, whatever text it gets; every fix it offers on
+generated task code parses and clears the finding."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from raylint.analysis import Analysis, analyze, apply_edits, fix_text
+from raylint.analysis.source import SourceText
+
+ROOT = Path(__file__).parents[2]
+SOURCES = [
+    p.read_text(encoding="utf-8")
+    for p in sorted([*(ROOT / "tests" / "core" / "fixtures").glob("*.py"), *(ROOT / "examples").glob("*.py")])
+]
+QUICK = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def check_well_formed(text: str, analysis: Analysis) -> None:
+    """Ranges lie inside the text; every offered fix applies."""
+    source = SourceText(text)
+    for finding in analysis.findings:
+        for range_ in [finding.range, *(r.range for r in finding.related)]:
+            assert range_.start <= range_.end
+            for position in (range_.start, range_.end):
+                assert position.line < source.line_count
+                assert position.character <= len(source.line(position.line))
+        for fix in finding.fixes:
+            apply_edits(text, list(fix.edits))
+
+
+# Text that looks like Python around Ray: fragments the analysis reacts to, shuffled.
+FRAGMENTS = [
+    "import ray\n", "import ray as r\n", "from ray import put as store\n", "from ray import *\n",
+    "@ray.remote\n", "@ray.remote(num_returns=2)\n", "@ray.method(num_returns=1)\n", "class A:\n",
+    "def f(x):\n", "async def g(self):\n", "    return ray.put(x)\n", "    return ray.put(x), ray.put(1)\n",
+    "    return [ray.put(i) for i in x]\n", "    refs = []\n", "    for i in x:\n", "        refs.append(ray.put(i))\n",
+    "    return refs\n", "t = ray.remote(f)\n", "(", ")", "[", "]", ":", ",", "\t", "\r\n", "\r", "\ufeff", "é",
+    "🚀", "# noqa: RAY001", "'''", '"', "\\\n", "lambda: ", "yield ", "ray.put(", "return ", "    ", "\x00",
+]
+pythonish = st.lists(st.sampled_from(FRAGMENTS), max_size=40).map("".join)
+truncated = st.sampled_from(SOURCES).flatmap(lambda text: st.integers(0, len(text)).map(lambda end: text[:end]))
+
+
+@QUICK
+@given(st.one_of(st.text(max_size=400), pythonish, truncated))
+def test_analysis_never_raises_on_text(text):
+    check_well_formed(text, analyze(text, "t.py"))
+
+
+@QUICK
+@given(st.binary(max_size=400), st.sampled_from(["utf-8", "latin-1", "utf-16"]))
+def test_analysis_never_raises_on_decoded_bytes(data, encoding):
+    text = data.decode(encoding, errors="replace")
+    check_well_formed(text, analyze(text, "t.py"))
+
+
+@QUICK
+@given(truncated)
+def test_fixing_truncated_code_never_raises(text):
+    fixed, analysis = fix_text(text, "t.py")
+    check_well_formed(fixed, analysis)
+
+
+# -- generated task code -------------------------------------------------------------------
+
+IMPORTS = "import ray\nimport ray as r\nfrom ray import put as store\n\n\n"
+PUTS = ["ray.put", "r.put", "store"]
+VALUES = ["x", "x + 1", "[x, 2]", "f'{x}!'", "{'k': x}", "len(x)", "x[0]", "(x, 1)"]
+NAMES = ["ref", "out", "handle", "résultat"]
+
+
+@st.composite
+def put_call(draw) -> str:
+    put, value = draw(st.sampled_from(PUTS)), draw(st.sampled_from(VALUES))
+    if draw(st.booleans()):
+        return f"{put}(\n        {value},  # the value\n    )" if draw(st.booleans()) else f"{put}(\n        {value}\n    )"
+    return f"{put}({value})"
+
+
+@st.composite
+def body(draw) -> list[str]:
+    shape = draw(st.sampled_from(["single", "named", "tuple", "list", "comprehension", "append"]))
+    put = draw(st.sampled_from(PUTS))
+    if shape == "single":
+        return [f"return {draw(put_call())}"]
+    if shape == "named":
+        name = draw(st.sampled_from(NAMES))
+        return [f"{name} = {draw(put_call())}", "print('made it')  # keep me", f"return {name}"]
+    if shape in ("tuple", "list"):
+        elements = draw(st.lists(st.one_of(put_call(), st.sampled_from(["0", "x", "'label'"])), min_size=2, max_size=4))
+        if not any(".put(" in e or "store(" in e for e in elements):
+            elements[0] = draw(put_call())
+        joined = ", ".join(elements)
+        return [f"return [{joined}]" if shape == "list" else f"return {joined}"]
+    condition = draw(st.sampled_from(["", " if i", " if i % 2 == 0"]))
+    if shape == "comprehension":
+        return [f"return [{put}(i * 2) for i in range(x){condition}]"]
+    return ["refs = []", "for i in range(x):", f"    refs.append({put}(i))  # one each", "return refs"]
+
+
+@st.composite
+def task_module(draw) -> str:
+    lines = draw(body())
+    kind = draw(st.sampled_from(["bare", "options", "num_returns_1", "alias", "call-form", "actor", "actor-method"]))
+    is_async = kind.startswith("actor") and draw(st.booleans())
+    name = draw(st.sampled_from(["task", "load", "split_ränge"]))
+    if kind.startswith("actor"):
+        decorator = "    @ray.method(num_returns=1)\n" if kind == "actor-method" else ""
+        keyword = "async def" if is_async else "def"
+        code = "".join(f"        {line}\n" for line in lines)
+        return f"{IMPORTS}@ray.remote\nclass Worker:\n{decorator}    {keyword} {name}(self, x):\n{code}"
+    decorator = {
+        "bare": "@ray.remote\n",
+        "options": "@ray.remote(num_cpus=1)\n",
+        "num_returns_1": "@ray.remote(num_returns=1, max_retries=0)\n",
+        "alias": "@r.remote\n",
+        "call-form": "",
+    }[kind]
+    code = "".join(f"    {line}\n" for line in lines)
+    tail = f"\n\n{name}_remote = ray.remote({name})\n" if kind == "call-form" else ""
+    return f"{IMPORTS}{decorator}def {name}(x):\n{code}{tail}"
+
+
+@settings(max_examples=200, deadline=None)
+@given(task_module(), st.sampled_from(["streaming", "dynamic"]), st.sampled_from(["\n", "\r\n"]))
+def test_every_offered_fix_parses_and_clears_the_finding(code, style, newline):
+    code = code.replace("\n", newline)
+    ast.parse(code)
+    analysis = analyze(code, "t.py", generator_style=style)
+    assert analysis.findings, "every generated task returns a put"
+    for finding in analysis.findings:
+        assert finding.fixes or "No automatic fix" in finding.message
+        for fix in finding.fixes:
+            fixed = apply_edits(code, list(fix.edits))
+            ast.parse(fixed)
+            assert "remote()" not in fixed  # Ray rejects `@ray.remote()` without arguments
+            assert analyze(fixed, "t.py", generator_style=style).findings == []
+            assert "\n" not in fixed.replace(newline, "") if newline == "\r\n" else True
+    fixed, after = fix_text(code, "t.py", generator_style=style)
+    assert after.findings == [] or all(not f.fixes for f in analysis.findings)
+    assert fix_text(fixed, "t.py", generator_style=style)[0] == fixed

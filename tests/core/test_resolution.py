@@ -1,0 +1,248 @@
+"""Ray's names as Python resolves them: aliases, workspace re-exports, installed packages.
+
+Our own import tracking must work without Ray installed; jedi, searching the user's
+environment (`--python`), follows what only an installed package knows.
+"""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from raylint.analysis import ExternalResolver, ModuleIndex, analyze
+
+
+def write(root: Path, files: dict[str, str]) -> None:
+    for name, code in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(code))
+
+
+def flagged(root: Path, name: str, externals: ExternalResolver | None = None) -> list[str]:
+    path = root / name
+    index = ModuleIndex([str(root)])
+    return [f.task for f in analyze(path.read_text(), str(path), index=index, externals=externals).findings]
+
+
+WORKSPACES = {
+    "re-export through a module": (
+        {
+            "compat.py": "from ray import put\n",
+            "tasks.py": """
+                import ray
+                from compat import put
+
+                @ray.remote
+                def f(x):
+                    return put(x)
+            """,
+        },
+        ["f"],
+    ),
+    "module attribute of a workspace module": (
+        {
+            "compat.py": "import ray as _ray\nstore = _ray.put\n",
+            "tasks.py": """
+                import ray
+                import compat
+
+                @ray.remote
+                def f(x):
+                    return compat.store(x)
+            """,
+        },
+        ["f"],
+    ),
+    "two hops and a relative import in a package": (
+        {
+            "pkg/__init__.py": "from .base import put as keep\n",
+            "pkg/base.py": "from ray import put\n",
+            "pkg/jobs.py": """
+                import ray
+                from . import keep
+
+                @ray.remote
+                def f(x):
+                    return keep(x)
+            """,
+        },
+        ["f"],
+    ),
+    "decorator bound to ray.remote(...) in another module": (
+        {
+            "presets.py": "import ray\n\ngpu_task = ray.remote(num_gpus=0, num_cpus=1)\n",
+            "tasks.py": """
+                import ray
+                from presets import gpu_task
+
+                @gpu_task
+                def f(x):
+                    return ray.put(x)
+            """,
+        },
+        ["f"],
+    ),
+    "star import of a workspace module that imports from ray": (
+        {
+            "everything.py": "from ray import put, remote\n",
+            "tasks.py": """
+                from everything import *
+
+                @remote
+                def f(x):
+                    return put(x)
+            """,
+        },
+        ["f"],
+    ),
+    "from ray import *": (
+        {
+            "tasks.py": """
+                from ray import *
+
+                @remote
+                def f(x):
+                    return put(x)
+            """,
+        },
+        ["f"],
+    ),
+    "a workspace module named like Ray's API but not Ray's": (
+        {
+            "storage.py": "def put(x):\n    return x\n",
+            "tasks.py": """
+                import ray
+                from storage import put
+
+                @ray.remote
+                def f(x):
+                    return put(x)
+            """,
+        },
+        [],
+    ),
+    "import cycle": (
+        {
+            "a.py": "from b import put\n",
+            "b.py": "from a import put\n",
+            "tasks.py": """
+                import ray
+                from a import put
+
+                @ray.remote
+                def f(x):
+                    return put(x)
+            """,
+        },
+        [],
+    ),
+    "ray's defining module": (
+        {
+            "tasks.py": """
+                import ray
+                from ray._private.worker import put
+
+                @ray.remote
+                def f(x):
+                    return put(x)
+            """,
+        },
+        ["f"],
+    ),
+}
+
+
+@pytest.mark.parametrize(("files", "expected"), WORKSPACES.values(), ids=WORKSPACES.keys())
+@pytest.mark.parametrize("environment", ["no jedi", "env without Ray", "env with Ray"])
+def test_workspace_resolution_needs_no_installed_ray(tmp_path, files, expected, environment, request):
+    write(tmp_path, files)
+    externals = {
+        "no jedi": None,
+        "env without Ray": ExternalResolver(request.getfixturevalue("no_ray_python")),
+        "env with Ray": ExternalResolver(sys.executable),
+    }[environment]
+    target = next(name for name in files if name.endswith(("tasks.py", "jobs.py")))
+    assert flagged(tmp_path, target, externals) == expected
+
+
+INSTALLED = """
+    import ray
+    from raytools import stash, task
+
+    @ray.remote
+    def f(x):
+        return stash(x)
+
+    @task
+    def g(x):
+        return ray.put(x)
+"""
+
+
+def test_installed_package_reexporting_ray_is_followed_by_jedi(tmp_path, raytools_python):
+    write(tmp_path, {"tasks.py": INSTALLED})
+    assert flagged(tmp_path, "tasks.py", ExternalResolver(raytools_python)) == ["f", "g"]
+
+
+def test_installed_package_is_looked_up_in_the_given_environment_only(tmp_path, no_ray_python):
+    write(tmp_path, {"tasks.py": INSTALLED})
+    # `raytools` is not installed in these environments: its names are unknown, not Ray's.
+    assert flagged(tmp_path, "tasks.py", ExternalResolver(sys.executable)) == []
+    assert flagged(tmp_path, "tasks.py", ExternalResolver(no_ray_python)) == []
+    assert flagged(tmp_path, "tasks.py", None) == []
+
+
+def test_installed_reexport_without_ray_installed(tmp_path, raytools_no_ray_python):
+    # jedi cannot follow into Ray, but the import statement it stops at names `ray.put`.
+    write(tmp_path, {"tasks.py": INSTALLED})
+    assert flagged(tmp_path, "tasks.py", ExternalResolver(raytools_no_ray_python)) == ["f", "g"]
+
+
+def test_jedi_follows_ray_submodules_in_the_real_ray_environment(tmp_path, no_ray_python):
+    write(
+        tmp_path,
+        {
+            "tasks.py": """
+                import ray
+                from ray._private import worker
+
+                @ray.remote
+                def f(x):
+                    return worker.put(x)
+            """
+        },
+    )
+    assert flagged(tmp_path, "tasks.py", ExternalResolver(sys.executable)) == ["f"]
+    # Without Ray in the environment, `worker` cannot be looked into: not flagged, no error.
+    assert flagged(tmp_path, "tasks.py", ExternalResolver(no_ray_python)) == []
+
+
+def test_a_broken_interpreter_path_degrades_to_own_tracking(tmp_path):
+    write(tmp_path, {"tasks.py": textwrap.dedent(INSTALLED) + "\n@ray.remote\ndef h(x):\n    return ray.put(x)\n"})
+    assert flagged(tmp_path, "tasks.py", ExternalResolver(str(tmp_path / "no-such-python"))) == ["h"]
+
+
+def test_reexport_edits_are_not_followed_into_other_files(tmp_path):
+    write(
+        tmp_path,
+        {
+            "compat.py": "import ray\nlight = ray.remote(num_cpus=1)\n",
+            "tasks.py": """
+                import ray
+                from compat import light
+
+                @light
+                def f(x):
+                    return ray.put(x), ray.put(x)
+            """,
+        },
+    )
+    path = tmp_path / "tasks.py"
+    (finding,) = analyze(path.read_text(), str(path), index=ModuleIndex([str(tmp_path)])).findings
+    # The shared decorator is not this task's to edit: num-returns says so, generator still applies.
+    assert [fix.id for fix in finding.fixes] == ["generator"]
+    assert all(edit.path == str(path) for fix in finding.fixes for edit in fix.edits)
