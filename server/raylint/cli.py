@@ -12,7 +12,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 from raylint import __version__
-from raylint.analysis import Analysis, ExternalResolver, ModuleIndex, analyze, fix_text
+from raylint.analysis import Analysis, ExternalResolver, ModuleIndex, analyze, fix_workspace
 from raylint.analysis import ray001
 from raylint.discovery import Excludes, python_files
 from raylint.report import FORMATS, Report
@@ -49,6 +49,9 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("paths", nargs="*", default=["."], metavar="PATH")
     check.add_argument("--fix", action="store_true", help="apply each finding's preferred fix")
     check.add_argument("--diff", action="store_true", help="print the fixes as a diff; change nothing")
+    check.add_argument(
+        "--unsafe-fixes", action="store_true", help="also apply fixes whose call sites need review (see the findings)"
+    )
     check.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
     check.add_argument("--python", help="interpreter whose environment resolves imports (default: the active one)")
     check.add_argument("--config", help="a pyproject.toml ([tool.raylint]) or raylint.toml to use")
@@ -66,8 +69,6 @@ def _parser() -> argparse.ArgumentParser:
 class FileResult:
     path: str
     analysis: Analysis | None = None
-    diff: str = ""
-    fixed: int = 0
     errors: list[str] = field(default_factory=list)
 
 
@@ -84,25 +85,72 @@ def check(args: argparse.Namespace) -> int:
         mode = "check" if mode == "fix" else mode
     report.severity = settings.severity
     errors: list[tuple[str, str]] = []
-    paths = list(python_files(args.paths, Excludes(settings.exclude, settings.root), errors))
+    excluded = Excludes(settings.exclude, settings.root)
+    paths = list(python_files(args.paths, excluded, errors))
     for path, message in errors:
         report.error(path, message)
-    job = _Job(settings, mode=mode, roots=args.paths)
-    if len(paths) >= _PARALLEL_FROM and (os.cpu_count() or 1) > 1:
-        with ProcessPoolExecutor(max_workers=min(os.cpu_count() or 1, 8)) as pool:
-            results = pool.map(job, paths, chunksize=max(1, len(paths) // 64))
-            _report_all(report, results)
-    else:
-        _report_all(report, map(job, paths))
-    return report.finish()
-
-
-def _report_all(report: Report, results) -> None:
+    # First every file on its own (in parallel: most have nothing), then the workspace-wide
+    # work for the few with findings: their callers, and the fixes.
+    results = _analyze_all(paths, settings)
+    flagged = [r.path for r in results if r.analysis is not None and r.analysis.findings]
+    if flagged:
+        roots = [settings.root or os.getcwd()]
+        workspace = sorted({os.path.abspath(p) for p in [*python_files(roots, excluded, []), *paths]})
+        final = _fix(flagged, workspace, roots, settings, args, report, mode)
+        for result in results:
+            if result.path in final:
+                result.analysis = final[result.path]
     for result in results:
         for message in result.errors:
             report.error(result.path, message)
         if result.analysis is not None:
-            report.analysis(result.analysis, result.diff, result.fixed)
+            report.analysis(result.analysis)
+    return report.finish()
+
+
+def _analyze_all(paths: list[str], settings: Settings) -> list[FileResult]:
+    job = _Job(settings)
+    if len(paths) >= _PARALLEL_FROM and (os.cpu_count() or 1) > 1:
+        with ProcessPoolExecutor(max_workers=min(os.cpu_count() or 1, 8)) as pool:
+            return list(pool.map(job, paths, chunksize=max(1, len(paths) // 64)))
+    return [job(path) for path in paths]
+
+
+def _fix(flagged, workspace, roots, settings, args, report, mode) -> dict[str, Analysis]:
+    """The findings with their callers; in fix and diff modes, the fixes written or shown."""
+    try:
+        result = fix_workspace(
+            flagged,
+            workspace,
+            roots,
+            read=_read_or_none,
+            unsafe=args.unsafe_fixes,
+            generator_style=settings.generator_style,
+            externals=ExternalResolver(settings.python),
+            rounds=0 if mode == "check" else 5,
+        )
+        for path, text in sorted(result.texts.items()):
+            old, encoding = read_python_file(path)
+            if mode == "diff":
+                report.diff(_unified_diff(os.path.relpath(path), old, text))
+            else:
+                with open(path, "wb") as handle:
+                    handle.write(text.encode(encoding))
+    except Exception as error:  # a bug in raylint must not lose the findings already made
+        report.error("fix", f"internal error: {type(error).__name__}: {error} (please report it)")
+        return {}
+    report.fixed = sum(len(a.findings) for a in result.before.values()) - sum(
+        len(a.findings) for a in result.after.values()
+    )
+    # --diff changes nothing: the findings on disk are still there, and are reported
+    return result.before if mode != "fix" else result.after
+
+
+def _read_or_none(path: str) -> str | None:
+    try:
+        return read_python_file(path)[0]
+    except (OSError, UnicodeDecodeError, SyntaxError, ValueError):
+        return None
 
 
 def _settings(args: argparse.Namespace, use_config: bool = True) -> Settings:
@@ -115,46 +163,29 @@ def _settings(args: argparse.Namespace, use_config: bool = True) -> Settings:
 
 
 class _Job:
-    """Checks (and fixes) one file; picklable so worker processes can run it."""
+    """Checks one file; picklable so worker processes can run it."""
 
-    def __init__(self, settings: Settings, mode: str, roots: list[str]):
-        self.settings, self.mode, self.roots = settings, mode, roots
+    def __init__(self, settings: Settings):
+        self.settings = settings
         self._index: ModuleIndex | None = None
         self._externals: ExternalResolver | None = None
 
     def __getstate__(self):
-        return {"settings": self.settings, "mode": self.mode, "roots": self.roots, "_index": None, "_externals": None}
+        return {"settings": self.settings, "_index": None, "_externals": None}
 
     def __call__(self, path: str) -> FileResult:
         result = FileResult(path)
         if self._index is None:
-            roots = [r if os.path.isdir(r) else os.path.dirname(r) or "." for r in self.roots]
-            self._index = ModuleIndex(roots)
+            self._index = ModuleIndex([self.settings.root or os.getcwd()])
             self._externals = ExternalResolver(self.settings.python)
         try:
-            text, encoding = read_python_file(path)
+            text, _ = read_python_file(path)
         except (OSError, UnicodeDecodeError, SyntaxError, ValueError) as error:
             result.errors.append(_describe(error))
             return result
-        options = {"generator_style": self.settings.generator_style, "index": self._index, "externals": self._externals}
         try:
-            if self.mode == "check":
-                result.analysis = analyze(text, path, **options)
-                return result
-            before = analyze(text, path, **options)
-            fixed, result.analysis = fix_text(text, path, **options)
-            result.fixed = len(before.findings) - len(result.analysis.findings)
-            if self.mode == "diff":
-                # --diff changes nothing: the findings on disk are still there, and are reported
-                result.analysis = before
-            if fixed != text:
-                if self.mode == "diff":
-                    result.diff = _unified_diff(path, text, fixed)
-                else:
-                    with open(path, "wb") as handle:
-                        handle.write(fixed.encode(encoding))
-        except OSError as error:
-            result.errors.append(_describe(error))
+            options = {"generator_style": self.settings.generator_style, "externals": self._externals}
+            result.analysis = analyze(text, path, index=self._index, **options)
         except Exception as error:  # a bug in raylint must not stop the run over other files
             result.errors.append(f"internal error: {type(error).__name__}: {error} (please report it)")
         return result

@@ -34,7 +34,14 @@ def finding_json(finding: Finding) -> dict:
             {
                 "id": fix.id,
                 "title": fix.title,
+                "applicability": "safe" if fix.safe else "unsafe",
+                "unsafe_reason": fix.unsafe_reason,
                 "edits": [{"path": e.path, "range": _position(e.range), "new_text": e.new_text} for e in fix.edits],
+                "call_sites": [
+                    {"path": s.path, "range": _position(s.range), "status": "review" if s.review else "rewritten",
+                     "review": s.review}
+                    for s in fix.call_sites
+                ],
             }
             for fix in finding.fixes
         ],
@@ -57,18 +64,19 @@ class Report:
         elif self.format == "github":
             print(f"::error file={_escape_property(path)},title=raylint::{_escape(message)}", file=self.out)
 
-    def analysis(self, analysis: Analysis, diff: str = "", fixed: int = 0) -> None:
+    def diff(self, diff: str) -> None:
+        if diff:
+            self.diffs += 1
+            if self.format == "text":
+                self.out.write(diff)
+
+    def analysis(self, analysis: Analysis) -> None:
         self.findings.extend(analysis.findings)
-        self.fixed += fixed
         for problem in analysis.problems:
             # a file that parsed only in part was still checked: say so, without failing the run
             if self.format == "text" and not self.quiet:
                 line = f":{problem.range.start.line + 1}" if problem.range else ""
                 print(f"{problem.path}{line}: note: {problem.message}", file=self.out)
-        if diff:
-            self.diffs += 1
-            if self.format == "text":
-                self.out.write(diff)
         if self.format == "text":
             for finding in analysis.findings:
                 self._text(finding)
@@ -81,7 +89,12 @@ class Report:
         print(f"{finding.path}:{start.line + 1}:{start.character + 1}: {finding.code} {finding.message}", file=self.out)
         if not self.quiet:
             for fix in finding.fixes:
-                print(f"  fix ({fix.id}): {fix.title}", file=self.out)
+                unsafe = f" [unsafe: {fix.unsafe_reason}]" if fix.unsafe_reason else ""
+                print(f"  fix ({fix.id}): {fix.title}{unsafe}", file=self.out)
+            for site in sorted({s for fix in finding.fixes for s in fix.call_sites if s.review}, key=_site_order):
+                start = site.range.start
+                where = f"{os.path.relpath(site.path)}:{start.line + 1}:{start.character + 1}"
+                print(f"  review call site {where}: {site.review}", file=self.out)
 
     def _github(self, finding: Finding) -> None:
         r = finding.range
@@ -117,14 +130,22 @@ class Report:
             parts.append(f"{verb} {self.fixed} problem{'s' * (self.fixed != 1)}.")
         count = len(self.findings)
         if count:
-            fixable = sum(1 for f in self.findings if f.fixes)
-            hint = f" ({fixable} fixable with `raylint check --fix`)" if fixable and not self.diffs else ""
+            safe = sum(1 for f in self.findings if f.fixes and f.fixes[0].safe)
+            unsafe = sum(1 for f in self.findings if f.fixes and not f.fixes[0].safe)
+            hints = [f"{safe} fixable with `raylint check --fix`"] if safe else []
+            if unsafe:
+                hints.append(f"{unsafe} more with `--unsafe-fixes` after reviewing their call sites")
+            hint = f" ({'; '.join(hints)})" if hints and not self.diffs else ""
             parts.append(f"Found {count} problem{'s' * (count != 1)}{hint}.")
         elif not self.fixed and not self.errors:
             parts.append("All checks passed.")
         if self.errors:
             parts.append(f"{len(self.errors)} error{'s' * (len(self.errors) != 1)}.")
         print(" ".join(parts), file=self.out)
+
+
+def _site_order(site) -> tuple:
+    return site.path, site.range.start
 
 
 def _escape(text: str) -> str:

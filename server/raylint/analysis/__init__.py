@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import dataclass
 
 from raylint.analysis import ray001
 from raylint.analysis.model import Analysis, Edit, Finding, Fix, Position, Problem, Range
-from raylint.analysis.names import ExternalResolver, ModuleIndex, ModuleInfo, Resolver
+from raylint.analysis.callers import CallerSearch
+from raylint.analysis.names import ExternalResolver, ModuleIndex, ModuleInfo, Resolver, disk_stamp, read_disk
 from raylint.analysis.source import SourceText, parse
 
 # Every way to reach ray.put spells `put` somewhere: in this file (`ray.put`, `from ray
@@ -78,37 +80,103 @@ def apply_edits(text: str, edits: list[Edit]) -> str:
     return "".join(pieces)
 
 
-def choose_fixes(findings: list[Finding]) -> list[Fix]:
+def choose_fixes(findings: list[Finding], unsafe: bool = True) -> list[Fix]:
     """The preferred fix of each finding, without any two that touch the same text.
 
-    Findings of one function share function-wide fixes: those are taken once. A fix
-    that overlaps one already taken waits for the next round (see `fix_text`).
+    Findings of one function share function-wide fixes: those are taken once. A fix that
+    overlaps one already taken waits for the next round. Unsafe fixes only if `unsafe`.
     """
     taken: list[Fix] = []
-    ranges: list[Range] = []
+    touched: list[Edit] = []
     for finding in findings:
         if not finding.fixes:
             continue
         fix = finding.fixes[0]
-        if fix in taken:
+        if fix in taken or not (fix.safe or unsafe):
             continue
-        if any(e.range.overlaps(r) or e.range == r for e in fix.edits for r in ranges):
+        if any(_same_place(e, t) for e in fix.edits for t in touched):
             continue
         taken.append(fix)
-        ranges.extend(e.range for e in fix.edits)
+        touched.extend(fix.edits)
     return taken
 
 
+def _same_place(a: Edit, b: Edit) -> bool:
+    if os.path.abspath(a.path) != os.path.abspath(b.path):
+        return False
+    return a.range.overlaps(b.range) or a.range == b.range
+
+
 def fix_text(text: str, path: str, rounds: int = 5, **options) -> tuple[str, Analysis]:
-    """Apply preferred fixes until none is left (like ruff, a few rounds at most)."""
+    """Apply one file's preferred fixes until none is left (like ruff, a few rounds at most).
+
+    Edits to other files (callers) are not made here: see `fix_workspace`.
+    """
     analysis = analyze(text, path, **options)
     for _ in range(rounds):
         fixes = choose_fixes(analysis.findings)
         if not fixes:
             break
-        text = apply_edits(text, [edit for fix in fixes for edit in fix.edits])
+        own = [e for fix in fixes for e in fix.edits if os.path.abspath(e.path) == os.path.abspath(path)]
+        text = apply_edits(text, own)
         analysis = analyze(text, path, **options)
     return text, analysis
+
+
+@dataclass
+class WorkspaceFix:
+    texts: dict[str, str]  # absolute path → new text, for every file changed
+    before: dict[str, Analysis]  # the findings as they were, callers included
+    after: dict[str, Analysis]  # what is left once the fixes are made
+
+
+def fix_workspace(
+    paths: list[str],
+    files: list[str],
+    roots: list[str],
+    *,
+    read=read_disk,
+    unsafe: bool = False,
+    generator_style: str = "streaming",
+    externals: ExternalResolver | None = None,
+    rounds: int = 5,
+) -> WorkspaceFix:
+    """Fix `paths` and update the callers of each rewritten task anywhere in `files`.
+
+    Works on texts in memory and writes nothing. Unsafe fixes (call sites to review) only
+    if `unsafe`. With `rounds=0` it only finds the call sites of each finding's fixes.
+    """
+    texts: dict[str, str] = {}
+
+    def current(path: str) -> str | None:
+        path = os.path.abspath(path)
+        return texts[path] if path in texts else read(path)
+
+    def stamp(path: str):
+        path = os.path.abspath(path)
+        return ("edited", id(texts[path])) if path in texts else disk_stamp(path)
+
+    index = ModuleIndex(roots, read=current, stamp=stamp)
+    options = {"generator_style": generator_style, "index": index, "externals": externals}
+    history: list[dict[str, Analysis]] = []
+    for round_ in range(rounds + 1):
+        search = CallerSearch(files, index, generator_style)
+        analyses = {}
+        for path in paths:
+            text = current(path)
+            analysis = analyze(text, path, **options) if text is not None else Analysis(path)
+            analysis.findings = [search.with_callers(f) for f in analysis.findings]
+            analyses[path] = analysis
+        history.append(analyses)
+        fixes = choose_fixes([f for a in analyses.values() for f in a.findings], unsafe)
+        if round_ == rounds or not fixes:
+            break
+        by_path: dict[str, list[Edit]] = {}
+        for edit in (e for fix in fixes for e in fix.edits):
+            by_path.setdefault(os.path.abspath(edit.path), []).append(edit)
+        for path, edits in by_path.items():
+            texts[path] = apply_edits(current(path), edits)
+    return WorkspaceFix(texts, history[0], history[-1])
 
 
 __all__ = [
@@ -125,4 +193,7 @@ __all__ = [
     "apply_edits",
     "choose_fixes",
     "fix_text",
+    "fix_workspace",
+    "WorkspaceFix",
+    "CallerSearch",
 ]

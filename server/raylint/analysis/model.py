@@ -38,12 +38,32 @@ class Edit:
 
 
 @dataclass(frozen=True)
+class CallSite:
+    """A caller of a rewritten task: the edits it needs, or why it must be reviewed."""
+
+    path: str
+    range: Range
+    edits: tuple[Edit, ...] = ()  # empty when nothing changes, or when it is to review
+    review: str = ""  # why raylint will not rewrite it ("" when handled)
+
+
+@dataclass(frozen=True)
 class Fix:
-    """One rewrite of a finding: `id` is one of `return-value`, `num-returns`, `generator`."""
+    """One rewrite of a finding: `id` is one of `return-value`, `num-returns`, `generator`.
+
+    Its `edits` include the callers' once `call_sites` are known (see analysis.callers). A fix
+    is safe only when every call site found was rewritten.
+    """
 
     id: str
     title: str
     edits: tuple[Edit, ...]
+    call_sites: tuple[CallSite, ...] = ()
+    unsafe_reason: str = ""  # "" for a safe fix
+
+    @property
+    def safe(self) -> bool:
+        return not self.unsafe_reason
 
 
 @dataclass(frozen=True)
@@ -64,7 +84,9 @@ class Finding:
     related: tuple[Related, ...] = ()
     # Preferred fix first; empty when no mechanical fix is honest (the message says why).
     fixes: tuple[Fix, ...] = ()
-    task: str = ""
+    task: str = ""  # `f`, or `Actor.method`
+    callee: tuple[str, ...] = ()  # module-level names callers use (`f`, or the actor class's)
+    nested: bool = False  # defined inside a function: callers cannot be followed
 
 
 @dataclass(frozen=True)

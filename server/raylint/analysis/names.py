@@ -142,31 +142,60 @@ def read_disk(path: str) -> str | None:
         return None
 
 
-class ModuleIndex:
-    """Finds and parses the workspace's modules, for following re-exports across files."""
+def disk_stamp(path: str):
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return stat.st_mtime_ns, stat.st_size
 
-    def __init__(self, roots: list[str] | None = None, read: Callable[[str], str | None] = read_disk):
+
+class ModuleIndex:
+    """Finds and parses the workspace's modules, for following re-exports across files.
+
+    Parsed modules are kept while their stamp (by default mtime and size) stays the same, so a
+    long-lived index (the language server's, a whole `raylint check` run's) follows edits.
+    """
+
+    def __init__(
+        self,
+        roots: list[str] | None = None,
+        read: Callable[[str], str | None] = read_disk,
+        stamp: Callable[[str], object] = disk_stamp,
+    ):
         self.roots = [os.path.abspath(root) for root in roots or []]
         self.read = read
-        self._modules: dict[str, ModuleInfo | None] = {}
+        self.stamp = stamp
+        self._modules: dict[str, tuple[object, ModuleInfo | None]] = {}
+        self._found: dict[tuple[str, str, int], str | None] = {}
 
     def forget(self, path: str) -> None:
         self._modules.pop(os.path.abspath(path), None)
 
     def module(self, path: str) -> ModuleInfo | None:
         path = os.path.abspath(path)
-        if path not in self._modules:
-            self._modules[path] = None  # guards import cycles while parsing
-            text = self.read(path)
-            if text is not None:
-                source = SourceText(text)
-                tree, _ = parse(source)
-                if tree is not None:
-                    self._modules[path] = ModuleInfo(path, source, tree)
-        return self._modules[path]
+        stamp = self.stamp(path)
+        cached = self._modules.get(path)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        self._modules[path] = (stamp, None)  # guards import cycles while parsing
+        text = self.read(path)
+        if text is not None:
+            source = SourceText(text)
+            tree, _ = parse(source)
+            if tree is not None:
+                self._modules[path] = (stamp, ModuleInfo(path, source, tree))
+        return self._modules[path][1]
 
     def find(self, module: str, from_path: str, level: int = 0) -> str | None:
         """The file of `module` as imported from `from_path`, if it is in the workspace."""
+        key = (module, os.path.dirname(os.path.abspath(from_path)), level)
+        if key not in self._found:
+            self._found[key] = self._find(module, from_path, level)
+        found = self._found[key]
+        return found if found is None or os.path.isfile(found) else self._find(module, from_path, level)
+
+    def _find(self, module: str, from_path: str, level: int) -> str | None:
         parts = module.split(".") if module else []
         if level:
             base = os.path.dirname(os.path.abspath(from_path))

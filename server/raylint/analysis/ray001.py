@@ -141,7 +141,10 @@ def _finding(ctx: Context, ret: ast.Return, puts: list[ast.Call], fixes: list[Fi
     related = [Related(ctx.path, source.range_of(put), "ray.put() makes the returned ref here") for put in in_order]
     made = "actor" if fn.is_method else "task"
     related.append(Related(ctx.path, source.range_of(fn.declared_at), f"`{fn.display_name}` is made a Ray {made} here"))
-    return Finding(CODE, message, ctx.path, source.range_of(ret.value), tuple(related), tuple(fixes), fn.display_name)
+    return Finding(
+        CODE, message, ctx.path, source.range_of(ret.value), tuple(related), tuple(fixes),
+        fn.display_name, fn.call_names, fn.nested,
+    )
 
 
 def is_suppressed(ctx: Context, stmt: ast.stmt) -> bool:

@@ -35,7 +35,8 @@ class RemoteFunction:
     is_method: bool
     declared_at: ast.AST  # the decorator or `ray.remote(...)` call that makes it remote
     options: OptionsSite
-    call_names: tuple[str, ...]  # names callers use: `f`, or `g` for `g = ray.remote(f)`
+    call_names: tuple[str, ...]  # names callers use: `f`, `g` for `g = ray.remote(f)`, or the actor class's
+    nested: bool = False  # defined inside a function
 
 
 def find_remote_functions(resolver: Resolver) -> list[RemoteFunction]:
@@ -50,12 +51,13 @@ def find_remote_functions(resolver: Resolver) -> list[RemoteFunction]:
                 declared = _remote_decorator(resolver, node, scope) or wrapped.get(node.name)
                 if declared is not None:
                     site, names = declared
-                    found.append(RemoteFunction(node, own, node.name, False, site.node, site, names))
+                    nested = scope.parent is not None
+                    found.append(RemoteFunction(node, own, node.name, False, site.node, site, names, nested))
                 visit(node.body, own)
             elif isinstance(node, ast.ClassDef):
                 declared = _remote_decorator(resolver, node, scope) or wrapped.get(node.name)
                 if declared is not None:
-                    found.extend(_actor_methods(resolver, node, scope, declared[0]))
+                    found.extend(_actor_methods(resolver, node, scope, *declared))
                 # class bodies are not scopes for the functions inside them
                 visit([n for n in node.body if not isinstance(n, _FUNCTIONS)], scope)
                 for method in node.body:
@@ -121,7 +123,7 @@ def _remote_wrapped_names(resolver: Resolver) -> dict[str, tuple[OptionsSite, tu
     return wrapped
 
 
-def _actor_methods(resolver: Resolver, cls: ast.ClassDef, scope: Scope, declared: OptionsSite):
+def _actor_methods(resolver: Resolver, cls: ast.ClassDef, scope: Scope, declared: OptionsSite, names: tuple[str, ...]):
     text = resolver.module.source.text
     for node in cls.body:
         if not isinstance(node, _FUNCTIONS) or node.name.startswith("__"):
@@ -136,7 +138,8 @@ def _actor_methods(resolver: Resolver, cls: ast.ClassDef, scope: Scope, declared
         for decorator in node.decorator_list:
             if isinstance(decorator, ast.Call) and resolver.is_(decorator.func, scope, "ray.method"):
                 method_site = OptionsSite("call", decorator)
-        yield RemoteFunction(node, own, f"{cls.name}.{node.name}", True, declared.node, method_site, (node.name,))
+        display = f"{cls.name}.{node.name}"
+        yield RemoteFunction(node, own, display, True, declared.node, method_site, names, scope.parent is not None)
 
 
 def _decorator_name(decorator: ast.AST) -> str:

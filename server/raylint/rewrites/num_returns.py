@@ -78,7 +78,7 @@ def _num_returns_already(ctx: Context, count: int) -> bool:
     site = ctx.fn.options
     if site.kind == "call" and _keyword_is(site.node, count):
         return True
-    names = set(ctx.fn.call_names)
+    names = {ctx.fn.node.name} if ctx.fn.is_method else set(ctx.fn.call_names)
     for node in ast.walk(ctx.body.resolver.module.tree):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "options":
             target = node.func.value
