@@ -83,11 +83,19 @@ class Editor:
         """A column in the negotiated encoding's units."""
         return units(line[:characters], self.encoding)
 
+    async def edit_of(self, action: types.CodeAction) -> types.WorkspaceEdit:
+        """The action's edit, resolved first where the server deferred it (as clients do)."""
+        if action.edit is None:
+            assert self.client.capabilities.text_document.code_action.resolve_support, "no edit, no resolve"
+            action = await self.client.code_action_resolve_async(action)
+        assert action.edit is not None
+        return action.edit
+
     def apply(self, uri: str, text: str, edit: types.WorkspaceEdit) -> str:
         """The document's text after a workspace edit, as the client would apply it."""
         if edit.document_changes:
-            (change,) = edit.document_changes
-            assert change.text_document.uri == uri
+            changes = [c for c in edit.document_changes if c.text_document.uri == uri]
+            (change,) = changes
             assert change.text_document.version == self.versions[uri], "edit for another version"
             edits = change.edits
         else:

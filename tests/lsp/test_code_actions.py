@@ -55,7 +55,7 @@ async def test_preferred_fix_applies_cleanly(editor: Editor, task: str, with_con
     title, expected_line = EXPECTED[task]
     assert preferred[0].title.startswith(title)
     assert preferred[0].kind == types.CodeActionKind.QuickFix
-    fixed = editor.apply(uri, SOURCE, preferred[0].edit)
+    fixed = editor.apply(uri, SOURCE, await editor.edit_of(preferred[0]))
     ast.parse(fixed)
     assert expected_line in fixed.splitlines()
     editor.change(uri, types.TextDocumentContentChangeWholeDocument(text=fixed))
@@ -71,7 +71,7 @@ async def test_tuple_offers_num_returns_and_generator(editor: Editor):
     assert any(t.startswith("Make `split` a generator task") for t in titles)
     assert "Suppress RAY001 on this line" in titles
     generator = next(a for a in actions if a.title.startswith("Make"))
-    fixed = editor.apply(uri, SOURCE, generator.edit)
+    fixed = editor.apply(uri, SOURCE, await editor.edit_of(generator))
     assert "    yield a\n    yield b\n" in fixed and "@ray.remote(num_cpus=1)\ndef split" in fixed
 
 
@@ -79,7 +79,7 @@ async def test_suppress_adds_noqa_and_clears_the_diagnostic(editor: Editor):
     uri = editor.open("tasks.py", SOURCE)
     actions = await actions_at(editor, uri, LINES["load"], False)
     suppress = next(a for a in actions if a.title == "Suppress RAY001 on this line")
-    fixed = editor.apply(uri, SOURCE, suppress.edit)
+    fixed = editor.apply(uri, SOURCE, await editor.edit_of(suppress))
     assert "    return ray.put(path.upper())  # noqa: RAY001\n" in fixed
     editor.change(uri, types.TextDocumentContentChangeWholeDocument(text=fixed))
     assert [d.range.start.line for d in await editor.diagnostics(uri)] == [10, 15]
@@ -90,7 +90,7 @@ async def test_suppress_extends_an_existing_noqa(editor: Editor):
     uri = editor.open("tasks.py", source)
     actions = await actions_at(editor, uri, LINES["load"], True)
     suppress = next(a for a in actions if a.title == "Suppress RAY001 on this line")
-    assert "  # noqa: E501, RAY001\n" in editor.apply(uri, source, suppress.edit)
+    assert "  # noqa: E501, RAY001\n" in editor.apply(uri, source, await editor.edit_of(suppress))
 
 
 async def test_fix_all_fixes_every_task(editor: Editor):
@@ -101,7 +101,7 @@ async def test_fix_all_fixes_every_task(editor: Editor):
     assert action.kind == "source.fixAll.raylint" and action.title == "Fix all RAY001 problems"
     if action.edit is None:  # deferred to codeAction/resolve where the client supports it
         action = await editor.client.code_action_resolve_async(action)
-    fixed = editor.apply(uri, SOURCE, action.edit)
+    fixed = editor.apply(uri, SOURCE, await editor.edit_of(action))
     ast.parse(fixed)
     assert "ray.put" not in fixed
     assert "@ray.remote(num_cpus=1, num_returns=2)" in fixed
@@ -132,7 +132,7 @@ async def test_versioned_edits_name_the_current_version(editor: Editor):
     uri = editor.open("tasks.py", SOURCE)
     editor.change(uri, types.TextDocumentContentChangeWholeDocument(text=SOURCE))
     actions = await actions_at(editor, uri, LINES["load"], True)
-    edit = actions[0].edit
+    edit = await editor.edit_of(actions[0])
     if edit.document_changes:
         assert edit.document_changes[0].text_document.version == editor.versions[uri]
     else:
@@ -149,5 +149,5 @@ async def test_fix_after_emoji_edits_the_right_columns(editor: Editor):
     source = "import ray\n\n@ray.remote\ndef f():\n    s = '🐍🐍'; return ray.put(s)  # 🎉\n"
     uri = editor.open("emoji.py", source)
     actions = await actions_at(editor, uri, 4, True)
-    fixed = editor.apply(uri, source, actions[0].edit)
+    fixed = editor.apply(uri, source, await editor.edit_of(actions[0]))
     assert fixed.splitlines()[4] == "    s = '🐍🐍'; return s  # 🎉"

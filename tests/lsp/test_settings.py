@@ -72,7 +72,7 @@ async def test_generator_style_dynamic(editor: Editor):
     uri = editor.open("a.py", source)
     diagnostics = await editor.diagnostics(uri)
     actions = await editor.code_actions(uri, diagnostics[0].range, diagnostics=diagnostics)
-    fixed = editor.apply(uri, source, actions[0].edit)
+    fixed = editor.apply(uri, source, await editor.edit_of(actions[0]))
     assert '@ray.remote(num_returns="dynamic")' in fixed
 
 

@@ -59,7 +59,7 @@ def _imports_put(text: str, path: str, index: ModuleIndex, seen: set[str]) -> bo
         if found is None or found in seen:
             continue
         seen.add(found)
-        other = index.read(found) or ""
+        other = index.text(found) or ""
         if _PUT_WORD.search(other) or _imports_put(other, found, index, seen):
             return True
     return False

@@ -47,7 +47,7 @@ def find_call_sites(target: Target, files: list[str], index: ModuleIndex) -> lis
     pattern = re.compile(r"\b(?:%s)\b" % "|".join(map(re.escape, words)))
     sites: list[CallSite] = []
     for path in files:
-        text = index.read(path)
+        text = index.text(path)
         if not text or "remote" not in text or not pattern.search(text):
             continue
         module = index.module(path)

@@ -168,9 +168,20 @@ class ModuleIndex:
         self.stamp = stamp
         self._modules: dict[str, tuple[object, ModuleInfo | None]] = {}
         self._found: dict[tuple[str, str, int], str | None] = {}
+        self._texts: dict[str, tuple[object, str | None]] = {}
 
     def forget(self, path: str) -> None:
         self._modules.pop(os.path.abspath(path), None)
+        self._texts.pop(os.path.abspath(path), None)
+
+    def text(self, path: str) -> str | None:
+        """A file's text, read again only when its stamp changes."""
+        path = os.path.abspath(path)
+        stamp = self.stamp(path)
+        cached = self._texts.get(path)
+        if cached is None or cached[0] != stamp:
+            cached = self._texts[path] = (stamp, self.read(path))
+        return cached[1]
 
     def module(self, path: str) -> ModuleInfo | None:
         path = os.path.abspath(path)
@@ -179,7 +190,7 @@ class ModuleIndex:
         if cached is not None and cached[0] == stamp:
             return cached[1]
         self._modules[path] = (stamp, None)  # guards import cycles while parsing
-        text = self.read(path)
+        text = self.text(path)
         if text is not None:
             source = SourceText(text)
             tree, _ = parse(source)

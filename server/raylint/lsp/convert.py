@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bisect import bisect_right
+from dataclasses import dataclass
 
 from lsprotocol import types
 
@@ -43,15 +44,37 @@ def text_edits(edits: list[Edit], document: Document, encoding: str) -> list[typ
     ]
 
 
+@dataclass(frozen=True)
+class EditSupport:
+    versioned: bool  # documentChanges with versions
+    annotations: bool  # change annotations (asking the user to confirm)
+
+
+REVIEW_ANNOTATION = "raylint.review"
+
+
 def workspace_edit(
-    edits: list[types.TextEdit], document: Document, versioned: bool
+    by_uri: dict[str, tuple[Document, list[types.TextEdit]]], support: EditSupport, review: str = ""
 ) -> types.WorkspaceEdit:
-    """One document's edits; with versions where the client supports them, so a client
-    whose document has moved on rejects the edit instead of applying it in the wrong place."""
-    if versioned:
-        identifier = types.OptionalVersionedTextDocumentIdentifier(uri=document.uri, version=document.version)
-        return types.WorkspaceEdit(document_changes=[types.TextDocumentEdit(text_document=identifier, edits=edits)])
-    return types.WorkspaceEdit(changes={document.uri: edits})
+    """Edits to one or more documents. With versions where the client supports them, so a
+    client whose document has moved on rejects the edit instead of misplacing it; an unsafe
+    fix asks for confirmation where the client can."""
+    if not support.versioned:
+        return types.WorkspaceEdit(changes={uri: edits for uri, (_, edits) in by_uri.items()})
+    annotations = None
+    if review and support.annotations:
+        annotations = {
+            REVIEW_ANNOTATION: types.ChangeAnnotation(
+                label="raylint: call sites to review", needs_confirmation=True, description=review
+            )
+        }
+    changes = []
+    for uri, (document, edits) in by_uri.items():
+        if annotations:
+            edits = [types.AnnotatedTextEdit(e.range, e.new_text, REVIEW_ANNOTATION) for e in edits]
+        identifier = types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=document.version)
+        changes.append(types.TextDocumentEdit(text_document=identifier, edits=edits))
+    return types.WorkspaceEdit(document_changes=changes, change_annotations=annotations)
 
 
 def whole_text_edit(document: Document, new_text: str, encoding: str) -> list[types.TextEdit]:

@@ -9,9 +9,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import time
 import traceback
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -21,10 +23,11 @@ from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
 
 from raylint import __version__
-from raylint.analysis import Analysis, ExternalResolver, ModuleIndex, analyze, fix_text
-from raylint.analysis.names import read_disk
+from raylint.analysis import Analysis, CallerSearch, ExternalResolver, ModuleIndex, analyze, fix_workspace
+from raylint.analysis.names import disk_stamp, read_disk
+from raylint.analysis import Position, Range
 from raylint.analysis.ray001 import CODE, noqa_comment
-from raylint.discovery import Excludes
+from raylint.discovery import Excludes, python_files
 from raylint.lsp import convert
 from raylint.lsp.documents import Document, uri_to_path
 from raylint.settings import ConfigError, Settings, find_pyproject, load_file
@@ -39,6 +42,8 @@ class Cached:
     version: int
     settings: Settings
     analysis: Analysis
+    callers: Analysis | None = None  # the same findings, their fixes with call sites
+    callers_generation: int = -1  # the workspace generation the call sites were found in
 
 
 class RaylintProtocol(LanguageServerProtocol):
@@ -70,6 +75,10 @@ class RaylintServer(LanguageServer):
             protocol_cls=RaylintProtocol,
         )
         self.documents: dict[str, Document] = {}
+        self.by_path: dict[str, Document] = {}  # open documents by file path (or URI)
+        self._index: ModuleIndex | None = None
+        self._files: tuple[float, list[str]] = (0.0, [])
+        self.generation = 0  # counts edits anywhere in the workspace: call sites may have moved
         self.results: dict[str, Cached] = {}
         self.pending: dict[str, asyncio.Task] = {}
         self.published: dict[str, tuple[int, Settings]] = {}  # what the client was last sent
@@ -91,6 +100,19 @@ class RaylintServer(LanguageServer):
             if value is None:
                 return False
         return bool(value)
+
+    def edit_support(self) -> convert.EditSupport:
+        return convert.EditSupport(
+            versioned=self.supports("workspace.workspace_edit.document_changes"),
+            annotations=self.supports("workspace.workspace_edit.change_annotation_support"),
+        )
+
+    def closed_document(self, path: str) -> Document | None:
+        """A file that is not open, as a document (to convert positions in it)."""
+        text = self.index.text(path)
+        if text is None:
+            return None
+        return Document(Path(path).as_uri(), "python", None, text)
 
     @property
     def encoding(self) -> str:
@@ -205,29 +227,82 @@ class RaylintServer(LanguageServer):
         path = uri_to_path(document.uri)
         return not (path and Excludes(settings.exclude, settings.root)(path))
 
-    def _options(self, path: str, settings: Settings) -> dict[str, Any]:
+    @property
+    def index(self) -> ModuleIndex:
+        """One index for the session: modules are parsed again only when they change."""
+        if self._index is None:
+            self._index = ModuleIndex(self.roots(), read=self._read, stamp=self._stamp)
+        return self._index
+
+    def roots(self) -> list[str]:
+        folders = [uri_to_path(f.uri) for f in self.workspace.folders.values()]
+        if not folders and self.workspace.root_uri:
+            folders = [uri_to_path(self.workspace.root_uri)]
+        return [folder for folder in folders if folder]
+
+    def workspace_files(self, settings: Settings) -> list[str]:
+        """The workspace's Python files, where callers are searched (listed every 10 s at most)."""
+        listed_at, files = self._files
+        if time.monotonic() - listed_at > 10:
+            found = python_files(self.roots(), Excludes(settings.exclude, settings.root), [])
+            files = sorted({os.path.abspath(p) for p in found})
+            self._files = (time.monotonic(), files)
+        return files
+
+    def _options(self, settings: Settings) -> dict[str, Any]:
         if settings.python not in self.externals:
             self.externals[settings.python] = ExternalResolver(settings.python)
-        roots = [p for p in (uri_to_path(f.uri) for f in self.workspace.folders.values()) if p]
-        index = ModuleIndex(roots, read=self._read)  # fresh per run: files change under us
-        return {"generator_style": settings.generator_style, "index": index, "externals": self.externals[settings.python]}
+        return {"generator_style": settings.generator_style, "index": self.index, "externals": self.externals[settings.python]}
 
     def _read(self, path: str) -> str | None:
         """Workspace modules as the user sees them: unsaved text of open documents first."""
-        for document in list(self.documents.values()):
-            if uri_to_path(document.uri) == path:
-                return document.text
-        return read_disk(path)
+        document = self.by_path.get(path)
+        return document.text if document is not None else read_disk(path)
+
+    def _stamp(self, path: str):
+        document = self.by_path.get(path)
+        return ("open", document.version, id(document.text)) if document is not None else disk_stamp(path)
 
     def _analyze(self, text: str, path: str, settings: Settings) -> Analysis:
         try:
-            return analyze(text, path, **self._options(path, settings))
+            return analyze(text, path, **self._options(settings))
         except Exception as error:  # a bug must cost one analysis, not the server
             self.log_error(f"analysing {path}", error)
             return Analysis(path)
 
-    def fix_all(self, document: Document, settings: Settings) -> str:
-        return fix_text(document.text, document.path, **self._options(document.path, settings))[0]
+    async def with_callers(self, document: Document) -> Analysis | None:
+        """The document's findings with the call sites of each fix (None if it moved on)."""
+        analysis, settings = await self.analysis(document)
+        cached = self.results.get(document.uri)
+        if cached is None or cached.analysis is not analysis:
+            return None
+        if cached.callers is None or cached.callers_generation != self.generation:
+            generation = self.generation
+            loop = asyncio.get_running_loop()
+            cached.callers = await loop.run_in_executor(self.worker, self._find_callers, analysis, settings)
+            cached.callers_generation = generation
+        return cached.callers
+
+    def _find_callers(self, analysis: Analysis, settings: Settings) -> Analysis:
+        try:
+            search = CallerSearch(self.workspace_files(settings), self.index, settings.generator_style)
+            findings = [search.with_callers(f) for f in analysis.findings]
+        except Exception as error:
+            self.log_error("finding call sites", error)
+            findings = analysis.findings
+        return Analysis(analysis.path, findings, analysis.problems)
+
+    def fix_all(self, document: Document, settings: Settings) -> dict[str, str]:
+        """New texts (by path) after every safe fix of the document, callers included."""
+        result = fix_workspace(
+            [document.path],
+            self.workspace_files(settings),
+            self.roots(),
+            read=self._read,
+            generator_style=settings.generator_style,
+            externals=self._options(settings)["externals"],
+        )
+        return result.texts
 
     # -- publishing -------------------------------------------------------------------------
 
@@ -254,6 +329,11 @@ class RaylintServer(LanguageServer):
                 return  # the client has these already
             self.published[document.uri] = (document.version, settings)
             self.publish(document, self.diagnostics(document, analysis, settings))
+            if any(f.fixes for f in analysis.findings):
+                # call sites take longer: the diagnostics go out first, the review list after
+                callers = await self.with_callers(document)
+                if callers is not None and callers.findings != analysis.findings and self._current(document) is analysis:
+                    self.publish(document, self.diagnostics(document, callers, settings))
         except asyncio.CancelledError:
             pass
         except Exception as error:
@@ -326,6 +406,8 @@ def did_open(ls: RaylintServer, params: types.DidOpenTextDocumentParams) -> None
     item = params.text_document
     document = Document(item.uri, item.language_id, item.version, item.text)
     ls.documents[item.uri] = document
+    ls.by_path[document.path] = document
+    ls.generation += 1
     ls.schedule(document, 0)
 
 
@@ -338,12 +420,15 @@ def did_change(ls: RaylintServer, params: types.DidChangeTextDocumentParams) -> 
     for change in params.content_changes:
         document.apply(change, ls.encoding)
     document.version = params.text_document.version
+    ls.generation += 1
     ls.schedule(document)
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
 def did_save(ls: RaylintServer, params: types.DidSaveTextDocumentParams) -> None:
     document = ls.documents.get(params.text_document.uri)
+    ls.generation += 1
+    ls._files = (0.0, [])  # a saved file may be a new one
     if document is not None:
         ls.schedule(document, 0)
 
@@ -352,6 +437,9 @@ def did_save(ls: RaylintServer, params: types.DidSaveTextDocumentParams) -> None
 def did_close(ls: RaylintServer, params: types.DidCloseTextDocumentParams) -> None:
     uri = params.text_document.uri
     document = ls.documents.pop(uri, None)
+    if document is not None and ls.by_path.get(document.path) is document:
+        del ls.by_path[document.path]
+    ls.generation += 1
     ls.results.pop(uri, None)
     ls.published.pop(uri, None)
     pending = ls.pending.pop(uri, None)
@@ -390,48 +478,47 @@ async def code_action(ls: RaylintServer, params: types.CodeActionParams):
     analysis, settings = await ls.analysis(document)
     if analysis is not ls._current(document):
         return None  # the document moved on while we looked: offer nothing rather than wrong edits
+    lazy = ls.supports("text_document.code_action.resolve_support")
+    if not lazy:  # the edits must be complete now, callers included
+        analysis = await ls.with_callers(document) or analysis
+    else:  # the menu must be instant: call sites found in the background show in the titles
+        cached = ls.results.get(document.uri)
+        analysis = cached.callers if cached and cached.callers is not None else analysis
     only = params.context.only
     actions: list[types.CodeAction] = []
     if _wants(only, types.CodeActionKind.QuickFix):
-        first = ls_position(document, params.range.start, ls.encoding).line
-        last = ls_position(document, params.range.end, ls.encoding).line
-        for finding in analysis.findings:
+        first = document.from_client(params.range.start, ls.encoding).line
+        last = document.from_client(params.range.end, ls.encoding).line
+        for number, finding in enumerate(analysis.findings):
             if finding.range.start.line <= last and first <= finding.range.end.line:
-                actions.extend(_quick_fixes(ls, document, finding, settings))
+                actions.extend(_quick_fixes(ls, document, number, finding, settings, lazy))
     if _wants(only, FIX_ALL_KIND) and any(f.fixes for f in analysis.findings) and (only or not actions):
         actions.append(_fix_all_action(ls, document, settings))
     return actions
-
-
-def ls_position(document: Document, position: types.Position, encoding: str):
-    return document.from_client(position, encoding)
 
 
 def _wants(only: list[str] | None, kind: str) -> bool:
     return only is None or any(kind == k or kind.startswith(k + ".") for k in only)
 
 
-def _quick_fixes(ls: RaylintServer, document: Document, finding, settings: Settings) -> list[types.CodeAction]:
+def _quick_fixes(ls, document: Document, number: int, finding, settings: Settings, lazy: bool):
     diagnostic = convert.diagnostic(finding, document, ls.encoding, settings.severity)
-    versioned = ls.supports("workspace.workspace_edit.document_changes")
     actions = []
     for index, fix in enumerate(finding.fixes):
-        edits = convert.text_edits(list(fix.edits), document, ls.encoding)
-        actions.append(
-            types.CodeAction(
-                title=fix.title,
-                kind=types.CodeActionKind.QuickFix,
-                diagnostics=[diagnostic],
-                is_preferred=index == 0,
-                edit=convert.workspace_edit(edits, document, versioned),
-            )
+        action = types.CodeAction(
+            title=fix.title,
+            kind=types.CodeActionKind.QuickFix,
+            diagnostics=[diagnostic],
+            is_preferred=index == 0,
+            data={"uri": document.uri, "version": document.version, "finding": number, "fix": index},
         )
+        if not lazy:
+            action.edit = _fix_edit(ls, document, fix)
+        actions.append(action)
     line = finding.range.start.line
     text = document.source.line(line)
     suppressed = noqa_comment(text)
     if suppressed != text:
-        from raylint.analysis import Position, Range
-
         edit = types.TextEdit(
             range=document.range_to_client(Range(Position(line, 0), Position(line, len(text))), ls.encoding),
             new_text=suppressed,
@@ -441,15 +528,27 @@ def _quick_fixes(ls: RaylintServer, document: Document, finding, settings: Setti
                 title=SUPPRESS_TITLE,
                 kind=types.CodeActionKind.QuickFix,
                 diagnostics=[diagnostic],
-                edit=convert.workspace_edit([edit], document, versioned),
+                edit=convert.workspace_edit({document.uri: (document, [edit])}, ls.edit_support()),
             )
         )
     return actions
 
 
+def _fix_edit(ls: RaylintServer, document: Document, fix) -> types.WorkspaceEdit:
+    """A fix's edits, across every file it touches (its callers), in the client's terms."""
+    by_uri: dict[str, tuple[Document, list[types.TextEdit]]] = {}
+    for path in sorted({e.path for e in fix.edits}):
+        target = document if path == document.path else ls.by_path.get(path) or ls.closed_document(path)
+        if target is None:
+            continue
+        edits = [e for e in fix.edits if e.path == path]
+        by_uri[target.uri] = (target, convert.text_edits(edits, target, ls.encoding))
+    return convert.workspace_edit(by_uri, ls.edit_support(), review=fix.unsafe_reason)
+
+
 def _fix_all_action(ls: RaylintServer, document: Document, settings: Settings) -> types.CodeAction:
     action = types.CodeAction(
-        title=FIX_ALL_TITLE, kind=FIX_ALL_KIND, data={"uri": document.uri, "version": document.version}
+        title=FIX_ALL_TITLE, kind=FIX_ALL_KIND, data={"uri": document.uri, "version": document.version, "all": True}
     )
     if not ls.supports("text_document.code_action.resolve_support"):
         action.edit = _fix_all_edit(ls, document, settings)
@@ -457,8 +556,12 @@ def _fix_all_action(ls: RaylintServer, document: Document, settings: Settings) -
 
 
 def _fix_all_edit(ls: RaylintServer, document: Document, settings: Settings) -> types.WorkspaceEdit:
-    edits = convert.whole_text_edit(document, ls.fix_all(document, settings), ls.encoding)
-    return convert.workspace_edit(edits, document, ls.supports("workspace.workspace_edit.document_changes"))
+    by_uri = {}
+    for path, text in ls.fix_all(document, settings).items():
+        target = document if path == os.path.abspath(document.path) else ls.by_path.get(path) or ls.closed_document(path)
+        if target is not None:
+            by_uri[target.uri] = (target, convert.whole_text_edit(target, text, ls.encoding))
+    return convert.workspace_edit(by_uri, ls.edit_support())
 
 
 @server.feature(types.CODE_ACTION_RESOLVE)
@@ -468,10 +571,18 @@ async def resolve_code_action(ls: RaylintServer, action: types.CodeAction) -> ty
     if document is None or document.version != data.get("version") or action.edit is not None:
         return action  # stale or unknown: no edit rather than a wrong one
     settings = ls.settings_for(document)
-    loop = asyncio.get_running_loop()
-    action.edit = await loop.run_in_executor(ls.worker, _fix_all_edit, ls, document, settings)
-    if document.version != data.get("version"):
-        action.edit = None
+    if data.get("all"):
+        loop = asyncio.get_running_loop()
+        edit = await loop.run_in_executor(ls.worker, _fix_all_edit, ls, document, settings)
+    else:
+        analysis = await ls.with_callers(document)
+        try:
+            fix = analysis.findings[data["finding"]].fixes[data["fix"]]
+        except (AttributeError, IndexError, KeyError, TypeError):
+            return action
+        edit = _fix_edit(ls, document, fix)
+    if document.version == data.get("version"):
+        action.edit = edit
     return action
 
 
