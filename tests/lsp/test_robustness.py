@@ -215,3 +215,44 @@ def test_cancelled_request_is_answered_as_cancelled_and_the_server_goes_on(raw: 
     assert raw.response(cancelled)["error"]["code"] == -32800  # RequestCancelled
     answered = raw.response(raw.send("textDocument/codeAction", params))
     assert any(action.get("isPreferred") for action in answered["result"])
+
+
+def test_tcp_mode_serves_the_same_protocol(tmp_path):
+    import socket
+    import time
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "raylint", "server", "--tcp", f"127.0.0.1:{port}"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        for _ in range(100):
+            try:
+                connection = socket.create_connection(("127.0.0.1", port), timeout=10)
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise AssertionError("the server did not listen on its TCP port")
+        with connection:
+            body = json.dumps(
+                {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"processId": None, "rootUri": None, "capabilities": {}}}
+            ).encode()
+            connection.sendall(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+            reader = connection.makefile("rb")
+            length = None
+            while True:
+                line = reader.readline()
+                if line.lower().startswith(b"content-length:"):
+                    length = int(line.split(b":")[1])
+                elif line in (b"\r\n", b"\n") and length is not None:
+                    break
+            reply = json.loads(reader.read(length))
+            assert reply["id"] == 1 and reply["result"]["serverInfo"]["name"] == "raylint"
+    finally:
+        process.kill()
+        process.communicate(timeout=10)
