@@ -94,7 +94,7 @@ def check(args: argparse.Namespace) -> int:
     results = _analyze_all(paths, settings)
     flagged = [r.path for r in results if r.analysis is not None and r.analysis.findings]
     if flagged:
-        roots = [settings.root or os.getcwd()]
+        roots = _workspace_roots(settings.root or os.getcwd(), args.paths)
         workspace = sorted({os.path.abspath(p) for p in [*python_files(roots, excluded, []), *paths]})
         final = _fix(flagged, workspace, roots, settings, args, report, mode)
         for result in results:
@@ -106,6 +106,16 @@ def check(args: argparse.Namespace) -> int:
         if result.analysis is not None:
             report.analysis(result.analysis)
     return report.finish()
+
+
+def _workspace_roots(root: str, paths: list[str]) -> list[str]:
+    """Where callers are searched: the project (config folder, else the current one), or the
+    checked paths themselves when they lie outside it."""
+    root = os.path.abspath(root)
+    folders = [os.path.abspath(p if os.path.isdir(p) else os.path.dirname(p) or ".") for p in paths]
+    if all(f == root or f.startswith(root + os.sep) for f in folders):
+        return [root]
+    return sorted(set(folders))
 
 
 def _analyze_all(paths: list[str], settings: Settings) -> list[FileResult]:

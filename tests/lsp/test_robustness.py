@@ -256,3 +256,16 @@ def test_tcp_mode_serves_the_same_protocol(tmp_path):
     finally:
         process.kill()
         process.communicate(timeout=10)
+
+
+async def test_fix_all_in_an_untitled_document(editor: Editor):
+    uri = "untitled:Untitled-2"
+    editor.versions[uri] = 1
+    editor.client.text_document_did_open(
+        types.DidOpenTextDocumentParams(types.TextDocumentItem(uri=uri, language_id="python", version=1, text=TASK))
+    )
+    await editor.diagnostics(uri)
+    position = types.Position(0, 0)
+    (action,) = await editor.code_actions(uri, types.Range(position, position), only=["source.fixAll.raylint"])
+    fixed = editor.apply(uri, TASK, await editor.edit_of(action))
+    assert fixed == TASK.replace("return ray.put(x)", "return x")

@@ -23,7 +23,7 @@ from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
 
 from raylint import __version__
-from raylint.analysis import Analysis, CallerSearch, ExternalResolver, ModuleIndex, analyze, fix_workspace
+from raylint.analysis import Analysis, CallerSearch, ExternalResolver, ModuleIndex, analyze, fix_text, fix_workspace
 from raylint.analysis.names import disk_stamp, read_disk
 from raylint.analysis import Position, Range
 from raylint.analysis.ray001 import CODE, noqa_comment
@@ -294,6 +294,9 @@ class RaylintServer(LanguageServer):
 
     def fix_all(self, document: Document, settings: Settings) -> dict[str, str]:
         """New texts (by path) after every safe fix of the document, callers included."""
+        if uri_to_path(document.uri) is None:  # untitled, notebook cell: no workspace callers
+            options = self._options(settings)
+            return {document.path: fix_text(document.text, document.path, **options)[0]}
         result = fix_workspace(
             [document.path],
             self.workspace_files(settings),
@@ -558,7 +561,8 @@ def _fix_all_action(ls: RaylintServer, document: Document, settings: Settings) -
 def _fix_all_edit(ls: RaylintServer, document: Document, settings: Settings) -> types.WorkspaceEdit:
     by_uri = {}
     for path, text in ls.fix_all(document, settings).items():
-        target = document if path == os.path.abspath(document.path) else ls.by_path.get(path) or ls.closed_document(path)
+        same = path in (document.path, os.path.abspath(document.path))
+        target = document if same else ls.by_path.get(path) or ls.closed_document(path)
         if target is not None:
             by_uri[target.uri] = (target, convert.whole_text_edit(target, text, ls.encoding))
     return convert.workspace_edit(by_uri, ls.edit_support())
