@@ -57,7 +57,7 @@ def make_shards(xs):
 
 if __name__ == "__main__":
     ray.init()
-    print(ray.get(make_one.remote(21)))
+    print(ray.get(ray.get(make_one.remote(21))))
 `;
 const LINE = { one: 6, pair: 11, shards: 16 };
 const COLUMN = 12; // where `ray.put` starts on each return line
@@ -202,7 +202,9 @@ async function main() {
             await page.keyboard.press('S');
             const expected = SOURCE.replace('return ray.put(x * 2)', 'return x * 2')
                 .replace('@ray.remote\ndef make_pair', '@ray.remote(num_returns=2)\ndef make_pair')
-                .replace('return ray.put(a), ray.put(b)', 'return a, b');
+                .replace('return ray.put(a), ray.put(b)', 'return a, b')
+                // the fix updates the caller too: its extra ray.get goes
+                .replace('print(ray.get(ray.get(make_one.remote(21))))', 'print(ray.get(make_one.remote(21)))');
             await waitFor(() => fs.readFileSync(file, 'utf8') !== SOURCE, 'the file to be saved', 15000);
             assert.equal(fs.readFileSync(file, 'utf8'), expected);
             await waitFor(async () => (await squiggleCount(page)) === 1, 'only the make_shards squiggle to remain', 15000);
