@@ -23,9 +23,11 @@ import ast
 import os
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
-from raylint.analysis.model import CallSite, Edit, Finding, Fix, Range, Related
+from raylint.analysis.model import CallSite, Edit, Finding, Fix, Position, Range, Related
 from raylint.analysis.names import ModuleIndex, ModuleInfo, Resolver, Scope
+from raylint.analysis.source import SourceText
 
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 
@@ -53,7 +55,26 @@ def find_call_sites(target: Target, files: list[str], index: ModuleIndex) -> lis
         module = index.module(path)
         if module is not None:
             sites.extend(_Module(module, index, target).call_sites())
+        broken = _syntax_error_line(text)
+        if broken is not None:
+            # the parser's recovery drops the broken lines, and call sites with them: never guess
+            source = module.source if module is not None else SourceText(text)
+            line = min(broken, source.line_count - 1)
+            where = Range(Position(line, 0), Position(line, len(source.line(line))))
+            sites.append(CallSite(os.path.abspath(path), where, (), "a syntax error hides part of its file"))
     return sites
+
+
+@lru_cache(maxsize=64)
+def _syntax_error_line(text: str) -> int | None:
+    """The 0-based line of the first syntax error in `text`, or None if it parses."""
+    try:
+        ast.parse(text[1:] if text.startswith("\ufeff") else text)
+    except SyntaxError as error:
+        return max((error.lineno or 1) - 1, 0)
+    except (ValueError, RecursionError, MemoryError):
+        return 0
+    return None
 
 
 class _Module:
@@ -248,6 +269,8 @@ class _Module:
         scope = self.scope_of(assignment)
         if len(scope.bindings.get(name, [])) != 1:
             return [], f"`{name}` is assigned more than once"
+        if scope.parent is None:
+            return [], f"`{name}` is a module-level name, which other modules may import"
         body = scope.node.body if hasattr(scope.node, "body") else []
         loads = [
             node
@@ -255,6 +278,9 @@ class _Module:
             for node in _walk_scope(stmt)
             if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load)
         ]
+        nested = [n for stmt in body for n in ast.walk(stmt) if isinstance(n, ast.Name) and n.id == name]
+        if sum(isinstance(n.ctx, ast.Load) for n in nested) != len(loads):
+            return [], f"`{name}` is read in a nested function, which raylint cannot follow"
         edits = []
         for load in loads:
             parent = self.parents.get(id(load))
@@ -343,13 +369,15 @@ class CallerSearch:
         taken = list(fix.edits)
         handled, reviews = [], []
         for site in sites:
+            # call sites in one list (`ray.get([f.remote(0), f.remote(1)])`) share their edit
+            new = [e for e in site.edits if e not in taken]
             if site.review:
                 reviews.append(site)
-            elif any(e.path == t.path and (e.range.overlaps(t.range) or e.range == t.range) for e in site.edits for t in taken):
+            elif any(e.path == t.path and (e.range.overlaps(t.range) or e.range == t.range) for e in new for t in taken):
                 reviews.append(replace(site, edits=(), review="it overlaps the task's own rewrite"))
             else:
                 handled.append(site)
-                taken.extend(site.edits)
+                taken.extend(new)
         title = fix.title
         if reviews:
             title += f" ({len(reviews)} call site{'s' * (len(reviews) != 1)} to review)"

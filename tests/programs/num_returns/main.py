@@ -1,0 +1,47 @@
+"""num-returns: every caller shape, before and after `raylint check --fix`."""
+
+import ray
+
+from stats import describe, halves
+from tasks import Tally, join, split
+
+WORDS = "the quick brown fox jumps over the lazy dog".split()
+
+
+def main():
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+
+    # unpacking
+    first, second = ray.get(split.remote(WORDS))
+    print("unpacked:", ray.get(first), ray.get(second))
+
+    # indexing
+    print("indexed:", ray.get(ray.get(split.remote(WORDS[:4]))[1]))
+    print("options:", ray.get(ray.get(split.options(name="split-6").remote(WORDS[:6]))[0]))
+
+    # two steps, the refs used more than once
+    pair = ray.get(split.remote(WORDS[2:]))
+    print("two steps:", [len(ray.get(ref)) for ref in pair], ray.get(pair[0]))
+
+    # ray.wait on the refs the driver holds
+    ready, _ = ray.wait(list(pair), num_returns=2)
+    print("waited:", len(ready))
+
+    # the refs passed on to another task, after the inner get
+    left, right = ray.get(split.remote(WORDS))
+    print("passed on:", ray.get(join.remote(left, right)))
+
+    # another module
+    print("other module:", halves(WORDS[:3]), describe([4, 8, 15, 16, 23, 42]))
+
+    # an actor method returning two puts
+    tally = Tally.remote()
+    for word in WORDS:
+        ray.get(tally.add.remote(word))
+    low, high = ray.get(tally.extremes.remote())
+    print("actor:", ray.get(low), ray.get(high))
+    ray.shutdown()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,48 @@
+"""return-value: every caller shape, before and after `raylint check --fix`."""
+
+import ray
+
+from report import first_letters, shout
+from tasks import clean, length, load
+
+
+def main():
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    load.remote(0)  # fire and forget: nothing to change
+
+    # nested gets
+    print("nested:", ray.get(ray.get(load.remote(1))))
+    print("options:", ray.get(ray.get(load.options(name="load-3").remote(3))))
+
+    # two steps: the inner ref kept in a variable, fetched later
+    ref = ray.get(load.remote(2))
+    print("two steps:", ray.get(ref))
+
+    # the outer ref in a variable
+    outer = clean.remote(" quiet ")
+    print("variable:", ray.get(ray.get(outer)))
+
+    # a comprehension of call sites, then indexing and unpacking the refs
+    refs = ray.get([load.remote(i) for i in range(4)])
+    print("indexed:", ray.get(refs[2]))
+    first, *rest = ray.get(refs)
+    print("unpacked:", first, rest)
+
+    # a list of call sites, unpacked
+    a, b = ray.get(ray.get([load.remote(0), load.remote(3)]))
+    print("list:", a, b)
+
+    # ray.wait on the refs the driver holds
+    ready, not_ready = ray.wait(refs, num_returns=len(refs))
+    print("waited:", len(ready), len(not_ready), sorted(ray.get(ready)))
+
+    # the ref passed on to another task, after the inner get
+    inner = ray.get(load.remote(4))
+    print("passed on:", ray.get(length.remote(inner)))
+
+    print("other module:", first_letters(5), shout(0))
+    ray.shutdown()
+
+
+if __name__ == "__main__":
+    main()

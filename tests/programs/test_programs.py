@@ -1,0 +1,269 @@
+"""Whole multi-file Ray programs, run on real Ray before and after `raylint check --fix`.
+
+Each folder here is a small program (`main.py` and the modules it imports) whose tasks and
+actor methods return `ray.put()` refs, and whose callers read them the way that forces
+(`ray.get(ray.get(...))` and friends). A fix that rewrote a task but not its callers would
+break the program (loudly for return-value and num-returns, silently for generators), so the
+proof is the program's own output: the same before and after the fix, and the one recorded
+in `expected_output.txt`.
+
+`refused` has call sites raylint must not guess at: its fix for that task is unsafe, `--fix`
+leaves it alone, and `--unsafe-fixes` applies it (and the program then does change).
+
+The programs run as subprocesses, two at a time (each starts its own local Ray).
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("ray")
+
+HERE = Path(__file__).parent
+SAFE = ["return_value", "num_returns", "generator", "actors", "aliases", "dynamic"]
+REFUSED = "refused"
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+
+def _env(ray_tmp: str | None = None) -> dict[str, str]:
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONIOENCODING": "utf-8", "RAY_AUTH_MODE": "disabled"}
+    if ray_tmp:
+        env["RAY_TMPDIR"] = ray_tmp
+    return env
+
+
+def run_program(folder: Path) -> Run:
+    # A short path of its own: Ray's socket paths must stay under 107 characters, and two
+    # programs may run at once.
+    ray_tmp = tempfile.mkdtemp(prefix="rl-")
+    try:
+        done = subprocess.run(
+            [sys.executable, "main.py"], cwd=folder, env=_env(ray_tmp), capture_output=True, text=True, timeout=300
+        )
+    finally:
+        shutil.rmtree(ray_tmp, ignore_errors=True)
+    return Run(done.returncode, done.stdout, done.stderr)
+
+
+def raylint(folder: Path, *args: str) -> Run:
+    done = subprocess.run(
+        [sys.executable, "-m", "raylint", "check", ".", *args],
+        cwd=folder, env=_env(), capture_output=True, text=True, timeout=300,
+    )
+    return Run(done.returncode, done.stdout, done.stderr)
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file's bytes, by path relative to the program."""
+    return {
+        str(p.relative_to(folder)): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and "__pycache__" not in p.parts
+    }
+
+
+def copy_program(name: str, into: Path) -> Path:
+    folder = into / name
+    shutil.copytree(HERE / name, folder, ignore=shutil.ignore_patterns("__pycache__"))
+    return folder
+
+
+@dataclass
+class Story:
+    """What happened to one program, step by step."""
+
+    folder: Path
+    original: dict[str, bytes]
+    before: Run
+    steps: dict[str, Run] = field(default_factory=dict)
+    files: dict[str, dict[str, bytes]] = field(default_factory=dict)  # snapshots after each step
+    after: Run | None = None
+    after_unsafe: Run | None = None
+
+
+def _safe_story(folder: Path) -> Story:
+    story = Story(folder, snapshot(folder), run_program(folder))
+    story.steps["check"] = raylint(folder)
+    story.steps["fix"] = raylint(folder, "--fix")
+    story.files["fix"] = snapshot(folder)
+    story.after = run_program(folder)
+    story.steps["check again"] = raylint(folder)
+    story.steps["fix again"] = raylint(folder, "--fix")
+    story.files["fix again"] = snapshot(folder)
+    return story
+
+
+def _refused_story(folder: Path) -> Story:
+    story = Story(folder, snapshot(folder), run_program(folder))
+    story.steps["check"] = raylint(folder)
+    story.steps["fix"] = raylint(folder, "--fix")
+    story.files["fix"] = snapshot(folder)
+    story.after = run_program(folder)
+    story.steps["fix again"] = raylint(folder, "--fix")
+    story.files["fix again"] = snapshot(folder)
+    story.steps["unsafe"] = raylint(folder, "--fix", "--unsafe-fixes")
+    story.files["unsafe"] = snapshot(folder)
+    story.after_unsafe = run_program(folder)
+    story.steps["unsafe again"] = raylint(folder, "--fix", "--unsafe-fixes")
+    story.files["unsafe again"] = snapshot(folder)
+    return story
+
+
+@pytest.fixture(scope="module")
+def stories(tmp_path_factory) -> dict[str, Story]:
+    """Every program's story, two programs at a time (Ray starts take seconds)."""
+    root = tmp_path_factory.mktemp("programs")
+    jobs = {name: (_safe_story, copy_program(name, root)) for name in SAFE}
+    jobs[REFUSED] = (_refused_story, copy_program(REFUSED, root))
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        futures = {name: pool.submit(job, folder) for name, (job, folder) in jobs.items()}
+        return {name: future.result() for name, future in futures.items()}
+
+
+def expected_output(name: str) -> str:
+    return (HERE / name / "expected_output.txt").read_text()
+
+
+def _describe(run: Run) -> str:
+    return f"exit {run.code}\n--- stdout\n{run.out}\n--- stderr\n{run.err[-3000:]}"
+
+
+@pytest.mark.parametrize("name", SAFE)
+def test_program_prints_the_same_after_fix(stories, name):
+    story = stories[name]
+    assert story.before.code == 0, _describe(story.before)
+    assert story.before.out == expected_output(name)
+    check = story.steps["check"]
+    assert check.code == 1 and "RAY001" in check.out, _describe(check)
+    assert "review call site" not in check.out and "[unsafe" not in check.out, check.out
+    fix = story.steps["fix"]
+    assert fix.code == 0, _describe(fix)
+    assert story.after.code == 0, _describe(story.after)
+    assert story.after.out == story.before.out
+
+
+@pytest.mark.parametrize("name", SAFE)
+def test_fix_rewrites_every_module_that_calls(stories, name):
+    """The task modules and every caller module changed; no nested get of a task is left."""
+    story = stories[name]
+    fixed = story.files["fix"]
+    assert fixed.keys() == story.original.keys()
+    modules = [path for path in story.original if path.endswith(".py") and not path.endswith("__init__.py")]
+    unchanged = [path for path in modules if fixed[path] == story.original[path]]
+    assert unchanged == []
+    assert any(_nested_gets(story.original[path]) for path in modules)
+    for path in modules:
+        assert _ray_calls(fixed[path], "put") == [], path
+        if name != "dynamic":  # there `ray.get(list(ray.get(f.remote())))` is the rewrite
+            assert _nested_gets(fixed[path]) == [], path
+
+
+def _ray_calls(source: bytes, name: str) -> list[ast.Call]:
+    """The `ray.<name>(...)` calls in a module."""
+    return [
+        node
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == name
+        and isinstance(node.func.value, ast.Name)
+        and node.func.value.id == "ray"
+    ]
+
+
+def _nested_gets(source: bytes) -> list[ast.Call]:
+    """`ray.get(...ray.get(...)...)`: what a caller of an unfixed task writes."""
+    gets = _ray_calls(source, "get")
+    return [call for call in gets if any(node in gets for arg in call.args for node in ast.walk(arg))]
+
+
+@pytest.mark.parametrize("name", SAFE)
+def test_second_fix_changes_nothing(stories, name):
+    story = stories[name]
+    assert story.steps["check again"].code == 0, _describe(story.steps["check again"])
+    assert "All checks passed." in story.steps["check again"].out
+    assert story.steps["fix again"].code == 0, _describe(story.steps["fix again"])
+    assert story.files["fix again"] == story.files["fix"]
+
+
+def _where(folder: Path, path: str, needle: str) -> str:
+    """`path:line:col` (1-based) of the first `needle` in the program's file."""
+    lines = (folder / path).read_text().splitlines()
+    for number, line in enumerate(lines, 1):
+        if needle in line:
+            return f"{path}:{number}:{line.index(needle) + 1}"
+    raise AssertionError(f"{needle!r} not in {path}")
+
+
+def test_refused_call_sites_are_listed_for_review(stories):
+    story = stories[REFUSED]
+    assert story.before.code == 0, _describe(story.before)
+    assert story.before.out == expected_output(REFUSED)
+    check = story.steps["check"]
+    assert check.code == 1, _describe(check)
+    passed = _where(HERE / REFUSED, "main.py", "label.remote(2)")
+    stored = _where(HERE / REFUSED, "main.py", "label.remote(3)")
+    assert f"  review call site {passed}: the ref is passed to a call, which raylint cannot follow" in check.out
+    assert f"  review call site {stored}: the ref is stored in a collection, which raylint cannot follow" in check.out
+    label_fix = next(line for line in check.out.splitlines() if "(2 call sites to review)" in line)
+    assert label_fix.startswith("  fix (return-value):") and "[unsafe: 2 call sites must be updated by hand]" in label_fix
+    # the other task's fix stays safe: its only caller is rewritten
+    assert "1 fixable with `raylint check --fix`; 1 more with `--unsafe-fixes`" in check.out
+
+
+def test_fix_leaves_the_refused_task_and_fixes_the_rest(stories):
+    story = stories[REFUSED]
+    fix = story.steps["fix"]
+    assert fix.code == 1, _describe(fix)
+    assert "Fixed 1 problem." in fix.out and "Task `label`" in fix.out and "Task `load`" not in fix.out
+    assert "review call site main.py:" in fix.out
+    tasks = story.files["fix"]["tasks.py"].decode()
+    main = story.files["fix"]["main.py"].decode()
+    assert "    return i * 10\n" in tasks
+    assert '    return ray.put(f"label-{i}")\n' in tasks
+    assert 'print("load:", ray.get(load.remote(1)))' in main
+    original_main = story.original["main.py"].decode()
+    assert [line for line in main.splitlines() if "label" in line] == [
+        line for line in original_main.splitlines() if "label" in line
+    ]
+    assert story.after.code == 0, _describe(story.after)
+    assert story.after.out == story.before.out
+    # a second --fix: nothing more it may do
+    assert story.steps["fix again"].code == 1
+    assert story.files["fix again"] == story.files["fix"]
+
+
+def test_unsafe_fixes_apply_the_refused_fix_and_the_program_changes(stories):
+    """The call sites raylint refused are exactly the ones the rewrite breaks."""
+    story = stories[REFUSED]
+    unsafe = story.steps["unsafe"]
+    assert unsafe.code == 0, _describe(unsafe)
+    tasks = story.files["unsafe"]["tasks.py"].decode()
+    assert '    return f"label-{i}"\n' in tasks and _ray_calls(tasks.encode(), "put") == []
+    # the refused call sites themselves are left as they were: they are the user's to fix
+    assert story.files["unsafe"]["main.py"] == story.files["fix"]["main.py"]
+    after = story.after_unsafe
+    # the task that received the outer ref now gets the value instead of the inner ref ...
+    assert after.out.splitlines()[:2] == ["load: 10", "kind: str"]
+    assert "kind: ObjectRef" in story.before.out
+    # ... and the double get on the stored ref now fails loudly
+    assert after.code != 0
+    assert "ValueError" in after.err and "ray.get(ray.get(pending" in after.err
+    assert story.steps["unsafe again"].code == 0
+    assert story.files["unsafe again"] == story.files["unsafe"]
