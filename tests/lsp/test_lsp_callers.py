@@ -122,13 +122,6 @@ STARTUP_RACE = (
     "so titles never count call sites to review and the review list is never republished"
 )
 
-ANNOTATED_EDITS_UNSENDABLE = (
-    "convert.workspace_edit builds `types.AnnotatedTextEdit(e.range, e.new_text, REVIEW_ANNOTATION)` "
-    "positionally, but its fields are (annotation_id, range, new_text): the response cannot be "
-    "serialized (AttributeError: 'str' object has no attribute 'start', logged by pygls as "
-    "'Error sending data') and codeAction/resolve of an unsafe fix is never answered"
-)
-
 
 def is_pull(editor: Editor) -> bool:
     return editor.pull
@@ -156,8 +149,6 @@ async def test_unsafe_fix_counts_its_call_sites_and_asks_for_confirmation(editor
     action = await fix_action(editor, uri, LABEL_LINE, "Return the value directly", wait_for="to review")
     assert action.title == "Return the value directly instead of a ray.put() ref (2 call sites to review)"
     workspace_edit = editor.client.capabilities.workspace.workspace_edit
-    if workspace_edit.document_changes and workspace_edit.change_annotation_support:
-        request.applymarker(pytest.mark.xfail(strict=True, reason=ANNOTATED_EDITS_UNSENDABLE))
     # bounded: a server that cannot send its answer leaves the request unanswered
     edit = await asyncio.wait_for(editor.edit_of(action), timeout=20)
     # the call site it can rewrite is rewritten; the ones to review are not touched

@@ -71,7 +71,7 @@ def workspace_edit(
     changes = []
     for uri, (document, edits) in by_uri.items():
         if annotations:
-            edits = [types.AnnotatedTextEdit(e.range, e.new_text, REVIEW_ANNOTATION) for e in edits]
+            edits = [types.AnnotatedTextEdit(annotation_id=REVIEW_ANNOTATION, range=e.range, new_text=e.new_text) for e in edits]
         identifier = types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=document.version)
         changes.append(types.TextDocumentEdit(text_document=identifier, edits=edits))
     return types.WorkspaceEdit(document_changes=changes, change_annotations=annotations)

@@ -79,6 +79,8 @@ def _num_returns_already(ctx: Context, count: int) -> bool:
     if site.kind == "call" and _keyword_is(site.node, count):
         return True
     names = {ctx.fn.node.name} if ctx.fn.is_method else set(ctx.fn.call_names)
+    if ".options" not in ctx.source.text:  # the common case: no module walk per finding
+        return False
     for node in ast.walk(ctx.body.resolver.module.tree):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "options":
             target = node.func.value
