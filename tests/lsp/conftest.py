@@ -70,6 +70,20 @@ class Editor:
     def __init__(self, client: LanguageClient):
         self.client = client
         self.versions: dict[str, int] = {}
+        # Every publish, kept in order: waiting for "the next notification" alone loses a publish
+        # that arrives before the test starts waiting (a race that made tests flaky under load).
+        self.publishes: list[types.PublishDiagnosticsParams] = []
+        self.consumed = 0
+        self.published = asyncio.Event()
+        features = client.protocol.fm.features
+        default = features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS]
+
+        def record(params: types.PublishDiagnosticsParams):
+            self.publishes.append(params)
+            self.published.set()
+            return default(params)
+
+        features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS] = record
 
     @property
     def pull(self) -> bool:
@@ -131,13 +145,18 @@ class Editor:
             )
             return list(report.items)
         for _ in range(200):
-            params = await asyncio.wait_for(self._next_publish(), timeout=20)
+            params = await self.next_publish()
             if params.uri == uri and (params.version is None or params.version >= version):
                 return list(params.diagnostics)
         raise AssertionError("no diagnostics for the current version")
 
-    async def _next_publish(self) -> types.PublishDiagnosticsParams:
-        return await self.client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    async def next_publish(self, timeout: float = 30) -> types.PublishDiagnosticsParams:
+        """The oldest publish the test has not looked at yet, waiting for one if there is none."""
+        while self.consumed == len(self.publishes):
+            self.published.clear()
+            await asyncio.wait_for(self.published.wait(), timeout)
+        self.consumed += 1
+        return self.publishes[self.consumed - 1]
 
     async def code_actions(
         self, uri: str, range_: types.Range, diagnostics=None, only=None

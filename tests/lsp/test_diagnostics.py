@@ -121,7 +121,7 @@ async def test_close_clears_pushed_diagnostics(editor: Editor):
         types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
     )
     for _ in range(10):  # a publish made before the close may still be on its way
-        params = await editor._next_publish()
+        params = await editor.next_publish()
         if params.uri == uri and list(params.diagnostics) == []:
             break
     else:

@@ -254,3 +254,14 @@ async def test_call_sites_to_review_are_related_locations_in_their_own_file(edit
     )
     found = sorted((r.location.uri, r.location.range.start.line, r.location.range.start.character) for r in reviews)
     assert found == expected
+
+
+async def test_a_caller_opened_before_its_task_file_existed_is_rewritten(editor: Editor):
+    """The caller's import of `tasks` was looked up while tasks.py did not exist yet: the new
+    file must be found afterwards (a remembered miss once dropped every caller edit)."""
+    caller_uri = editor.open("main.py", CALLER)
+    await editor.diagnostics(caller_uri)  # main.py analysed: `tasks` looked up, not found
+    uri = editor.open("tasks.py", TASKS)
+    edit = await editor.edit_of(await fix_action(editor, uri, LOAD_LINE, "Return the value directly"))
+    edits, _ = caller_edits(edit, caller_uri)
+    assert apply_text_edits(CALLER, edits, editor.encoding) == CALLER_LOAD_FIXED

@@ -174,6 +174,10 @@ class ModuleIndex:
         self._modules.pop(os.path.abspath(path), None)
         self._texts.pop(os.path.abspath(path), None)
 
+    def files_appeared(self) -> None:
+        """Look again for modules that were not found: a file may have been created since."""
+        self._found = {key: path for key, path in self._found.items() if path is not None}
+
     def text(self, path: str) -> str | None:
         """A file's text, read again only when its stamp changes."""
         path = os.path.abspath(path)

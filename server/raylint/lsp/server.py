@@ -247,6 +247,7 @@ class RaylintServer(LanguageServer):
             found = python_files(self.roots(), Excludes(settings.exclude, settings.root), [])
             files = sorted({os.path.abspath(p) for p in found})
             self._files = (time.monotonic(), files)
+            self.index.files_appeared()
         return files
 
     def _options(self, settings: Settings) -> dict[str, Any]:
@@ -411,6 +412,7 @@ def did_open(ls: RaylintServer, params: types.DidOpenTextDocumentParams) -> None
     ls.documents[item.uri] = document
     ls.by_path[document.path] = document
     ls.generation += 1
+    ls.index.files_appeared()  # the editor may just have created it
     ls.schedule(document, 0)
 
 
@@ -432,6 +434,7 @@ def did_save(ls: RaylintServer, params: types.DidSaveTextDocumentParams) -> None
     document = ls.documents.get(params.text_document.uri)
     ls.generation += 1
     ls._files = (0.0, [])  # a saved file may be a new one
+    ls.index.files_appeared()
     if document is not None:
         ls.schedule(document, 0)
 
