@@ -246,3 +246,56 @@ def test_reexport_edits_are_not_followed_into_other_files(tmp_path):
     # The shared decorator is not this task's to edit: num-returns says so, generator still applies.
     assert [fix.id for fix in finding.fixes] == ["generator"]
     assert all(edit.path == str(path) for fix in finding.fixes for edit in fix.edits)
+
+
+# `ray.remote(f)` is found from the text first (so large modules are not walked): every way
+# of writing the call must still make `f` a task.
+WRAP_CALLS = {
+    "nested def wrapped in its function": """
+        import ray
+
+        def main():
+            def f(x):
+                return ray.put(x)
+            task = ray.remote(f)
+            return task
+    """,
+    "comment and line breaks around the name": """
+        import ray
+
+        def f(x):
+            return ray.put(x)
+
+        task = ray.remote(  # made remote here
+            f,
+        )
+    """,
+    "method of a wrapped class": """
+        import ray
+
+        class Store:
+            def get(self, x):
+                return ray.put(x)
+
+        StoreActor = ray.remote(Store)
+    """,
+}
+
+
+@pytest.mark.parametrize("case", sorted(WRAP_CALLS))
+def test_remote_by_call_is_found_however_the_call_is_written(case):
+    tasks = [f.task for f in analyze(textwrap.dedent(WRAP_CALLS[case]), "case.py").findings]
+    assert tasks == [{"nested def wrapped in its function": "f", "method of a wrapped class": "Store.get"}.get(case, "f")]
+
+
+def test_a_name_passed_to_another_call_is_not_a_task():
+    code = """
+        import ray
+
+        def f(x):
+            return ray.put(x)
+
+        print(f)
+        wrapped = len(f)
+    """
+    assert analyze(textwrap.dedent(code), "case.py").findings == []

@@ -50,26 +50,49 @@ def canonical(dotted: str) -> str:
 
 
 class Scope:
-    """The names one module or function binds, and how."""
+    """The names one module or function binds, and how.
+
+    Bindings are collected on first use: most functions of a module are never looked into.
+    """
 
     def __init__(self, node: ast.AST, parent: Scope | None, module: ModuleInfo):
         self.node = node
         self.parent = parent
         self.module = module
-        self.bindings: dict[str, list[tuple]] = {}
-        self.declared_global: set[str] = set()
-        self.star_imports: list[tuple[str, int]] = []
-        if isinstance(node, ast.Module):
-            _collect(node.body, self)
-        else:
+        self._bindings: dict[str, list[tuple]] | None = None
+        self._declared_global: set[str] = set()
+        self._star_imports: list[tuple[str, int]] = []
+
+    def _collected(self) -> None:
+        self._bindings = {}
+        node = self.node
+        if not isinstance(node, ast.Module):
             args = node.args
             for arg in [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]:
                 if arg is not None:
                     self.bind(arg.arg, ("other",))
-            _collect(node.body, self)
+        _collect(node.body, self)
+
+    @property
+    def bindings(self) -> dict[str, list[tuple]]:
+        if self._bindings is None:
+            self._collected()
+        return self._bindings
+
+    @property
+    def declared_global(self) -> set[str]:
+        if self._bindings is None:
+            self._collected()
+        return self._declared_global
+
+    @property
+    def star_imports(self) -> list[tuple[str, int]]:
+        if self._bindings is None:
+            self._collected()
+        return self._star_imports
 
     def bind(self, name: str, binding: tuple) -> None:
-        self.bindings.setdefault(name, []).append(binding)
+        self._bindings.setdefault(name, []).append(binding)
 
 
 def _collect(body: list[ast.stmt], scope: Scope) -> None:
@@ -94,12 +117,12 @@ def _collect(body: list[ast.stmt], scope: Scope) -> None:
         if isinstance(node, ast.ImportFrom):
             for alias in node.names:
                 if alias.name == "*":
-                    scope.star_imports.append((node.module or "", node.level))
+                    scope._star_imports.append((node.module or "", node.level))
                 else:
                     scope.bind(alias.asname or alias.name, ("from", node.module or "", alias.name, node.level))
             continue
         if isinstance(node, (ast.Global, ast.Nonlocal)):
-            scope.declared_global.update(node.names)
+            scope._declared_global.update(node.names)
             continue
         if isinstance(node, ast.Assign):
             for target in node.targets:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -101,26 +102,56 @@ def _remote_wrapped_names(resolver: Resolver) -> dict[str, tuple[OptionsSite, tu
     """Functions and classes made remote by a call: `g = ray.remote(f)`, `ray.remote(**o)(f)`."""
     wrapped: dict[str, tuple[OptionsSite, tuple[str, ...]]] = {}
     module = resolver.module
-    if "remote" not in module.source.text:
-        return wrapped
-    assigned: dict[int, tuple[str, ...]] = {}
-    for node in ast.walk(module.tree):
-        if isinstance(node, ast.Assign):
-            names = tuple(t.id for t in node.targets if isinstance(t, ast.Name))
-            assigned[id(node.value)] = names
-    for node in ast.walk(module.tree):
-        if not isinstance(node, ast.Call) or len(node.args) != 1 or not isinstance(node.args[0], ast.Name):
-            continue
-        target = node.args[0].id
-        scope = module.scope
-        if resolver.is_(node.func, scope, "ray.remote"):
-            site = OptionsSite("wrap", node)
-        elif isinstance(node.func, ast.Call) and resolver.meaning(resolver.resolve(node.func, scope)) == REMOTE_FACTORY:
-            site = OptionsSite("call", node.func)
-        else:
-            continue
-        wrapped[target] = (site, (target, *assigned.get(id(node), ())))
+    for statement in _statements_calling_with_a_definition(module):
+        assigned: dict[int, tuple[str, ...]] = {}
+        calls = []
+        for node in ast.walk(statement):
+            if isinstance(node, ast.Assign):
+                assigned[id(node.value)] = tuple(t.id for t in node.targets if isinstance(t, ast.Name))
+            elif isinstance(node, ast.Call) and len(node.args) == 1 and isinstance(node.args[0], ast.Name):
+                calls.append(node)
+        for node in calls:
+            target = node.args[0].id
+            scope = module.scope
+            if resolver.is_(node.func, scope, "ray.remote"):
+                site = OptionsSite("wrap", node)
+            elif isinstance(node.func, ast.Call) and resolver.meaning(resolver.resolve(node.func, scope)) == REMOTE_FACTORY:
+                site = OptionsSite("call", node.func)
+            else:
+                continue
+            wrapped[target] = (site, (target, *assigned.get(id(node), ())))
     return wrapped
+
+
+_DEFINED_NAME = re.compile(r"^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+(\w+)", re.MULTILINE)
+# `(name)`, with room for line breaks and comments: how a call passes one bare name
+_ONE_NAME_ARGUMENT = re.compile(r"\((?:\s|#[^\n]*)*(\w+)(?:\s|#[^\n]*)*,?(?:\s|#[^\n]*)*\)")
+
+
+def _statements_calling_with_a_definition(module) -> list[ast.stmt]:
+    """The top-level statements whose text passes a def or class of the module as a call's one
+    argument (`ray.remote(f)`): only those can make a definition remote by a call. Found in the
+    text, so the rest of a large module is never walked."""
+    text = module.source.text
+    if "remote" not in text:
+        return []
+    names = set(_DEFINED_NAME.findall(text))  # at any depth: nested defs can be wrapped too
+    if not names:
+        return []
+    starts_of_lines = module.source.line_starts
+    lines = sorted(
+        {bisect.bisect_right(starts_of_lines, m.start()) for m in _ONE_NAME_ARGUMENT.finditer(text) if m[1] in names}
+    )
+    if not lines:
+        return []
+    body = module.tree.body
+    starts = [getattr(s, "decorator_list", None) and s.decorator_list[0].lineno or s.lineno for s in body]
+    found: list[ast.stmt] = []
+    for line in lines:
+        at = bisect.bisect_right(starts, line) - 1
+        if at >= 0 and line <= body[at].end_lineno and (not found or found[-1] is not body[at]):
+            found.append(body[at])
+    return found
 
 
 def _actor_methods(resolver: Resolver, cls: ast.ClassDef, scope: Scope, declared: OptionsSite, names: tuple[str, ...]):
