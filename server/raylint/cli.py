@@ -186,7 +186,7 @@ class _Job:
     def __call__(self, path: str) -> FileResult:
         result = FileResult(path)
         if self._index is None:
-            self._index = ModuleIndex([self.settings.root or os.getcwd()])
+            self._index = ModuleIndex([self.settings.root or os.getcwd()], snapshot=True)
             self._externals = ExternalResolver(self.settings.python)
         try:
             text, _ = read_python_file(path)

@@ -236,11 +236,6 @@ def test_the_active_virtualenv_is_searched_without_python_option(project, raytoo
     assert project.run("check", "jobs.py").code == 0  # the test interpreter's own env has no raytools
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="analyze() skips files that never spell `put` (nor import a workspace module that does); "
-    "a name re-exported by an installed package is only known to jedi, after that shortcut",
-)
 def test_installed_reexport_in_a_file_that_never_spells_put(project, raytools_python):
     project.write("jobs.py", "from raytools import stash, task\n\n\n@task\ndef f(x):\n    return stash(x)\n")
     assert project.run("check", "jobs.py", "--python", raytools_python).code == 1

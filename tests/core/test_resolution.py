@@ -153,6 +153,37 @@ WORKSPACES = {
         },
         ["f"],
     ),
+    # The file itself spells neither `put` nor `remote`: the prefilter must follow its imports.
+    "neither word in the file: both through imports": (
+        {
+            "lib/__init__.py": "",
+            "lib/compat.py": "import ray\nstore = ray.put\ntask = ray.remote\n",
+            "tasks.py": """
+                from lib.compat import store, task
+
+                @task
+                def f(x):
+                    return store(x)
+            """,
+        },
+        ["f"],
+    ),
+    "neither word: the second module of an import list, a submodule named by from": (
+        {
+            "helpers.py": "import ray\nstore = ray.put\n",
+            "lib/__init__.py": "",
+            "lib/deco.py": "import ray\ntask = ray.remote\n",
+            "tasks.py": """
+                import os, helpers
+                from lib import deco
+
+                @deco.task
+                def f(x):
+                    return helpers.store(x)
+            """,
+        },
+        ["f"],
+    ),
 }
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from dataclasses import dataclass
 
 from raylint.analysis import ray001
@@ -16,11 +17,14 @@ from raylint.analysis.callers import CallerSearch
 from raylint.analysis.names import ExternalResolver, ModuleIndex, ModuleInfo, Resolver, disk_stamp, read_disk
 from raylint.analysis.source import SourceText, parse
 
-# Every way to reach ray.put spells `put` somewhere: in this file (`ray.put`, `from ray
-# import put as store`) or in a workspace module it imports (a re-export).
-_PUT_WORD = re.compile(r"\bput\b")
-_IMPORT = re.compile(r"^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import|import[ \t]+([\w.]+))", re.MULTILINE)
-
+# A finding needs a task and a put. Every way to make a task spells `remote` and every way
+# to reach ray.put spells `put`: in this file (`@ray.remote`, `from ray import put as store`)
+# or in a workspace module it imports (a re-export). A file that reaches neither word through
+# its imports is never parsed: most files of a Ray project, and nearly all of everyone else's.
+_IMPORT = re.compile(
+    r"^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]*(\([^)]*\)|[^\n#;]*)|import[ \t]+([^\n#;]+))",
+    re.MULTILINE,
+)
 
 def analyze(
     text: str,
@@ -33,7 +37,7 @@ def analyze(
     """Find RAY001 in one file's text. Never raises on any input text."""
     result = Analysis(path)
     index = index if index is not None else ModuleIndex()
-    if not _PUT_WORD.search(text) and not _imports_put(text, path, index, set()):
+    if not _may_have_findings(text, path, index):
         return result
     source = SourceText(text)
     tree, syntax_errors = parse(source)
@@ -50,19 +54,124 @@ def analyze(
     return result
 
 
-def _imports_put(text: str, path: str, index: ModuleIndex, seen: set[str]) -> bool:
-    """Does a workspace module this file imports (transitively) mention `put`?"""
-    for match in _IMPORT.finditer(text):
-        module = match.group(1) or match.group(2)
-        level = len(module) - len(module.lstrip("."))
-        found = index.find(module.lstrip("."), path, level)
-        if found is None or found in seen:
-            continue
-        seen.add(found)
-        other = index.text(found) or ""
-        if _PUT_WORD.search(other) or _imports_put(other, found, index, seen):
+def _may_have_findings(text: str, path: str, index: ModuleIndex) -> bool:
+    """Can this file hold a task that returns a put? False only when it certainly cannot."""
+    spells_remote, spells_put = spells(text, "remote"), spells(text, "put")
+    if spells_remote and spells_put:
+        return True
+    imported = _imported_files(text, path, index)
+    # An installed package (not the workspace's, not Ray) may re-export ray.remote or ray.put:
+    # only jedi can tell, so such files are analysed when they use an imported decorator.
+    installed = _installed_names(text, path, index)
+    remote = spells_remote or _reaches(imported, "remote", index) or _decorates_with(text, installed)
+    return remote and (spells_put or _reaches(imported, "put", index) or bool(installed))
+
+
+def spells(text: str, word: str) -> bool:
+    """Is `word` in `text` as a whole word? (str.find is many times faster than a regex.)"""
+    at = text.find(word)
+    while at != -1:
+        end = at + len(word)
+        if (at == 0 or not _is_name_char(text[at - 1])) and (end == len(text) or not _is_name_char(text[end])):
             return True
+        at = text.find(word, end)
     return False
+
+
+def _is_name_char(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
+def _imported_files(text: str, path: str, index: ModuleIndex) -> list[str]:
+    """The workspace files `text` imports: modules, packages, and submodules named by `from`."""
+    files = []
+    for match in _IMPORT.finditer(text):
+        if match.group(3) is not None:  # import a.b, c as d
+            modules = [(name, 0) for name in _names(match.group(3))]
+        else:
+            dotted = match.group(1)
+            level = len(dotted) - len(dotted.lstrip("."))
+            base = dotted.lstrip(".")
+            modules = [(base, level)] + [(f"{base}.{n}" if base else n, level) for n in _names(match.group(2))]
+        for module, level in modules:
+            if not level and module.split(".")[0] == "ray":
+                continue  # Ray's names are known by name (`ray.put`), never followed into files
+            found = index.find(module, path, level)
+            if found is not None:
+                files.append(found)
+    return files
+
+
+def _names(listed: str) -> list[str]:
+    """`a.b as c, d` → ["a.b", "d"] (parentheses and line breaks allowed)."""
+    names = []
+    for item in listed.strip().strip("()").replace("\\", " ").split(","):
+        name = item.split(" as ")[0].strip()
+        if name and name != "*":
+            names.append(name)
+    return names
+
+
+def _reaches(files: list[str], word: str, index: ModuleIndex) -> bool:
+    """Does any of `files`, or a workspace file they import (transitively), spell `word`?"""
+    known = index.reaches if index.snapshot else {}
+    seen: set[str] = set()
+    stack = list(files)
+    while stack:
+        path = stack.pop()
+        if path in seen or known.get((path, word)) is False:
+            continue
+        seen.add(path)
+        if index.memo(path, word, lambda: spells(index.text(path) or "", word)):
+            return True
+        stack.extend(index.memo(path, "imports", lambda: _imported_files(index.text(path) or "", path, index)))
+    # everything reachable from `files` was visited: none of it can reach the word
+    for path in seen:
+        known[(path, word)] = False
+    return False
+
+
+def _installed_names(text: str, path: str, index: ModuleIndex) -> set[str]:
+    """The names the file binds by importing from modules outside the standard library, Ray
+    and the workspace (`import pkg` binds `pkg`; `from pkg import a as b` binds `b`)."""
+    bound: set[str] = set()
+    for match in _IMPORT.finditer(text):
+        if match.group(3) is not None:
+            for item in match.group(3).split(","):
+                module, _, alias = item.strip().partition(" as ")
+                if _installed(module.strip(), path, index):
+                    bound.add(alias.strip() or module.strip().split(".")[0])
+        elif not match.group(1).startswith(".") and _installed(match.group(1), path, index):
+            for item in match.group(2).strip().strip("()").replace("\\", " ").split(","):
+                name, _, alias = item.strip().partition(" as ")
+                if name.strip() and name.strip() != "*":
+                    bound.add(alias.strip() or name.strip())
+    return bound
+
+
+def _installed(module: str, path: str, index: ModuleIndex) -> bool:
+    top = module.split(".")[0]
+    return bool(top) and top != "ray" and top not in sys.stdlib_module_names and index.find(module, path) is None
+
+
+def _decorates_with(text: str, names: set[str]) -> bool:
+    """Is one of `names` used as a decorator (`@name`, `@name.attr(...)`) or to wrap (`name(f)`)?"""
+    if not names:
+        return False
+    if any(name in names for name in _DECORATOR_ROOT.findall(text)):
+        return True
+    for name in names:
+        at = text.find(name)
+        while at != -1:
+            if _WRAP_CALL_AFTER_NAME.match(text, at + len(name)):
+                return True
+            at = text.find(name, at + len(name))
+    return False
+
+
+_DECORATOR_ROOT = re.compile(r"^[ \t]*@[ \t]*(\w+)", re.MULTILINE)
+# what follows `name` in `name(f)`, `name.attr(f)`, `name(**options)(f)`
+_WRAP_CALL_AFTER_NAME = re.compile(r"(?:\.\w+)*(?:\([^()]*\))?\(\s*\w+\s*\)")
 
 
 def apply_edits(text: str, edits: list[Edit]) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 import sys
 from dataclasses import dataclass
 from typing import Callable, Union
@@ -185,13 +186,20 @@ class ModuleIndex:
         roots: list[str] | None = None,
         read: Callable[[str], str | None] = read_disk,
         stamp: Callable[[str], object] = disk_stamp,
+        snapshot: bool = False,
     ):
         self.roots = [os.path.abspath(root) for root in roots or []]
+        # snapshot: no file changes while the index lives (one CLI run), so facts that span
+        # files (which words a module's imports reach) are kept, not checked again
+        self.snapshot = snapshot
+        self.reaches: dict[tuple[str, str], bool] = {}
         self.read = read
         self.stamp = stamp
         self._modules: dict[str, tuple[object, ModuleInfo | None]] = {}
         self._found: dict[tuple[str, str, int], str | None] = {}
         self._texts: dict[str, tuple[object, str | None]] = {}
+        self._memos: dict[tuple[str, str], tuple[object, object]] = {}
+        self._package_roots: dict[str, str] = {}
 
     def forget(self, path: str) -> None:
         self._modules.pop(os.path.abspath(path), None)
@@ -200,6 +208,9 @@ class ModuleIndex:
     def files_appeared(self) -> None:
         """Look again for modules that were not found: a file may have been created since."""
         self._found = {key: path for key, path in self._found.items() if path is not None}
+        self._memos.clear()
+        self._package_roots.clear()
+        self.reaches.clear()
 
     def text(self, path: str) -> str | None:
         """A file's text, read again only when its stamp changes."""
@@ -208,6 +219,15 @@ class ModuleIndex:
         cached = self._texts.get(path)
         if cached is None or cached[0] != stamp:
             cached = self._texts[path] = (stamp, self.read(path))
+        return cached[1]
+
+    def memo(self, path: str, what: str, compute: Callable[[], object]):
+        """A fact about a file (`what`), computed again only when the file's stamp changes."""
+        path = os.path.abspath(path)
+        stamp = self.stamp(path)
+        cached = self._memos.get((path, what))
+        if cached is None or cached[0] != stamp:
+            cached = self._memos[(path, what)] = (stamp, compute())
         return cached[1]
 
     def module(self, path: str) -> ModuleInfo | None:
@@ -227,7 +247,7 @@ class ModuleIndex:
 
     def find(self, module: str, from_path: str, level: int = 0) -> str | None:
         """The file of `module` as imported from `from_path`, if it is in the workspace."""
-        key = (module, os.path.dirname(os.path.abspath(from_path)), level)
+        key = (module, os.path.dirname(from_path if os.path.isabs(from_path) else os.path.abspath(from_path)), level)
         if key not in self._found:
             self._found[key] = self._find(module, from_path, level)
         found = self._found[key]
@@ -241,7 +261,10 @@ class ModuleIndex:
                 base = os.path.dirname(base)
             bases = [base]
         else:
-            bases = [_package_root(from_path), *self.roots]
+            folder = os.path.dirname(os.path.abspath(from_path))
+            if folder not in self._package_roots:
+                self._package_roots[folder] = _package_root(from_path)
+            bases = [self._package_roots[folder], *self.roots]
         for base in bases:
             candidate = os.path.join(base, *parts)
             for path in (candidate + ".py", os.path.join(candidate, "__init__.py")):
@@ -398,6 +421,9 @@ class Resolver:
         return None
 
 
+_IMPORTS_RAY = re.compile(r"^[ \t]*(?:from|import)[ \t]+ray\b", re.MULTILINE)
+
+
 class ExternalResolver:
     """Asks jedi, in the user's environment, what an imported name really is."""
 
@@ -405,6 +431,7 @@ class ExternalResolver:
         self.python = python
         self._environment = None
         self._cache: dict[str, Symbol] = {}
+        self._packages: dict[str, bool] = {}
 
     def environment(self):
         import jedi
@@ -420,9 +447,40 @@ class ExternalResolver:
         top = dotted.split(".")[0]
         if top in sys.stdlib_module_names or "." not in dotted:
             return None
+        if top == "ray":
+            # Ray does not rename its API inside itself: only `ray.<path>.put` can be ray.put
+            if dotted.rsplit(".", 1)[1] not in RAY_API:
+                return None
+        elif not self._imports_ray(top):
+            return None  # a package that never imports Ray cannot re-export it (and jedi is slow)
         if dotted not in self._cache:
             self._cache[dotted] = self._ask_jedi(dotted, from_path)
         return self._cache[dotted]
+
+    def _imports_ray(self, package: str) -> bool:
+        """Does any source file of the installed `package` import Ray? (Read once per package.)"""
+        if package not in self._packages:
+            try:
+                sys_path = self.environment().get_sys_path()
+            except Exception:  # no usable environment: leave it to jedi (which reports nothing)
+                return True
+            self._packages[package] = any(
+                _IMPORTS_RAY.search(read_disk(path) or "") for path in self._package_files(package, sys_path)
+            )
+        return self._packages[package]
+
+    @staticmethod
+    def _package_files(package: str, sys_path: list[str]):
+        for entry in sys_path:
+            single = os.path.join(entry, package + ".py")
+            if os.path.isfile(single):
+                yield single
+            folder = os.path.join(entry, package)
+            if os.path.isdir(folder):
+                for count, (directory, _, names) in enumerate(os.walk(folder)):
+                    if count > 2000:
+                        return
+                    yield from (os.path.join(directory, n) for n in names if n.endswith(".py"))
 
     def _ask_jedi(self, dotted: str, from_path: str) -> Symbol:
         import jedi
