@@ -35,23 +35,36 @@ def analyze(
     externals: ExternalResolver | None = None,
 ) -> Analysis:
     """Find RAY001 in one file's text. Never raises on any input text."""
+    return analyze_module(text, path, generator_style=generator_style, index=index, externals=externals)[0]
+
+
+def analyze_module(
+    text: str,
+    path: str,
+    *,
+    generator_style: str = "streaming",
+    index: ModuleIndex | None = None,
+    externals: ExternalResolver | None = None,
+) -> tuple[Analysis, Resolver | None]:
+    """`analyze`, with the resolver of the parsed module (None if the file was not parsed),
+    for callers that build on the tree (`DocumentAnalyzer`)."""
     result = Analysis(path)
     index = index if index is not None else ModuleIndex()
     if not _may_have_findings(text, path, index):
-        return result
+        return result, None
     source = SourceText(text)
     tree, syntax_errors = parse(source)
     for line, message in syntax_errors:
         where = Range(Position(line, 0), Position(line, len(source.line(line))))
         result.problems.append(Problem(path, f"syntax error: {message} (line {line + 1}); checked the rest", where))
     if tree is None:
-        return result
+        return result, None
     resolver = Resolver(ModuleInfo(path, source, tree), index, externals)
     try:
         result.findings = ray001.check(resolver, path, generator_style)
     except RecursionError:
         result.problems.append(Problem(path, "code nested too deeply to analyze"))
-    return result
+    return result, resolver
 
 
 def _may_have_findings(text: str, path: str, index: ModuleIndex) -> bool:

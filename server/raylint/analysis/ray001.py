@@ -58,9 +58,10 @@ DOCS_URL = "https://docs.ray.io/en/latest/ray-core/patterns/return-ray-put.html"
 _NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+)*))?", re.IGNORECASE)
 
 
-def check(resolver: Resolver, path: str, generator_style: str = "streaming") -> list[Finding]:
+def check(resolver: Resolver, path: str, generator_style: str = "streaming", functions=None) -> list[Finding]:
+    """RAY001 in the module's remote functions (or in `functions`, a subset of them)."""
     findings: list[Finding] = []
-    for fn in find_remote_functions(resolver):
+    for fn in find_remote_functions(resolver) if functions is None else functions:
         body = Body(fn, resolver).scan()
         if body.puts:
             findings.extend(_check_function(Context(path, resolver.module.source, body), generator_style))

@@ -40,9 +40,11 @@ class RemoteFunction:
     nested: bool = False  # defined inside a function
 
 
-def find_remote_functions(resolver: Resolver) -> list[RemoteFunction]:
+def find_remote_functions(resolver: Resolver, statements: list[ast.stmt] | None = None, wrapped=None) -> list[RemoteFunction]:
+    """The module's tasks and actor methods; only those in `statements` (top-level) if given,
+    with `wrapped` (from `remote_wrapped_names`) when it is already known."""
     module = resolver.module
-    wrapped = _remote_wrapped_names(resolver)
+    wrapped = remote_wrapped_names(resolver) if wrapped is None else wrapped
     found: list[RemoteFunction] = []
 
     def visit(body: list[ast.stmt], scope: Scope) -> None:
@@ -65,7 +67,7 @@ def find_remote_functions(resolver: Resolver) -> list[RemoteFunction]:
                     if isinstance(method, _FUNCTIONS):
                         visit(method.body, resolver.scope(method, scope))
 
-    visit(module.tree.body, module.scope)
+    visit(module.tree.body if statements is None else statements, module.scope)
     return found
 
 
@@ -98,11 +100,11 @@ def _remote_decorator(resolver: Resolver, node: ast.AST, scope: Scope):
     return None
 
 
-def _remote_wrapped_names(resolver: Resolver) -> dict[str, tuple[OptionsSite, tuple[str, ...]]]:
+def remote_wrapped_names(resolver: Resolver) -> dict[str, tuple[OptionsSite, tuple[str, ...]]]:
     """Functions and classes made remote by a call: `g = ray.remote(f)`, `ray.remote(**o)(f)`."""
     wrapped: dict[str, tuple[OptionsSite, tuple[str, ...]]] = {}
     module = resolver.module
-    for statement in _statements_calling_with_a_definition(module):
+    for statement in statements_calling_with_a_definition(module):
         assigned: dict[int, tuple[str, ...]] = {}
         calls = []
         for node in ast.walk(statement):
@@ -128,7 +130,7 @@ _DEFINED_NAME = re.compile(r"^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+(\w+)", r
 _ONE_NAME_ARGUMENT = re.compile(r"\((?:\s|#[^\n]*)*(\w+)(?:\s|#[^\n]*)*,?(?:\s|#[^\n]*)*\)")
 
 
-def _statements_calling_with_a_definition(module) -> list[ast.stmt]:
+def statements_calling_with_a_definition(module) -> list[ast.stmt]:
     """The top-level statements whose text passes a def or class of the module as a call's one
     argument (`ray.remote(f)`): only those can make a definition remote by a call. Found in the
     text, so the rest of a large module is never walked."""

@@ -1,0 +1,283 @@
+"""Re-analysis of a document being edited: only the top-level definition an edit falls in.
+
+An editor sends a new version of the document for every keystroke. Parsing a 10,000-line
+module takes longer than the whole latency budget, yet a keystroke inside one function can
+only change that function's findings. `DocumentAnalyzer` re-parses the edited top-level
+`def`/`class` alone, splices it into the previous tree, re-checks its remote functions, and
+keeps the other findings (moved by the lines the edit added or removed).
+
+It falls back to a full `analyze()` whenever the edit could change anything outside that
+definition: an edit outside a top-level def/class, a renamed one, a syntax error, a
+definition that makes another one remote (`ray.remote(f)`), sets `.options(...)`, calls a
+private actor method through `.remote`, or declares `global`/`nonlocal`; a finding whose
+fix or explanation points into the edited definition from outside; a change of anything
+else the analysis read (the caller's `context`: other documents, settings). The property
+tests check that both ways give the same findings for random edits.
+"""
+
+from __future__ import annotations
+
+import ast
+import bisect
+import re
+from dataclasses import replace
+
+from raylint.analysis import ray001
+from raylint.analysis.model import Analysis, Edit, Finding, Fix, Position, Range, Related
+from raylint.analysis.names import ExternalResolver, ModuleIndex, ModuleInfo, Resolver, Scope, _collect
+from raylint.analysis.source import SourceText
+from raylint.analysis.tasks import (
+    _DEFINED_NAME,
+    _ONE_NAME_ARGUMENT,
+    _definitions,
+    find_remote_functions,
+    remote_wrapped_names,
+)
+
+_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+# What, inside one definition, changes findings elsewhere (see the module docstring).
+_REACHES_OUTSIDE = re.compile(r"\.options\b|\b(?:global|nonlocal)\b|\._\w+\s*\.\s*(?:remote|options)\b")
+
+
+class DocumentAnalyzer:
+    """Analyses the successive texts of one document (the same path and settings)."""
+
+    def __init__(self, path: str, *, generator_style: str = "streaming", index=None, externals=None):
+        self.path = path
+        self.style = generator_style
+        self.index: ModuleIndex = index if index is not None else ModuleIndex()
+        self.externals: ExternalResolver | None = externals
+        self._last: _State | None = None
+        self.reused = 0  # how many analyses took the short way (for tests and benchmarks)
+
+    def analyze(self, text: str, context: object = None) -> Analysis:
+        """The analysis of `text`, as `analyze()` gives it. `context` stands for everything
+        else the analysis read: when it differs from the previous call's, nothing is reused."""
+        from raylint.analysis import analyze_module
+
+        last = self._last
+        if last is not None and last.context == context and last.text == text:
+            return last.analysis
+        if last is not None and last.context == context:
+            try:
+                result = self._update(last, text)
+            except (RecursionError, ValueError):
+                result = None
+            if result is not None:
+                self.reused += 1
+                return result
+        analysis, resolver = analyze_module(
+            text, self.path, generator_style=self.style, index=self.index, externals=self.externals
+        )
+        self._last = None
+        if resolver is not None and not analysis.problems:
+            self._last = _State(text, context, resolver, analysis)
+        return analysis
+
+    def _update(self, last: _State, text: str) -> Analysis | None:
+        from raylint.analysis import _may_have_findings
+
+        if not _may_have_findings(text, self.path, self.index):
+            return None
+        old = last.resolver.module
+        source = SourceText(text)
+        changed = _changed_lines(old.source, source)
+        if changed is None:
+            return None
+        first, old_last = changed
+        body = old.tree.body
+        at = _statement_at(body, first, old_last, old.source.line_count)
+        if at is None:
+            return None
+        statement = body[at]
+        start = _first_line(statement)  # 1-based
+        old_end = _first_line(body[at + 1]) - 1 if at + 1 < len(body) else old.source.line_count
+        delta = source.line_count - old.source.line_count
+        new_end = old_end + delta
+        new_text = _lines_text(source, start, new_end)
+        old_text = _lines_text(old.source, start, old_end)
+        if _REACHES_OUTSIDE.search(new_text) or _REACHES_OUTSIDE.search(old_text):
+            return None
+        if _passes_a_definition(new_text, text) or _passes_a_definition(old_text, old.source.text):
+            return None
+        try:
+            parsed = ast.parse(new_text)
+        except (SyntaxError, ValueError):
+            return None
+        if len(parsed.body) != 1:
+            return None
+        new = parsed.body[0]
+        if type(new) is not type(statement) or _first_line(new) != 1:
+            return None
+        if isinstance(new, _DEFINITIONS) and new.name != statement.name:
+            return None
+        plain = not isinstance(new, _DEFINITIONS)
+        if plain and not _binds_nothing_of_ray(statement, new, old_text + new_text, last.resolver):
+            return None
+        ast.increment_lineno(new, start - 1)
+
+        # The findings of the other definitions stay; none may point into the edited one.
+        span = Range(Position(start - 1, 0), Position(old_end, 0))
+        kept = []
+        for number, finding in enumerate(last.analysis.findings):
+            if last.owners[number] == at:
+                continue
+            if any(_overlaps(r, span) for r in _ranges(finding)):
+                return None
+            kept.append((last.owners[number] < at, finding))
+
+        tree = ast.Module(body=[*body[:at], new, *body[at + 1 :]], type_ignores=[])
+        module = ModuleInfo(self.path, source, tree)
+        resolver = Resolver(module, self.index, self.externals)
+        if plain and any(resolver.resolve_name(name, module.scope) is not None for name in _bound([new])):
+            return None
+        functions = [] if plain else find_remote_functions(resolver, [new], last.wrapped())
+        fresh = ray001.check(resolver, self.path, self.style, functions)
+        if delta:
+            # what the edited definition's findings point at outside it must not have moved
+            new_span = Range(Position(start - 1, 0), Position(new_end, 0))
+            if any(not _inside(r, new_span) and r.end > new_span.start for f in fresh for r in _ranges(f)):
+                return None
+            kept = [(before, _shift(f, delta, old_end)) for before, f in kept]
+        findings = [f for before, f in kept if before] + fresh + [f for before, f in kept if not before]
+        analysis = Analysis(self.path, findings, [])
+        # The statements after this one keep their old line numbers in the spliced tree, so
+        # after lines were added or removed the next edit starts from a full analysis.
+        self._last = None if delta else _State(text, last.context, resolver, analysis, last.known_wrapped)
+        return analysis
+
+
+class _State:
+    """What the last analysis left to build on."""
+
+    def __init__(self, text, context, resolver: Resolver, analysis: Analysis, known_wrapped=None):
+        self.text, self.context, self.resolver, self.analysis = text, context, resolver, analysis
+        self.known_wrapped = known_wrapped
+        body = resolver.module.tree.body
+        starts = [_first_line(s) for s in body]
+        # the top-level statement each finding belongs to (by its first line)
+        self.owners = [bisect.bisect_right(starts, f.range.start.line + 1) - 1 for f in analysis.findings]
+
+    def wrapped(self):
+        # unchanged by an edit that passes no definition to a call (checked before)
+        if self.known_wrapped is None:
+            self.known_wrapped = remote_wrapped_names(self.resolver)
+        return self.known_wrapped
+
+
+def _binds_nothing_of_ray(old: ast.stmt, new: ast.stmt, texts: str, resolver: Resolver) -> bool:
+    """May a top-level statement other than a def/class change without touching any other
+    finding? Yes if it defines nothing, imports nothing, and binds the same names, none of
+    them to anything of Ray (checked again in the new module once it is built)."""
+    if "import" in texts or any(True for _ in _definitions([old])) or any(True for _ in _definitions([new])):
+        return False
+    names = _bound([old])
+    if names != _bound([new]):
+        return False
+    module = resolver.module
+    return all(resolver.resolve_name(name, module.scope) is None for name in names)
+
+
+def _bound(statements: list[ast.stmt]) -> set[str]:
+    """The module-level names these statements bind."""
+    scope = Scope.__new__(Scope)
+    scope._bindings, scope._declared_global, scope._star_imports = {}, set(), []
+    _collect(statements, scope)
+    return set(scope._bindings)
+
+
+def _first_line(statement: ast.stmt) -> int:
+    decorators = getattr(statement, "decorator_list", None)
+    return decorators[0].lineno if decorators else statement.lineno
+
+
+def _changed_lines(old: SourceText, new: SourceText) -> tuple[int, int] | None:
+    """The changed lines of the old text (1-based): first and last."""
+    a, b = old.text, new.text
+    if a == b:
+        return None
+    limit = min(len(a), len(b))
+    low, high = 0, limit  # the common prefix's length, by bisection (slices compare in C)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if a[:middle] == b[:middle]:
+            low = middle
+        else:
+            high = middle - 1
+    prefix = low
+    low, high = 0, limit - prefix
+    while low < high:
+        middle = (low + high + 1) // 2
+        if a[len(a) - middle :] == b[len(b) - middle :]:
+            low = middle
+        else:
+            high = middle - 1
+    suffix = low
+    first = bisect.bisect_right(old.line_starts, prefix)
+    if prefix == len(a) - suffix and first > 1 and old.line_starts[first - 1] == prefix and b[len(b) - suffix - 1] in "\r\n":
+        # whole lines inserted before line `first`: they extend the statement above it
+        return first - 1, first - 1
+    old_last = bisect.bisect_right(old.line_starts, max(prefix, len(a) - suffix - 1))
+    return first, old_last
+
+
+def _statement_at(body: list[ast.stmt], first: int, last: int, line_count: int) -> int | None:
+    """The top-level statement whose lines (with the blank and comment lines after it, up to
+    the next statement) hold lines first..last; None if there is none."""
+    if not body:
+        return None
+    starts = [_first_line(s) for s in body]
+    at = bisect.bisect_right(starts, first) - 1
+    if at < 0:
+        return None
+    end = starts[at + 1] - 1 if at + 1 < len(body) else line_count
+    return at if last <= end else None
+
+
+def _lines_text(source: SourceText, first: int, last: int) -> str:
+    """Lines first..last (1-based, inclusive) with their line ends."""
+    starts = source.line_starts
+    end = starts[last] if last < len(starts) else len(source.text)
+    return source.text[starts[first - 1] : end]
+
+
+def _passes_a_definition(part: str, whole: str) -> bool:
+    """Does `part` call something with a def or class of the module (`ray.remote(f)`)?"""
+    candidates = {match[1] for match in _ONE_NAME_ARGUMENT.finditer(part)}
+    return bool(candidates) and not candidates.isdisjoint(_DEFINED_NAME.findall(whole))
+
+
+def _ranges(finding: Finding):
+    yield finding.range
+    for related in finding.related:
+        yield related.range
+    for fix in finding.fixes:
+        for edit in fix.edits:
+            yield edit.range
+
+
+def _inside(range_: Range, span: Range) -> bool:
+    return span.start <= range_.start and range_.end <= span.end
+
+
+def _overlaps(range_: Range, span: Range) -> bool:
+    return range_.start < span.end and span.start < range_.end or span.start <= range_.start < span.end
+
+
+def _shift(finding: Finding, delta: int, after: int) -> Finding:
+    """The finding with every position past line `after` (0-based: lines >= after) moved."""
+
+    def move(r: Range) -> Range:
+        if r.start.line < after:
+            return r
+        return Range(Position(r.start.line + delta, r.start.character), Position(r.end.line + delta, r.end.character))
+
+    return replace(
+        finding,
+        range=move(finding.range),
+        related=tuple(Related(r.path, move(r.range), r.message) for r in finding.related),
+        fixes=tuple(
+            Fix(x.id, x.title, tuple(Edit(e.path, move(e.range), e.new_text) for e in x.edits), x.call_sites, x.unsafe_reason)
+            for x in finding.fixes
+        ),
+    )

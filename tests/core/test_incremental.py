@@ -1,0 +1,137 @@
+"""`DocumentAnalyzer` (re-analysis of the edited top-level statement only) must give exactly
+what a full `analyze()` gives, whatever the edits: random sequences of edits on the
+fixtures, the examples and a large generated module, checked after every edit."""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from raylint.analysis import ModuleIndex, analyze
+from raylint.analysis.incremental import DocumentAnalyzer
+
+ROOT = Path(__file__).parents[2]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from lsp_latency import generate  # noqa: E402  (the benchmark's module: many tasks, 1,000 lines)
+
+SOURCES = [
+    p.read_text(encoding="utf-8")
+    for p in sorted([*(ROOT / "tests" / "core" / "fixtures").glob("*.py"), *(ROOT / "examples").glob("*.py")])
+] + [generate(1000, 3)]
+
+# What an edit may type: code that makes or unmakes tasks, puts, aliases, wrap calls, options,
+# nested scopes, line breaks (which move every later finding), and broken syntax.
+TYPED = [
+    "x", "1", " ", "\n", "\n\n", "    ", "\t", "(", ")", ":", ",", "#", "é", "🚀", "\r\n",
+    "ray.put(x)", "return ray.put(1)\n", "    return ray.put(x)\n", "@ray.remote\n", "@ray.remote(num_returns=2)\n",
+    "def h(x):\n    return ray.put(x)\n", "t = ray.remote(f)\n", "store = ray.put\n", "put = len\n",
+    "ray = None\n", "import ray\n", "from ray import put\n", "global G\n", ".options(num_returns=2)",
+    "a._private.remote()", "class K:\n    pass\n", "def ", "return ", "yield x\n", "'''", "# noqa: RAY001",
+]
+
+
+@st.composite
+def edit_sequences(draw):
+    text = draw(st.sampled_from(SOURCES))
+    edits = []
+    for _ in range(draw(st.integers(1, 6))):
+        start = draw(st.integers(0, len(text)))
+        end = draw(st.integers(start, min(len(text), start + draw(st.sampled_from([0, 0, 1, 3, 20, 200])))))
+        typed = draw(st.sampled_from(TYPED)) if draw(st.booleans()) or start == end else ""
+        edits.append((start, end, typed))
+        text = text[:start] + typed + text[end:]
+    return edits
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(st.sampled_from(SOURCES), edit_sequences())
+def test_incremental_analysis_equals_a_full_one(original, edits):
+    index = ModuleIndex()
+    analyzer = DocumentAnalyzer("t.py", index=index)
+    text = original
+    assert analyzer.analyze(text) == analyze(text, "t.py", index=index)
+    for start, end, typed in edits:
+        start, end = min(start, len(text)), min(end, len(text))
+        text = text[:start] + typed + text[end:]
+        assert analyzer.analyze(text) == analyze(text, "t.py", index=index), (start, end, typed)
+
+
+def edited(text: str, old: str, new: str) -> str:
+    assert old in text
+    return text.replace(old, new, 1)
+
+
+BASE = textwrap.dedent(
+    """\
+    import ray
+
+    SCALE = 2
+
+
+    @ray.remote
+    def f(x):
+        y = x * SCALE
+        return ray.put(y)
+
+
+    def helper(v):
+        return v
+
+
+    @ray.remote
+    def g(x):
+        return ray.put(x), ray.put(x + 1)
+    """
+)
+
+
+def test_typing_in_a_task_reuses_the_rest():
+    analyzer = DocumentAnalyzer("t.py")
+    first = analyzer.analyze(BASE)
+    assert [f.task for f in first.findings] == ["f", "g"]
+    text = edited(BASE, "y = x * SCALE", "y = x * SCALE + 1")
+    assert analyzer.analyze(text) == analyze(text, "t.py")
+    assert analyzer.reused == 1
+
+
+def test_a_line_added_moves_the_later_findings():
+    analyzer = DocumentAnalyzer("t.py")
+    analyzer.analyze(BASE)
+    text = edited(BASE, "    return v\n", "    v += 1\n    return v\n")
+    result = analyzer.analyze(text)
+    assert analyzer.reused == 1
+    assert result == analyze(text, "t.py")
+    assert [f.range.start.line for f in result.findings] == [8, 18]
+
+
+def test_a_module_level_value_edit_reuses_everything():
+    analyzer = DocumentAnalyzer("t.py")
+    analyzer.analyze(BASE)
+    text = edited(BASE, "SCALE = 2", "SCALE = 3")
+    assert analyzer.analyze(text) == analyze(text, "t.py")
+    assert analyzer.reused == 1
+
+
+def test_edits_that_reach_other_definitions_take_the_full_way():
+    for old, new in [
+        ("SCALE = 2", "SCALE = ray.put"),  # a module-level alias of ray.put
+        ("def helper(v):\n    return v", "def helper(v):\n    return ray.remote(f)"),  # makes f remote
+        ("    return v\n", "    return g.options(num_returns=2).remote(1)\n"),  # options at a call site
+        ("def helper", "def renamed"),  # a module-level name changes
+    ]:
+        analyzer = DocumentAnalyzer("t.py")
+        analyzer.analyze(BASE)
+        text = edited(BASE, old, new)
+        assert analyzer.analyze(text) == analyze(text, "t.py"), new
+        assert analyzer.reused == 0, new
+
+
+def test_a_different_context_is_a_full_analysis():
+    analyzer = DocumentAnalyzer("t.py")
+    analyzer.analyze(BASE, context=1)
+    analyzer.analyze(edited(BASE, "SCALE = 2", "SCALE = 3"), context=2)
+    assert analyzer.reused == 0
