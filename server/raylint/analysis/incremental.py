@@ -82,7 +82,7 @@ class DocumentAnalyzer:
         old = last.resolver.module
         source = SourceText(text)
         changed = _changed_lines(old.source, source)
-        if changed is None:
+        if changed is None or source.newline != old.source.newline:  # fixes write the file's line end
             return None
         first, old_last = changed
         body = old.tree.body
@@ -96,6 +96,11 @@ class DocumentAnalyzer:
         new_end = old_end + delta
         new_text = _lines_text(source, start, new_end)
         old_text = _lines_text(old.source, start, old_end)
+        # the text around the statement must be exactly the old text (not merely its lines:
+        # deleting the line break before the next statement changes that statement)
+        head = old.source.line_starts[start - 1]
+        if text[:head] != old.source.text[:head] or text[head + len(new_text) :] != old.source.text[head + len(old_text) :]:
+            return None
         if _REACHES_OUTSIDE.search(new_text) or _REACHES_OUTSIDE.search(old_text):
             return None
         if _passes_a_definition(new_text, text) or _passes_a_definition(old_text, old.source.text):
