@@ -173,19 +173,16 @@ def raylint_once(tree: str, out_dir: str) -> tuple[float, dict, int]:
 
 
 def phases(tree: str, files: list[str]) -> dict:
-    """One unprofiled process doing what a worker does, timing the phases around `analyze`."""
-    from raylint import analysis as core
-    from raylint.analysis import ExternalResolver, ModuleIndex, analyze
+    """One unprofiled process doing what a worker does (a snapshot index, as `raylint check`
+    uses), timing the prefilter apart from the rest of `analyze`."""
+    from raylint.analysis import ExternalResolver, ModuleIndex, _may_have_findings, analyze, spells
     from raylint.cli import read_python_file
 
-    put_word = getattr(core, "_PUT_WORD", None)
-    imports_put = getattr(core, "_imports_put", None)
-    index, externals = ModuleIndex([tree]), ExternalResolver(None)
+    index, externals = ModuleIndex([tree], snapshot=True), ExternalResolver(None)
     stats = {
-        "files": 0, "unreadable": 0, "spell_put": 0, "via_imports": 0, "skipped": 0,
-        "spell_put_and_remote": 0, "with_findings": 0, "findings": 0, "problems": 0,
-        "t_read": 0.0, "t_prefilter_own": 0.0, "t_prefilter_imports": 0.0,
-        "t_analyze_skipped": 0.0, "t_analyze_passing": 0.0,
+        "files": 0, "unreadable": 0, "passed": 0, "passed_lines": 0, "lines": 0, "spell_both": 0,
+        "with_findings": 0, "findings": 0, "problems": 0,
+        "t_read": 0.0, "t_prefilter": 0.0, "t_analyze_passing": 0.0,
     }
     slowest: list[tuple[float, str]] = []
     for path in files:
@@ -198,33 +195,25 @@ def phases(tree: str, files: list[str]) -> dict:
             continue
         t1 = time.perf_counter()
         stats["t_read"] += t1 - t0
-        passing = None
-        if put_word is not None and imports_put is not None:
-            own = bool(put_word.search(text))
-            t2 = time.perf_counter()
-            stats["t_prefilter_own"] += t2 - t1
-            via = False
-            if not own:
-                # a fresh index: the real prefilter does not share reads between files
-                via = imports_put(text, path, ModuleIndex([tree]), set())
-                stats["t_prefilter_imports"] += time.perf_counter() - t2
-            passing = own or via
-            stats["spell_put"] += own
-            stats["via_imports"] += via
-            stats["skipped"] += not passing
-            if own and "remote" in text:
-                stats["spell_put_and_remote"] += 1
-        t3 = time.perf_counter()
-        result = analyze(text, path, index=index, externals=externals)
-        spent = time.perf_counter() - t3
-        stats["t_analyze_passing" if passing or passing is None else "t_analyze_skipped"] += spent
+        lines = text.count("\n")
+        stats["lines"] += lines
+        passing = _may_have_findings(text, path, index, externals)
+        t2 = time.perf_counter()
+        stats["t_prefilter"] += t2 - t1
+        stats["spell_both"] += spells(text, "put") and spells(text, "remote")
+        if not passing:
+            continue
+        stats["passed"] += 1
+        stats["passed_lines"] += lines
+        result = analyze(text, path, index=index, externals=externals)  # (runs the prefilter again)
+        spent = time.perf_counter() - t2
+        stats["t_analyze_passing"] += spent
         stats["findings"] += len(result.findings)
         stats["problems"] += len(result.problems)
         stats["with_findings"] += bool(result.findings)
         slowest.append((spent, path))
     slowest.sort(reverse=True)
     stats["slowest"] = [(round(t * 1000, 1), os.path.relpath(p, tree)) for t, p in slowest[:5]]
-    stats["prefilter_available"] = put_word is not None and imports_put is not None
     return stats
 
 
@@ -389,20 +378,13 @@ def main(argv: list[str] | None = None) -> int:
         stats = phases(tree, files)
         wall = time.perf_counter() - started
         n = stats["files"]
-        if stats["prefilter_available"]:
-            print(f"    files                         {n:>8,}")
-            print(f"    spell `put` (analysed)        {stats['spell_put']:>8,}  {100 * stats['spell_put'] / n:5.1f} %")
-            print(f"    import a module that does     {stats['via_imports']:>8,}  {100 * stats['via_imports'] / n:5.1f} %")
-            print(f"    skipped by the prefilter      {stats['skipped']:>8,}  {100 * stats['skipped'] / n:5.1f} %")
-            print(f"    spell both `put` and `remote` {stats['spell_put_and_remote']:>8,}  "
-                  f"{100 * stats['spell_put_and_remote'] / n:5.1f} %  (what a put+remote prefilter would keep, own text only)")
-        else:
-            print("    (raylint.analysis._PUT_WORD/_imports_put not found: prefilter statistics unavailable)")
+        print(f"    files                          {n:>8,}  ({stats['lines']:,} lines)")
+        print(f"    pass the prefilter (parsed)    {stats['passed']:>8,}  {100 * stats['passed'] / n:5.1f} %"
+              f"  ({stats['passed_lines']:,} lines, {100 * stats['passed_lines'] / max(1, stats['lines']):.1f} %)")
+        print(f"    spell both `put` and `remote`  {stats['spell_both']:>8,}  (the rest pass through imports)")
         print(f"    files with findings {stats['with_findings']}, findings {stats['findings']}, problems {stats['problems']}, unreadable {stats['unreadable']}")
-        print(f"    time: read {stats['t_read']:.2f} s, prefilter own text {stats['t_prefilter_own']:.2f} s,"
-              f" prefilter via imports {stats['t_prefilter_imports']:.2f} s (measured with a fresh index per file)")
-        print(f"          analyze() on skipped files {stats['t_analyze_skipped']:.2f} s,"
-              f" on analysed files {stats['t_analyze_passing']:.2f} s; whole pass {wall:.2f} s"
+        print(f"    time: read {stats['t_read']:.2f} s, prefilter {stats['t_prefilter']:.2f} s,"
+              f" analyze() of the files that pass {stats['t_analyze_passing']:.2f} s; whole pass {wall:.2f} s"
               f" = {wall / best_floor:.2f} x floor (single process)")
         print(f"    slowest files (ms): {stats['slowest']}")
 

@@ -50,7 +50,7 @@ def analyze_module(
     for callers that build on the tree (`DocumentAnalyzer`)."""
     result = Analysis(path)
     index = index if index is not None else ModuleIndex()
-    if not _may_have_findings(text, path, index):
+    if not _may_have_findings(text, path, index, externals):
         return result, None
     source = SourceText(text)
     tree, syntax_errors = parse(source)
@@ -67,18 +67,28 @@ def analyze_module(
     return result, resolver
 
 
-def _may_have_findings(text: str, path: str, index: ModuleIndex) -> bool:
+def _may_have_findings(text: str, path: str, index: ModuleIndex, externals: ExternalResolver | None = None) -> bool:
     """Can this file hold a task that returns a put? False only when it certainly cannot."""
     spells_remote, spells_put = spells(text, "remote"), spells(text, "put")
     if spells_remote and spells_put:
         return True
-    imported = _imported_files(text, path, index)
-    # An installed package (not the workspace's, not Ray) may re-export ray.remote or ray.put:
-    # only jedi can tell, so such files are analysed when they use an imported decorator.
-    installed = _installed_names(text, path, index)
-    remote = spells_remote or _reaches(imported, "remote", index) or _decorates_with(text, installed)
-    return remote and (spells_put or _reaches(imported, "put", index) or bool(installed))
+    if index.snapshot:  # the file on disk is this text: its imports serve every importer
+        imported = index.memo(path, "imports", lambda: _imported_files(text, path, index))
+    else:
+        imported = _imported_files(text, path, index)
+    # An installed package (not the workspace's, not Ray) that imports Ray may re-export
+    # ray.remote or ray.put: only jedi can tell, so such files are analysed when they use an
+    # imported decorator. (Without `externals`, jedi is not asked: such names mean nothing.)
+    installed: set[str] | None = None
 
+    def installed_names() -> set[str]:
+        nonlocal installed
+        if installed is None:
+            installed = _installed_names(text, path, index, externals) if externals is not None else set()
+        return installed
+
+    remote = spells_remote or _reaches(imported, "remote", index) or _decorates_with(text, installed_names())
+    return remote and (spells_put or _reaches(imported, "put", index) or bool(installed_names()))
 
 def spells(text: str, word: str) -> bool:
     """Is `word` in `text` as a whole word? (str.find is many times faster than a regex.)"""
@@ -144,17 +154,18 @@ def _reaches(files: list[str], word: str, index: ModuleIndex) -> bool:
     return False
 
 
-def _installed_names(text: str, path: str, index: ModuleIndex) -> set[str]:
-    """The names the file binds by importing from modules outside the standard library, Ray
-    and the workspace (`import pkg` binds `pkg`; `from pkg import a as b` binds `b`)."""
+def _installed_names(text: str, path: str, index: ModuleIndex, externals: ExternalResolver) -> set[str]:
+    """The names the file binds by importing from installed packages that import Ray (not
+    the standard library, Ray, the workspace): `import pkg` binds `pkg`, `from pkg import a as b`
+    binds `b`."""
     bound: set[str] = set()
     for match in _IMPORT.finditer(text):
         if match.group(3) is not None:
             for item in match.group(3).split(","):
                 module, _, alias = item.strip().partition(" as ")
-                if _installed(module.strip(), path, index):
+                if _installed(module.strip(), path, index, externals):
                     bound.add(alias.strip() or module.strip().split(".")[0])
-        elif not match.group(1).startswith(".") and _installed(match.group(1), path, index):
+        elif not match.group(1).startswith(".") and _installed(match.group(1), path, index, externals):
             for item in match.group(2).strip().strip("()").replace("\\", " ").split(","):
                 name, _, alias = item.strip().partition(" as ")
                 if name.strip() and name.strip() != "*":
@@ -162,9 +173,11 @@ def _installed_names(text: str, path: str, index: ModuleIndex) -> set[str]:
     return bound
 
 
-def _installed(module: str, path: str, index: ModuleIndex) -> bool:
+def _installed(module: str, path: str, index: ModuleIndex, externals: ExternalResolver) -> bool:
     top = module.split(".")[0]
-    return bool(top) and top != "ray" and top not in sys.stdlib_module_names and index.find(module, path) is None
+    if not top or top == "ray" or top in sys.stdlib_module_names or index.find(module, path) is not None:
+        return False
+    return externals.imports_ray(top)
 
 
 def _decorates_with(text: str, names: set[str]) -> bool:

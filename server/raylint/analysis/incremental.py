@@ -77,7 +77,7 @@ class DocumentAnalyzer:
     def _update(self, last: _State, text: str) -> Analysis | None:
         from raylint.analysis import _may_have_findings
 
-        if not _may_have_findings(text, self.path, self.index):
+        if not _may_have_findings(text, self.path, self.index, self.externals):
             return None
         old = last.resolver.module
         source = SourceText(text)
