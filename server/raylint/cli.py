@@ -119,11 +119,27 @@ def _workspace_roots(root: str, paths: list[str]) -> list[str]:
 
 
 def _analyze_all(paths: list[str], settings: Settings) -> list[FileResult]:
-    job = _Job(settings)
     if len(paths) >= _PARALLEL_FROM and (os.cpu_count() or 1) > 1:
-        with ProcessPoolExecutor(max_workers=min(os.cpu_count() or 1, 8)) as pool:
-            return list(pool.map(job, paths, chunksize=max(1, len(paths) // 64)))
+        # one _Job per worker process, kept for the whole run: its index and jedi caches are
+        # what make the later files cheap (a job sent along with each chunk would start cold)
+        with ProcessPoolExecutor(
+            max_workers=min(os.cpu_count() or 1, 8), initializer=_start_worker, initargs=(settings,)
+        ) as pool:
+            return list(pool.map(_check_in_worker, paths, chunksize=max(1, len(paths) // 64)))
+    job = _Job(settings)
     return [job(path) for path in paths]
+
+
+_worker_job: _Job | None = None
+
+
+def _start_worker(settings: Settings) -> None:
+    global _worker_job
+    _worker_job = _Job(settings)
+
+
+def _check_in_worker(path: str) -> FileResult:
+    return _worker_job(path)
 
 
 def _fix(flagged, workspace, roots, settings, args, report, mode) -> dict[str, Analysis]:
