@@ -104,10 +104,10 @@ def remote_wrapped_names(resolver: Resolver) -> dict[str, tuple[OptionsSite, tup
     """Functions and classes made remote by a call: `g = ray.remote(f)`, `ray.remote(**o)(f)`."""
     wrapped: dict[str, tuple[OptionsSite, tuple[str, ...]]] = {}
     module = resolver.module
-    for statement in statements_calling_with_a_definition(module):
+    for statement, lines in statements_calling_with_a_definition(module):
         assigned: dict[int, tuple[str, ...]] = {}
         calls = []
-        for node in ast.walk(statement):
+        for node in _nodes_on_lines(statement, lines):
             if isinstance(node, ast.Assign):
                 assigned[id(node.value)] = tuple(t.id for t in node.targets if isinstance(t, ast.Name))
             elif isinstance(node, ast.Call) and len(node.args) == 1 and isinstance(node.args[0], ast.Name):
@@ -130,10 +130,10 @@ _DEFINED_NAME = re.compile(r"^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+(\w+)", r
 _ONE_NAME_ARGUMENT = re.compile(r"\((?:\s|#[^\n]*)*(\w+)(?:\s|#[^\n]*)*,?(?:\s|#[^\n]*)*\)")
 
 
-def statements_calling_with_a_definition(module) -> list[ast.stmt]:
+def statements_calling_with_a_definition(module) -> list[tuple[ast.stmt, list[int]]]:
     """The top-level statements whose text passes a def or class of the module as a call's one
-    argument (`ray.remote(f)`): only those can make a definition remote by a call. Found in the
-    text, so the rest of a large module is never walked."""
+    argument (`ray.remote(f)`), each with the lines where it does: only those can make a
+    definition remote by a call. Found in the text, so the rest of a large module is never walked."""
     text = module.source.text
     if "remote" not in text:
         return []
@@ -148,12 +148,30 @@ def statements_calling_with_a_definition(module) -> list[ast.stmt]:
         return []
     body = module.tree.body
     starts = [getattr(s, "decorator_list", None) and s.decorator_list[0].lineno or s.lineno for s in body]
-    found: list[ast.stmt] = []
+    found: list[tuple[ast.stmt, list[int]]] = []
     for line in lines:
         at = bisect.bisect_right(starts, line) - 1
-        if at >= 0 and line <= body[at].end_lineno and (not found or found[-1] is not body[at]):
-            found.append(body[at])
+        if at >= 0 and line <= body[at].end_lineno:
+            if found and found[-1][0] is body[at]:
+                found[-1][1].append(line)
+            else:
+                found.append((body[at], [line]))
     return found
+
+
+def _nodes_on_lines(statement: ast.stmt, lines: list[int]):
+    """The nodes of `statement` whose lines include one of `lines` (sorted): a large class
+    with one `f(g)` in it is not walked whole."""
+    stack: list[ast.AST] = [statement]
+    while stack:
+        node = stack.pop()
+        first = getattr(node, "lineno", None)
+        if first is not None:
+            at = bisect.bisect_left(lines, first)
+            if at == len(lines) or lines[at] > node.end_lineno:
+                continue
+        yield node
+        stack.extend(ast.iter_child_nodes(node))
 
 
 def _actor_methods(resolver: Resolver, cls: ast.ClassDef, scope: Scope, declared: OptionsSite, names: tuple[str, ...]):
