@@ -9,9 +9,11 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+import pytest_lsp
 from lsprotocol import types
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
-from conftest import Editor, apply_text_edits
+from conftest import SERVER, Editor, apply_text_edits
 
 TASKS = """\
 import ray
@@ -110,19 +112,6 @@ async def test_fix_updates_a_caller_in_an_unopened_file(editor: Editor):
     assert (root / "main.py").read_text() == CALLER  # the server only proposes
 
 
-PULL_NEVER_SEARCHES = (
-    "with pull diagnostics nothing runs the background call-site search (only the push path, "
-    "`_publish_later`, does), so the lazily resolved menu's titles count no call sites to review "
-    "until a codeAction/resolve has run, and pulled diagnostics never list them"
-)
-STARTUP_RACE = (
-    "a document opened while the server waits for the client's settings (workspace/configuration) "
-    "is published twice: `initialized`'s recheck cancels the first run after it published, and the "
-    "second returns early (`published` already holds that version) before the call-site search, "
-    "so titles never count call sites to review and the review list is never republished"
-)
-
-
 def is_pull(editor: Editor) -> bool:
     return editor.pull
 
@@ -138,13 +127,11 @@ async def settle(editor: Editor) -> None:
     await editor.diagnostics(warm)
 
 
-async def test_unsafe_fix_counts_its_call_sites_and_asks_for_confirmation(editor: Editor, request):
+async def test_unsafe_fix_counts_its_call_sites_and_asks_for_confirmation(editor: Editor):
     root = editor.client.workspace_root
     (root / "main.py").write_text(CALLER)
     (root / "other.py").write_text(OTHER)
     await settle(editor)
-    if is_pull(editor):
-        request.applymarker(pytest.mark.xfail(strict=True, reason=PULL_NEVER_SEARCHES))
     uri = editor.open("tasks.py", TASKS)
     action = await fix_action(editor, uri, LABEL_LINE, "Return the value directly", wait_for="to review")
     assert action.title == "Return the value directly instead of a ray.put() ref (2 call sites to review)"
@@ -212,11 +199,7 @@ async def test_stale_resolve_gives_no_edit(editor: Editor):
     assert resolved.edit is None
 
 
-async def test_titles_count_call_sites_for_a_document_opened_at_startup(editor: Editor, request):
-    if is_pull(editor):
-        request.applymarker(pytest.mark.xfail(strict=True, reason=PULL_NEVER_SEARCHES))
-    elif editor.client.capabilities.workspace.configuration and lazy(editor):
-        request.applymarker(pytest.mark.xfail(strict=True, reason=STARTUP_RACE))
+async def test_titles_count_call_sites_for_a_document_opened_at_startup(editor: Editor):
     root = editor.client.workspace_root
     (root / "other.py").write_text(OTHER)
     uri = editor.open("tasks.py", TASKS)
@@ -228,7 +211,7 @@ async def test_call_sites_to_review_are_related_locations_in_their_own_file(edit
     request.applymarker(
         pytest.mark.xfail(
             strict=True,
-            reason=PULL_NEVER_SEARCHES if is_pull(editor) else (
+            reason=(
                 "convert.diagnostic gives every related location the diagnostic's own document URI "
                 "(and converts its range in that document), so a call site to review in other.py "
                 "points into tasks.py"
@@ -254,6 +237,43 @@ async def test_call_sites_to_review_are_related_locations_in_their_own_file(edit
     )
     found = sorted((r.location.uri, r.location.range.start.line, r.location.range.start.character) for r in reviews)
     assert found == expected
+
+
+@pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER))
+async def refreshing(lsp_client: LanguageClient, tmp_path):
+    """A pull-diagnostics client that supports workspace/diagnostic/refresh (as VS Code does)."""
+    capabilities = client_capabilities("neovim@v0.11.0")
+    capabilities.workspace.diagnostics = types.DiagnosticWorkspaceClientCapabilities(refresh_support=True)
+    lsp_client.workspace_root = tmp_path
+    lsp_client.initialize_result = await lsp_client.initialize_session(
+        types.InitializeParams(
+            capabilities=capabilities,
+            root_uri=tmp_path.as_uri(),
+            workspace_folders=[types.WorkspaceFolder(uri=tmp_path.as_uri(), name="ws")],
+            initialization_options={"debounce": 0},
+        )
+    )
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def test_a_pulling_client_is_asked_to_pull_again_once_call_sites_are_found(refreshing: LanguageClient):
+    editor = Editor(refreshing)
+    root = refreshing.workspace_root
+    (root / "other.py").write_text(OTHER)
+    await settle(editor)
+    refreshes = refreshing.diagnostic_refresh_count
+    uri = editor.open("tasks.py", TASKS)
+    (first,) = [d for d in await editor.diagnostics(uri) if "`label`" in d.message]
+    for _ in range(100):  # the search runs in the background, after the first pull
+        if refreshing.diagnostic_refresh_count > refreshes:
+            break
+        await asyncio.sleep(0.1)
+    assert refreshing.diagnostic_refresh_count > refreshes
+    (label,) = [d for d in await editor.diagnostics(uri) if "`label`" in d.message]
+    reviews = [r for r in label.related_information if r.message.startswith("call site to review")]
+    assert sorted(r.location.range.start.line for r in reviews) == [6, 7]
+    assert not [r for r in first.related_information or [] if r.message.startswith("call site to review")]
 
 
 async def test_a_caller_opened_before_its_task_file_existed_is_rewritten(editor: Editor):

@@ -2,6 +2,11 @@
 
 Analysis runs on one worker thread (jedi is not thread-safe, and the message loop must
 never wait on it); results are cached per document version and settings.
+
+The call sites of a document's fixes are searched across the workspace after its
+diagnostics are out, once the edits pause, in slices of a few milliseconds on the same
+worker: an edit, an analysis or a code action never waits for more than one slice, and a
+search whose document or workspace has moved on is dropped between slices.
 """
 
 from __future__ import annotations
@@ -12,10 +17,11 @@ import os
 import time
 import traceback
 from concurrent.futures import ThreadPoolExecutor
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, Iterator
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException, JsonRpcInvalidRequest
@@ -35,6 +41,8 @@ from raylint.settings import ConfigError, Settings, find_pyproject, load_file
 FIX_ALL_KIND = "source.fixAll.raylint"
 SUPPRESS_TITLE = f"Suppress {CODE} on this line"
 FIX_ALL_TITLE = f"Fix all {CODE} problems"
+SEARCH_DELAY = 0.25  # seconds without edits before call sites are searched in the background
+SEARCH_SLICE = 0.004  # seconds of search per turn on the worker
 
 
 @dataclass
@@ -44,6 +52,17 @@ class Cached:
     analysis: Analysis
     callers: Analysis | None = None  # the same findings, their fixes with call sites
     callers_generation: int = -1  # the workspace generation the call sites were found in
+
+
+@dataclass(eq=False)
+class Search:
+    """A call-site search in progress for one analysis of a document."""
+
+    document: Document
+    cached: Cached
+    generation: int  # the workspace generation it started in
+    task: asyncio.Future | None = None
+    needed: int = 0  # requests waiting for it: it goes on even if the workspace moves on
 
 
 class RaylintProtocol(LanguageServerProtocol):
@@ -81,7 +100,11 @@ class RaylintServer(LanguageServer):
         self.generation = 0  # counts edits anywhere in the workspace: call sites may have moved
         self.results: dict[str, Cached] = {}
         self.pending: dict[str, asyncio.Task] = {}
-        self.published: dict[str, tuple[int, Settings]] = {}  # what the client was last sent
+        self.published: dict[str, tuple] = {}  # (version, settings, diagnostics) last pushed
+        self.pulled: dict[str, tuple] = {}  # (version, diagnostics) last pulled
+        self.analyzing: dict[str, tuple] = {}  # (text, settings, future) of each analysis running
+        self.searches: dict[str, Search] = {}  # the call-site search of each document
+        self.searching_later: dict[str, asyncio.Task] = {}  # background searches, waiting for a pause
         self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="raylint-analysis")
         self.externals: dict[str | None, ExternalResolver] = {}
         self.initialization_options: dict[str, Any] = {}
@@ -214,12 +237,25 @@ class RaylintServer(LanguageServer):
             result = Analysis(document.path)
         else:
             text, version = document.text, document.version
-            loop = asyncio.get_running_loop()
-            result = await loop.run_in_executor(self.worker, self._analyze, text, document.path, settings)
-            if version != document.version:  # edited meanwhile: this result is already stale
+            # one analysis per text and settings: a publish, a pull and code actions asking at
+            # once (or a run cancelled and started again) wait for the same one
+            running = self.analyzing.get(document.uri)
+            if running is None or running[0] is not text or running[1] != settings:
+                loop = asyncio.get_running_loop()
+                future = loop.run_in_executor(self.worker, self._analyze, text, document.path, settings)
+                running = self.analyzing[document.uri] = (text, settings, future)
+                future.add_done_callback(lambda _, uri=document.uri, mine=running: self._analyzed(uri, mine))
+            result = await asyncio.shield(running[2])
+            if version != document.version or text is not document.text:  # edited meanwhile: stale
                 return result, settings
-        self.results[document.uri] = Cached(document.version, settings, result)
+        cached = self.results.get(document.uri)
+        if not (cached and cached.analysis is result and cached.version == document.version and cached.settings == settings):
+            self.results[document.uri] = Cached(document.version, settings, result)
         return result, settings
+
+    def _analyzed(self, uri: str, running: tuple) -> None:
+        if self.analyzing.get(uri) is running:
+            del self.analyzing[uri]
 
     def _wanted(self, document: Document, settings: Settings) -> bool:
         if not settings.enable or not document.is_python:
@@ -277,21 +313,104 @@ class RaylintServer(LanguageServer):
         cached = self.results.get(document.uri)
         if cached is None or cached.analysis is not analysis:
             return None
-        if cached.callers is None or cached.callers_generation != self.generation:
-            generation = self.generation
-            loop = asyncio.get_running_loop()
-            cached.callers = await loop.run_in_executor(self.worker, self._find_callers, analysis, settings)
-            cached.callers_generation = generation
-        return cached.callers
-
-    def _find_callers(self, analysis: Analysis, settings: Settings) -> Analysis:
+        if cached.callers is not None and cached.callers_generation == self.generation:
+            return cached.callers
+        search = self._search_for(document, cached)
+        search.needed += 1
         try:
-            search = CallerSearch(self.workspace_files(settings), self.index, settings.generator_style)
-            findings = [search.with_callers(f) for f in analysis.findings]
-        except Exception as error:
+            return await asyncio.shield(search.task)
+        finally:
+            search.needed -= 1
+
+    def _search_for(self, document: Document, cached: Cached) -> Search:
+        """The search of this analysis in this workspace generation: joined if it runs."""
+        search = self.searches.get(document.uri)
+        if search is None or search.cached is not cached or search.generation != self.generation or search.task.done():
+            search = Search(document, cached, self.generation)
+            self.searches[document.uri] = search  # an older one stops at its next slice
+            search.task = asyncio.ensure_future(self._search(search))
+        return search
+
+    def _search_stale(self, search: Search) -> bool:
+        document, cached = search.document, search.cached
+        if self.documents.get(document.uri) is not document or self.results.get(document.uri) is not cached:
+            return True  # closed, edited or re-analysed: these findings are gone
+        if document.version != cached.version:
+            return True
+        # A moved workspace makes the result stale, not wrong: finish it for a request waiting
+        return not search.needed and (search.generation != self.generation or self.searches.get(document.uri) is not search)
+
+    async def _search(self, search: Search) -> Analysis | None:
+        """Search call sites a slice at a time; None if dropped because things moved on."""
+        cached = search.cached
+        analysis, settings = cached.analysis, cached.settings
+        loop = asyncio.get_running_loop()
+        try:
+            files = await loop.run_in_executor(self.worker, self.workspace_files, settings)
+            found: list = []
+            steps = self._search_steps(CallerSearch(files, self.index, settings.generator_style), analysis, found)
+            while not self._search_stale(search):
+                if await loop.run_in_executor(self.worker, _run_slice, steps, SEARCH_SLICE):
+                    break
+            else:
+                return None
+            callers = Analysis(analysis.path, found, analysis.problems)
+        except Exception as error:  # a bug must cost the call sites, not the findings
             self.log_error("finding call sites", error)
-            findings = analysis.findings
-        return Analysis(analysis.path, findings, analysis.problems)
+            callers = Analysis(analysis.path, analysis.findings, analysis.problems)
+        finally:
+            if self.searches.get(search.document.uri) is search:
+                del self.searches[search.document.uri]
+        cached.callers, cached.callers_generation = callers, search.generation
+        self._show_callers(search.document, cached)
+        return callers
+
+    @staticmethod
+    def _search_steps(search: CallerSearch, analysis: Analysis, found: list) -> Iterator[None]:
+        yield from search.steps(analysis.findings)
+        for finding in analysis.findings:
+            found.append(search.with_callers(finding))
+            yield
+
+    def search_later(self, document: Document, cached: Cached) -> None:
+        """Search the call sites of the document's fixes once the edits pause, then show them
+        (replaces an earlier background search of the document)."""
+        previous = self.searching_later.pop(document.uri, None)
+        if previous is not None:
+            previous.cancel()
+        if any(f.fixes for f in cached.analysis.findings):
+            self.searching_later[document.uri] = asyncio.ensure_future(self._search_later(document, cached))
+
+    async def _search_later(self, document: Document, cached: Cached) -> None:
+        try:
+            while True:
+                await asyncio.sleep(SEARCH_DELAY)
+                if self.results.get(document.uri) is not cached or document.version != cached.version:
+                    return  # edited: the next analysis searches again
+                if cached.callers is not None and cached.callers_generation == self.generation:
+                    return  # found already (and shown)
+                if await asyncio.shield(self._search_for(document, cached).task) is not None:
+                    return
+                # dropped because the workspace moved on: try again at the next pause
+        except asyncio.CancelledError:
+            pass
+        except Exception as error:
+            self.log_error(f"finding call sites for {document.uri}", error)
+        finally:
+            if self.searching_later.get(document.uri) is asyncio.current_task():
+                del self.searching_later[document.uri]
+
+    def _show_callers(self, document: Document, cached: Cached) -> None:
+        """Call sites found: push the review list, or ask a pulling client to pull again."""
+        if self.documents.get(document.uri) is not document or self._current(document) is not cached.analysis:
+            return
+        if not self.pull_diagnostics:
+            self.publish_new(document, cached.callers, cached.settings)
+            return
+        diagnostics = self.diagnostics(document, cached.callers, cached.settings)
+        if self.pulled.get(document.uri) != (document.version, diagnostics):
+            if self.supports("workspace.diagnostics.refresh_support"):
+                self.workspace_diagnostic_refresh(None)
 
     def fix_all(self, document: Document, settings: Settings) -> dict[str, str]:
         """New texts (by path) after every safe fix of the document, callers included."""
@@ -329,19 +448,22 @@ class RaylintServer(LanguageServer):
             analysis, settings = await self.analysis(document)
             if self.documents.get(document.uri) is not document or analysis is not self._current(document):
                 return  # closed, or changed while we worked: a newer run will publish
-            if self.published.get(document.uri) == (document.version, settings):
-                return  # the client has these already
-            self.published[document.uri] = (document.version, settings)
-            self.publish(document, self.diagnostics(document, analysis, settings))
-            if any(f.fixes for f in analysis.findings):
-                # call sites take longer: the diagnostics go out first, the review list after
-                callers = await self.with_callers(document)
-                if callers is not None and callers.findings != analysis.findings and self._current(document) is analysis:
-                    self.publish(document, self.diagnostics(document, callers, settings))
+            cached = self.results[document.uri]
+            self.publish_new(document, cached.callers or analysis, settings)
+            # call sites take longer: the diagnostics go out first, the review list after
+            self.search_later(document, cached)
         except asyncio.CancelledError:
             pass
         except Exception as error:
             self.log_error(f"checking {document.uri}", error)
+
+    def publish_new(self, document: Document, analysis: Analysis, settings: Settings) -> None:
+        """Publish the analysis, unless the client has just that already."""
+        diagnostics = self.diagnostics(document, analysis, settings)
+        shown = (document.version, settings, diagnostics)
+        if self.published.get(document.uri) != shown:
+            self.published[document.uri] = shown
+            self.publish(document, diagnostics)
 
     def _current(self, document: Document) -> Analysis | None:
         cached = self.results.get(document.uri)
@@ -412,7 +534,7 @@ def did_open(ls: RaylintServer, params: types.DidOpenTextDocumentParams) -> None
     ls.documents[item.uri] = document
     ls.by_path[document.path] = document
     ls.generation += 1
-    ls.index.files_appeared()  # the editor may just have created it
+    ls.worker.submit(ls.index.files_appeared)  # the editor may just have created it (the worker owns the index)
     ls.schedule(document, 0)
 
 
@@ -434,7 +556,7 @@ def did_save(ls: RaylintServer, params: types.DidSaveTextDocumentParams) -> None
     document = ls.documents.get(params.text_document.uri)
     ls.generation += 1
     ls._files = (0.0, [])  # a saved file may be a new one
-    ls.index.files_appeared()
+    ls.worker.submit(ls.index.files_appeared)
     if document is not None:
         ls.schedule(document, 0)
 
@@ -448,9 +570,11 @@ def did_close(ls: RaylintServer, params: types.DidCloseTextDocumentParams) -> No
     ls.generation += 1
     ls.results.pop(uri, None)
     ls.published.pop(uri, None)
-    pending = ls.pending.pop(uri, None)
-    if pending is not None:
-        pending.cancel()
+    ls.pulled.pop(uri, None)
+    for tasks in (ls.pending, ls.searching_later):
+        task = tasks.pop(uri, None)
+        if task is not None:
+            task.cancel()
     if document is not None and not ls.pull_diagnostics:
         ls.publish(document, [], version=None)
 
@@ -464,10 +588,19 @@ async def pull_diagnostics(ls: RaylintServer, params: types.DocumentDiagnosticPa
     if document is None:
         return types.RelatedFullDocumentDiagnosticReport(items=[])
     analysis, settings = await ls.analysis(document)
-    result_id = f"{document.version}:{hash(settings)}:{id(analysis)}"
-    if params.previous_result_id == result_id:
+    shown = analysis
+    cached = ls.results.get(document.uri)
+    if cached is not None and cached.analysis is analysis:
+        # call sites found earlier stay shown (other files' edits rarely move them) while a
+        # search in the background looks again; the client is asked to pull once they change
+        shown = cached.callers or analysis
+        if cached.callers is None or cached.callers_generation != ls.generation:
+            ls.search_later(document, cached)
+    result_id = f"{document.version}:{hash(settings)}:{id(analysis)}:{id(shown)}"
+    if params.previous_result_id == result_id and document.uri in ls.pulled:
         return types.RelatedUnchangedDocumentDiagnosticReport(result_id=result_id)
-    items = ls.diagnostics(document, analysis, settings)
+    items = ls.diagnostics(document, shown, settings)
+    ls.pulled[document.uri] = (document.version, items)  # what the client shows now
     return types.RelatedFullDocumentDiagnosticReport(items=items, result_id=result_id)
 
 
@@ -486,7 +619,9 @@ async def code_action(ls: RaylintServer, params: types.CodeActionParams):
         return None  # the document moved on while we looked: offer nothing rather than wrong edits
     lazy = ls.supports("text_document.code_action.resolve_support")
     if not lazy:  # the edits must be complete now, callers included
-        analysis = await ls.with_callers(document) or analysis
+        analysis = await ls.with_callers(document)
+        if analysis is None:
+            return None  # moved on during the search
     else:  # the menu must be instant: call sites found in the background show in the titles
         cached = ls.results.get(document.uri)
         analysis = cached.callers if cached and cached.callers is not None else analysis
@@ -499,7 +634,11 @@ async def code_action(ls: RaylintServer, params: types.CodeActionParams):
             if finding.range.start.line <= last and first <= finding.range.end.line:
                 actions.extend(_quick_fixes(ls, document, number, finding, settings, lazy))
     if _wants(only, FIX_ALL_KIND) and any(f.fixes for f in analysis.findings) and (only or not actions):
-        actions.append(_fix_all_action(ls, document, settings))
+        action = _fix_all_action(ls, document, settings)
+        if not lazy:  # on the worker: fixing analyses again, with jedi
+            loop = asyncio.get_running_loop()
+            action.edit = await loop.run_in_executor(ls.worker, _fix_all_edit, ls, document, settings)
+        actions.append(action)
     return actions
 
 
@@ -553,12 +692,9 @@ def _fix_edit(ls: RaylintServer, document: Document, fix) -> types.WorkspaceEdit
 
 
 def _fix_all_action(ls: RaylintServer, document: Document, settings: Settings) -> types.CodeAction:
-    action = types.CodeAction(
+    return types.CodeAction(
         title=FIX_ALL_TITLE, kind=FIX_ALL_KIND, data={"uri": document.uri, "version": document.version, "all": True}
     )
-    if not ls.supports("text_document.code_action.resolve_support"):
-        action.edit = _fix_all_edit(ls, document, settings)
-    return action
 
 
 def _fix_all_edit(ls: RaylintServer, document: Document, settings: Settings) -> types.WorkspaceEdit:
@@ -595,14 +731,27 @@ async def resolve_code_action(ls: RaylintServer, action: types.CodeAction) -> ty
 
 @server.feature(types.SHUTDOWN)
 def shutdown(ls: RaylintServer, params: Any = None) -> None:
-    for task in ls.pending.values():
-        task.cancel()
-    ls.pending.clear()
+    for tasks in (ls.pending, ls.searching_later):
+        for task in tasks.values():
+            task.cancel()
+        tasks.clear()
+
+
+def _run_slice(steps: Iterator[None], budget: float) -> bool:
+    """Advance a search for about `budget` seconds (on the worker); True once it is done."""
+    deadline = time.perf_counter() + budget
+    for _ in steps:
+        if time.perf_counter() >= deadline:
+            return False
+    return True
 
 
 def run(tcp: str | None = None) -> int:
     """Serve until `exit`; the exit code is 0 only after a proper `shutdown` (LSP)."""
     logging.basicConfig(level=logging.WARNING)
+    # The message loop shares the GIL with the worker: hand it over within 1 ms, not 5, so a
+    # request that arrives while the worker computes is read and answered at once.
+    sys.setswitchinterval(0.001)
     # "cancel for unknown message id" is routine (the answer was already sent): not worth a line
     logging.getLogger("pygls.protocol.json_rpc").setLevel(logging.ERROR)
     if tcp:
