@@ -207,17 +207,7 @@ async def test_titles_count_call_sites_for_a_document_opened_at_startup(editor: 
     assert action.title.endswith("(2 call sites to review)")
 
 
-async def test_call_sites_to_review_are_related_locations_in_their_own_file(editor: Editor, request):
-    request.applymarker(
-        pytest.mark.xfail(
-            strict=True,
-            reason=(
-                "convert.diagnostic gives every related location the diagnostic's own document URI "
-                "(and converts its range in that document), so a call site to review in other.py "
-                "points into tasks.py"
-            ),
-        )
-    )
+async def test_call_sites_to_review_are_related_locations_in_their_own_file(editor: Editor):
     root = editor.client.workspace_root
     (root / "other.py").write_text(OTHER)
     await settle(editor)
@@ -237,6 +227,28 @@ async def test_call_sites_to_review_are_related_locations_in_their_own_file(edit
     )
     found = sorted((r.location.uri, r.location.range.start.line, r.location.range.start.character) for r in reviews)
     assert found == expected
+
+
+async def test_a_call_site_to_review_is_placed_in_its_own_files_columns(editor: Editor):
+    """Columns of a call site in another file count that file's characters (UTF-16 units,
+    UTF-8 bytes... as negotiated), not those of the task's file."""
+    root = editor.client.workspace_root
+    wide = OTHER.replace("kind.remote(label.remote(4))", 'kind.remote("🙂 é", label.remote(4))')
+    (root / "other.py").write_text(wide, encoding="utf-8")
+    await settle(editor)
+    uri = editor.open("tasks.py", TASKS)
+    await fix_action(editor, uri, LABEL_LINE, "Return the value directly", wait_for="to review")
+    diagnostics = await editor.diagnostics(uri) if is_pull(editor) else editor.client.diagnostics[uri]
+    (label,) = [d for d in diagnostics if "`label`" in d.message]
+    line = wide.splitlines()[6]
+    (review,) = [r for r in label.related_information if r.location.range.start.line == 6]
+    assert review.location.uri == (root / "other.py").as_uri()
+    start = line.index("label.remote(4)")
+    end = start + len("label.remote(4)")
+    assert (review.location.range.start.character, review.location.range.end.character) == (
+        editor.column(line, start),
+        editor.column(line, end),
+    )
 
 
 @pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER))

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import os
 from bisect import bisect_right
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
 
 from lsprotocol import types
 
 from raylint.analysis import Edit, Finding, Position, Range
+from raylint.analysis.model import Related
 from raylint.analysis.ray001 import DOCS_URL
 from raylint.lsp.documents import Document
 
@@ -19,7 +23,15 @@ SEVERITY = {
 }
 
 
-def diagnostic(finding: Finding, document: Document, encoding: str, severity: str) -> types.Diagnostic:
+def diagnostic(
+    finding: Finding,
+    document: Document,
+    encoding: str,
+    severity: str,
+    locate: Callable[[str], Document | None] | None = None,
+) -> types.Diagnostic:
+    """The finding in `document`; `locate(path)` gives the document of a related location in
+    another file (a call site to review), whose columns are counted in its own text."""
     return types.Diagnostic(
         range=document.range_to_client(finding.range, encoding),
         message=finding.message,
@@ -28,12 +40,23 @@ def diagnostic(finding: Finding, document: Document, encoding: str, severity: st
         code_description=types.CodeDescription(href=DOCS_URL),
         source="raylint",
         related_information=[
-            types.DiagnosticRelatedInformation(
-                location=types.Location(uri=document.uri, range=document.range_to_client(r.range, encoding)),
-                message=r.message,
-            )
+            types.DiagnosticRelatedInformation(location=_location(r, document, encoding, locate), message=r.message)
             for r in finding.related
         ],
+    )
+
+
+def _location(related: Related, document: Document, encoding: str, locate) -> types.Location:
+    if related.path == document.path or os.path.abspath(related.path) == os.path.abspath(document.path):
+        return types.Location(uri=document.uri, range=document.range_to_client(related.range, encoding))
+    other = locate(related.path) if locate is not None else None
+    if other is not None:
+        return types.Location(uri=other.uri, range=other.range_to_client(related.range, encoding))
+    # a file that cannot be read (gone since): its columns as code points, the best guess left
+    start, end = related.range.start, related.range.end
+    return types.Location(
+        uri=Path(os.path.abspath(related.path)).as_uri(),
+        range=types.Range(types.Position(start.line, start.character), types.Position(end.line, end.character)),
     )
 
 

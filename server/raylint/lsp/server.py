@@ -470,7 +470,19 @@ class RaylintServer(LanguageServer):
         return cached.analysis if cached and cached.version == document.version else None
 
     def diagnostics(self, document: Document, analysis: Analysis, settings: Settings) -> list[types.Diagnostic]:
-        return [convert.diagnostic(f, document, self.encoding, settings.severity) for f in analysis.findings]
+        locate = self.locator(document)
+        return [convert.diagnostic(f, document, self.encoding, settings.severity, locate) for f in analysis.findings]
+
+    def locator(self, document: Document):
+        """Finds the document a path names (related locations in other files), read once."""
+        found: dict[str, Document | None] = {document.path: document}
+
+        def locate(path: str) -> Document | None:
+            if path not in found:
+                found[path] = self.by_path.get(path) or self.closed_document(path)
+            return found[path]
+
+        return locate
 
     def publish(self, document: Document, diagnostics: list[types.Diagnostic], version: int | None = None) -> None:
         self.text_document_publish_diagnostics(
@@ -647,7 +659,7 @@ def _wants(only: list[str] | None, kind: str) -> bool:
 
 
 def _quick_fixes(ls, document: Document, number: int, finding, settings: Settings, lazy: bool):
-    diagnostic = convert.diagnostic(finding, document, ls.encoding, settings.severity)
+    diagnostic = convert.diagnostic(finding, document, ls.encoding, settings.severity, ls.locator(document))
     actions = []
     for index, fix in enumerate(finding.fixes):
         action = types.CodeAction(
