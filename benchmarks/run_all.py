@@ -1,8 +1,8 @@
 """Run the benchmarks one after another: `python benchmarks/run_all.py [--quick]`.
 
-Runs cli_throughput.py and lsp_latency.py (in that order, never at the same time: each
-wants both cores), passing --quick through. Exits non-zero if a script fails to run; a
-missed target is a number to read, not a failure.
+Runs cli_throughput.py, lsp_latency.py and callers_resolve.py (in that order, never at the
+same time: each wants both cores), passing --quick through. Exits non-zero if a script
+fails to run; a missed target is a number to read, not a failure.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SCRIPTS = ["cli_throughput.py", "lsp_latency.py"]
+SCRIPTS = ["cli_throughput.py", "lsp_latency.py", "callers_resolve.py"]
 
 
 def main(argv: list[str] | None = None) -> int:
