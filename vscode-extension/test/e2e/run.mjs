@@ -7,16 +7,25 @@
 //   4. With "editor.codeActionsOnSave": {"source.fixAll.raylint": "explicit"} (set in the
 //      workspace), Ctrl+S on another file fixes all of its problems.
 //   5. The command "raylint: Fix All RAY001 Problems" fixes a third file.
+//   6. The repository's own examples/ (copied, never edited in place) as the workspace:
+//      examples/tasks.py shows a squiggle and a Problems entry for each RAY001 finding that
+//      `python3 -m raylint check <copy> --format json` reports in it; Ctrl+. on the first one
+//      with a safe preferred fix offers its rewrites; that preferred fix, applied and saved,
+//      writes exactly what `raylint check --fix` writes for it (tasks.py and its caller in
+//      main.py). Prints open → squiggle (cold) and Ctrl+. → menu for that file.
 // Exits non-zero on any failure. Prints "N passed, N failed".
 // Environment: RAYLINT_VSIX (use this .vsix instead of packaging), RAYLINT_E2E_ARTIFACTS
 // (folder for the screenshot and logs; default vscode-extension/test-results), RAYLINT_E2E_KEEP=1
-// (keep the temp folders).
+// (keep the temp folders), RAYLINT_E2E_PYTHON (the interpreter that runs the raylint CLI for the
+// examples/ checks; default python3, with the repository's server/ first on PYTHONPATH).
 import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
     buildVsix,
     chooseMenuItem,
+    editorText,
     e2eEnv,
     EXTENSION_DIR,
     goTo,
@@ -26,6 +35,7 @@ import {
     openQuickFixMenu,
     prepareProfile,
     problems,
+    REPO_ROOT,
     Session,
     SQUIGGLE,
     squiggleCount,
@@ -94,9 +104,9 @@ async function step(name, fn) {
  * Runs `body(page, ws)` in a fresh code-server profile with the .vsix installed, then closes
  * everything. Returns false when something failed (artifacts are saved then).
  */
-async function withSession(env, vsix, name, { userSettings } = {}, body) {
+async function withSession(env, vsix, name, { userSettings, workspace = makeWorkspace } = {}, body) {
     const dirs = prepareProfile(env, vsix, { userSettings });
-    const ws = makeWorkspace(dirs.root);
+    const ws = workspace(dirs.root);
     const session = new Session(env, dirs);
     let ok = true;
     try {
@@ -262,6 +272,8 @@ async function main() {
         });
     });
 
+    ok = (await withSession(env, vsix, 'examples', { workspace: copyExamples }, examplesChecks)) && ok;
+
     ok =
         (await withSession(
             env,
@@ -287,6 +299,316 @@ async function main() {
     log(`total ${((performance.now() - started) / 1000).toFixed(1)} s`);
     console.log(`${passed} passed, ${failedCount} failed`);
     return !ok || failedCount > 0 || passed === 0 ? 1 : 0;
+}
+
+// ---- The repository's examples/ -------------------------------------------------------------
+
+const EXAMPLES = path.join(REPO_ROOT, 'examples');
+
+/** A fresh copy of the repository's examples/ (the real files; the originals are only read). */
+function copyExamples(root) {
+    const ws = path.join(root, 'examples');
+    fs.cpSync(EXAMPLES, ws, {
+        recursive: true,
+        filter: (src) => !/(^|[\\/])(__pycache__|\.mypy_cache|\.pytest_cache)$/.test(src) && !src.endsWith('.pyc'),
+    });
+    return fs.realpathSync(ws);
+}
+
+/** The texts of the repository's examples/, to check at the end that nothing edited them. */
+function readExamples() {
+    return Object.fromEntries(
+        fs.readdirSync(EXAMPLES).filter((f) => f.endsWith('.py')).sort().map((f) => [f, fs.readFileSync(path.join(EXAMPLES, f), 'utf8')]),
+    );
+}
+
+/** Runs `python3 -m raylint ...` (the repository's server/ first on the path); returns the result. */
+function raylintCli(args, cwd) {
+    const python = process.env.RAYLINT_E2E_PYTHON ?? 'python3';
+    const pythonPath = [path.join(REPO_ROOT, 'server'), process.env.PYTHONPATH].filter(Boolean).join(path.delimiter);
+    const res = spawnSync(python, ['-m', 'raylint', ...args], {
+        cwd,
+        encoding: 'utf8',
+        timeout: 120000,
+        env: { ...process.env, PYTHONPATH: pythonPath },
+    });
+    if (res.error) {
+        throw new Error(`${python} -m raylint ${args.join(' ')}: ${res.error.message}`);
+    }
+    return res;
+}
+
+/** `raylint check <folder> --format json`: its findings (with 1-based positions). */
+function cliFindings(folder) {
+    // Run from the folder's parent: `python -m` puts the working directory first on sys.path,
+    // and the examples' own modules must not be importable by the CLI itself.
+    const res = raylintCli(['check', folder, '--format', 'json'], path.dirname(folder));
+    let report;
+    try {
+        report = JSON.parse(res.stdout);
+    } catch {
+        throw new Error(`raylint check --format json (exit ${res.status}) printed no JSON:\n${res.stdout}\n${res.stderr}`);
+    }
+    assert.ok(res.status === 0 || res.status === 1, `raylint check exited ${res.status}:\n${res.stderr}`);
+    assert.deepEqual(report.errors ?? [], [], `raylint check reported errors: ${JSON.stringify(report.errors)}`);
+    return report.findings;
+}
+
+/** Findings of `file` (an absolute path) among `findings`, in file order. */
+function findingsIn(findings, file) {
+    return findings
+        .filter((f) => path.resolve(f.path) === file)
+        .sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.column - b.range.start.column);
+}
+
+/** UTF-16 offset of a CLI position (1-based line; 1-based column counted in code points). */
+function offsetOf(text, { line, column }) {
+    const starts = [0];
+    for (const m of text.matchAll(/\r\n|\r|\n/g)) {
+        starts.push(m.index + m[0].length);
+    }
+    if (line - 1 >= starts.length) {
+        return text.length;
+    }
+    const start = starts[line - 1];
+    return start + Array.from(text.slice(start)).slice(0, column - 1).join('').length;
+}
+
+/**
+ * The files after `edits` (CLI JSON edits; several files), the way the CLI applies a fix:
+ * each file's distinct edits in position order, none overlapping. Returns {path: text}.
+ */
+function applyCliEdits(edits, read = (p) => fs.readFileSync(p, 'utf8')) {
+    const byPath = new Map();
+    for (const e of edits) {
+        const p = path.resolve(e.path);
+        const list = byPath.get(p) ?? [];
+        if (!list.some((o) => JSON.stringify(o) === JSON.stringify(e))) {
+            list.push(e);
+        }
+        byPath.set(p, list);
+    }
+    const out = {};
+    for (const [p, list] of byPath) {
+        const text = read(p);
+        const spans = list
+            .map((e) => ({ start: offsetOf(text, e.range.start), end: offsetOf(text, e.range.end), newText: e.new_text }))
+            .sort((a, b) => a.start - b.start || a.end - b.end);
+        let result = '';
+        let cursor = 0;
+        for (const s of spans) {
+            assert.ok(s.start >= cursor, `overlapping edits in ${p}`);
+            result += text.slice(cursor, s.start) + s.newText;
+            cursor = s.end;
+        }
+        out[p] = result + text.slice(cursor);
+    }
+    return out;
+}
+
+/** A fix title without the "(N call sites to review)" the server may add once it has them. */
+function baseTitle(title) {
+    return title.replace(/ \(\d+ call sites? to review\)$/, '');
+}
+
+/** Quick Open → Enter → first squiggle, in ms (as scripts/bench.mjs measures it). */
+async function timedOpen(page, name) {
+    await page.keyboard.press('Control+P');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(name);
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: name }).first().waitFor();
+    const t0 = performance.now();
+    await page.keyboard.press('Enter');
+    await page.locator(`.tab.active[aria-label*="${name}"]`).first().waitFor();
+    await page.locator(SQUIGGLE).first().waitFor({ state: 'visible', timeout: 60000 });
+    const ms = performance.now() - t0;
+    await page.locator('.monaco-editor .view-lines').first().waitFor();
+    return ms;
+}
+
+/** 1-based numbers of the lines with a squiggle among the editor's rendered lines. */
+async function squiggleLines(page) {
+    return page.evaluate((selector) => {
+        const lines = new Set();
+        for (const squiggle of document.querySelectorAll(selector)) {
+            const editor = squiggle.closest('.monaco-editor');
+            const top = squiggle.getBoundingClientRect().top;
+            const number = [...(editor?.querySelectorAll('.margin-view-overlays .line-numbers') ?? [])].find(
+                (n) => Math.abs(n.getBoundingClientRect().top - top) < 3,
+            );
+            if (number && /^\d+$/.test(number.textContent.trim())) {
+                lines.add(Number(number.textContent.trim()));
+            }
+        }
+        return [...lines].sort((a, b) => a - b);
+    }, SQUIGGLE);
+}
+
+/**
+ * Every entry of the Problems panel, scrolling through its (virtualized) list; the panel is
+ * closed again afterwards.
+ */
+async function allProblems(page) {
+    const panel = page.locator('.markers-panel');
+    if (!(await panel.isVisible())) {
+        await page.keyboard.press('Control+Shift+M');
+    }
+    await panel.waitFor({ state: 'visible' });
+    // Sticky rows (the file, the entry whose related lines are at the top) repeat a row's
+    // data-index and are there only when the list is scrolled: read the list's own rows.
+    const rows = panel.locator('.monaco-list-row:not(.monaco-tree-sticky-row)');
+    await rows.first().waitFor({ state: 'visible' });
+    const box = await panel.locator('.monaco-list').first().boundingBox();
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    // The list keeps its scroll position from the last time the panel was open: start at the top.
+    const firstRendered = () => rows.evaluateAll((els) => Math.min(...els.map((e) => Number(e.dataset.index))));
+    for (let i = 0; i < 20 && (await firstRendered()) > 0; i++) {
+        await page.mouse.wheel(0, -10000);
+        await page.waitForTimeout(150);
+    }
+    const seen = new Map();
+    for (let i = 0; i < 40; i++) {
+        const before = seen.size;
+        const found = await rows.evaluateAll((els) => els.map((e) => [Number(e.dataset.index), e.innerText]));
+        for (const [index, text] of found) {
+            seen.set(index, text.replace(/\u00a0/g, ' ').replace(/\s+/g, ' ').trim());
+        }
+        if (i > 0 && seen.size === before) {
+            break;
+        }
+        await page.mouse.wheel(0, Math.max(100, box.height * 0.7));
+        await page.waitForTimeout(150);
+    }
+    assert.ok(seen.has(0), `the Problems list was not read from its top: ${JSON.stringify([...seen.keys()])}`);
+    await page.keyboard.press('Control+Shift+M');
+    await panel.waitFor({ state: 'hidden', timeout: 5000 }).catch(() => undefined);
+    await page.locator('.monaco-editor .view-lines').first().click();
+    return [...seen.entries()].sort((a, b) => a[0] - b[0]).map(([, text]) => text);
+}
+
+/** Step 6: the repository's examples/ (a fresh copy) in the editor, against the CLI. */
+async function examplesChecks(page, ws) {
+    const originals = readExamples();
+    const tasksPy = path.join(ws, 'tasks.py');
+    const mainPy = path.join(ws, 'main.py');
+    const before = findingsIn(cliFindings(ws), tasksPy);
+    assert.ok(before.length > 0, 'the CLI reports no RAY001 finding in examples/tasks.py');
+    assert.ok(before.every((f) => f.code === 'RAY001'), JSON.stringify(before.map((f) => f.code)));
+    log(`examples/tasks.py: the CLI reports ${before.length} RAY001 findings: ${before.map((f) => `${f.task} (Ln ${f.range.start.line}, Col ${f.range.start.column})`).join(', ')}`);
+    // The first finding whose preferred fix `raylint check --fix` applies (a safe one).
+    const target = before.find((f) => f.fixes?.length && f.fixes[0].applicability === 'safe');
+    assert.ok(target, 'no finding in examples/tasks.py has a safe preferred fix');
+    const preferred = target.fixes[0];
+    const at = target.range.start;
+
+    await step('examples/tasks.py: a squiggle and a Problems entry for each finding the CLI reports', async () => {
+        const ms = await timedOpen(page, 'tasks.py');
+        log(`examples/tasks.py: open → squiggle ${Math.round(ms)} ms (cold: extension activation + server start)`);
+        for (const f of before) {
+            const { line, column } = f.range.start;
+            await goTo(page, line, column);
+            await waitFor(async () => (await squiggleLines(page)).includes(line), `a squiggle on line ${line} (${f.task})`, 30000);
+        }
+        let ray001 = [];
+        let entries = [];
+        await waitFor(
+            async () => {
+                entries = await allProblems(page);
+                ray001 = entries.filter((e) => e.includes('RAY001'));
+                return ray001.length >= before.length;
+            },
+            `${before.length} RAY001 entries in the Problems panel`,
+            30000,
+            500,
+        ).catch((e) => {
+            throw new Error(`${e.message}: ${JSON.stringify(entries)}`);
+        });
+        assert.equal(ray001.length, before.length, `Problems panel: ${JSON.stringify(entries)}`);
+        for (const f of before) {
+            const { line, column } = f.range.start;
+            assert.ok(
+                ray001.some((e) => e.includes(f.task) && e.includes(`[Ln ${line}, Col ${column}]`)),
+                `no Problems entry for ${f.task} at Ln ${line}, Col ${column}: ${JSON.stringify(ray001)}`,
+            );
+        }
+    });
+
+    await step(`examples/tasks.py: Ctrl+. on ${target.task} offers the CLI's rewrites`, async () => {
+        await goTo(page, at.line, at.column);
+        const rows = page.locator('.action-widget .monaco-list-row.action');
+        const t0 = performance.now();
+        const titles = await openQuickFixMenu(page);
+        log(`examples/tasks.py: Ctrl+. → menu ${Math.round(performance.now() - t0)} ms`);
+        log(`quick-fix menu at ${target.task}: ${JSON.stringify(titles)}`);
+        for (const fix of target.fixes) {
+            assert.ok(titles.some((t) => t.startsWith(baseTitle(fix.title))), `no "${fix.title}" in ${JSON.stringify(titles)}`);
+        }
+        await page.keyboard.press('Escape');
+        await rows.first().waitFor({ state: 'hidden' });
+    });
+
+    await step(`examples/: the preferred fix of ${target.task}, saved, writes what raylint check --fix writes`, async () => {
+        const original = { [tasksPy]: fs.readFileSync(tasksPy, 'utf8'), [mainPy]: fs.readFileSync(mainPy, 'utf8') };
+        // What `raylint check --fix` writes for this one fix: its edits (as the CLI reports
+        // them) applied the way --fix applies them. That way of applying is checked against a
+        // real `raylint check --fix` over a scratch copy, with every finding's preferred fix.
+        const expected = { ...original, ...applyCliEdits(preferred.edits) };
+        assert.ok(Object.keys(expected).every((p) => p === tasksPy || p === mainPy), `the fix edits ${Object.keys(expected)}`);
+        assert.notEqual(expected[tasksPy], original[tasksPy], 'the fix changes tasks.py');
+        crossCheckFix(path.dirname(ws));
+        const returnLine = original[tasksPy].split(/\r\n|\r|\n/)[at.line - 1].trim();
+
+        await goTo(page, at.line, at.column);
+        await openQuickFixMenu(page);
+        await chooseMenuItem(page, baseTitle(preferred.title));
+        await waitFor(async () => !(await editorText(page)).includes(returnLine), `the editor to lose "${returnLine}"`, 15000);
+        await page.keyboard.press('Control+S');
+        await waitFor(() => fs.readFileSync(tasksPy, 'utf8') !== original[tasksPy], 'tasks.py to be saved', 15000);
+        // The fix also rewrites the call in main.py (not open): save it too, if VS Code has not.
+        if (expected[mainPy] !== original[mainPy]) {
+            await openFile(page, 'main.py');
+            await page.keyboard.press('Control+S');
+            await waitFor(() => fs.readFileSync(mainPy, 'utf8') !== original[mainPy], 'main.py to be saved', 15000);
+        }
+        assert.equal(fs.readFileSync(tasksPy, 'utf8'), expected[tasksPy], 'tasks.py on disk');
+        assert.equal(fs.readFileSync(mainPy, 'utf8'), expected[mainPy], 'main.py on disk');
+        for (const name of Object.keys(originals).filter((n) => n !== 'tasks.py' && n !== 'main.py')) {
+            assert.equal(fs.readFileSync(path.join(ws, name), 'utf8'), originals[name], `${name} is not touched`);
+        }
+
+        const tasksText = fs.readFileSync(tasksPy, 'utf8');
+        assert.ok(!tasksText.split(/\r\n|\r|\n/).some((l) => l.trim() === returnLine), `tasks.py still has "${returnLine}"`);
+        const after = findingsIn(cliFindings(ws), tasksPy);
+        assert.equal(after.length, before.length - 1, `findings in tasks.py after the fix: ${after.map((f) => f.task)}`);
+        assert.ok(!after.some((f) => f.task === target.task), `${target.task} is still reported`);
+        const parse = spawnSync(process.env.RAYLINT_E2E_PYTHON ?? 'python3', ['-c', 'import ast, sys; ast.parse(open(sys.argv[1]).read(), sys.argv[1])', mainPy], { encoding: 'utf8' });
+        assert.equal(parse.status, 0, `main.py does not parse:\n${parse.stderr}`);
+        assert.deepEqual(readExamples(), originals, "the repository's examples/ is unchanged");
+    });
+}
+
+/**
+ * Checks that applying the CLI's JSON edits (as applyCliEdits does) is what `raylint check
+ * --fix` writes: over a scratch copy of examples/, every finding's preferred fix applied in
+ * one go must give the files `--fix` writes into another copy.
+ */
+function crossCheckFix(root) {
+    const scratch = fs.mkdtempSync(path.join(root, 'fix-check-'));
+    try {
+        const byHand = copyExamples(path.join(scratch, 'a'));
+        const byCli = copyExamples(path.join(scratch, 'b'));
+        const edits = cliFindings(byHand).flatMap((f) => (f.fixes?.[0]?.applicability === 'safe' ? f.fixes[0].edits : []));
+        const fixed = applyCliEdits(edits);
+        const res = raylintCli(['check', byCli, '--fix', '--quiet'], scratch);
+        assert.ok(res.status === 0 || res.status === 1, `raylint check --fix exited ${res.status}:\n${res.stdout}\n${res.stderr}`);
+        for (const name of fs.readdirSync(byCli).filter((f) => f.endsWith('.py'))) {
+            const mine = fixed[path.join(byHand, name)] ?? fs.readFileSync(path.join(byHand, name), 'utf8');
+            assert.equal(mine, fs.readFileSync(path.join(byCli, name), 'utf8'), `examples/${name}: the CLI's fix edits applied vs raylint check --fix`);
+        }
+    } finally {
+        fs.rmSync(scratch, { recursive: true, force: true });
+    }
 }
 
 /** The file after the preferred fix of each shape (the generator rewrite for the comprehension). */
