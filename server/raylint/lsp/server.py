@@ -29,7 +29,8 @@ from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
 
 from raylint import __version__
-from raylint.analysis import Analysis, CallerSearch, ExternalResolver, ModuleIndex, analyze, fix_text, fix_workspace
+from raylint.analysis import Analysis, CallerSearch, ExternalResolver, ModuleIndex, fix_text, fix_workspace
+from raylint.analysis.incremental import DocumentAnalyzer
 from raylint.analysis.names import disk_stamp, read_disk
 from raylint.analysis import Position, Range
 from raylint.analysis.ray001 import CODE, noqa_comment
@@ -98,6 +99,8 @@ class RaylintServer(LanguageServer):
         self._index: ModuleIndex | None = None
         self._files: tuple[float, list[str]] = (0.0, [])
         self.generation = 0  # counts edits anywhere in the workspace: call sites may have moved
+        self.own_edits: dict[str, int] = {}  # the part of `generation` that is each document's own edits
+        self.analyzers: dict[str, tuple[Settings, DocumentAnalyzer]] = {}  # (worker thread only)
         self.results: dict[str, Cached] = {}
         self.pending: dict[str, asyncio.Task] = {}
         self.published: dict[str, tuple] = {}  # (version, settings, diagnostics) last pushed
@@ -242,7 +245,12 @@ class RaylintServer(LanguageServer):
             running = self.analyzing.get(document.uri)
             if running is None or running[0] is not text or running[1] != settings:
                 loop = asyncio.get_running_loop()
-                future = loop.run_in_executor(self.worker, self._analyze, text, document.path, settings)
+                # what else the analysis reads (other documents, files): unchanged while only
+                # this document is edited, which lets its analyzer re-check just the edited part
+                context = self.generation - self.own_edits.get(document.uri, 0)
+                future = loop.run_in_executor(
+                    self.worker, self._analyze, text, document.uri, document.path, settings, context
+                )
                 running = self.analyzing[document.uri] = (text, settings, future)
                 future.add_done_callback(lambda _, uri=document.uri, mine=running: self._analyzed(uri, mine))
             result = await asyncio.shield(running[2])
@@ -300,9 +308,12 @@ class RaylintServer(LanguageServer):
         document = self.by_path.get(path)
         return ("open", document.version, id(document.text)) if document is not None else disk_stamp(path)
 
-    def _analyze(self, text: str, path: str, settings: Settings) -> Analysis:
+    def _analyze(self, text: str, uri: str, path: str, settings: Settings, context: int) -> Analysis:
         try:
-            return analyze(text, path, **self._options(settings))
+            known = self.analyzers.get(uri)
+            if known is None or known[0] != settings:
+                known = self.analyzers[uri] = (settings, DocumentAnalyzer(path, **self._options(settings)))
+            return known[1].analyze(text, context)
         except Exception as error:  # a bug must cost one analysis, not the server
             self.log_error(f"analysing {path}", error)
             return Analysis(path)
@@ -560,6 +571,7 @@ def did_change(ls: RaylintServer, params: types.DidChangeTextDocumentParams) -> 
         document.apply(change, ls.encoding)
     document.version = params.text_document.version
     ls.generation += 1
+    ls.own_edits[document.uri] = ls.own_edits.get(document.uri, 0) + 1
     ls.schedule(document)
 
 
@@ -581,6 +593,8 @@ def did_close(ls: RaylintServer, params: types.DidCloseTextDocumentParams) -> No
         del ls.by_path[document.path]
     ls.generation += 1
     ls.results.pop(uri, None)
+    ls.own_edits.pop(uri, None)
+    ls.analyzers.pop(uri, None)
     ls.published.pop(uri, None)
     ls.pulled.pop(uri, None)
     for tasks in (ls.pending, ls.searching_later):

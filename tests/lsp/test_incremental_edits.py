@@ -1,0 +1,55 @@
+"""Typing in a large document: the server re-checks only the edited top-level statement
+(`DocumentAnalyzer`). After every incremental edit its diagnostics must be exactly those of
+the same text opened fresh (a full analysis)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from lsprotocol import types
+
+from lsp_support import Editor
+
+sys.path.insert(0, str(Path(__file__).parents[2] / "benchmarks"))
+from lsp_latency import generate  # noqa: E402  (the benchmark's module: many tasks and helpers)
+
+
+def at(text: str, needle: str, after: int = 0) -> types.Position:
+    """The position (UTF-16, as every client can take it; the text is ASCII) of `needle`."""
+    index = text.index(needle) + after
+    line = text.count("\n", 0, index)
+    return types.Position(line, index - (text.rfind("\n", 0, index) + 1))
+
+
+def insert(text: str, needle: str, new: str, after: int = 0):
+    position = at(text, needle, after)
+    index = text.index(needle) + after
+    change = types.TextDocumentContentChangePartial(range=types.Range(position, position), text=new)
+    return text[:index] + new + text[index:], change
+
+
+def key(diagnostic: types.Diagnostic):
+    return (diagnostic.range.start.line, diagnostic.range.start.character, diagnostic.range.end.line, diagnostic.message)
+
+
+async def test_edits_in_a_large_document_give_the_diagnostics_of_a_fresh_open(editor: Editor):
+    text = generate(1000, 7)
+    uri = editor.open("big.py", text)
+    assert await editor.diagnostics(uri)
+    function = text[text.index("\n@ray.remote\ndef ") + 1 :].split("\n")[1]  # `def task_N(chunk):`
+    body = function + "\n"
+    edits = [
+        (body, "    unused = 1\n", len(body)),  # a line added inside a task: later findings move
+        ("MIDDLE = SCALE", "0", len("MIDDLE = SCALE * 1")),  # a module-level value
+        (body, "    return ray.put(unused)\n", len(body)),  # a new finding in that task
+        ("\n\ndef helper_13", "# a comment\n", 1),  # between statements
+    ]
+    for number, (needle, new, after) in enumerate(edits):
+        text, change = insert(text, needle, new, after)
+        editor.change(uri, change)
+        edited = await editor.diagnostics(uri)
+        fresh_uri = editor.open(f"fresh_{number}.py", text)
+        fresh = await editor.diagnostics(fresh_uri)
+        assert sorted(map(key, edited)) == sorted(map(key, fresh)), new
+    assert at(text, "return ray.put(unused)").line in [d.range.start.line for d in edited]  # the new one
