@@ -7,7 +7,7 @@ import ast
 import pytest
 from lsprotocol import types
 
-from conftest import Editor
+from lsp_support import Editor
 
 TASKS = """import ray
 

@@ -13,7 +13,7 @@ import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
-from conftest import SERVER, Editor, apply_text_edits
+from lsp_support import SERVER, Editor, apply_text_edits
 
 TASKS = """\
 import ray

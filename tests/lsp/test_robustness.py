@@ -12,7 +12,7 @@ import sys
 import pytest
 from lsprotocol import types
 
-from conftest import SERVER, Editor
+from lsp_support import SERVER, Editor
 
 TASK = "import ray\n\n@ray.remote\ndef f(x):\n    return ray.put(x)\n"
 

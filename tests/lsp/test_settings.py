@@ -8,7 +8,7 @@ import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
-from conftest import SERVER, Editor
+from lsp_support import SERVER, Editor
 
 SOURCE = "import ray\n\n@ray.remote\ndef f(x):\n    return ray.put(x)\n"
 

@@ -1,0 +1,157 @@
+"""What the LSP tests drive the server with: its command, the client profiles, and `Editor`.
+
+(Not in conftest.py: test modules import these, and `from conftest import ...` finds whichever
+conftest module pytest imported last — tests/cli's when tests/cli is collected after this
+folder.)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sys
+
+from lsprotocol import types
+from pytest_lsp import LanguageClient
+
+# The client profiles pytest-lsp ships, chosen to cover push and pull diagnostics, UTF-8,
+# UTF-16 and UTF-32 columns, code action resolve, and versioned workspace edits.
+CLIENTS = ["visual_studio_code", "neovim@v0.11.0", "neovim@v0.10.0", "neovim@v0.7.0", "emacs"]
+SERVER = [sys.executable, "-m", "raylint", "server", "--stdio"]
+
+
+def units(text: str, encoding: str) -> int:
+    if encoding == "utf-8":
+        return len(text.encode("utf-8"))
+    if encoding == "utf-32":
+        return len(text)
+    return len(text.encode("utf-16-le")) // 2
+
+
+def offset(text: str, position: types.Position, encoding: str) -> int:
+    lines = re.split(r"(?<=\r\n)|(?<=\r)(?!\n)|(?<=\n)", text)
+    start = sum(len(line) for line in lines[: position.line])
+    line = lines[position.line] if position.line < len(lines) else ""
+    count = 0
+    for index, char in enumerate(line):
+        if count >= position.character:
+            return start + index
+        count += units(char, encoding)
+    return start + len(line.rstrip("\r\n"))
+
+
+def apply_text_edits(text: str, edits, encoding: str) -> str:
+    spans = sorted(
+        ((offset(text, e.range.start, encoding), offset(text, e.range.end, encoding), e.new_text) for e in edits),
+        reverse=True,
+    )
+    for start, end, new in spans:
+        text = text[:start] + new + text[end:]
+    return text
+
+
+class Editor:
+    """What the tests do to the server, as an editor would."""
+
+    def __init__(self, client: LanguageClient):
+        self.client = client
+        self.versions: dict[str, int] = {}
+        # Every publish, kept in order: waiting for "the next notification" alone loses a publish
+        # that arrives before the test starts waiting (a race that made tests flaky under load).
+        self.publishes: list[types.PublishDiagnosticsParams] = []
+        self.consumed = 0
+        self.published = asyncio.Event()
+        features = client.protocol.fm.features
+        default = features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS]
+
+        def record(params: types.PublishDiagnosticsParams):
+            self.publishes.append(params)
+            self.published.set()
+            return default(params)
+
+        features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS] = record
+
+    @property
+    def pull(self) -> bool:
+        return self.client.capabilities.text_document.diagnostic is not None
+
+    @property
+    def encoding(self) -> str:
+        return self.client.initialize_result.capabilities.position_encoding or "utf-16"
+
+    def column(self, line: str, characters: int) -> int:
+        """A column in the negotiated encoding's units."""
+        return units(line[:characters], self.encoding)
+
+    async def edit_of(self, action: types.CodeAction) -> types.WorkspaceEdit:
+        """The action's edit, resolved first where the server deferred it (as clients do)."""
+        if action.edit is None:
+            assert self.client.capabilities.text_document.code_action.resolve_support, "no edit, no resolve"
+            action = await self.client.code_action_resolve_async(action)
+        assert action.edit is not None
+        return action.edit
+
+    def apply(self, uri: str, text: str, edit: types.WorkspaceEdit) -> str:
+        """The document's text after a workspace edit, as the client would apply it."""
+        if edit.document_changes:
+            changes = [c for c in edit.document_changes if c.text_document.uri == uri]
+            (change,) = changes
+            assert change.text_document.version == self.versions[uri], "edit for another version"
+            edits = change.edits
+        else:
+            edits = edit.changes[uri]
+        return apply_text_edits(text, edits, self.encoding)
+
+    def open(self, name: str, text: str, language: str = "python") -> str:
+        path = self.client.workspace_root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, newline="")
+        uri = path.as_uri()
+        self.versions[uri] = 1
+        self.client.text_document_did_open(
+            types.DidOpenTextDocumentParams(types.TextDocumentItem(uri=uri, language_id=language, version=1, text=text))
+        )
+        return uri
+
+    def change(self, uri: str, *changes: types.TextDocumentContentChangeEvent) -> None:
+        self.versions[uri] += 1
+        self.client.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=self.versions[uri]),
+                content_changes=list(changes),
+            )
+        )
+
+    async def diagnostics(self, uri: str, version: int | None = None) -> list[types.Diagnostic]:
+        """The diagnostics for the document's current version (pulled or pushed)."""
+        version = self.versions[uri] if version is None else version
+        if self.pull:
+            report = await self.client.text_document_diagnostic_async(
+                types.DocumentDiagnosticParams(text_document=types.TextDocumentIdentifier(uri=uri))
+            )
+            return list(report.items)
+        for _ in range(200):
+            params = await self.next_publish()
+            if params.uri == uri and (params.version is None or params.version >= version):
+                return list(params.diagnostics)
+        raise AssertionError("no diagnostics for the current version")
+
+    async def next_publish(self, timeout: float = 30) -> types.PublishDiagnosticsParams:
+        """The oldest publish the test has not looked at yet, waiting for one if there is none."""
+        while self.consumed == len(self.publishes):
+            self.published.clear()
+            await asyncio.wait_for(self.published.wait(), timeout)
+        self.consumed += 1
+        return self.publishes[self.consumed - 1]
+
+    async def code_actions(
+        self, uri: str, range_: types.Range, diagnostics=None, only=None
+    ) -> list[types.CodeAction]:
+        result = await self.client.text_document_code_action_async(
+            types.CodeActionParams(
+                text_document=types.TextDocumentIdentifier(uri=uri),
+                range=range_,
+                context=types.CodeActionContext(diagnostics=diagnostics or [], only=only),
+            )
+        )
+        return list(result or [])
