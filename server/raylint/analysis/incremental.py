@@ -50,9 +50,10 @@ class DocumentAnalyzer:
         self._last: _State | None = None
         self.reused = 0  # how many analyses took the short way (for tests and benchmarks)
 
-    def analyze(self, text: str, context: object = None) -> Analysis:
+    def analyze(self, text: str, context: object = None, keep: bool = True) -> Analysis:
         """The analysis of `text`, as `analyze()` gives it. `context` stands for everything
-        else the analysis read: when it differs from the previous call's, nothing is reused."""
+        else the analysis read: when it differs from the previous call's, nothing is reused.
+        `keep=False` does not keep this text's tree for the next call (it costs memory)."""
         from raylint.analysis import analyze_module
 
         last = self._last
@@ -65,14 +66,20 @@ class DocumentAnalyzer:
                 result = None
             if result is not None:
                 self.reused += 1
+                if not keep:
+                    self._last = None
                 return result
         analysis, resolver = analyze_module(
             text, self.path, generator_style=self.style, index=self.index, externals=self.externals
         )
         self._last = None
-        if resolver is not None and not analysis.problems:
+        if keep and resolver is not None and not analysis.problems:
             self._last = _State(text, context, resolver, analysis)
         return analysis
+
+    def forget(self) -> None:
+        """Drop what was kept of the last text (its tree): the next analysis is a full one."""
+        self._last = None
 
     def _update(self, last: _State, text: str) -> Analysis | None:
         from raylint.analysis import _may_have_findings

@@ -12,6 +12,7 @@ search whose document or workspace has moved on is dropped between slices.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import os
 import time
@@ -40,6 +41,7 @@ from raylint.lsp.documents import Document, uri_to_path
 from raylint.settings import ConfigError, Settings, find_pyproject, load_file
 
 FIX_ALL_KIND = "source.fixAll.raylint"
+_KEPT_TREES = 3  # documents whose last tree is kept for incremental re-analysis
 SUPPRESS_TITLE = f"Suppress {CODE} on this line"
 FIX_ALL_TITLE = f"Fix all {CODE} problems"
 SEARCH_DELAY = 0.25  # seconds without edits before call sites are searched in the background
@@ -101,6 +103,7 @@ class RaylintServer(LanguageServer):
         self.generation = 0  # counts edits anywhere in the workspace: call sites may have moved
         self.own_edits: dict[str, int] = {}  # the part of `generation` that is each document's own edits
         self.analyzers: dict[str, tuple[Settings, DocumentAnalyzer]] = {}  # (worker thread only)
+        self.typing_in: dict[str, None] = {}  # edited documents, least recent first (worker thread only)
         self.results: dict[str, Cached] = {}
         self.pending: dict[str, asyncio.Task] = {}
         self.published: dict[str, tuple] = {}  # (version, settings, diagnostics) last pushed
@@ -313,7 +316,17 @@ class RaylintServer(LanguageServer):
             known = self.analyzers.get(uri)
             if known is None or known[0] != settings:
                 known = self.analyzers[uri] = (settings, DocumentAnalyzer(path, **self._options(settings)))
-            return known[1].analyze(text, context)
+            # A kept tree costs ~1.5 KB a line: kept only for the few documents being typed in.
+            typing = self.own_edits.get(uri, 0) > 0
+            if typing:
+                self.typing_in.pop(uri, None)
+                self.typing_in[uri] = None
+                while len(self.typing_in) > _KEPT_TREES:
+                    other = next(iter(self.typing_in))
+                    del self.typing_in[other]
+                    if other in self.analyzers:
+                        self.analyzers[other][1].forget()
+            return known[1].analyze(text, context, keep=typing)
         except Exception as error:  # a bug must cost one analysis, not the server
             self.log_error(f"analysing {path}", error)
             return Analysis(path)
@@ -595,6 +608,7 @@ def did_close(ls: RaylintServer, params: types.DidCloseTextDocumentParams) -> No
     ls.results.pop(uri, None)
     ls.own_edits.pop(uri, None)
     ls.analyzers.pop(uri, None)
+    ls.typing_in.pop(uri, None)
     ls.published.pop(uri, None)
     ls.pulled.pop(uri, None)
     for tasks in (ls.pending, ls.searching_later):
@@ -780,6 +794,9 @@ def run(tcp: str | None = None) -> int:
     sys.setswitchinterval(0.001)
     # "cancel for unknown message id" is routine (the answer was already sent): not worth a line
     logging.getLogger("pygls.protocol.json_rpc").setLevel(logging.ERROR)
+    # What was imported (pygls, lsprotocol, jedi) lives as long as the server: keep it out of the
+    # collector's full passes, which otherwise stall a keystroke's diagnostics now and then.
+    gc.freeze()
     if tcp:
         host, _, port = tcp.rpartition(":")
         server.start_tcp(host or "127.0.0.1", int(port))
