@@ -135,3 +135,18 @@ def test_a_different_context_is_a_full_analysis():
     analyzer.analyze(BASE, context=1)
     analyzer.analyze(edited(BASE, "SCALE = 2", "SCALE = 3"), context=2)
     assert analyzer.reused == 0
+
+
+def test_nothing_is_reused_when_the_tree_was_not_kept_or_was_forgotten():
+    analyzer = DocumentAnalyzer("t.py")
+    analyzer.analyze(BASE, keep=False)
+    first = edited(BASE, "SCALE = 2", "SCALE = 3")
+    assert analyzer.analyze(first) == analyze(first, "t.py")
+    assert analyzer.reused == 0
+    analyzer.forget()
+    second = edited(first, "SCALE = 3", "SCALE = 4")
+    assert analyzer.analyze(second) == analyze(second, "t.py")
+    assert analyzer.reused == 0
+    third = edited(second, "SCALE = 4", "SCALE = 5")
+    assert analyzer.analyze(third) == analyze(third, "t.py")
+    assert analyzer.reused == 1  # the second analysis kept its tree
