@@ -16,6 +16,7 @@ from raylint.analysis.model import Analysis, Edit, Finding, Fix, Position, Probl
 from raylint.analysis.callers import CallerSearch
 from raylint.analysis.names import ExternalResolver, ModuleIndex, ModuleInfo, Resolver, disk_stamp, read_disk
 from raylint.analysis.source import SourceText, parse
+from raylint.analysis.tasks import _DEFINED_NAME
 
 # A finding needs a task and a put. Every way to make a task spells `remote` and every way
 # to reach ray.put spells `put`: in this file (`@ray.remote`, `from ray import put as store`)
@@ -79,16 +80,12 @@ def _may_have_findings(text: str, path: str, index: ModuleIndex, externals: Exte
     # An installed package (not the workspace's, not Ray) that imports Ray may re-export
     # ray.remote or ray.put: only jedi can tell, so such files are analysed when they use an
     # imported decorator. (Without `externals`, jedi is not asked: such names mean nothing.)
-    installed: set[str] | None = None
+    if not (spells_remote or _reaches(imported, "remote", index) or _may_decorate_with_installed(text, path, index, externals)):
+        return False
+    if spells_put or _reaches(imported, "put", index):
+        return True
+    return externals is not None and bool(_installed_names(text, path, index, externals))
 
-    def installed_names() -> set[str]:
-        nonlocal installed
-        if installed is None:
-            installed = _installed_names(text, path, index, externals) if externals is not None else set()
-        return installed
-
-    remote = spells_remote or _reaches(imported, "remote", index) or _decorates_with(text, installed_names())
-    return remote and (spells_put or _reaches(imported, "put", index) or bool(installed_names()))
 
 def spells(text: str, word: str) -> bool:
     """Is `word` in `text` as a whole word? (str.find is many times faster than a regex.)"""
@@ -155,49 +152,71 @@ def _reaches(files: list[str], word: str, index: ModuleIndex) -> bool:
 
 
 def _installed_names(text: str, path: str, index: ModuleIndex, externals: ExternalResolver) -> set[str]:
-    """The names the file binds by importing from installed packages that import Ray (not
-    the standard library, Ray, the workspace): `import pkg` binds `pkg`, `from pkg import a as b`
+    """The names the file binds by importing from installed packages that import Ray."""
+    candidates = _imported_from_outside(text, path, index)
+    return {name for name, module in candidates.items() if externals.imports_ray(module.split(".")[0])}
+
+
+def _imported_from_outside(text: str, path: str, index: ModuleIndex) -> dict[str, str]:
+    """The names the file binds by importing from modules outside the standard library, Ray
+    and the workspace, with their module: `import pkg` binds `pkg`, `from pkg import a as b`
     binds `b`."""
-    bound: set[str] = set()
+    bound: dict[str, str] = {}
     for match in _IMPORT.finditer(text):
         if match.group(3) is not None:
+            pairs = []
             for item in match.group(3).split(","):
                 module, _, alias = item.strip().partition(" as ")
-                if _installed(module.strip(), path, index, externals):
-                    bound.add(alias.strip() or module.strip().split(".")[0])
-        elif not match.group(1).startswith(".") and _installed(match.group(1), path, index, externals):
+                pairs.append((module.strip(), alias.strip() or module.strip().split(".")[0]))
+        else:
+            if match.group(1).startswith("."):
+                continue
+            pairs = []
             for item in match.group(2).strip().strip("()").replace("\\", " ").split(","):
                 name, _, alias = item.strip().partition(" as ")
                 if name.strip() and name.strip() != "*":
-                    bound.add(alias.strip() or name.strip())
+                    pairs.append((match.group(1), alias.strip() or name.strip()))
+        for module, name in pairs:
+            if _outside(module, path, index):
+                bound[name] = module
     return bound
 
 
-def _installed(module: str, path: str, index: ModuleIndex, externals: ExternalResolver) -> bool:
+def _outside(module: str, path: str, index: ModuleIndex) -> bool:
     top = module.split(".")[0]
-    if not top or top == "ray" or top in sys.stdlib_module_names or index.find(module, path) is not None:
-        return False
-    return externals.imports_ray(top)
+    return bool(top) and top != "ray" and top not in sys.stdlib_module_names and index.find(module, path) is None
 
 
-def _decorates_with(text: str, names: set[str]) -> bool:
-    """Is one of `names` used as a decorator (`@name`, `@name.attr(...)`) or to wrap (`name(f)`)?"""
-    if not names:
+def _may_decorate_with_installed(text: str, path: str, index: ModuleIndex, externals) -> bool:
+    """Is a name imported from an installed package (one that imports Ray) used as a decorator
+    (`@name`, `@name.attr(...)`) or to wrap (`name(f)`, `name(**options)(f)`)? Only packages
+    whose names are used that way are looked into."""
+    if externals is None:
         return False
-    if any(name in names for name in _DECORATOR_ROOT.findall(text)):
-        return True
-    for name in names:
-        at = text.find(name)
-        while at != -1:
-            if _WRAP_CALL_AFTER_NAME.match(text, at + len(name)):
+    candidates = _imported_from_outside(text, path, index)
+    if not candidates:
+        return False
+    used = candidates.keys() & set(_DECORATOR_ROOT.findall(text))
+    defined = set(_DEFINED_NAME.findall(text)) if len(used) < len(candidates) else set()
+    used |= {name for name in candidates.keys() - used if defined and _wraps(text, name, defined)}
+    return any(externals.imports_ray(candidates[name].split(".")[0]) for name in used)
+
+
+def _wraps(text: str, name: str, defined: set[str]) -> bool:
+    """Is `name` called with one of the file's defs or classes (`name(f)`, `name(**o)(f)`)?"""
+    at = text.find(name)
+    while at != -1:
+        if at == 0 or not _is_name_char(text[at - 1]):
+            match = _WRAP_CALL_AFTER_NAME.match(text, at + len(name))
+            if match and match[1] in defined:
                 return True
-            at = text.find(name, at + len(name))
+        at = text.find(name, at + len(name))
     return False
 
 
-_DECORATOR_ROOT = re.compile(r"^[ \t]*@[ \t]*(\w+)", re.MULTILINE)
 # what follows `name` in `name(f)`, `name.attr(f)`, `name(**options)(f)`
-_WRAP_CALL_AFTER_NAME = re.compile(r"(?:\.\w+)*(?:\([^()]*\))?\(\s*\w+\s*\)")
+_WRAP_CALL_AFTER_NAME = re.compile(r"(?:\.\w+)*(?:\([^()]*\))?\(\s*(\w+)\s*\)")
+_DECORATOR_ROOT = re.compile(r"^[ \t]*@[ \t]*(\w+)", re.MULTILINE)
 
 
 def apply_edits(text: str, edits: list[Edit]) -> str:
