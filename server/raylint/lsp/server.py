@@ -408,9 +408,12 @@ class RaylintServer(LanguageServer):
     async def _search_later(self, document: Document, cached: Cached) -> None:
         try:
             while True:
+                generation = self.generation
                 await asyncio.sleep(SEARCH_DELAY)
                 if self.results.get(document.uri) is not cached or document.version != cached.version:
                     return  # edited: the next analysis searches again
+                if self.generation != generation:
+                    continue  # typing in another document: a search now would be dropped at its next key
                 if cached.callers is not None and cached.callers_generation == self.generation:
                     return  # found already (and shown)
                 if await asyncio.shield(self._search_for(document, cached).task) is not None:
