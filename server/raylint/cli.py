@@ -95,8 +95,10 @@ def check(args: argparse.Namespace) -> int:
     flagged = [r.path for r in results if r.analysis is not None and r.analysis.findings]
     if flagged:
         roots = _workspace_roots(settings.root or os.getcwd(), args.paths)
-        workspace = sorted({os.path.abspath(p) for p in [*python_files(roots, excluded, []), *paths]})
-        final = _fix(flagged, workspace, roots, settings, args, report, mode)
+        # excluded files are searched for callers too: a fix must not silently break them
+        listed = python_files(roots, Excludes((), settings.root), [])
+        workspace = sorted({os.path.abspath(p) for p in [*listed, *paths]})
+        final = _fix(flagged, workspace, roots, settings, args, report, mode, frozenset(filter(excluded, workspace)))
         for result in results:
             if result.path in final:
                 result.analysis = final[result.path]
@@ -142,7 +144,7 @@ def _check_in_worker(path: str) -> FileResult:
     return _worker_job(path)
 
 
-def _fix(flagged, workspace, roots, settings, args, report, mode) -> dict[str, Analysis]:
+def _fix(flagged, workspace, roots, settings, args, report, mode, excluded=frozenset()) -> dict[str, Analysis]:
     """The findings with their callers; in fix and diff modes, the fixes written or shown."""
     try:
         result = fix_workspace(
@@ -154,6 +156,7 @@ def _fix(flagged, workspace, roots, settings, args, report, mode) -> dict[str, A
             generator_style=settings.generator_style,
             externals=ExternalResolver(settings.python),
             rounds=0 if mode == "check" else 5,
+            excluded=excluded,
         )
         for path, text in sorted(result.texts.items()):
             old, encoding = read_python_file(path)

@@ -297,3 +297,18 @@ async def test_a_caller_opened_before_its_task_file_existed_is_rewritten(editor:
     edit = await editor.edit_of(await fix_action(editor, uri, LOAD_LINE, "Return the value directly"))
     edits, _ = caller_edits(edit, caller_uri)
     assert apply_text_edits(CALLER, edits, editor.encoding) == CALLER_LOAD_FIXED
+
+
+async def test_a_caller_in_an_excluded_file_is_to_review_and_not_edited(editor: Editor):
+    root = editor.client.workspace_root
+    (root / "pyproject.toml").write_text('[tool.raylint]\nexclude = ["generated/**"]\n')
+    (root / "generated").mkdir()
+    (root / "generated" / "client.py").write_text(CALLER)
+    await settle(editor)
+    uri = editor.open("tasks.py", TASKS)
+    action = await fix_action(editor, uri, LOAD_LINE, "Return the value directly", wait_for="to review")
+    # both of load's call sites in the excluded file would need an edit: both are to review
+    assert action.title.endswith("(2 call sites to review)")
+    edit = await asyncio.wait_for(editor.edit_of(action), timeout=20)
+    assert uris_of(edit) == [uri]
+    assert editor.apply(uri, TASKS, edit) == TASKS_LOAD_FIXED

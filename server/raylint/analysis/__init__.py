@@ -294,11 +294,13 @@ def fix_workspace(
     generator_style: str = "streaming",
     externals: ExternalResolver | None = None,
     rounds: int = 5,
+    excluded: frozenset[str] = frozenset(),
 ) -> WorkspaceFix:
     """Fix `paths` and update the callers of each rewritten task anywhere in `files`.
 
     Works on texts in memory and writes nothing. Unsafe fixes (call sites to review) only
     if `unsafe`. With `rounds=0` it only finds the call sites of each finding's fixes.
+    Call sites in `excluded` files (absolute paths) are never edited: they are to review.
     """
     texts: dict[str, str] = {}
 
@@ -314,7 +316,7 @@ def fix_workspace(
     options = {"generator_style": generator_style, "index": index, "externals": externals}
     history: list[dict[str, Analysis]] = []
     for round_ in range(rounds + 1):
-        search = CallerSearch(files, index, generator_style)
+        search = CallerSearch(files, index, generator_style, excluded)
         analyses = {}
         for path in paths:
             text = current(path)

@@ -458,8 +458,12 @@ class CallerSearch:
     analyses edits and answers code actions).
     """
 
-    def __init__(self, files: list[str], index: ModuleIndex, generator_style: str = "streaming"):
-        self.files, self.index, self.style = files, index, generator_style
+    def __init__(
+        self, files: list[str], index: ModuleIndex, generator_style: str = "streaming", excluded: frozenset[str] = frozenset()
+    ):
+        # `excluded`: files of `files` the user excluded from raylint. Their call sites are
+        # searched (a fix must not silently break them) but never edited: they go to review.
+        self.files, self.index, self.style, self.excluded = files, index, generator_style, excluded
         self._sites: dict[Target, list[CallSite]] = {}
         self._modules: dict[ModuleInfo, _Module] = {}
 
@@ -528,7 +532,10 @@ class CallerSearch:
                 caller.tree  # noqa: B018 (made now, in its own slice)
                 yield
                 for target in here:
-                    found[target].extend(caller.call_sites(target))
+                    sites = caller.call_sites(target)
+                    if os.path.abspath(path) in self.excluded:
+                        sites = [_excluded(site) for site in sites]
+                    found[target].extend(sites)
                 yield
                 broken = caller.tree.syntax_error_line(text)
             else:
@@ -578,6 +585,12 @@ class CallerSearch:
             title += f" ({len(reviews)} call site{'s' * (len(reviews) != 1)} to review)"
         reason = f"{len(reviews)} call site{'s' * (len(reviews) != 1)} must be updated by hand" if reviews else ""
         return replace(fix, title=title, edits=tuple(taken), call_sites=tuple(handled + reviews), unsafe_reason=reason)
+
+
+def _excluded(site: CallSite) -> CallSite:
+    if not site.edits or site.review:
+        return site  # nothing to change there (or to review anyway)
+    return replace(site, edits=(), review="it is in a file excluded from raylint, which it does not edit")
 
 
 def _related_order(related: Related):

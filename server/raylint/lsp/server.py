@@ -288,14 +288,19 @@ class RaylintServer(LanguageServer):
         return [folder for folder in folders if folder]
 
     def workspace_files(self, settings: Settings) -> list[str]:
-        """The workspace's Python files, where callers are searched (listed every 10 s at most)."""
+        """The workspace's Python files, where callers are searched (listed every 10 s at most).
+        Excluded files are listed too: their call sites are reviewed, not edited."""
         listed_at, files = self._files
         if time.monotonic() - listed_at > 10:
-            found = python_files(self.roots(), Excludes(settings.exclude, settings.root), [])
+            found = python_files(self.roots(), Excludes((), settings.root), [])
             files = sorted({os.path.abspath(p) for p in found})
             self._files = (time.monotonic(), files)
             self.index.files_appeared()
         return files
+
+    @staticmethod
+    def excluded_files(settings: Settings, files: list[str]) -> frozenset[str]:
+        return frozenset(filter(Excludes(settings.exclude, settings.root), files))
 
     def _options(self, settings: Settings) -> dict[str, Any]:
         if settings.python not in self.externals:
@@ -372,7 +377,8 @@ class RaylintServer(LanguageServer):
         try:
             files = await loop.run_in_executor(self.worker, self.workspace_files, settings)
             found: list = []
-            steps = self._search_steps(CallerSearch(files, self.index, settings.generator_style), analysis, found)
+            search_in = CallerSearch(files, self.index, settings.generator_style, self.excluded_files(settings, files))
+            steps = self._search_steps(search_in, analysis, found)
             while not self._search_stale(search):
                 if await loop.run_in_executor(self.worker, _run_slice, steps, SEARCH_SLICE):
                     break
@@ -444,13 +450,15 @@ class RaylintServer(LanguageServer):
         if uri_to_path(document.uri) is None:  # untitled, notebook cell: no workspace callers
             options = self._options(settings)
             return {document.path: fix_text(document.text, document.path, **options)[0]}
+        files = self.workspace_files(settings)
         result = fix_workspace(
             [document.path],
-            self.workspace_files(settings),
+            files,
             self.roots(),
             read=self._read,
             generator_style=settings.generator_style,
             externals=self._options(settings)["externals"],
+            excluded=self.excluded_files(settings, files),
         )
         return result.texts
 
