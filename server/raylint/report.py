@@ -23,22 +23,32 @@ def _position(range_: Range) -> dict:
 
 
 def finding_json(finding: Finding) -> dict:
+    own = os.path.abspath(finding.path)
+
+    def shown(path: str) -> str:
+        """A path as the finding's is shown: the finding's own file as given, others relative to
+        the current folder (absolute when outside it), as the text output shows call sites."""
+        if os.path.abspath(path) == own:
+            return finding.path
+        relative = os.path.relpath(os.path.abspath(path))
+        return os.path.abspath(path) if relative.startswith("..") else relative
+
     return {
         "path": finding.path,
         "code": finding.code,
         "message": finding.message,
         "task": finding.task,
         "range": _position(finding.range),
-        "related": [{"path": r.path, "message": r.message, "range": _position(r.range)} for r in finding.related],
+        "related": [{"path": shown(r.path), "message": r.message, "range": _position(r.range)} for r in finding.related],
         "fixes": [
             {
                 "id": fix.id,
                 "title": fix.title,
                 "applicability": "safe" if fix.safe else "unsafe",
                 "unsafe_reason": fix.unsafe_reason,
-                "edits": [{"path": e.path, "range": _position(e.range), "new_text": e.new_text} for e in fix.edits],
+                "edits": [{"path": shown(e.path), "range": _position(e.range), "new_text": e.new_text} for e in fix.edits],
                 "call_sites": [
-                    {"path": s.path, "range": _position(s.range), "status": "review" if s.review else "rewritten",
+                    {"path": shown(s.path), "range": _position(s.range), "status": "review" if s.review else "rewritten",
                      "review": s.review}
                     for s in fix.call_sites
                 ],

@@ -139,6 +139,8 @@ def test_json_lists_call_sites_per_fix_with_status_and_applicability(app):
     assert site["range"]["start"]["column"] == where(app, "main.py", "load.remote(1)")[1] and site["review"] == ""
     # the fix's edits include the caller's
     assert {resolve(e["path"]).name for e in load["edits"]} == {"tasks.py", "main.py"}
+    # every path is written the same way: relative to the folder raylint runs in
+    assert sorted({e["path"] for e in load["edits"]} | {s["path"] for s in load["call_sites"]}) == ["main.py", "tasks.py"]
     assert {"new_text": "load.remote(2)"}.items() <= next(
         e for e in load["edits"] if e["new_text"] == "load.remote(2)"
     ).items()
