@@ -351,6 +351,16 @@ function cliFindings(folder) {
     }
     assert.ok(res.status === 0 || res.status === 1, `raylint check exited ${res.status}:\n${res.stderr}`);
     assert.deepEqual(report.errors ?? [], [], `raylint check reported errors: ${JSON.stringify(report.errors)}`);
+    // The CLI writes paths relative to the folder it ran in: make them absolute here.
+    const cwd = path.dirname(folder);
+    for (const f of report.findings) {
+        f.path = path.resolve(cwd, f.path);
+        for (const r of f.related ?? []) r.path = path.resolve(cwd, r.path);
+        for (const fix of f.fixes ?? []) {
+            for (const e of fix.edits ?? []) e.path = path.resolve(cwd, e.path);
+            for (const c of fix.call_sites ?? []) c.path = path.resolve(cwd, c.path);
+        }
+    }
     return report.findings;
 }
 
