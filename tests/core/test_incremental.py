@@ -106,6 +106,10 @@ def test_a_line_added_moves_the_later_findings():
     assert analyzer.reused == 1
     assert result == analyze(text, "t.py")
     assert [f.range.start.line for f in result.findings] == [8, 18]
+    # the moved statements keep serving: the next edit, below them, is quick too
+    again = edited(text, "return ray.put(x), ray.put(x + 1)", "return ray.put(x), ray.put(x + 2)")
+    assert analyzer.analyze(again) == analyze(again, "t.py")
+    assert analyzer.reused == 2
 
 
 def test_a_module_level_value_edit_reuses_everything():

@@ -138,6 +138,9 @@ class DocumentAnalyzer:
                 return None
             kept.append((last.owners[number] < at, finding))
 
+        if delta:  # the later statements move (in place: the old tree is not used again)
+            for later in body[at + 1 :]:
+                ast.increment_lineno(later, delta)
         tree = ast.Module(body=[*body[:at], new, *body[at + 1 :]], type_ignores=[])
         module = ModuleInfo(self.path, source, tree)
         resolver = Resolver(module, self.index, self.externals)
@@ -146,16 +149,10 @@ class DocumentAnalyzer:
         functions = [] if plain else find_remote_functions(resolver, [new], last.wrapped())
         fresh = ray001.check(resolver, self.path, self.style, functions)
         if delta:
-            # what the edited definition's findings point at outside it must not have moved
-            new_span = Range(Position(start - 1, 0), Position(new_end, 0))
-            if any(not _inside(r, new_span) and r.end > new_span.start for f in fresh for r in _ranges(f)):
-                return None
             kept = [(before, _shift(f, delta, old_end)) for before, f in kept]
         findings = [f for before, f in kept if before] + fresh + [f for before, f in kept if not before]
         analysis = Analysis(self.path, findings, [])
-        # The statements after this one keep their old line numbers in the spliced tree, so
-        # after lines were added or removed the next edit starts from a full analysis.
-        self._last = None if delta else _State(text, last.context, resolver, analysis, last.known_wrapped)
+        self._last = _State(text, last.context, resolver, analysis, last.known_wrapped)
         return analysis
 
 
@@ -266,10 +263,6 @@ def _ranges(finding: Finding):
     for fix in finding.fixes:
         for edit in fix.edits:
             yield edit.range
-
-
-def _inside(range_: Range, span: Range) -> bool:
-    return span.start <= range_.start and range_.end <= span.end
 
 
 def _overlaps(range_: Range, span: Range) -> bool:
