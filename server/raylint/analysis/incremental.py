@@ -1,18 +1,21 @@
-"""Re-analysis of a document being edited: only the top-level definition an edit falls in.
+"""Re-analysis of a document being edited: only the top-level statement an edit falls in.
 
 An editor sends a new version of the document for every keystroke. Parsing a 10,000-line
 module takes longer than the whole latency budget, yet a keystroke inside one function can
 only change that function's findings. `DocumentAnalyzer` re-parses the edited top-level
-`def`/`class` alone, splices it into the previous tree, re-checks its remote functions, and
-keeps the other findings (moved by the lines the edit added or removed).
+statement alone, splices it into the previous tree (moving the later statements' line
+numbers if lines were added or removed), re-checks its remote functions, and keeps the other
+findings (moved the same way).
 
 It falls back to a full `analyze()` whenever the edit could change anything outside that
-definition: an edit outside a top-level def/class, a renamed one, a syntax error, a
-definition that makes another one remote (`ray.remote(f)`), sets `.options(...)`, calls a
+statement: an edit across statements, a syntax error, a renamed def or class, a plain
+statement that imports, defines, or binds a name differently or to anything of Ray; a
+statement that makes a definition remote (`ray.remote(f)`), sets `.options(...)`, calls a
 private actor method through `.remote`, or declares `global`/`nonlocal`; a finding whose
-fix or explanation points into the edited definition from outside; a change of anything
-else the analysis read (the caller's `context`: other documents, settings). The property
-tests check that both ways give the same findings for random edits.
+fix or explanation points into the edited statement from outside; a change of the file's
+line end; a change of anything else the analysis read (the caller's `context`: other
+documents, settings). The property tests check that both ways give the same findings for
+random edits.
 """
 
 from __future__ import annotations
