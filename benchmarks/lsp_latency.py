@@ -310,6 +310,23 @@ class Client:
         )
         return uri, sent
 
+    def replace(self, uri: str, version: int, start: tuple[int, int], end: tuple[int, int], new: str) -> float:
+        return self.notify(
+            "textDocument/didChange",
+            {
+                "textDocument": {"uri": uri, "version": version},
+                "contentChanges": [
+                    {
+                        "range": {
+                            "start": {"line": start[0], "character": start[1]},
+                            "end": {"line": end[0], "character": end[1]},
+                        },
+                        "text": new,
+                    }
+                ],
+            },
+        )
+
     def change(self, uri: str, version: int, line: int, character: int, new: str) -> float:
         return self.notify(
             "textDocument/didChange",
@@ -422,6 +439,32 @@ def edits(client: Client, uri: str, text: str, count: int, budget: float) -> tup
             client.wait_diagnostics(uri, version, timeout=3 * budget)
         except queue.Empty:
             pass
+    return latencies, version
+
+
+def line_breaks(client: Client, uri: str, text: str, version: int, count: int, budget: float) -> tuple[list[float], int]:
+    """A line break typed at the end of the middle line, then deleted, and again: every later
+    diagnostic moves. Same pacing as `edits`. Returns (latencies, the last version)."""
+    line, _ = middle_line(text)
+    end = len(text.split("\n")[line])
+    latencies = []
+    started = time.perf_counter()
+    for step in range(count + count % 2):  # an even count: the text ends as it began
+        version += 1
+        if step % 2 == 0:
+            sent = client.replace(uri, version, (line, end), (line, end), "\n")
+        else:
+            sent = client.replace(uri, version, (line, end), (line + 1, 0), "")
+        try:
+            received, _ = client.wait_diagnostics(uri, version, timeout=3 * budget)
+        except queue.Empty:
+            print(f"  (line break, version {version}: no diagnostics within {3 * budget:.0f} s; series stopped)")
+            latencies.append(3 * budget)
+            break
+        latencies.append(received - sent)
+        elapsed = time.perf_counter() - started
+        if step % 2 == 1 and elapsed > budget and len(latencies) >= 6:
+            break
     return latencies, version
 
 
@@ -539,11 +582,13 @@ def main(argv: list[str] | None = None) -> int:
                 opened, uri, text, diagnostics = warm(client, main_root, lines, f"doc_{lines}.py", seed=lines)
                 print(f"  warm didOpen -> diagnostics: {opened * 1000:.1f} ms ({len(diagnostics)} diagnostics)")
                 results[f"warm_{lines}"] = opened
-                changes, _ = edits(client, uri, text, n_edits, args.budget)
+                changes, version = edits(client, uri, text, n_edits, args.budget)
                 changes = ms(changes)
                 print(f"  didChange -> diagnostics: {summary(changes)}   ({load()})")
                 results[f"change_{lines}_p50"] = percentile(changes, 50)
                 results[f"change_{lines}_p95"] = percentile(changes, 95)
+                breaks, _ = line_breaks(client, uri, text, version, n_edits, args.budget)
+                print(f"  line break typed/deleted -> diagnostics: {summary(ms(breaks))}  (no target; every later finding moves)")
                 actions, offered = code_actions(client, uri, diagnostics, n_actions, args.budget)
                 actions = ms(actions)
                 print(f"  codeAction at a diagnostic: {summary(actions)} ({offered} actions offered)")
