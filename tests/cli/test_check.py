@@ -229,7 +229,7 @@ def test_python_option_points_jedi_at_an_environment(project, raytools_python, n
 
 
 def test_the_active_virtualenv_is_searched_without_python_option(project, raytools_python):
-    # (The comment spells `put`: see the xfail below for a file that never does.)
+    # (The comment spells `put`: the next test has a file that never does.)
     project.write("jobs.py", "import ray\nfrom raytools import stash  # ray.put\n\n\n@ray.remote\ndef f(x):\n    return stash(x)\n")
     venv = str(Path(raytools_python).parents[1])
     assert project.run("check", "jobs.py", env={"VIRTUAL_ENV": venv}).code == 1
