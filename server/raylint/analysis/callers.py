@@ -143,9 +143,11 @@ class _Tree:
                     self._parents[id(child)] = node
 
     def syntax_error_line(self, text: str) -> int | None:
-        """`_syntax_error_line` of the module's text, once per parsed module (a second parse)."""
+        """`_syntax_error_line` of the module's text, once per parsed module: from what the
+        index's parse found, else by parsing again."""
         if self._syntax_error is _UNSET:
-            self._syntax_error = _syntax_error_line(text)
+            errors = self.module.syntax_errors
+            self._syntax_error = _syntax_error_line(text) if errors is None else (errors[0][0] if errors else None)
         return self._syntax_error  # type: ignore[return-value]
 
 

@@ -151,11 +151,13 @@ def _collect(body: list[ast.stmt], scope: Scope) -> None:
 class ModuleInfo:
     """One parsed module: its text, tree and module scope."""
 
-    def __init__(self, path: str, source: SourceText, tree: ast.Module):
+    def __init__(self, path: str, source: SourceText, tree: ast.Module, syntax_errors=None):
         self.path = os.path.abspath(path)
         self.source = source
         self.tree = tree
         self.scope = Scope(tree, None, self)
+        # (0-based line, message) of each syntax error the parser recovered from; None: unknown
+        self.syntax_errors: list[tuple[int, str]] | None = syntax_errors
 
 
 def read_disk(path: str) -> str | None:
@@ -240,9 +242,9 @@ class ModuleIndex:
         text = self.text(path)
         if text is not None:
             source = SourceText(text)
-            tree, _ = parse(source)
+            tree, errors = parse(source)
             if tree is not None:
-                self._modules[path] = (stamp, ModuleInfo(path, source, tree))
+                self._modules[path] = (stamp, ModuleInfo(path, source, tree, errors))
         return self._modules[path][1]
 
     def find(self, module: str, from_path: str, level: int = 0) -> str | None:
