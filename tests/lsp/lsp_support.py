@@ -155,3 +155,11 @@ class Editor:
             )
         )
         return list(result or [])
+
+
+def accept_registrations(client: LanguageClient) -> None:
+    """Answer `client/registerCapability` as an editor does (the server asks to watch files),
+    keeping what was registered in `client.registrations`."""
+    client.registrations = []
+    if types.CLIENT_REGISTER_CAPABILITY not in client.protocol.fm.features:
+        client.feature(types.CLIENT_REGISTER_CAPABILITY)(lambda params: client.registrations.extend(params.registrations))

@@ -13,7 +13,7 @@ import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
-from lsp_support import SERVER, Editor, apply_text_edits
+from lsp_support import SERVER, Editor, apply_text_edits, accept_registrations
 
 TASKS = """\
 import ray
@@ -257,6 +257,7 @@ async def refreshing(lsp_client: LanguageClient, tmp_path):
     capabilities = client_capabilities("neovim@v0.11.0")
     capabilities.workspace.diagnostics = types.DiagnosticWorkspaceClientCapabilities(refresh_support=True)
     lsp_client.workspace_root = tmp_path
+    accept_registrations(lsp_client)
     lsp_client.initialize_result = await lsp_client.initialize_session(
         types.InitializeParams(
             capabilities=capabilities,

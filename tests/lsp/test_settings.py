@@ -8,7 +8,7 @@ import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
-from lsp_support import SERVER, Editor
+from lsp_support import SERVER, Editor, accept_registrations
 
 SOURCE = "import ray\n\n@ray.remote\ndef f(x):\n    return ray.put(x)\n"
 
@@ -84,6 +84,7 @@ async def two_folders(lsp_client: LanguageClient, request, tmp_path):
     lsp_client.set_configuration({"debounce": 0}, section="raylint")
     lsp_client.set_configuration({"severity": "information"}, section="raylint", scope_uri=one.as_uri())
     lsp_client.workspace_root = tmp_path
+    accept_registrations(lsp_client)
     lsp_client.initialize_result = await lsp_client.initialize_session(
         types.InitializeParams(
             capabilities=client_capabilities(request.param),

@@ -526,6 +526,31 @@ class RaylintServer(LanguageServer):
             )
         )
 
+    async def watch_files(self) -> None:
+        """Ask the client to tell of Python files and pyproject.toml changed outside the editor
+        (a git checkout, a generator): re-exports and call sites may have changed with them."""
+        if not self.supports("workspace.did_change_watched_files.dynamic_registration"):
+            return
+        watchers = [types.FileSystemWatcher(glob_pattern=g) for g in ("**/*.py", "**/pyproject.toml")]
+        registration = types.Registration(
+            id="raylint-watched-files",
+            method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+            register_options=types.DidChangeWatchedFilesRegistrationOptions(watchers=watchers),
+        )
+        try:
+            await self.client_register_capability_async(types.RegistrationParams(registrations=[registration]))
+        except Exception as error:  # the client refused: edits in the editor are still followed
+            self.log(f"could not watch files: {error}", types.MessageType.Warning)
+
+    def files_changed(self) -> None:
+        """Files changed on disk: everything analysed may have read them."""
+        self.generation += 1
+        self._files = (0.0, [])
+        self.file_settings.clear()
+        self.worker.submit(self.index.files_appeared)
+        self.results.clear()  # the documents' own texts did not change, but what they import may have
+        self.published.clear()
+
     async def recheck_all(self) -> None:
         if self.pull_diagnostics:
             if self.supports("workspace.diagnostics.refresh_support"):
@@ -556,6 +581,7 @@ async def initialized(ls: RaylintServer, params: types.InitializedParams) -> Non
     finally:
         ls.configured.set()
     await ls.recheck_all()
+    await ls.watch_files()
 
 
 @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
@@ -565,6 +591,12 @@ async def did_change_configuration(ls: RaylintServer, params: types.DidChangeCon
         ls.client_settings[""] = settings["raylint"]
     await ls.refresh_client_settings()
     ls.file_settings.clear()
+    await ls.recheck_all()
+
+
+@server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+async def did_change_watched_files(ls: RaylintServer, params: types.DidChangeWatchedFilesParams) -> None:
+    ls.files_changed()
     await ls.recheck_all()
 
 

@@ -1,0 +1,53 @@
+"""Files changed outside the editor (a git checkout, a generator): the server is told through
+`workspace/didChangeWatchedFiles` and checks the open documents again."""
+
+from __future__ import annotations
+
+import asyncio
+
+from lsprotocol import types
+
+from lsp_support import Editor
+
+TASKS = """\
+import ray
+from compat import store
+
+
+@ray.remote
+def f(x):
+    return store(x)
+"""
+REEXPORT = "from ray import put as store\n"
+NOT_RAY = "def store(x):\n    return x\n"
+
+
+async def test_a_module_changed_on_disk_changes_the_diagnostics(editor: Editor):
+    root = editor.client.workspace_root
+    (root / "compat.py").write_text(REEXPORT)
+    uri = editor.open("tasks.py", TASKS)
+    assert [d.range.start.line for d in await editor.diagnostics(uri)] == [6]  # store is ray.put
+    (root / "compat.py").write_text(NOT_RAY + "\n")  # (a new size: a new stamp, even within one mtime tick)
+    editor.client.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams(
+            changes=[types.FileEvent(uri=(root / "compat.py").as_uri(), type=types.FileChangeType.Changed)]
+        )
+    )
+    assert await editor.diagnostics(uri) == []
+
+
+async def test_the_server_asks_to_watch_python_files_where_the_client_lets_it(editor: Editor):
+    await editor.diagnostics(editor.open("warm.py", "x = 1\n"))  # initialized has run
+    watched = editor.client.capabilities.workspace.did_change_watched_files
+    registrations = [r for r in editor.client.registrations if r.method == types.WORKSPACE_DID_CHANGE_WATCHED_FILES]
+    if watched is None or not watched.dynamic_registration:
+        assert registrations == []
+        return
+    for _ in range(50):  # (sent right after `initialized`; the publish may still overtake it)
+        if registrations:
+            break
+        await asyncio.sleep(0.1)
+        registrations = [r for r in editor.client.registrations if r.method == types.WORKSPACE_DID_CHANGE_WATCHED_FILES]
+    (registration,) = registrations
+    patterns = {w["globPattern"] for w in registration.register_options["watchers"]}
+    assert patterns == {"**/*.py", "**/pyproject.toml"}
