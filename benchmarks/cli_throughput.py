@@ -175,7 +175,8 @@ def raylint_once(tree: str, out_dir: str) -> tuple[float, dict, int]:
 def phases(tree: str, files: list[str]) -> dict:
     """One unprofiled process doing what a worker does (a snapshot index, as `raylint check`
     uses), timing the prefilter apart from the rest of `analyze`."""
-    from raylint.analysis import ExternalResolver, ModuleIndex, _may_have_findings, analyze, spells
+    from raylint.analysis import ExternalResolver, ModuleIndex, analyze
+    from raylint.analysis.prefilter import may_have_findings, spells
     from raylint.cli import read_python_file
 
     index, externals = ModuleIndex([tree], snapshot=True), ExternalResolver(None)
@@ -197,7 +198,7 @@ def phases(tree: str, files: list[str]) -> dict:
         stats["t_read"] += t1 - t0
         lines = text.count("\n")
         stats["lines"] += lines
-        passing = _may_have_findings(text, path, index, externals)
+        passing = may_have_findings(text, path, index, externals)
         t2 = time.perf_counter()
         stats["t_prefilter"] += t2 - t1
         stats["spell_both"] += spells(text, "put") and spells(text, "remote")

@@ -25,13 +25,14 @@ import bisect
 import re
 from dataclasses import replace
 
-from raylint.analysis import ray001
+from raylint.analysis import analyze_module, ray001
 from raylint.analysis.model import Analysis, Edit, Finding, Fix, Position, Range, Related
 from raylint.analysis.names import ExternalResolver, ModuleIndex, ModuleInfo, Resolver, Scope, _collect
+from raylint.analysis.prefilter import may_have_findings
 from raylint.analysis.source import SourceText
 from raylint.analysis.tasks import (
-    _DEFINED_NAME,
-    _ONE_NAME_ARGUMENT,
+    DEFINED_NAME,
+    ONE_NAME_ARGUMENT,
     _definitions,
     find_remote_functions,
     remote_wrapped_names,
@@ -57,8 +58,6 @@ class DocumentAnalyzer:
         """The analysis of `text`, as `analyze()` gives it. `context` stands for everything
         else the analysis read: when it differs from the previous call's, nothing is reused.
         `keep=False` does not keep this text's tree for the next call (it costs memory)."""
-        from raylint.analysis import analyze_module
-
         last = self._last
         if last is not None and last.context == context and last.text == text:
             return last.analysis
@@ -85,9 +84,7 @@ class DocumentAnalyzer:
         self._last = None
 
     def _update(self, last: _State, text: str) -> Analysis | None:
-        from raylint.analysis import _may_have_findings
-
-        if not _may_have_findings(text, self.path, self.index, self.externals):
+        if not may_have_findings(text, self.path, self.index, self.externals):
             return None
         old = last.resolver.module
         source = SourceText(text)
@@ -255,8 +252,8 @@ def _lines_text(source: SourceText, first: int, last: int) -> str:
 
 def _passes_a_definition(part: str, whole: str) -> bool:
     """Does `part` call something with a def or class of the module (`ray.remote(f)`)?"""
-    candidates = {match[1] for match in _ONE_NAME_ARGUMENT.finditer(part)}
-    return bool(candidates) and not candidates.isdisjoint(_DEFINED_NAME.findall(whole))
+    candidates = {match[1] for match in ONE_NAME_ARGUMENT.finditer(part)}
+    return bool(candidates) and not candidates.isdisjoint(DEFINED_NAME.findall(whole))
 
 
 def _ranges(finding: Finding):

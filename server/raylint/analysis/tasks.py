@@ -125,9 +125,9 @@ def remote_wrapped_names(resolver: Resolver) -> dict[str, tuple[OptionsSite, tup
     return wrapped
 
 
-_DEFINED_NAME = re.compile(r"^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+(\w+)", re.MULTILINE)
+DEFINED_NAME = re.compile(r"^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+(\w+)", re.MULTILINE)
 # `(name)`, with room for line breaks and comments: how a call passes one bare name
-_ONE_NAME_ARGUMENT = re.compile(r"\((?:\s|#[^\n]*)*(\w+)(?:\s|#[^\n]*)*,?(?:\s|#[^\n]*)*\)")
+ONE_NAME_ARGUMENT = re.compile(r"\((?:\s|#[^\n]*)*(\w+)(?:\s|#[^\n]*)*,?(?:\s|#[^\n]*)*\)")
 
 
 def statements_calling_with_a_definition(module) -> list[tuple[ast.stmt, list[int]]]:
@@ -137,12 +137,12 @@ def statements_calling_with_a_definition(module) -> list[tuple[ast.stmt, list[in
     text = module.source.text
     if "remote" not in text:
         return []
-    names = set(_DEFINED_NAME.findall(text))  # at any depth: nested defs can be wrapped too
+    names = set(DEFINED_NAME.findall(text))  # at any depth: nested defs can be wrapped too
     if not names:
         return []
     starts_of_lines = module.source.line_starts
     lines = sorted(
-        {bisect.bisect_right(starts_of_lines, m.start()) for m in _ONE_NAME_ARGUMENT.finditer(text) if m[1] in names}
+        {bisect.bisect_right(starts_of_lines, m.start()) for m in ONE_NAME_ARGUMENT.finditer(text) if m[1] in names}
     )
     if not lines:
         return []
