@@ -30,7 +30,7 @@ from typing import Callable, Iterable, Iterator
 
 from raylint.analysis.model import CallSite, Edit, Finding, Fix, Position, Range, Related
 from raylint.analysis.names import ModuleIndex, ModuleInfo, Resolver, Scope
-from raylint.analysis.source import SourceText
+from raylint.analysis.source import SourceText, first_line
 
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 
@@ -69,7 +69,6 @@ def _syntax_error_line(text: str) -> int | None:
 
 
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
-_UNSET = object()
 
 
 class _Tree:
@@ -105,9 +104,8 @@ class _Tree:
             inner = (*functions, node) if isinstance(node, _FUNCTIONS) else functions
             queue.extend((child, inner) for child in ast.iter_child_nodes(node))
         self._parents: dict[int, ast.AST] = {id(statement): tree for statement in tree.body}
-        self._starts = [_first_line(statement) for statement in tree.body]
+        self._starts = [first_line(statement) for statement in tree.body]
         self._built = [False] * len(tree.body)
-        self._syntax_error: object = _UNSET
         self._scopes: dict[int, Scope] = {}
 
     def scope(self, function: ast.AST, parent: Scope) -> Scope:
@@ -143,17 +141,12 @@ class _Tree:
                     self._parents[id(child)] = node
 
     def syntax_error_line(self, text: str) -> int | None:
-        """`_syntax_error_line` of the module's text, once per parsed module: from what the
-        index's parse found, else by parsing again."""
-        if self._syntax_error is _UNSET:
-            errors = self.module.syntax_errors
-            self._syntax_error = _syntax_error_line(text) if errors is None else (errors[0][0] if errors else None)
-        return self._syntax_error  # type: ignore[return-value]
-
-
-def _first_line(statement: ast.stmt) -> int:
-    decorators = getattr(statement, "decorator_list", None) or []
-    return min([statement.lineno, *(d.lineno for d in decorators)])
+        """The line of the module's first syntax error: what the index's parse found (or,
+        for a module parsed elsewhere, `_syntax_error_line`)."""
+        errors = self.module.syntax_errors
+        if errors is None:
+            return _syntax_error_line(text)
+        return errors[0][0] if errors else None
 
 
 def _tree(module: ModuleInfo) -> _Tree:
@@ -161,11 +154,7 @@ def _tree(module: ModuleInfo) -> _Tree:
     makes a new ModuleInfo for a new text), and may refer back to it (its scopes do)."""
     tree = getattr(module, "_caller_tree", None)
     if tree is None:
-        tree = _Tree(module)
-        try:
-            module._caller_tree = tree  # type: ignore[attr-defined]
-        except AttributeError:  # a module that takes no attributes: not kept, still right
-            pass
+        tree = module._caller_tree = _Tree(module)  # type: ignore[attr-defined]
     return tree
 
 

@@ -27,9 +27,9 @@ from dataclasses import replace
 
 from raylint.analysis import analyze_module, ray001
 from raylint.analysis.model import Analysis, Edit, Finding, Fix, Position, Range, Related
-from raylint.analysis.names import ExternalResolver, ModuleIndex, ModuleInfo, Resolver, Scope, _collect
+from raylint.analysis.names import ExternalResolver, ModuleIndex, ModuleInfo, Resolver, bound_names
 from raylint.analysis.prefilter import may_have_findings
-from raylint.analysis.source import SourceText
+from raylint.analysis.source import SourceText, first_line
 from raylint.analysis.tasks import (
     DEFINED_NAME,
     ONE_NAME_ARGUMENT,
@@ -93,12 +93,12 @@ class DocumentAnalyzer:
             return None
         first, old_last = changed
         body = old.tree.body
-        at = _statement_at(body, first, old_last, old.source.line_count)
+        at = _statement_at(last.starts, first, old_last, old.source.line_count)
         if at is None:
             return None
         statement = body[at]
-        start = _first_line(statement)  # 1-based
-        old_end = _first_line(body[at + 1]) - 1 if at + 1 < len(body) else old.source.line_count
+        start = last.starts[at]  # 1-based
+        old_end = last.starts[at + 1] - 1 if at + 1 < len(body) else old.source.line_count
         delta = source.line_count - old.source.line_count
         new_end = old_end + delta
         new_text = _lines_text(source, start, new_end)
@@ -119,7 +119,7 @@ class DocumentAnalyzer:
         if len(parsed.body) != 1:
             return None
         new = parsed.body[0]
-        if type(new) is not type(statement) or _first_line(new) != 1:
+        if type(new) is not type(statement) or first_line(new) != 1:
             return None
         if isinstance(new, _DEFINITIONS) and new.name != statement.name:
             return None
@@ -144,7 +144,7 @@ class DocumentAnalyzer:
         tree = ast.Module(body=[*body[:at], new, *body[at + 1 :]], type_ignores=[])
         module = ModuleInfo(self.path, source, tree)
         resolver = Resolver(module, self.index, self.externals)
-        if plain and any(resolver.resolve_name(name, module.scope) is not None for name in _bound([new])):
+        if plain and any(resolver.resolve_name(name, module.scope) is not None for name in bound_names([new])):
             return None
         functions = [] if plain else find_remote_functions(resolver, [new], last.wrapped())
         fresh = ray001.check(resolver, self.path, self.style, functions)
@@ -162,10 +162,9 @@ class _State:
     def __init__(self, text, context, resolver: Resolver, analysis: Analysis, known_wrapped=None):
         self.text, self.context, self.resolver, self.analysis = text, context, resolver, analysis
         self.known_wrapped = known_wrapped
-        body = resolver.module.tree.body
-        starts = [_first_line(s) for s in body]
+        self.starts = [first_line(s) for s in resolver.module.tree.body]  # 1-based
         # the top-level statement each finding belongs to (by its first line)
-        self.owners = [bisect.bisect_right(starts, f.range.start.line + 1) - 1 for f in analysis.findings]
+        self.owners = [bisect.bisect_right(self.starts, f.range.start.line + 1) - 1 for f in analysis.findings]
 
     def wrapped(self):
         # unchanged by an edit that passes no definition to a call (checked before)
@@ -180,24 +179,11 @@ def _binds_nothing_of_ray(old: ast.stmt, new: ast.stmt, texts: str, resolver: Re
     them to anything of Ray (checked again in the new module once it is built)."""
     if "import" in texts or any(True for _ in _definitions([old])) or any(True for _ in _definitions([new])):
         return False
-    names = _bound([old])
-    if names != _bound([new]):
+    names = bound_names([old])
+    if names != bound_names([new]):
         return False
     module = resolver.module
     return all(resolver.resolve_name(name, module.scope) is None for name in names)
-
-
-def _bound(statements: list[ast.stmt]) -> set[str]:
-    """The module-level names these statements bind."""
-    scope = Scope.__new__(Scope)
-    scope._bindings, scope._declared_global, scope._star_imports = {}, set(), []
-    _collect(statements, scope)
-    return set(scope._bindings)
-
-
-def _first_line(statement: ast.stmt) -> int:
-    decorators = getattr(statement, "decorator_list", None)
-    return decorators[0].lineno if decorators else statement.lineno
 
 
 def _changed_lines(old: SourceText, new: SourceText) -> tuple[int, int] | None:
@@ -230,16 +216,13 @@ def _changed_lines(old: SourceText, new: SourceText) -> tuple[int, int] | None:
     return first, old_last
 
 
-def _statement_at(body: list[ast.stmt], first: int, last: int, line_count: int) -> int | None:
-    """The top-level statement whose lines (with the blank and comment lines after it, up to
-    the next statement) hold lines first..last; None if there is none."""
-    if not body:
-        return None
-    starts = [_first_line(s) for s in body]
+def _statement_at(starts: list[int], first: int, last: int, line_count: int) -> int | None:
+    """The top-level statement (by the lines it starts on) whose lines, with the blank and
+    comment lines after it up to the next statement, hold lines first..last; or None."""
     at = bisect.bisect_right(starts, first) - 1
     if at < 0:
         return None
-    end = starts[at + 1] - 1 if at + 1 < len(body) else line_count
+    end = starts[at + 1] - 1 if at + 1 < len(starts) else line_count
     return at if last <= end else None
 
 

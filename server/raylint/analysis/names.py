@@ -148,6 +148,11 @@ def _collect(body: list[ast.stmt], scope: Scope) -> None:
         stack.extend(ast.iter_child_nodes(node))
 
 
+def bound_names(statements: list[ast.stmt]) -> set[str]:
+    """The names these statements bind in the scope they are in (a module's top level)."""
+    return set(Scope(ast.Module(body=statements, type_ignores=[]), None, None).bindings)
+
+
 class ModuleInfo:
     """One parsed module: its text, tree and module scope."""
 

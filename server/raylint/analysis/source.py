@@ -80,6 +80,12 @@ class SourceText:
         return self.text[1:] if self.has_bom else self.text
 
 
+def first_line(statement: ast.stmt) -> int:
+    """The 1-based line a statement starts on, its decorators included."""
+    decorators = getattr(statement, "decorator_list", None)
+    return decorators[0].lineno if decorators else statement.lineno
+
+
 def parse(source: SourceText) -> tuple[ast.Module | None, list[tuple[int, str]]]:
     """Parse, recovering from syntax errors so the intact parts of a file are still seen.
 

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 
 from raylint.analysis.names import REMOTE_FACTORY, Resolver, Scope
+from raylint.analysis.source import first_line
 
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _NOT_REMOTE_METHOD_DECORATORS = {"staticmethod", "classmethod", "property"}
@@ -147,7 +148,7 @@ def statements_calling_with_a_definition(module) -> list[tuple[ast.stmt, list[in
     if not lines:
         return []
     body = module.tree.body
-    starts = [getattr(s, "decorator_list", None) and s.decorator_list[0].lineno or s.lineno for s in body]
+    starts = [first_line(s) for s in body]
     found: list[tuple[ast.stmt, list[int]]] = []
     for line in lines:
         at = bisect.bisect_right(starts, line) - 1
