@@ -79,15 +79,22 @@ def _num_returns_already(ctx: Context, count: int) -> bool:
     if site.kind == "call" and _keyword_is(site.node, count):
         return True
     names = {ctx.fn.node.name} if ctx.fn.is_method else set(ctx.fn.call_names)
-    if ".options" not in ctx.source.text:  # the common case: no module walk per finding
-        return False
-    for node in ast.walk(ctx.body.resolver.module.tree):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "options":
-            target = node.func.value
-            name = target.id if isinstance(target, ast.Name) else getattr(target, "attr", None)
-            if name in names and _keyword_is(node, count):
-                return True
-    return False
+    return any(name in names and _keyword_is(call, count) for name, call in _options_calls(ctx.body.resolver.module))
+
+
+def _options_calls(module) -> list[tuple[str | None, ast.Call]]:
+    """The module's `X.options(...)` calls with the name of X, walked for once per module
+    (kept on it): a module with many multi-value tasks asks for each of them."""
+    calls = getattr(module, "_options_calls", None)
+    if calls is None:
+        calls = []
+        if ".options" in module.source.text:  # the common case: no walk at all
+            for node in ast.walk(module.tree):
+                if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "options":
+                    target = node.func.value
+                    calls.append((target.id if isinstance(target, ast.Name) else getattr(target, "attr", None), node))
+        module._options_calls = calls
+    return calls
 
 
 def _keyword_is(call: ast.Call, count: int) -> bool:
