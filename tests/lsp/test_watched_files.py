@@ -51,3 +51,21 @@ async def test_the_server_asks_to_watch_python_files_where_the_client_lets_it(ed
     (registration,) = registrations
     patterns = {w["globPattern"] for w in registration.register_options["watchers"]}
     assert patterns == {"**/*.py", "**/pyproject.toml"}
+
+
+async def test_an_open_documents_own_file_event_checks_nothing_again(editor: Editor):
+    """Its save or change came with didSave/didChange: the watcher's echo of it is no reason
+    to analyse every open document again."""
+    root = editor.client.workspace_root
+    (root / "compat.py").write_text(REEXPORT)
+    uri = editor.open("tasks.py", TASKS)
+    assert await editor.diagnostics(uri)
+    if editor.pull:
+        return  # nothing is pushed either way
+    await asyncio.sleep(0.5)  # (any background republish of the open is out by now)
+    seen = len(editor.publishes)
+    editor.client.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams(changes=[types.FileEvent(uri=uri, type=types.FileChangeType.Changed)])
+    )
+    await asyncio.sleep(0.5)
+    assert len(editor.publishes) == seen

@@ -542,12 +542,17 @@ class RaylintServer(LanguageServer):
         except Exception as error:  # the client refused: edits in the editor are still followed
             self.log(f"could not watch files: {error}", types.MessageType.Warning)
 
-    def files_changed(self) -> None:
-        """Files changed on disk: everything analysed may have read them."""
+    def files_may_have_appeared(self) -> None:
+        """A file was saved or changed on disk: call sites may have moved, and a module not
+        found before may exist now."""
         self.generation += 1
         self._files = (0.0, [])
+        self.worker.submit(self.index.files_appeared)  # (the worker owns the index)
+
+    def files_changed(self) -> None:
+        """Files changed on disk: everything analysed may have read them."""
+        self.files_may_have_appeared()
         self.file_settings.clear()
-        self.worker.submit(self.index.files_appeared)
         self.results.clear()  # the documents' own texts did not change, but what they import may have
         self.published.clear()
 
@@ -596,6 +601,10 @@ async def did_change_configuration(ls: RaylintServer, params: types.DidChangeCon
 
 @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
 async def did_change_watched_files(ls: RaylintServer, params: types.DidChangeWatchedFilesParams) -> None:
+    # an open document's own save or change came with didSave/didChange already: only files
+    # the editor does not hold make everything be checked again
+    if all(change.uri in ls.documents for change in params.changes):
+        return
     ls.files_changed()
     await ls.recheck_all()
 
@@ -634,9 +643,7 @@ def did_change(ls: RaylintServer, params: types.DidChangeTextDocumentParams) -> 
 @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
 def did_save(ls: RaylintServer, params: types.DidSaveTextDocumentParams) -> None:
     document = ls.documents.get(params.text_document.uri)
-    ls.generation += 1
-    ls._files = (0.0, [])  # a saved file may be a new one
-    ls.worker.submit(ls.index.files_appeared)
+    ls.files_may_have_appeared()  # a saved file may be a new one
     if document is not None:
         ls.schedule(document, 0)
 
