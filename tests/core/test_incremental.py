@@ -8,6 +8,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -89,11 +90,18 @@ BASE = textwrap.dedent(
 )
 
 
-def test_typing_in_a_task_reuses_the_rest():
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("y = x * SCALE", "y = x * SCALE + 1"),  # typing in a task
+        ("SCALE = 2", "SCALE = 3"),  # a module-level value
+    ],
+)
+def test_an_edit_inside_one_statement_reuses_the_rest(old, new):
     analyzer = DocumentAnalyzer("t.py")
     first = analyzer.analyze(BASE)
     assert [f.task for f in first.findings] == ["f", "g"]
-    text = edited(BASE, "y = x * SCALE", "y = x * SCALE + 1")
+    text = edited(BASE, old, new)
     assert analyzer.analyze(text) == analyze(text, "t.py")
     assert analyzer.reused == 1
 
@@ -110,14 +118,6 @@ def test_a_line_added_moves_the_later_findings():
     again = edited(text, "return ray.put(x), ray.put(x + 1)", "return ray.put(x), ray.put(x + 2)")
     assert analyzer.analyze(again) == analyze(again, "t.py")
     assert analyzer.reused == 2
-
-
-def test_a_module_level_value_edit_reuses_everything():
-    analyzer = DocumentAnalyzer("t.py")
-    analyzer.analyze(BASE)
-    text = edited(BASE, "SCALE = 2", "SCALE = 3")
-    assert analyzer.analyze(text) == analyze(text, "t.py")
-    assert analyzer.reused == 1
 
 
 def test_edits_that_reach_other_definitions_take_the_full_way():
