@@ -13,27 +13,14 @@ import {
     e2eEnv,
     goTo,
     log,
+    openFile,
     prepareProfile,
     Session,
-    SQUIGGLE,
 } from '../test/e2e/harness.mjs';
 import { SOURCE } from '../test/e2e/run.mjs';
 
 const runsArg = process.argv.indexOf('--runs');
 const RUNS = runsArg >= 0 ? Number(process.argv[runsArg + 1]) : 5;
-
-async function timedOpen(page, name) {
-    await page.keyboard.press('Control+P');
-    const input = page.locator('.quick-input-widget input');
-    await input.waitFor({ state: 'visible' });
-    await input.fill(name);
-    await page.locator('.quick-input-widget .monaco-list-row', { hasText: name }).first().waitFor();
-    const t0 = performance.now();
-    await page.keyboard.press('Enter');
-    await page.locator(`.tab.active[aria-label*="${name}"]`).first().waitFor();
-    await page.locator(SQUIGGLE).first().waitFor({ state: 'visible', timeout: 60000 });
-    return performance.now() - t0;
-}
 
 async function timedMenu(page) {
     await goTo(page, 11, 12);
@@ -68,9 +55,9 @@ async function main() {
         const session = new Session(env, dirs);
         try {
             const page = await session.open(ws);
-            measures.coldSquiggle.push(await timedOpen(page, 'first.py'));
+            measures.coldSquiggle.push(await openFile(page, 'first.py', { timeSquiggle: true }));
             measures.coldMenu.push(await timedMenu(page));
-            measures.warmSquiggle.push(await timedOpen(page, 'second.py'));
+            measures.warmSquiggle.push(await openFile(page, 'second.py', { timeSquiggle: true }));
             measures.warmMenu.push(await timedMenu(page));
             log(`run ${run}: ${Object.entries(measures).map(([k, v]) => `${k} ${Math.round(v[v.length - 1])} ms`).join(', ')}`);
         } finally {

@@ -298,17 +298,28 @@ export function pidsMatching(needle) {
 
 export const SQUIGGLE = '.monaco-editor .squiggly-warning';
 
-/** Opens a file through Quick Open (Ctrl+P) and waits for its editor tab. */
-export async function openFile(page, name) {
+/**
+ * Opens a file through Quick Open (Ctrl+P) and waits for its editor tab. With
+ * `{ timeSquiggle: true }` it also waits for the first RAY001 squiggle and returns the ms
+ * from Enter to it (what the benchmark and the e2e report as open → squiggle).
+ */
+export async function openFile(page, name, { timeSquiggle = false } = {}) {
     await page.keyboard.press('Control+P');
     const input = page.locator('.quick-input-widget input');
     await input.waitFor({ state: 'visible' });
     await input.fill(name);
     // Wait for the file to be listed before accepting it.
     await page.locator('.quick-input-widget .monaco-list-row', { hasText: name }).first().waitFor();
+    const t0 = performance.now();
     await page.keyboard.press('Enter');
     await page.locator(`.tab.active[aria-label*="${name}"]`).first().waitFor();
+    let ms;
+    if (timeSquiggle) {
+        await page.locator(SQUIGGLE).first().waitFor({ state: 'visible', timeout: 60000 });
+        ms = performance.now() - t0;
+    }
     await page.locator('.monaco-editor .view-lines').first().waitFor();
+    return ms;
 }
 
 /** Puts the cursor at line:column (1-based) with Go to Line (Quick Open with ":"). */

@@ -421,22 +421,6 @@ function baseTitle(title) {
     return title.replace(/ \(\d+ call sites? to review\)$/, '');
 }
 
-/** Quick Open → Enter → first squiggle, in ms (as scripts/bench.mjs measures it). */
-async function timedOpen(page, name) {
-    await page.keyboard.press('Control+P');
-    const input = page.locator('.quick-input-widget input');
-    await input.waitFor({ state: 'visible' });
-    await input.fill(name);
-    await page.locator('.quick-input-widget .monaco-list-row', { hasText: name }).first().waitFor();
-    const t0 = performance.now();
-    await page.keyboard.press('Enter');
-    await page.locator(`.tab.active[aria-label*="${name}"]`).first().waitFor();
-    await page.locator(SQUIGGLE).first().waitFor({ state: 'visible', timeout: 60000 });
-    const ms = performance.now() - t0;
-    await page.locator('.monaco-editor .view-lines').first().waitFor();
-    return ms;
-}
-
 /** 1-based numbers of the lines with a squiggle among the editor's rendered lines. */
 async function squiggleLines(page) {
     return page.evaluate((selector) => {
@@ -513,7 +497,7 @@ async function examplesChecks(page, ws) {
     const at = target.range.start;
 
     await step('examples/tasks.py: a squiggle and a Problems entry for each finding the CLI reports', async () => {
-        const ms = await timedOpen(page, 'tasks.py');
+        const ms = await openFile(page, 'tasks.py', { timeSquiggle: true });
         log(`examples/tasks.py: open → squiggle ${Math.round(ms)} ms (cold: extension activation + server start)`);
         for (const f of before) {
             const { line, column } = f.range.start;
