@@ -241,6 +241,13 @@ def test_installed_reexport_in_a_file_that_never_spells_put(project, raytools_py
     assert project.run("check", "jobs.py", "--python", raytools_python).code == 1
 
 
+def test_installed_reexport_used_to_wrap_in_a_file_that_spells_neither_word(project, raytools_python):
+    # `task(f)`: the prefilter must see a name from a package that imports Ray wrapping a def
+    project.write("jobs.py", "import raytools\n\n\ndef f(x):\n    return raytools.stash(x)\n\n\ng = raytools.task(f)\n")
+    result = project.run("check", "jobs.py", "--python", raytools_python)
+    assert (result.code, [m["line"] for m in FINDING_LINE.finditer(result.out)]) == (1, ["5"])
+
+
 def test_rule_explains_ray001(project):
     result = project.run("rule", "RAY001")
     assert result.code == 0

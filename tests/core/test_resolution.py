@@ -168,6 +168,20 @@ WORKSPACES = {
         },
         ["f"],
     ),
+    "neither word: a wrap call with an alias of ray.remote from another module": (
+        {
+            "compat.py": "import ray\nstore = ray.put\ntask = ray.remote\n",
+            "tasks.py": """
+                from compat import store, task
+
+                def f(x):
+                    return store(x)
+
+                g = task(f)
+            """,
+        },
+        ["f"],
+    ),
     "neither word: the second module of an import list, a submodule named by from": (
         {
             "helpers.py": "import ray\nstore = ray.put\n",

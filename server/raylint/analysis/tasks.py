@@ -135,9 +135,7 @@ def statements_calling_with_a_definition(module) -> list[tuple[ast.stmt, list[in
     """The top-level statements whose text passes a def or class of the module as a call's one
     argument (`ray.remote(f)`), each with the lines where it does: only those can make a
     definition remote by a call. Found in the text, so the rest of a large module is never walked."""
-    text = module.source.text
-    if "remote" not in text:
-        return []
+    text = module.source.text  # (it may not spell `remote`: `task(f)` with `task` imported)
     names = set(DEFINED_NAME.findall(text))  # at any depth: nested defs can be wrapped too
     if not names:
         return []
