@@ -133,12 +133,14 @@ def fix_workspace(
     externals: ExternalResolver | None = None,
     rounds: int = 5,
     excluded: frozenset[str] = frozenset(),
+    library: bool = False,
 ) -> WorkspaceFix:
     """Fix `paths` and update the callers of each rewritten task anywhere in `files`.
 
     Works on texts in memory and writes nothing. Unsafe fixes (call sites to review) only
     if `unsafe`. With `rounds=0` it only finds the call sites of each finding's fixes.
     Call sites in `excluded` files (absolute paths) are never edited: they are to review.
+    With `library`, every fix that changes what callers get is unsafe (callers may be elsewhere).
     """
     texts: dict[str, str] = {}
 
@@ -154,7 +156,7 @@ def fix_workspace(
     options = {"generator_style": generator_style, "index": index, "externals": externals}
     history: list[dict[str, Analysis]] = []
     for round_ in range(rounds + 1):
-        search = CallerSearch(files, index, generator_style, excluded)
+        search = CallerSearch(files, index, generator_style, excluded, library)
         analyses = {}
         for path in paths:
             text = current(path)

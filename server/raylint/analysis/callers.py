@@ -450,11 +450,19 @@ class CallerSearch:
     """
 
     def __init__(
-        self, files: list[str], index: ModuleIndex, generator_style: str = "streaming", excluded: frozenset[str] = frozenset()
+        self,
+        files: list[str],
+        index: ModuleIndex,
+        generator_style: str = "streaming",
+        excluded: frozenset[str] = frozenset(),
+        library: bool = False,
     ):
         # `excluded`: files of `files` the user excluded from raylint. Their call sites are
         # searched (a fix must not silently break them) but never edited: they go to review.
+        # `library`: the tasks may also be called from outside the workspace, so no fix that
+        # changes what callers get can be proven safe.
         self.files, self.index, self.style, self.excluded = files, index, generator_style, excluded
+        self.library = library
         self._sites: dict[Target, list[CallSite]] = {}
         self._modules: dict[ModuleInfo, _Module] = {}
 
@@ -575,6 +583,8 @@ class CallerSearch:
         if reviews:
             title += f" ({len(reviews)} call site{'s' * (len(reviews) != 1)} to review)"
         reason = f"{len(reviews)} call site{'s' * (len(reviews) != 1)} must be updated by hand" if reviews else ""
+        if self.library and not reason:
+            reason = "the project is a library (`library = true`): callers outside the workspace cannot be updated"
         return replace(fix, title=title, edits=tuple(taken), call_sites=tuple(handled + reviews), unsafe_reason=reason)
 
 
