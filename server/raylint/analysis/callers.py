@@ -2,7 +2,7 @@
 
 Every RAY001 rewrite changes what `f.remote()` hands its caller: the outer ref now holds what
 the inner ref held (see shared notes). So wherever a caller fetched the inner ref with
-`ray.get(outer)`, it must now use the outer ref itself:
+`ray.get(outer)` (or `await outer`), it must now use the outer ref itself:
 
 | rewrite            | `ray.get(X)` becomes   |
 |--------------------|------------------------|
@@ -11,10 +11,13 @@ the inner ref held (see shared notes). So wherever a caller fetched the inner re
 | generator          | `list(X)`              |
 | generator, dynamic | `list(ray.get(X))`     |
 
-where X is a call site (`f.remote(...)`, `f.options(...).remote(...)`, `handle.m.remote(...)`),
-a list of call sites, or a variable bound once to one of those. A call site used in any other
-way (passed to another task, awaited, stored, waited on...) is not guessed at: it is reported
-for review, and the fix is then unsafe.
+A fix is safe only when every place that can observe the change was found and rewritten,
+so the search over-approximates (see `flow`): for a task, every reference to the function
+by any name in every module that can see its module (the import graph, re-exports under any
+name), and how each is used; for an actor method, every `.m` in the workspace whose receiver
+is not proven to be an object of an unrelated class. A use raylint cannot follow (the task
+stored, passed, wrapped, called in-process; a handle of unknown class; a ref passed on) is a
+call site to review, and the fix is then unsafe.
 """
 
 from __future__ import annotations
@@ -22,17 +25,17 @@ from __future__ import annotations
 import ast
 import os
 import re
-from bisect import bisect_right
-from collections import deque
 from dataclasses import dataclass, replace
-from functools import cached_property, lru_cache
-from typing import Callable, Iterable, Iterator
+from functools import lru_cache
+from typing import Iterable, Iterator
 
+from raylint.analysis import flow
+from raylint.analysis.flow import UNKNOWN, Declared, Def, Handle, Instance, Mod, Options, Values, view
 from raylint.analysis.model import CallSite, Edit, Finding, Fix, Position, Range, Related
-from raylint.analysis.names import ModuleIndex, ModuleInfo, Resolver, Scope
-from raylint.analysis.source import SourceText, first_line
+from raylint.analysis.names import ModuleIndex, ModuleInfo, Scope
+from raylint.analysis.source import SourceText
 
-_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 
 
 @dataclass(frozen=True)
@@ -44,11 +47,7 @@ class Target:
     method: str = ""  # for an actor method: its name (and `names` are the actor class's)
     rewrite: str = "return-value"  # the fix id
     style: str = "streaming"  # generator style
-
-    @property
-    def words(self) -> tuple[str, ...]:
-        """The words a file must spell to call it."""
-        return (*self.names, self.method) if self.method else self.names
+    owner: str = ""  # the def's own name: the function, or the method's class
 
 
 def find_call_sites(target: Target, files: list[str], index: ModuleIndex) -> list[CallSite]:
@@ -68,359 +67,455 @@ def _syntax_error_line(text: str) -> int | None:
     return None
 
 
-_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+def _broken_line(module: ModuleInfo | None, text: str) -> int | None:
+    if module is None or module.syntax_errors is None:
+        return _syntax_error_line(text)
+    return module.syntax_errors[0][0] if module.syntax_errors else None
 
 
-class _Tree:
-    """What the search needs of one parsed module, whatever it looks for: its `.remote(...)`
-    calls by the name they are called on, the functions around each, and parent links.
-
-    Kept as long as the module is (the index keeps one per file stamp), so that the targets
-    of a search, and the searches after it, walk each tree once. Parent links are made one
-    top-level statement at a time, when a node of it is asked about: most statements never
-    are, and a whole-tree map costs about as much memory as the tree.
-    """
-
-    def __init__(self, module: ModuleInfo):
-        tree = module.tree
-        self.module, self.tree = module, tree
-        # Every `X.remote(...)` call, in `ast.walk` order (call sites keep the order they had):
-        # (call, what `.remote` is called on once `.options(...)` is taken off, its name).
-        self.calls: list[tuple[ast.Call, ast.AST, str]] = []
-        self.by_name: dict[str, list[int]] = {}  # `f` for f.remote / mod.f.remote, `m` for h.m.remote
-        self.functions: dict[int, tuple[ast.AST, ...]] = {}  # id(call) → the functions around it
-        queue: deque = deque([(tree, ())])
-        while queue:
-            node, functions = queue.popleft()
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "remote":
-                callee = node.func.value
-                if isinstance(callee, ast.Call) and isinstance(callee.func, ast.Attribute) and callee.func.attr == "options":
-                    callee = callee.func.value
-                name = callee.id if isinstance(callee, ast.Name) else callee.attr if isinstance(callee, ast.Attribute) else ""
-                if name:  # anything else (`make().remote()`) is no target's call site
-                    self.by_name.setdefault(name, []).append(len(self.calls))
-                    self.calls.append((node, callee, name))
-                    self.functions[id(node)] = functions
-            inner = (*functions, node) if isinstance(node, _FUNCTIONS) else functions
-            queue.extend((child, inner) for child in ast.iter_child_nodes(node))
-        self._parents: dict[int, ast.AST] = {id(statement): tree for statement in tree.body}
-        self._starts = [first_line(statement) for statement in tree.body]
-        self._built = [False] * len(tree.body)
-        self._scopes: dict[int, Scope] = {}
-
-    def scope(self, function: ast.AST, parent: Scope) -> Scope:
-        """The scope of `function`, defined in `parent` (what the names in it bind depends on
-        its text alone, so it is kept with the tree)."""
-        if id(function) not in self._scopes:
-            self._scopes[id(function)] = Scope(function, parent, self.module)
-        return self._scopes[id(function)]
-
-    def parent(self, node: ast.AST) -> ast.AST | None:
-        found = self._parents.get(id(node))
-        if found is not None or node is self.tree:
-            return found
-        line = getattr(node, "lineno", None)
-        if line is not None:
-            # the top-level statement starting last at or before the node's line, then any
-            # other that spans the line (`a = 1; b = f.remote()`), then all of them
-            last = bisect_right(self._starts, line) - 1
-            spanning = [i for i, s in enumerate(self.tree.body) if self._starts[i] <= line <= (s.end_lineno or line)]
-            for index in ([last] if last >= 0 else []) + spanning:
-                self._build(index)
-                if id(node) in self._parents:
-                    return self._parents[id(node)]
-        for index in range(len(self.tree.body)):
-            self._build(index)
-        return self._parents.get(id(node))
-
-    def _build(self, index: int) -> None:
-        if not self._built[index]:
-            self._built[index] = True
-            for node in ast.walk(self.tree.body[index]):
-                for child in ast.iter_child_nodes(node):
-                    self._parents[id(child)] = node
-
-    def syntax_error_line(self, text: str) -> int | None:
-        """The line of the module's first syntax error: what the index's parse found (or,
-        for a module parsed elsewhere, `_syntax_error_line`)."""
-        errors = self.module.syntax_errors
-        if errors is None:
-            return _syntax_error_line(text)
-        return errors[0][0] if errors else None
+def _module_word(path: str) -> str:
+    """The word an import of the module at `path` spells: `core` for stats/core.py, `stats`
+    for stats/__init__.py."""
+    base = os.path.basename(path)
+    if base == "__init__.py":
+        return os.path.basename(os.path.dirname(path))
+    return base[:-3] if base.endswith(".py") else base
 
 
-def _tree(module: ModuleInfo) -> _Tree:
-    """The module's _Tree, kept on the module itself: it lives and dies with it (the index
-    makes a new ModuleInfo for a new text), and may refer back to it (its scopes do)."""
-    tree = getattr(module, "_caller_tree", None)
-    if tree is None:
-        tree = module._caller_tree = _Tree(module)  # type: ignore[attr-defined]
-    return tree
+def _words(words: Iterable[str]) -> re.Pattern:
+    return re.compile(r"\b(?:%s)\b" % "|".join(map(re.escape, sorted(set(words)))))
 
 
-class _Module:
-    """One caller module during one search: the call sites of each target, and their rewriting.
+class _Sites:
+    """The call sites of one target: `run()` finds them, a piece of work at a time."""
 
-    Name resolution is shared by all the search's targets. It is not kept longer: what a name
-    means depends on other modules, which may change between searches.
-    """
+    def __init__(self, search: CallerSearch, target: Target, values: Values):
+        self.search, self.target, self.values = search, target, values
+        self.found: list[CallSite] = []
 
-    def __init__(self, module: ModuleInfo, index: ModuleIndex, modules: Callable[[ModuleInfo], "_Module"]):
-        self.module = module
-        self.resolver = Resolver(module, index, None)
-        self._module_of = modules  # the search's _Module of another module
-        self._defined: dict[tuple[str, str], list[int]] | None = None  # (path, name) → its calls
-        self._matches: dict[tuple, list[ast.Call]] = {}  # (path, names, method) → its calls
+    # -- what a use means --------------------------------------------------------------------
 
-    @cached_property
-    def tree(self) -> _Tree:  # not made for a module only followed through (`g = other.f`)
-        return _tree(self.module)
+    def review(self, module: ModuleInfo, node: ast.AST, reason: str) -> None:
+        self.found.append(CallSite(module.path, module.source.range_of(node), (), reason))
 
-    # -- finding ---------------------------------------------------------------------------
+    def call_site(self, module: ModuleInfo, call: ast.Call, options: Options | None) -> None:
+        """`X.remote(...)` of the target, certain: rewrite its uses or say why not."""
+        site = module.source.range_of(call)
+        if options is not None and options.num_returns:
+            self.found.append(CallSite(module.path, site, (), "it sets num_returns with .options(); update it by hand"))
+            return
+        edits, reason = _Uses(module, self).outer(call)
+        self.found.append(CallSite(module.path, site, () if reason else tuple(edits), reason))
 
-    def call_sites(self, target: Target) -> list[CallSite]:
-        return [self._rewrite(call, target) for call in self.calls_of(target)]
+    def broken(self, module: ModuleInfo | None, path: str, text: str) -> None:
+        """A module with a syntax error: the parser's recovery drops the broken lines, and
+        call sites with them: never guess."""
+        line = _broken_line(module, text)
+        if line is None:
+            return
+        source = module.source if module is not None else SourceText(text)
+        line = min(line, source.line_count - 1)
+        where = Range(Position(line, 0), Position(line, len(source.line(line))))
+        self.found.append(CallSite(os.path.abspath(path), where, (), "a syntax error hides part of its file"))
 
-    def calls_of(self, target: Target) -> list[ast.Call]:
-        """The `.remote(...)` calls of `target` in the module, in walk order."""
-        key = (target.path, target.names, target.method)
-        if key not in self._matches:
-            calls = self.tree.calls
-            if target.method:  # `h.m.remote()`: only the calls of that name
-                numbers = [i for i in self.tree.by_name.get(target.method, []) if self._calls_method(i, target)]
-            else:
-                defined = self._definitions()
-                numbers = sorted({i for name in target.names for i in defined.get((target.path, name), [])})
-            self._matches[key] = [calls[i][0] for i in numbers]
-        return self._matches[key]
+    def text(self, path: str) -> str | None:
+        return self.search.index.text(path)
 
-    def _definitions(self) -> dict[tuple[str, str], list[int]]:
-        """The `.remote` calls by the module-level binding (path, name) they call.
 
-        A function may be called by any name (`from m import f as g`, `h = m.f`, a re-export
-        under another name), so every call is looked at, but once for all the targets.
-        """
-        if self._defined is None:
-            self._defined = {}
-            for number, (call, callee, _) in enumerate(self.tree.calls):
-                found = self.definition(callee, self.scope_of(call))
-                if found is not None:
-                    self._defined.setdefault(found, []).append(number)
-        return self._defined
+class _TaskSites(_Sites):
+    """Every reference to a task function, by any name, in every module that can see the
+    module defining it, and what each reference does with it."""
 
-    def _calls_method(self, number: int, target: Target) -> bool:
-        """Is the `number`th `.remote` call `handle.method.remote()` on a handle of the target?"""
-        call, callee, _ = self.tree.calls[number]
-        if isinstance(callee, ast.Attribute) and callee.attr == target.method:
-            return self.is_handle(callee.value, self.scope_of(call), target)
-        return False
+    def __init__(self, search: CallerSearch, target: Target, values: Values):
+        super().__init__(search, target, values)
+        self.keys: set[tuple[str, int]] = set()
+        info = search.index.module(target.path)
+        if info is not None:
+            for value in values.name(target.owner, info, info.scope):
+                if isinstance(value, Def) and value.path == target.path and value.kind == "function":
+                    self.keys.add(value.key)
+        self.names = {*target.names, target.owner}  # the names it is bound to in the modules that expose it
 
-    def parent(self, node: ast.AST) -> ast.AST | None:
-        return self.tree.parent(node)
+    def run(self) -> Iterator[None]:
+        """Find the modules that can see the task (the import graph from its module, through
+        re-exports under any name), and the references in each."""
+        index = self.search.index
+        exposers = {self.target.path}
+        seen: set[str] = set()
+        while True:
+            words = _words([_module_word(p) for p in exposers] + sorted(self.names))
+            grew = False
+            for path in self.search.files:
+                if path in seen:
+                    continue
+                yield
+                text = self.text(path)
+                if not text or not (path == self.target.path or words.search(text) or "import *" in text):
+                    continue
+                module = index.module(path)
+                if module is None or module.syntax_errors:
+                    seen.add(path)
+                    self.broken(module, path, text)
+                    if module is None:
+                        continue
+                if path != self.target.path and not self._imports(module, exposers):
+                    continue
+                seen.add(path)
+                yield
+                self.walk(module)
+                if path != self.target.path and self._exposes(module, exposers):
+                    exposers.add(path)
+                    grew = True
+            if not grew:
+                return
 
-    def scope_of(self, node: ast.AST) -> Scope:
-        """The scope a name in `node` is looked up in."""
-        chain = self.tree.functions.get(id(node))  # known for `.remote` calls
-        if chain is None:
-            found = []
-            parent = self.parent(node)
-            while parent is not None:
-                if isinstance(parent, _FUNCTIONS):
-                    found.append(parent)
-                parent = self.parent(parent)
-            chain = tuple(reversed(found))
-        scope = self.module.scope
-        for function in chain:
-            scope = self.tree.scope(function, scope)
-        return scope
+    def _imports(self, module: ModuleInfo, exposers: set[str]) -> bool:
+        """Does the module import one of `exposers`, or a package holding one?"""
+        folders = {os.path.dirname(p) + os.sep for p in exposers}
+        index = self.search.index
 
-    def is_target(self, expr: ast.AST, scope: Scope, target: Target) -> bool:
-        found = self.definition(expr, scope)
-        return found is not None and found[0] == target.path and found[1] in target.names
-
-    def definition(self, expr: ast.AST, scope: Scope, depth: int = 0) -> tuple[str, str] | None:
-        """The module-level binding (path, name) that `expr` refers to, through imports."""
-        if depth > 10:
-            return None
-        if isinstance(expr, ast.Name):
-            return self._name_definition(expr.id, scope, self.module, depth)
-        if isinstance(expr, ast.Attribute):
-            base = self.resolver.resolve(expr.value, scope)
-            if hasattr(base, "path"):  # a workspace module
-                info = self.resolver.index.module(base.path)
-                if info is not None:
-                    return self._name_definition(expr.attr, info.scope, info, depth + 1)
-        return None
-
-    def _name_definition(self, name: str, scope: Scope, module: ModuleInfo, depth: int):
-        while scope is not None and name not in scope.bindings:
-            scope = scope.parent
-        if scope is None or len(scope.bindings[name]) != 1:
-            return None
-        binding = scope.bindings[name][0]
-        if binding[0] == "from":
-            _, source, imported, level = binding
-            path = self.resolver.index.find(source, module.path, level)
-            info = self.resolver.index.module(path) if path else None
-            return self._name_definition(imported, info.scope, info, depth + 1) if info else None
-        if scope.parent is not None:
-            return None  # a local name: not the module-level task
-        if binding[0] == "value" and isinstance(binding[1], (ast.Name, ast.Attribute)):
-            return self._name_definition_expr(binding[1], module, depth + 1) or (module.path, name)
-        if binding[0] in ("def", "value"):
-            return module.path, name
-        return None
-
-    def _name_definition_expr(self, expr: ast.AST, module: ModuleInfo, depth: int):
-        if module is self.module:
-            return self.definition(expr, module.scope, depth)
-        return self._module_of(module).definition(expr, module.scope, depth)
-
-    def is_handle(self, expr: ast.AST, scope: Scope, target: Target) -> bool:
-        """Is `expr` known to be a handle of the target actor class?"""
-        if isinstance(expr, ast.Call):  # `Cls.remote().m.remote()`
-            return self._creates_handle(expr, scope, target)
-        if isinstance(expr, ast.Name):
-            while scope is not None and expr.id not in scope.bindings:
-                scope = scope.parent
-            if scope is None:
+        def exposes(path: str | None) -> bool:
+            if path is None:
                 return False
-            bindings = scope.bindings[expr.id]
-            if len(bindings) == 1 and bindings[0][0] == "value":
-                return self._creates_handle(bindings[0][1], scope, target)
-            return self._annotated_as_class(expr.id, scope, target)
-        if isinstance(expr, ast.Attribute) and isinstance(expr.value, ast.Name) and expr.value.id == "self":
-            return self._self_attribute_is_handle(expr, scope, target)
-        return False
-
-    def _creates_handle(self, expr: ast.AST, scope: Scope, target: Target) -> bool:
-        """`Cls.remote(...)` or `Cls.options(...).remote(...)`."""
-        if not (isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) and expr.func.attr == "remote"):
-            return False
-        cls = expr.func.value
-        if isinstance(cls, ast.Call) and isinstance(cls.func, ast.Attribute) and cls.func.attr == "options":
-            cls = cls.func.value
-        return self.is_target(cls, scope, target)
-
-    def _annotated_as_class(self, name: str, scope: Scope, target: Target) -> bool:
-        node = scope.node
-        if isinstance(node, _FUNCTIONS):
-            for arg in [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]:
-                if arg.arg == name and arg.annotation is not None:
-                    return self._is_class_annotation(arg.annotation, scope.parent or scope, target)
-        return False
-
-    def _is_class_annotation(self, annotation: ast.AST, scope: Scope, target: Target) -> bool:
-        if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
-            try:
-                annotation = ast.parse(annotation.value, mode="eval").body
-            except SyntaxError:
-                return False
-        return self.is_target(annotation, scope, target)
-
-    def _self_attribute_is_handle(self, expr: ast.Attribute, scope: Scope, target: Target) -> bool:
-        cls = self.parent(scope.node)
-        if not isinstance(cls, ast.ClassDef):
-            return False
-        for node in ast.walk(cls):
-            if isinstance(node, ast.Assign) and any(
-                isinstance(t, ast.Attribute) and t.attr == expr.attr and isinstance(t.value, ast.Name) for t in node.targets
-            ):
-                if not self._creates_handle(node.value, self.scope_of(node), target):
-                    return False
+            if path in exposers:
                 return True
-            if isinstance(node, ast.AnnAssign) and isinstance(node.target, (ast.Name, ast.Attribute)):
-                name = node.target.id if isinstance(node.target, ast.Name) else node.target.attr
-                if name == expr.attr:
-                    return self._is_class_annotation(node.annotation, self.module.scope, target)
+            return os.path.basename(path) == "__init__.py" and any(f.startswith(os.path.dirname(path) + os.sep) for f in folders)
+
+        for node in ast.walk(module.tree):
+            if isinstance(node, ast.Import):
+                if any(exposes(index.find(alias.name, module.path)) for alias in node.names):
+                    return True
+            elif isinstance(node, ast.ImportFrom):
+                source = node.module or ""
+                if exposes(index.find(source, module.path, node.level)):
+                    return True
+                for alias in node.names:
+                    name = f"{source}.{alias.name}" if source else alias.name
+                    if alias.name != "*" and exposes(index.find(name, module.path, node.level)):
+                        return True
         return False
 
-    # -- rewriting --------------------------------------------------------------------------
+    def _exposes(self, module: ModuleInfo, exposers: set[str]) -> bool:
+        """Does the module bind the task, or an exposing module, at its top level (so that
+        others may import it from there)? Records the names it does so under."""
+        found = False
+        for name, bindings in module.scope.bindings.items():
+            if not any(b[0] in ("from", "module", "value") for b in bindings):
+                continue
+            for value in self.values.name(name, module, module.scope):
+                if self._mine(value) or isinstance(value, Mod) and value.path in exposers:
+                    self.names.add(name)
+                    found = True
+        for source, level in module.scope.star_imports:
+            if self.search.index.find(source, module.path, level) in exposers:
+                found = True
+        return found
 
-    def _rewrite(self, call: ast.Call, target: Target) -> CallSite:
-        source = self.module.source
-        site = Range(source.range_of(call).start, source.range_of(call).end)
-        if isinstance(call.func.value, ast.Call) and any(k.arg == "num_returns" for k in call.func.value.keywords):
-            return self._review(site, "it sets num_returns with .options(); update it by hand")
-        edits, reason = self._outer_uses(call, target)
-        if reason:
-            return self._review(site, reason)
-        return CallSite(self.module.path, site, tuple(edits))
+    def _mine(self, value) -> bool:
+        of = value.of if isinstance(value, Options) else value
+        return isinstance(of, Def) and of.key in self.keys
 
-    def _review(self, site: Range, reason: str) -> CallSite:
-        return CallSite(self.module.path, site, (), reason)
+    def walk(self, module: ModuleInfo) -> None:
+        for node, scope in view(module).nodes:
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+                values = self.values.name(node.id, module, scope)
+            elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load) and node.attr in self.names:
+                values = self.values.of(node, module, scope)
+            else:
+                continue
+            mine = [v for v in values if self._mine(v)]
+            if mine:
+                self.use(module, node, mine, len(mine) != len(values))
 
-    def _outer_uses(self, outer: ast.AST, target: Target) -> tuple[list[Edit], str]:
+    def is_call_site(self, module: ModuleInfo, call: ast.Call) -> bool:
+        if not (isinstance(call.func, ast.Attribute) and call.func.attr == "remote"):
+            return False
+        values = self.values.of(call.func.value, module)
+        return bool(values) and all(self._mine(v) and (not isinstance(v, Def) or v.remote) for v in values)
+
+    def use(self, module: ModuleInfo, node: ast.AST, mine: list, maybe: bool) -> None:
+        """What a reference to the task does with it."""
+        where = view(module)
+        text = _short(module.source.segment(node))
+        if maybe:
+            self.review(module, node, f"`{text}` may be the task `{self.target.owner}` or something else; raylint cannot tell which")
+            return
+        value = mine[0]
+        parent = where.parent(node)
+        if isinstance(value, Def) and not value.remote:
+            # the plain function of `ray.remote(fn)`: made remote here, or used in-process
+            if isinstance(parent, ast.Call) and node in parent.args:
+                made = [v for v in self.values.of(parent, module) if self._mine(v)]
+                if made and all(isinstance(v, Def) and v.remote for v in made):
+                    self.use(module, parent, made, False)
+                    return
+            if isinstance(parent, ast.Expr):
+                return
+            self.review(module, node, f"`{text}` is also used in-process here, and what it returns changes too")
+            return
+        if isinstance(parent, ast.Attribute) and parent.value is node:
+            grand = where.parent(parent)
+            if isinstance(grand, ast.Call) and grand.func is parent and parent.attr == "remote":
+                self.call_site(module, grand, value if isinstance(value, Options) else None)
+                return
+            if isinstance(grand, ast.Call) and grand.func is parent and parent.attr == "options":
+                self.use(module, grand, [v for v in self.values.of(grand, module) if self._mine(v)] or [value], False)
+                return
+            self.review(module, parent, f"`{_short(module.source.segment(parent))}` is used here, which raylint cannot follow")
+            return
+        if isinstance(parent, ast.Call) and parent.func is node:
+            return  # calling a remote function directly raises, before the fix and after
+        if isinstance(parent, ast.Expr):
+            return
+        if isinstance(parent, (ast.Assign, ast.AnnAssign)) and parent.value is node:
+            targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
+            if len(targets) == 1 and isinstance(targets[0], ast.Name):
+                scope = where.scope_of(parent)
+                if targets[0].id not in scope.declared_global or scope.parent is None:
+                    return  # an alias: its reads are references too, followed like this one
+        self.review(module, node, f"the task is {_describe_use(parent, node)} (`{text}`), which raylint cannot follow")
+
+
+class _MethodSites(_Sites):
+    """Every `.m` of the workspace whose receiver may be an object of the actor class (or of
+    a subclass that inherits `m`), and what each does with it."""
+
+    def __init__(self, search: CallerSearch, target: Target, values: Values):
+        super().__init__(search, target, values)
+        self.family: set[tuple[str, int]] = set()  # the class and the subclasses inheriting `m`
+        self.related: set[tuple[str, int]] = set()  # ...and their bases, whose `self` may be one
+        self.plain = False  # is a class of the family used as a plain class (`ray.remote(C)`)?
+        self.names = {target.owner, *target.names}
+        info = search.index.module(target.path)
+        if info is not None:
+            for value in values.name(target.owner, info, info.scope):
+                if isinstance(value, Def) and value.kind == "class":
+                    self.family.add(value.key)
+                    self.plain |= not value.remote
+
+    def run(self) -> Iterator[None]:
+        yield from self._subclasses()
+        method = _words([self.target.method])
+        for path in self.search.files:
+            yield
+            text = self.text(path)
+            if not text or not method.search(text):
+                continue
+            module = self.search.index.module(path)
+            self.broken(module, path, text)
+            if module is not None:
+                yield
+                self.walk(module)
+
+    def _subclasses(self) -> Iterator[None]:
+        """Grow the family by the workspace's subclasses of its classes, until none is added."""
+        index = self.search.index
+        grew = True
+        while grew:
+            grew = False
+            words = _words(self.names)
+            for path in self.search.files:
+                yield
+                text = self.text(path)
+                if not text or "class" not in text or not words.search(text):
+                    continue
+                module = index.module(path)
+                if module is None:
+                    continue
+                for node, scope in view(module).nodes:
+                    if not isinstance(node, ast.ClassDef):
+                        continue
+                    bases = {v for base in node.bases for v in self.values.of(base, module, scope) if isinstance(v, Def)}
+                    key = (module.path, node.lineno)
+                    if key in self.family or not any(b.key in self.family for b in bases):
+                        continue
+                    self.related.update(b.key for b in bases)
+                    if any(isinstance(s, _FUNCTIONS) and s.name == self.target.method for s in node.body):
+                        continue  # its own `m`: its handles do not call the target
+                    self.family.add(key)
+                    self.names.add(node.name)
+                    self.plain |= not self.values._decorated_remote(node, module, scope)
+                    grew = True
+        self.related |= self.family
+        info = index.module(self.target.path)
+        if info is not None:
+            for node, scope in view(info).nodes:
+                if isinstance(node, ast.ClassDef) and (info.path, node.lineno) in self.family:
+                    self.related.update(v.key for base in node.bases for v in self.values.of(base, info, scope) if isinstance(v, Def))
+
+    def is_call_site(self, module: ModuleInfo, call: ast.Call) -> bool:
+        if not isinstance(call.func, ast.Attribute) or call.func.attr != "remote":
+            return False
+        method = call.func.value
+        if isinstance(method, ast.Call) and isinstance(method.func, ast.Attribute) and method.func.attr == "options":
+            method = method.func.value
+        if not (isinstance(method, ast.Attribute) and method.attr == self.target.method):
+            return False
+        return all(self._handle(v) for v in self.values.of(method.value, module))
+
+    def _handle(self, value) -> bool:
+        return isinstance(value, (Handle, Declared)) and value.cls.key in self.family
+
+    def _related(self, value) -> bool:
+        """An object (or the class) whose `self.m` may be the target's, run in-process."""
+        return isinstance(value, (Instance, Def)) and (value.cls if isinstance(value, Instance) else value).key in self.related
+
+    def walk(self, module: ModuleInfo) -> None:
+        where = view(module)
+        for node, scope in where.nodes:
+            if not (isinstance(node, ast.Attribute) and node.attr == self.target.method and isinstance(node.ctx, ast.Load)):
+                continue
+            receiver = self.values.of(node.value, module, scope)
+            handles = all(self._handle(v) for v in receiver)
+            related = any(self._handle(v) or self._related(v) for v in receiver)
+            unknown = UNKNOWN in receiver or any(isinstance(v, Declared) and not self._handle(v) for v in receiver)
+            if not (related or unknown):
+                continue  # an object of another class
+            call, options = _remote_call(where, node)
+            what = _short(module.source.segment(node.value))
+            owner = self.target.owner
+            if call is not None and handles:
+                self.call_site(module, call, options)
+            elif call is not None:
+                self.review(module, node, f"`{what}` may be a handle of `{owner}`; raylint cannot tell its class")
+            elif related and not any(self._handle(v) for v in receiver):
+                self.review(module, node, f"`{owner}.{self.target.method}` is called in-process here (or passed on), and what it returns changes too")
+            elif unknown and self.plain:
+                self.review(module, node, f"`{what}` may be a plain `{owner}` object, whose `{self.target.method}` returns something else after the fix")
+
+
+def _remote_call(where: flow.View, attribute: ast.Attribute) -> tuple[ast.Call | None, Options | None]:
+    """For `X.m` in `X.m.remote(...)` or `X.m.options(...).remote(...)`: the `.remote(...)`
+    call, and the options (whether they set num_returns)."""
+    parent, options = where.parent(attribute), None
+    if isinstance(parent, ast.Attribute) and parent.attr == "options":
+        call = where.parent(parent)
+        if not (isinstance(call, ast.Call) and call.func is parent):
+            return None, None
+        sets = any(k.arg in ("num_returns", None) for k in call.keywords)
+        options = Options(Def("", "", 0, "function", True), sets)
+        parent = where.parent(call)
+        if not (isinstance(parent, ast.Attribute) and parent.value is call):
+            return None, None
+    if isinstance(parent, ast.Attribute) and parent.attr == "remote":
+        call = where.parent(parent)
+        if isinstance(call, ast.Call) and call.func is parent:
+            return call, options
+    return None, None
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+class _Uses:
+    """How the uses of an outer ref in one module change, or why raylint will not say."""
+
+    def __init__(self, module: ModuleInfo, sites: _Sites):
+        self.module, self.sites, self.values, self.target = module, sites, sites.values, sites.target
+        self.where = view(module)
+
+    def outer(self, outer: ast.AST) -> tuple[list[Edit], str]:
         """Edits for every use of an outer ref (or list of them), or why there are none."""
-        parent = self.parent(outer)
+        target, parent = self.target, self.where.parent(outer)
         if isinstance(parent, ast.Expr):
             return [], ""  # fire and forget: nothing to change
-        if isinstance(parent, ast.Call) and self._is_plain_get(parent, outer):
-            return [self._unwrap_get(parent, outer, target)], ""
+        if isinstance(parent, ast.Call) and self._is_get(parent, outer):
+            return self._fetched(parent, outer)
+        if isinstance(parent, ast.Await) and target.rewrite != "generator":
+            return self._fetched(parent, outer)
         if isinstance(parent, (ast.ListComp, ast.List)) and (getattr(parent, "elt", None) is outer or outer in getattr(parent, "elts", [])):
-            if isinstance(parent, ast.List) and len(parent.elts) != 1 and not all(self._same_target(e, target) for e in parent.elts):
+            if isinstance(parent, ast.List) and len(parent.elts) != 1 and not all(self._same_target(e) for e in parent.elts):
                 return [], "it shares a list with other refs"
             if target.rewrite == "generator":
                 return [], "a list of generators has no one-line rewrite"
-            return self._outer_uses(parent, target)
-        if isinstance(parent, ast.Assign) and len(parent.targets) == 1 and isinstance(parent.targets[0], ast.Name):
-            return self._variable_uses(parent.targets[0].id, parent, target)
-        what = _describe_use(parent, outer)
-        return [], f"the ref is {what}, which raylint cannot follow"
+            return self.outer(parent)
+        if isinstance(parent, ast.Subscript) and parent.value is outer and target.rewrite != "generator":
+            return self.outer(parent)  # one ref of a multi-return task: an outer ref too
+        if isinstance(parent, ast.Assign) and len(parent.targets) == 1:
+            assigned = parent.targets[0]
+            if isinstance(assigned, ast.Name):
+                return self._variable(assigned.id, parent)
+            if isinstance(assigned, ast.Tuple) and all(isinstance(e, ast.Name) for e in assigned.elts) and target.rewrite != "generator":
+                edits: list[Edit] = []
+                for element in assigned.elts:
+                    more, reason = self._variable(element.id, parent)
+                    if reason:
+                        return [], reason
+                    edits += more
+                return edits, ""
+        return [], f"the ref is {_describe_use(parent, outer)}, which raylint cannot follow"
 
-    def _same_target(self, element: ast.AST, target: Target) -> bool:
-        return isinstance(element, ast.Call) and any(element is call for call in self.calls_of(target))
+    def _same_target(self, element: ast.AST) -> bool:
+        """Is a list element a call site of the same target?"""
+        return isinstance(element, ast.Call) and self.sites.is_call_site(self.module, element)
 
-    def _variable_uses(self, name: str, assignment: ast.Assign, target: Target) -> tuple[list[Edit], str]:
-        scope = self.scope_of(assignment)
+    def _variable(self, name: str, assignment: ast.Assign) -> tuple[list[Edit], str]:
+        where = self.where
+        scope = where.scope_of(assignment)
         if len(scope.bindings.get(name, [])) != 1:
             return [], f"`{name}` is assigned more than once"
         if scope.parent is None:
             return [], f"`{name}` is a module-level name, which other modules may import"
-        body = scope.node.body if hasattr(scope.node, "body") else []
-        loads = [
-            node
-            for stmt in body
-            for node in _walk_scope(stmt)
-            if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load)
-        ]
-        nested = [n for stmt in body for n in ast.walk(stmt) if isinstance(n, ast.Name) and n.id == name]
-        if sum(isinstance(n.ctx, ast.Load) for n in nested) != len(loads):
-            return [], f"`{name}` is read in a nested function, which raylint cannot follow"
+        if name in scope.declared_global:
+            return [], f"`{name}` is declared global or nonlocal"
+        loads = []
+        for node in ast.walk(scope.node):
+            if isinstance(node, ast.Name) and node.id == name and where.scope_of(node).lookup(name) is scope:
+                if isinstance(node.ctx, ast.Load):
+                    loads.append(node)
         edits = []
         for load in loads:
-            parent = self.parent(load)
-            if not (isinstance(parent, ast.Call) and self._is_plain_get(parent, load)):
-                return [], f"`{name}` is {_describe_use(parent, load)}, which raylint cannot follow"
-            edits.append(self._unwrap_get(parent, load, target))
-        if target.rewrite == "generator" and len(loads) > 1:
+            if _crosses_a_function(where, load, scope):
+                return [], f"`{name}` is read in a nested function, which raylint cannot follow"
+            parent = where.parent(load)
+            if isinstance(parent, ast.Call) and self._is_get(parent, load) or isinstance(parent, ast.Await) and self.target.rewrite != "generator":
+                more, reason = self._fetched(parent, load)
+                if reason:
+                    return [], f"`{name}`: {reason}"
+                edits += more
+                continue
+            return [], f"`{name}` is {_describe_use(parent, load)}, which raylint cannot follow"
+        if self.target.rewrite == "generator" and len(loads) > 1:
             return [], f"`{name}` is read more than once, and a generator can be read only once"
         return edits, ""
 
-    def _is_plain_get(self, call: ast.Call, argument: ast.AST) -> bool:
+    def _is_get(self, call: ast.Call, argument: ast.AST) -> bool:
         return (
             len(call.args) == 1
             and call.args[0] is argument
-            and not call.keywords
-            and self.resolver.is_(call.func, self.scope_of(call), "ray.get")
+            and all(k.arg == "timeout" for k in call.keywords)
+            and self.values.is_ray(call.func, self.module, "ray.get")
         )
 
-    def _unwrap_get(self, get: ast.Call, outer: ast.AST, target: Target) -> Edit:
-        """`ray.get(X)` → what the rewrite's callers use instead."""
-        source, path = self.module.source, self.module.path
+    def _fetched(self, fetch: ast.AST, outer: ast.AST) -> tuple[list[Edit], str]:
+        """`ray.get(X)` (or `await X`), which fetched the inner ref: what it becomes."""
+        source, path, target = self.module.source, self.module.path, self.target
+        parent = self.where.parent(fetch)
+        if isinstance(parent, ast.Expr) and target.rewrite != "generator":
+            return [], ""  # a barrier: it still waits, and its result is thrown away
         text = source.segment(outer)
+        if isinstance(fetch, ast.Call) and fetch.keywords:
+            # `ray.get(ray.get(X, timeout=t))` → `ray.get(X, timeout=t)`: the wait keeps its timeout
+            if target.rewrite != "generator" and isinstance(parent, ast.Call) and self._is_get(parent, fetch) and not parent.keywords:
+                return [Edit(path, source.range_of(parent), source.segment(fetch))], ""
+            return [], "it is fetched with a timeout, and the value is not fetched right there"
         if target.rewrite == "generator":
-            text = f"list({source.segment(get)})" if target.style == "dynamic" else f"list({text})"
-        return Edit(path, source.range_of(get), text)
+            if isinstance(parent, ast.Expr):
+                return [Edit(path, source.range_of(outer), f"list({text})")], ""
+            text = f"list({source.segment(fetch)})" if target.style == "dynamic" else f"list({text})"
+        return [Edit(path, source.range_of(fetch), text)], ""
 
 
-def _walk_scope(node: ast.AST):
-    """Nodes of `node` without entering nested functions and classes."""
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        stack.extend(c for c in ast.iter_child_nodes(current) if not isinstance(c, _SCOPES))
+def _crosses_a_function(where: flow.View, node: ast.AST, scope: Scope) -> bool:
+    """Is `node` read in a function or lambda nested in `scope` (run who knows when)?"""
+    inner = where.scope_of(node)
+    while inner is not None and inner is not scope:
+        if isinstance(inner.node, (*_FUNCTIONS, ast.Lambda)):
+            return True
+        inner = inner.parent
+    return False
 
 
 def _describe_use(parent: ast.AST | None, node: ast.AST) -> str:
@@ -436,6 +531,8 @@ def _describe_use(parent: ast.AST | None, node: ast.AST) -> str:
         return "stored"
     if isinstance(parent, (ast.For, ast.comprehension)):
         return "iterated"
+    if isinstance(parent, ast.keyword):
+        return "passed to a call"
     return f"used in {type(parent).__name__ if parent else 'an unknown place'}"
 
 
@@ -464,7 +561,6 @@ class CallerSearch:
         self.files, self.index, self.style, self.excluded = files, index, generator_style, excluded
         self.library = library
         self._sites: dict[Target, list[CallSite]] = {}
-        self._modules: dict[ModuleInfo, _Module] = {}
 
     def call_sites(self, target: Target) -> list[CallSite]:
         if target not in self._sites:
@@ -499,59 +595,20 @@ class CallerSearch:
         ]
 
     def _search(self, targets: list[Target]) -> Iterator[None]:
-        """Find the call sites of `targets` (those not known yet), file by file."""
+        """Find the call sites of `targets` (those not known yet), a piece of work at a time."""
         targets = [t for t in dict.fromkeys(targets) if t not in self._sites]
         if not targets:
             return
-        found: dict[Target, list[CallSite]] = {t: [] for t in targets}
-        words = {w for t in targets for w in t.words}
-        # One pass over each text finds every target's words. Around \w+ words, \b...\b
-        # matches whole tokens, so this finds what a search per target would.
-        tokens = re.compile(r"\b(?:%s)\b" % "|".join(map(re.escape, sorted(words))))
-        plain = all(re.fullmatch(r"\w+", w) for w in words)
-        for path in self.files:
-            yield
-            text = self.index.text(path)
-            if not text or "remote" not in text:
-                continue
-            if plain:
-                spelled = set(tokens.findall(text))
-                here = [t for t in targets if any(w in spelled for w in t.words)]
-            else:
-                here = [t for t in targets if re.search(r"\b(?:%s)\b" % "|".join(map(re.escape, t.words)), text)]
-            if not here:
-                continue
-            # each piece a slice of its own: parsing, walking the tree, the call sites, the
-            # syntax check (a second parse) may each take a while in a large file
-            yield
-            module = self.index.module(path)
-            if module is not None:
-                yield
-                caller = self._module(module)
-                caller.tree  # noqa: B018 (made now, in its own slice)
-                yield
-                for target in here:
-                    sites = caller.call_sites(target)
-                    if os.path.abspath(path) in self.excluded:
-                        sites = [_excluded(site) for site in sites]
-                    found[target].extend(sites)
-                yield
-                broken = caller.tree.syntax_error_line(text)
-            else:
-                broken = _syntax_error_line(text)
-            if broken is not None:
-                # the parser's recovery drops the broken lines, and call sites with them: never guess
-                source = module.source if module is not None else SourceText(text)
-                line = min(broken, source.line_count - 1)
-                where = Range(Position(line, 0), Position(line, len(source.line(line))))
-                for target in here:
-                    found[target].append(CallSite(os.path.abspath(path), where, (), "a syntax error hides part of its file"))
+        values = Values(self.index)  # what names mean: one search's worth
+        found: dict[Target, list[CallSite]] = {}
+        order = {os.path.abspath(p): n for n, p in enumerate(self.files)}
+        for target in targets:
+            sites = (_MethodSites if target.method else _TaskSites)(self, target, values)
+            yield from sites.run()
+            unique = list(dict.fromkeys(sites.found))
+            unique.sort(key=lambda s: (order.get(os.path.abspath(s.path), len(order)), s.range.start))
+            found[target] = [_excluded(s) if os.path.abspath(s.path) in self.excluded else s for s in unique]
         self._sites.update(found)
-
-    def _module(self, module: ModuleInfo) -> _Module:
-        if module not in self._modules:
-            self._modules[module] = _Module(module, self.index, self._module)
-        return self._modules[module]
 
     def _fix_with_callers(self, finding: Finding, fix: Fix) -> Fix:
         if fix.call_sites or fix.unsafe_reason:
@@ -601,6 +658,6 @@ def _related_order(related: Related):
 def target_of(path: str, task: str, call_names: tuple[str, ...], rewrite: str, style: str) -> Target:
     """The Target of a finding's task (`f`, or `Cls.method`)."""
     if "." in task:
-        method = task.split(".", 1)[1]
-        return Target(os.path.abspath(path), call_names, method, rewrite, style)
-    return Target(os.path.abspath(path), call_names or (task,), "", rewrite, style)
+        owner, method = task.split(".", 1)
+        return Target(os.path.abspath(path), call_names, method, rewrite, style, owner)
+    return Target(os.path.abspath(path), call_names or (task,), "", rewrite, style, task)

@@ -50,9 +50,17 @@ def canonical(dotted: str) -> str:
     return _CANONICAL.get(dotted, dotted)
 
 
-class Scope:
-    """The names one module or function binds, and how.
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+# The nodes that open a scope of their own, as Python defines scopes.
+SCOPE_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, *_COMPREHENSIONS)
 
+
+class Scope:
+    """The names one module, function, lambda, comprehension or class body binds, and how.
+
+    A binding is a tuple: ("def", node), ("module", dotted), ("from", module, name, level),
+    ("value", expr) for `name = expr`, ("for", iterable) for a loop or comprehension variable,
+    ("other",) for anything else (parameters, `with ... as`, `except ... as`, unpacking).
     Bindings are collected on first use: most functions of a module are never looked into.
     """
 
@@ -67,12 +75,21 @@ class Scope:
     def _collected(self) -> None:
         self._bindings = {}
         node = self.node
-        if not isinstance(node, ast.Module):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
             args = node.args
             for arg in [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]:
                 if arg is not None:
                     self.bind(arg.arg, ("other",))
-        _collect(node.body, self)
+        if isinstance(node, ast.Lambda):
+            _collect([ast.Expr(node.body)], self)
+        elif isinstance(node, _COMPREHENSIONS):
+            for generator in node.generators:
+                if isinstance(generator.target, ast.Name):
+                    self.bind(generator.target.id, ("for", generator.iter))
+                else:
+                    _collect([ast.Expr(generator.target)], self)
+        else:
+            _collect(node.body, self)
 
     @property
     def bindings(self) -> dict[str, list[tuple]]:
@@ -92,8 +109,34 @@ class Scope:
             self._collected()
         return self._star_imports
 
+    @property
+    def is_class(self) -> bool:
+        return isinstance(self.node, ast.ClassDef)
+
     def bind(self, name: str, binding: tuple) -> None:
         self._bindings.setdefault(name, []).append(binding)
+
+    def lookup(self, name: str) -> Scope | None:
+        """The scope whose binding `name` means here, as Python looks names up (class bodies
+        are not seen from the functions and comprehensions in them); None: a global not
+        bound in the module (a builtin, or from a star import)."""
+        scope: Scope | None = self
+        first = True
+        while scope is not None:
+            if name in scope.declared_global and scope.parent is not None:
+                scope = _module_scope(scope)
+                continue
+            if (first or not scope.is_class) and name in scope.bindings:
+                return scope
+            first = False
+            scope = scope.parent
+        return None
+
+
+def _module_scope(scope: Scope) -> Scope:
+    while scope.parent is not None:
+        scope = scope.parent
+    return scope
 
 
 def _collect(body: list[ast.stmt], scope: Scope) -> None:
@@ -104,8 +147,20 @@ def _collect(body: list[ast.stmt], scope: Scope) -> None:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             scope.bind(node.name, ("def", node))
             stack.extend(node.decorator_list)
+            if isinstance(node, ast.ClassDef):
+                stack.extend([*node.bases, *node.keywords])
+            else:
+                stack.extend(d for d in [*node.args.defaults, *node.args.kw_defaults] if d is not None)
             continue
-        if isinstance(node, (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+        if isinstance(node, ast.Lambda):
+            stack.extend(d for d in [*node.args.defaults, *node.args.kw_defaults] if d is not None)
+            continue
+        if isinstance(node, _COMPREHENSIONS):
+            stack.append(node.generators[0].iter)  # the first iterable is evaluated outside
+            continue
+        if isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name):
+            scope.bind(node.target.id, ("value", node.value))
+            stack.append(node.value)
             continue
         if isinstance(node, ast.Import):
             for alias in node.names:
@@ -137,6 +192,10 @@ def _collect(body: list[ast.stmt], scope: Scope) -> None:
             scope.bind(node.target.id, ("value", node.value))
             stack.append(node.value)
             continue
+        if isinstance(node, (ast.For, ast.AsyncFor)) and isinstance(node.target, ast.Name):
+            scope.bind(node.target.id, ("for", node.iter))
+            stack.extend(reversed([node.iter, *node.body, *node.orelse]))
+            continue
         if isinstance(node, ast.Name):
             if not isinstance(node.ctx, ast.Load):
                 scope.bind(node.id, ("other",))
@@ -145,7 +204,9 @@ def _collect(body: list[ast.stmt], scope: Scope) -> None:
             scope.bind(node.name, ("other",))
         elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
             scope.bind(node.name, ("other",))
-        stack.extend(ast.iter_child_nodes(node))
+        elif isinstance(node, ast.MatchMapping) and node.rest:
+            scope.bind(node.rest, ("other",))
+        stack.extend(reversed(list(ast.iter_child_nodes(node))))
 
 
 def bound_names(statements: list[ast.stmt]) -> set[str]:
@@ -357,7 +418,7 @@ class Resolver:
         # A name that is also a def, a parameter or a loop variable is not Ray's; among
         # imports and assignments (`try: from ray import put / except: put = None`),
         # the first that means something wins.
-        if any(binding[0] in ("def", "other") for binding in bindings):
+        if any(binding[0] in ("def", "other", "for") for binding in bindings):
             return None
         for binding in bindings:
             symbol = self._from_binding(scope, binding, depth)
