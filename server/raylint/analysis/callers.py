@@ -163,7 +163,7 @@ class _TaskSites(_Sites):
                 seen.add(path)
                 yield
                 self.walk(module)
-                if path != self.target.path and self._exposes(module, exposers):
+                if self._exposes(module, exposers) and path not in exposers:
                     exposers.add(path)
                     grew = True
             if not grew:
@@ -219,8 +219,15 @@ class _TaskSites(_Sites):
         for node, scope in view(module).nodes:
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
                 values = self.values.name(node.id, module, scope)
-            elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load) and node.attr in self.names:
+            elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load):
+                # only a module's attribute can be the task itself (an object's would have been
+                # stored there, which is a use to review where it happens)
+                if not any(isinstance(v, Mod) for v in self.values.of(node.value, module, scope)):
+                    continue
                 values = self.values.of(node, module, scope)
+            elif isinstance(node, ast.Call) and _getattr_of(node, self.names):
+                self.review(module, node, f"`{_short(module.source.segment(node))}` may fetch the task by name")
+                continue
             else:
                 continue
             mine = [v for v in values if self._mine(v)]
@@ -271,8 +278,10 @@ class _TaskSites(_Sites):
             targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
             if len(targets) == 1 and isinstance(targets[0], ast.Name):
                 scope = where.scope_of(parent)
-                if targets[0].id not in scope.declared_global or scope.parent is None:
-                    return  # an alias: its reads are references too, followed like this one
+                # an alias: its reads are references too, followed like this one (not a class
+                # attribute: those are read through `self` and instances)
+                if not scope.is_class and (targets[0].id not in scope.declared_global or scope.parent is None):
+                    return
         self.review(module, node, f"the task is {_describe_use(parent, node)} (`{text}`), which raylint cannot follow")
 
 
@@ -363,6 +372,9 @@ class _MethodSites(_Sites):
     def walk(self, module: ModuleInfo) -> None:
         where = view(module)
         for node, scope in where.nodes:
+            if isinstance(node, ast.Call) and _getattr_of(node, {self.target.method}):
+                self.review(module, node, f"`{_short(module.source.segment(node))}` may fetch `{self.target.method}` by name")
+                continue
             if not (isinstance(node, ast.Attribute) and node.attr == self.target.method and isinstance(node.ctx, ast.Load)):
                 continue
             receiver = self.values.of(node.value, module, scope)
@@ -402,6 +414,17 @@ def _remote_call(where: flow.View, attribute: ast.Attribute) -> tuple[ast.Call |
         if isinstance(call, ast.Call) and call.func is parent:
             return call, options
     return None, None
+
+
+def _getattr_of(call: ast.Call, names: set[str]) -> bool:
+    """`getattr(x, "name")` for one of `names`."""
+    return (
+        isinstance(call.func, ast.Name)
+        and call.func.id == "getattr"
+        and len(call.args) >= 2
+        and isinstance(call.args[1], ast.Constant)
+        and call.args[1].value in names
+    )
 
 
 def _short(text: str) -> str:
@@ -533,6 +556,8 @@ def _describe_use(parent: ast.AST | None, node: ast.AST) -> str:
         return "iterated"
     if isinstance(parent, ast.keyword):
         return "passed to a call"
+    if isinstance(parent, ast.Subscript):
+        return "indexed (it holds the task)" if parent.value is node else "used as an index"
     return f"used in {type(parent).__name__ if parent else 'an unknown place'}"
 
 

@@ -1,0 +1,517 @@
+"""Every place that can observe a rewritten task's return value, across the workspace.
+
+A fix is safe only when every such place was found and rewritten with certainty. Each case
+is a small workspace (`tasks.py`, where the flagged task or actor lives, and its callers) and
+what must come of it: REVIEW cases list a place raylint cannot follow, so the fix must be
+unsafe and name that line; SAFE cases must be rewritten, and the callers' new text is given.
+The shapes are those that broke programs under a "safe" fix before (issue 8), and their kin.
+"""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from raylint.analysis import fix_workspace
+
+ACTORS = textwrap.dedent("""\
+    import ray
+
+
+    @ray.remote
+    class Library:
+        def inventory(self):
+            return ray.put({"a": 1})
+
+        def score(self, b):
+            return ray.put(b)
+
+
+    class Counter:
+        def snapshot(self):
+            return ray.put(1)
+
+
+    CounterActor = ray.remote(Counter)
+
+
+    class Other:
+        def score(self, b):
+            return b
+    """)
+
+TASKS = textwrap.dedent("""\
+    import ray
+
+
+    @ray.remote
+    def normalize(x):
+        return ray.put(x * 2)
+    """)
+
+MULTI = textwrap.dedent("""\
+    import ray
+
+
+    @ray.remote(num_returns=2)
+    def pair(x):
+        return ray.put(x), ray.put(x + 1)
+    """)
+
+# name → (files, the task, the line of main.py to review); the fix must be unsafe
+REVIEW = {
+    "handle as an un-annotated parameter": (
+        {"tasks.py": ACTORS, "main.py": """\
+            import ray
+
+
+            def total(lib):
+                return ray.get(ray.get(lib.inventory.remote()))
+            """},
+        "Library.inventory", 5,
+    ),
+    "handles passed to ActorPool, then a lambda parameter": (
+        {"tasks.py": ACTORS, "main.py": """\
+            from ray.util import ActorPool
+            from tasks import Library
+
+            workers = [Library.remote() for _ in range(2)]
+            pool = ActorPool(workers)
+            results = list(pool.map(lambda a, v: a.score.remote(v), [1, 2]))
+            """},
+        "Library.score", 6,
+    ),
+    "a handle from ray.get_actor": (
+        {"tasks.py": ACTORS, "main.py": """\
+            import ray
+
+
+            def config():
+                cfg = ray.get_actor("config")
+                return ray.get(ray.get(cfg.inventory.remote()))
+            """},
+        "Library.inventory", 6,
+    ),
+    "a handle in a dataclass field of a loose type": (
+        {"tasks.py": ACTORS, "main.py": """\
+            from dataclasses import dataclass
+
+            import ray
+
+
+            @dataclass
+            class Context:
+                store: object
+
+
+            def read(ctx: Context):
+                return ray.get(ray.get(ctx.store.inventory.remote()))
+            """},
+        "Library.inventory", 12,
+    ),
+    "a handle stored from a parameter": (
+        {"tasks.py": ACTORS, "main.py": """\
+            import ray
+
+
+            class Reader:
+                def __init__(self, store):
+                    self.store = store
+
+                def read(self):
+                    return ray.get(ray.get(self.store.inventory.remote()))
+            """},
+        "Library.inventory", 9,
+    ),
+    "the method called in-process by its own class": (
+        {"tasks.py": ACTORS.replace("        return ray.put(1)\n", "        return ray.put(1)\n\n    def twice(self):\n        return self.snapshot()\n"), "main.py": "import tasks\n"},
+        "Counter.snapshot", None,
+    ),
+    "the method fetched by name": (
+        {"tasks.py": ACTORS, "main.py": """\
+            import ray
+            from tasks import Library
+
+            handle = Library.remote()
+            method = getattr(handle, "inventory")
+            """},
+        "Library.inventory", 5,
+    ),
+    "a registry of tasks": (
+        {"tasks.py": TASKS, "main.py": """\
+            import ray
+            from tasks import normalize
+
+            STEPS = {"norm": normalize}
+
+
+            def run(name, x):
+                return ray.get(ray.get(STEPS[name].remote(x)))
+            """},
+        "normalize", 4,
+    ),
+    "a task passed as an argument": (
+        {"tasks.py": TASKS, "main.py": """\
+            import ray
+            import tasks
+
+
+            def apply(task, v):
+                return ray.get(ray.get(task.remote(v)))
+
+
+            print(apply(tasks.normalize, 3))
+            """},
+        "normalize", 9,
+    ),
+    "functools.partial of .remote": (
+        {"tasks.py": TASKS, "main.py": """\
+            import functools
+
+            from tasks import normalize
+
+            call = functools.partial(normalize.remote)
+            """},
+        "normalize", 5,
+    ),
+    "the function of ray.remote(fn) called in-process": (
+        {"tasks.py": """\
+            import ray
+
+
+            def _encode(items):
+                return ray.put(list(items))
+
+
+            encode = ray.remote(_encode)
+            """, "main.py": """\
+            import ray
+            from tasks import _encode, encode
+
+            local = _encode([1])
+            remote = ray.get(ray.get(encode.remote([2])))
+            """},
+        "_encode", 4,
+    ),
+    "a task kept as a class attribute": (
+        {"tasks.py": TASKS, "main.py": """\
+            import ray
+            from tasks import normalize
+
+
+            class Pipeline:
+                step = normalize
+
+                def run(self, x):
+                    return ray.get(ray.get(self.step.remote(x)))
+            """},
+        "normalize", 6,
+    ),
+    "a name bound to the task or to something else": (
+        {"tasks.py": TASKS, "main.py": """\
+            import ray
+            from tasks import normalize
+
+
+            def run(fast, x):
+                step = normalize if fast else None
+                return ray.get(ray.get(step.remote(x)))
+            """},
+        "normalize", 7,
+    ),
+    "a ref of the task read in a nested function": (
+        {"tasks.py": TASKS, "main.py": """\
+            import ray
+            from tasks import normalize
+
+
+            def run(x):
+                ref = normalize.remote(x)
+                return lambda: ray.get(ray.get(ref))
+            """},
+        "normalize", 6,
+    ),
+}
+
+# name → (files, the task, main.py as the fix leaves it)
+SAFE = {
+    "a re-export under another name, called by that name only": (
+        {"tasks.py": TASKS, "stats/__init__.py": "from tasks import normalize as extent\n", "main.py": """\
+            import ray
+            from stats import extent
+
+            print(ray.get(ray.get(extent.remote(1))))
+            """},
+        "normalize", """\
+            import ray
+            from stats import extent
+
+            print(ray.get(extent.remote(1)))
+            """,
+    ),
+    "a module-level alias reached as a module attribute": (
+        {"tasks.py": TASKS + "\n\nscale = normalize\n", "main.py": """\
+            import ray
+            import tasks
+
+            print(ray.get(ray.get(tasks.scale.remote(1))))
+            """},
+        "normalize", """\
+            import ray
+            import tasks
+
+            print(ray.get(tasks.scale.remote(1)))
+            """,
+    ),
+    "options kept in a variable": (
+        {"tasks.py": TASKS, "main.py": """\
+            import ray
+            from tasks import normalize
+
+
+            def run(x):
+                light = normalize.options(num_cpus=0.5)
+                return ray.get(ray.get(light.remote(x)))
+            """},
+        "normalize", """\
+            import ray
+            from tasks import normalize
+
+
+            def run(x):
+                light = normalize.options(num_cpus=0.5)
+                return ray.get(light.remote(x))
+            """,
+    ),
+    "a discarded ray.get is a barrier and stays": (
+        {"tasks.py": TASKS, "main.py": """\
+            import ray
+            from tasks import normalize
+
+            ray.get([normalize.remote(i) for i in range(3)])
+            """},
+        "normalize", None,
+    ),
+    "a comprehension variable is not the ref of the same name": (
+        {"tasks.py": TASKS, "main.py": """\
+            import ray
+            from tasks import normalize
+
+
+            def run(x, other_refs):
+                ref = normalize.remote(x)
+                value = ray.get(ray.get(ref))
+                others = [ray.get(ref) for ref in other_refs]
+                return value, others
+            """},
+        "normalize", """\
+            import ray
+            from tasks import normalize
+
+
+            def run(x, other_refs):
+                ref = normalize.remote(x)
+                value = ray.get(ref)
+                others = [ray.get(ref) for ref in other_refs]
+                return value, others
+            """,
+    ),
+    "handles of another class in a comprehension": (
+        {"tasks.py": ACTORS, "main.py": """\
+            import ray
+            from tasks import Library, Other
+
+
+            def run():
+                h = Library.remote()
+                others = [Other() for _ in range(2)]
+                mine = ray.get(ray.get(h.score.remote(1)))
+                theirs = [h.score(2) for h in others]
+                return mine, theirs
+            """},
+        "Library.score", """\
+            import ray
+            from tasks import Library, Other
+
+
+            def run():
+                h = Library.remote()
+                others = [Other() for _ in range(2)]
+                mine = ray.get(h.score.remote(1))
+                theirs = [h.score(2) for h in others]
+                return mine, theirs
+            """,
+    ),
+    "handles in a list only iterated": (
+        {"tasks.py": ACTORS, "main.py": """\
+            import ray
+            from tasks import Library
+
+            workers = [Library.remote() for _ in range(2)]
+            refs = ray.get([w.score.remote(b) for w in workers for b in (1, 2)])
+            """},
+        "Library.score", """\
+            import ray
+            from tasks import Library
+
+            workers = [Library.remote() for _ in range(2)]
+            refs = [w.score.remote(b) for w in workers for b in (1, 2)]
+            """,
+    ),
+    "an actor made with get_if_exists": (
+        {"tasks.py": ACTORS, "main.py": """\
+            import ray
+            from tasks import Library
+
+            h = Library.options(name="lib", get_if_exists=True).remote()
+            print(ray.get(ray.get(h.inventory.remote())))
+            """},
+        "Library.inventory", """\
+            import ray
+            from tasks import Library
+
+            h = Library.options(name="lib", get_if_exists=True).remote()
+            print(ray.get(h.inventory.remote()))
+            """,
+    ),
+    "a subclass made an actor calls the inherited method": (
+        {"tasks.py": ACTORS, "main.py": """\
+            import ray
+            from tasks import Counter
+
+
+            class Window(Counter):
+                pass
+
+
+            WindowActor = ray.remote(Window)
+            w = WindowActor.remote()
+            print(ray.get(ray.get(w.snapshot.remote())))
+            """},
+        "Counter.snapshot", """\
+            import ray
+            from tasks import Counter
+
+
+            class Window(Counter):
+                pass
+
+
+            WindowActor = ray.remote(Window)
+            w = WindowActor.remote()
+            print(ray.get(w.snapshot.remote()))
+            """,
+    ),
+    "await of an await in an async actor": (
+        {"tasks.py": ACTORS, "main.py": """\
+            import ray
+            from tasks import Library
+
+
+            @ray.remote
+            class Front:
+                def __init__(self):
+                    self.lib = Library.remote()
+
+                async def read(self):
+                    return await (await self.lib.inventory.remote())
+            """},
+        "Library.inventory", """\
+            import ray
+            from tasks import Library
+
+
+            @ray.remote
+            class Front:
+                def __init__(self):
+                    self.lib = Library.remote()
+
+                async def read(self):
+                    return await (self.lib.inventory.remote())
+            """,
+    ),
+    "a timeout on the first get moves to the only one": (
+        {"tasks.py": TASKS, "main.py": """\
+            import ray
+            from tasks import normalize
+
+            print(ray.get(ray.get(normalize.remote(1), timeout=30)))
+            """},
+        "normalize", """\
+            import ray
+            from tasks import normalize
+
+            print(ray.get(normalize.remote(1), timeout=30))
+            """,
+    ),
+    "one ref of a multi-return task, and unpacked refs": (
+        {"tasks.py": MULTI, "main.py": """\
+            import ray
+            from tasks import pair
+
+
+            def run():
+                first = ray.get(ray.get(pair.remote(1)[0]))
+                a, b = pair.remote(2)
+                return first, ray.get(ray.get(a)), ray.get(ray.get(b))
+            """},
+        "pair", """\
+            import ray
+            from tasks import pair
+
+
+            def run():
+                first = ray.get(pair.remote(1)[0])
+                a, b = pair.remote(2)
+                return first, ray.get(a), ray.get(b)
+            """,
+    ),
+}
+
+
+def fixed(tmp_path: Path, files: dict[str, str], task: str, unsafe: bool = False):
+    for name, code in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(textwrap.dedent(code))
+    paths = sorted(str(p) for p in tmp_path.rglob("*.py"))
+    result = fix_workspace([str(tmp_path / "tasks.py")], paths, [str(tmp_path)], unsafe=unsafe)
+    (finding,) = [f for f in result.before[str(tmp_path / "tasks.py")].findings if f.task == task]
+    return finding, result
+
+
+@pytest.mark.parametrize("name", REVIEW)
+def test_a_place_raylint_cannot_follow_makes_the_fix_unsafe_and_is_listed(tmp_path: Path, name: str):
+    files, task, line = REVIEW[name]
+    finding, result = fixed(tmp_path, files, task)
+    fix = finding.fixes[0]
+    assert not fix.safe, fix
+    reviews = [s for s in fix.call_sites if s.review]
+    if line is not None:
+        assert (str(tmp_path / "main.py"), line) in {(s.path, s.range.start.line + 1) for s in reviews}, reviews
+    else:
+        assert reviews
+    assert all(s.review.strip() for s in reviews)
+    left = result.after[str(tmp_path / "tasks.py")].findings
+    assert task in {f.task for f in left}  # --fix leaves it alone
+
+
+@pytest.mark.parametrize("name", SAFE)
+def test_a_caller_raylint_can_follow_is_rewritten_and_the_fix_stays_safe(tmp_path: Path, name: str):
+    files, task, expected = SAFE[name]
+    finding, result = fixed(tmp_path, files, task)
+    assert finding.fixes[0].safe, [s.review for s in finding.fixes[0].call_sites]
+    main = os.path.abspath(tmp_path / "main.py")
+    if expected is None:
+        assert main not in result.texts
+    else:
+        assert result.texts[main] == textwrap.dedent(expected)
+    assert os.path.abspath(tmp_path / "tasks.py") in result.texts
+
+
+def test_every_review_case_has_a_safe_twin_shape():
+    """The REVIEW cases must not pass because nothing is ever safe: the SAFE ones use the same
+    task and actor definitions."""
+    assert {task for _, task, _ in REVIEW.values()} & {task for _, task, _ in SAFE.values()}
