@@ -33,6 +33,7 @@ from raylint.analysis import flow
 from raylint.analysis.flow import UNKNOWN, Declared, Def, Handle, Instance, Mod, Options, Values, view
 from raylint.analysis.model import CallSite, Edit, Finding, Fix, Position, Range, Related
 from raylint.analysis.names import ModuleIndex, ModuleInfo, Scope
+from raylint.analysis.prefilter import workspace_imports
 from raylint.analysis.source import SourceText
 
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
@@ -73,6 +74,18 @@ def _broken_line(module: ModuleInfo | None, text: str) -> int | None:
     return module.syntax_errors[0][0] if module.syntax_errors else None
 
 
+def _packages_of(path: str) -> list[str]:
+    """The `__init__.py` files of the packages holding the module at `path`."""
+    found, folder = [], os.path.dirname(path)
+    while os.path.isfile(os.path.join(folder, "__init__.py")):
+        found.append(os.path.join(folder, "__init__.py"))
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            break
+        folder = parent
+    return found
+
+
 def _module_word(path: str) -> str:
     """The word an import of the module at `path` spells: `core` for stats/core.py, `stats`
     for stats/__init__.py."""
@@ -82,8 +95,18 @@ def _module_word(path: str) -> str:
     return base[:-3] if base.endswith(".py") else base
 
 
-def _words(words: Iterable[str]) -> re.Pattern:
-    return re.compile(r"\b(?:%s)\b" % "|".join(map(re.escape, sorted(set(words)))))
+class _Spelling:
+    """Does a text spell one of `words` as a whole word? (A plain substring search first:
+    most files spell none of them, and the regex is slower.)"""
+
+    def __init__(self, words: Iterable[str]):
+        self.words = sorted(set(words))
+        self.pattern = re.compile(r"\b(?:%s)\b" % "|".join(map(re.escape, self.words))) if self.words else None
+
+    def search(self, text: str) -> bool:
+        if self.pattern is None or not any(word in text for word in self.words):
+            return False
+        return self.pattern.search(text) is not None
 
 
 class _Sites:
@@ -142,23 +165,31 @@ class _TaskSites(_Sites):
         index = self.search.index
         exposers = {self.target.path}
         seen: set[str] = set()
+        # what the import lines miss (`import a; import tasks`) is caught by the text spelling
+        # the module's word or the task's names
+        spelled = _Spelling([_module_word(self.target.path), *self.names])
         while True:
-            words = _words([_module_word(p) for p in exposers] + sorted(self.names))
+            visible = exposers | {p for e in exposers for p in _packages_of(e)}
             grew = False
             for path in self.search.files:
                 if path in seen:
                     continue
                 yield
                 text = self.text(path)
-                if not text or not (path == self.target.path or words.search(text) or "import *" in text):
+                if not text:
                     continue
+                imported = None
+                if path != self.target.path:
+                    imported = index.memo(path, "imports", lambda: workspace_imports(text, path, index))
+                    if visible.isdisjoint(imported) and not spelled.search(text) and "import *" not in text:
+                        continue
                 module = index.module(path)
                 if module is None or module.syntax_errors:
                     seen.add(path)
                     self.broken(module, path, text)
                     if module is None:
                         continue
-                if path != self.target.path and not self._imports(module, exposers):
+                if path != self.target.path and not self._imports(module, imported, visible):
                     continue
                 seen.add(path)
                 yield
@@ -169,29 +200,23 @@ class _TaskSites(_Sites):
             if not grew:
                 return
 
-    def _imports(self, module: ModuleInfo, exposers: set[str]) -> bool:
-        """Does the module import one of `exposers`, or a package holding one?"""
-        folders = {os.path.dirname(p) + os.sep for p in exposers}
-        index = self.search.index
-
-        def exposes(path: str | None) -> bool:
-            if path is None:
-                return False
-            if path in exposers:
-                return True
-            return os.path.basename(path) == "__init__.py" and any(f.startswith(os.path.dirname(path) + os.sep) for f in folders)
-
+    def _imports(self, module: ModuleInfo, imported: list[str] | None, visible: set[str]) -> bool:
+        """Does the module import one of `visible` (the exposing modules and their packages)?
+        Its import lines say so quickly; its tree, when they do not."""
+        if imported is not None and not visible.isdisjoint(imported):
+            return True
+        find = self.search.index.find
         for node in ast.walk(module.tree):
             if isinstance(node, ast.Import):
-                if any(exposes(index.find(alias.name, module.path)) for alias in node.names):
+                if any(find(alias.name, module.path) in visible for alias in node.names):
                     return True
             elif isinstance(node, ast.ImportFrom):
                 source = node.module or ""
-                if exposes(index.find(source, module.path, node.level)):
+                if find(source, module.path, node.level) in visible:
                     return True
                 for alias in node.names:
                     name = f"{source}.{alias.name}" if source else alias.name
-                    if alias.name != "*" and exposes(index.find(name, module.path, node.level)):
+                    if alias.name != "*" and find(name, module.path, node.level) in visible:
                         return True
         return False
 
@@ -216,12 +241,26 @@ class _TaskSites(_Sites):
         return isinstance(of, Def) and of.key in self.keys
 
     def walk(self, module: ModuleInfo) -> None:
+        names: dict[tuple[int, str], frozenset] = {}  # (scope, name) → its values, in this module
+
+        def name(identifier: str, scope: Scope) -> frozenset:
+            key = (id(scope), identifier)
+            if key not in names:
+                names[key] = self.values.name(identifier, module, scope)
+            return names[key]
+
         for node, scope in view(module).nodes:
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
-                values = self.values.name(node.id, module, scope)
+                values = name(node.id, scope)
             elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load):
                 # only a module's attribute can be the task itself (an object's would have been
-                # stored there, which is a use to review where it happens)
+                # stored there, which is a use to review where it happens): `a.b.task` is
+                # looked into only when `a` may be a module
+                root = node.value
+                while isinstance(root, ast.Attribute):
+                    root = root.value
+                if not (isinstance(root, ast.Name) and any(isinstance(v, Mod) for v in name(root.id, scope))):
+                    continue
                 if not any(isinstance(v, Mod) for v in self.values.of(node.value, module, scope)):
                     continue
                 values = self.values.of(node, module, scope)
@@ -304,7 +343,7 @@ class _MethodSites(_Sites):
 
     def run(self) -> Iterator[None]:
         yield from self._subclasses()
-        method = _words([self.target.method])
+        method = _Spelling([self.target.method])
         for path in self.search.files:
             yield
             text = self.text(path)
@@ -322,7 +361,7 @@ class _MethodSites(_Sites):
         grew = True
         while grew:
             grew = False
-            words = _words(self.names)
+            words = _Spelling(self.names)
             for path in self.search.files:
                 yield
                 text = self.text(path)

@@ -97,6 +97,7 @@ class View:
         self.scopes: dict[int, Scope] = {}
         self._opened: dict[int, Scope] = {id(module.tree): module.scope}
         self.nodes: list[tuple[ast.AST, Scope]] = []
+        self._stores: dict[str, list[tuple[ast.stmt, ast.Attribute]]] | None = None
         self._walk()
 
     def _open(self, node: ast.AST, parent: Scope) -> Scope:
@@ -153,6 +154,22 @@ class View:
 
     def parent(self, node: ast.AST) -> ast.AST | None:
         return self.parents.get(id(node))
+
+    def attribute_stores(self) -> dict[str, list[tuple[ast.stmt, ast.Attribute]]]:
+        """Every `x.attr = ...` (plain, annotated or augmented) of the module, by `attr`."""
+        if self._stores is None:
+            self._stores = {}
+            for node, _ in self.nodes:
+                if isinstance(node, ast.Assign):
+                    targets = node.targets
+                elif isinstance(node, (ast.AnnAssign, ast.AugAssign)):
+                    targets = [node.target]
+                else:
+                    continue
+                for target in targets:
+                    if isinstance(target, ast.Attribute):
+                        self._stores.setdefault(target.attr, []).append((node, target))
+        return self._stores
 
     def scope_of(self, node: ast.AST) -> Scope:
         return self.scopes.get(id(node), self.module.scope)
@@ -401,15 +418,12 @@ class Values:
         if found:
             self._attributes[key] = frozenset(found)
             return self._attributes[key]
-        for inner in ast.walk(info.tree):
-            targets = inner.targets if isinstance(inner, ast.Assign) else [inner.target] if isinstance(inner, (ast.AnnAssign, ast.AugAssign)) else []
-            for target in targets:
-                if isinstance(target, ast.Attribute) and target.attr == attribute:
-                    owner = self.of(target.value, info, where.scope_of(target), depth + 1)
-                    if owner == {Instance(cls)} and isinstance(inner, (ast.Assign, ast.AnnAssign)) and inner.value is not None:
-                        found |= self.of(inner.value, info, where.scope_of(inner.value), depth + 1)
-                    elif Instance(cls) in owner or UNKNOWN in owner or isinstance(inner, ast.AugAssign):
-                        found.add(UNKNOWN)
+        for inner, target in where.attribute_stores().get(attribute, ()):
+            owner = self.of(target.value, info, where.scope_of(target), depth + 1)
+            if owner == {Instance(cls)} and isinstance(inner, (ast.Assign, ast.AnnAssign)) and inner.value is not None:
+                found |= self.of(inner.value, info, where.scope_of(inner.value), depth + 1)
+            elif Instance(cls) in owner or UNKNOWN in owner or isinstance(inner, ast.AugAssign):
+                found.add(UNKNOWN)
         self._attributes[key] = frozenset(found) or frozenset({UNKNOWN})
         return self._attributes[key]
 

@@ -92,6 +92,12 @@ def _listed(items: str) -> list[tuple[str, str]]:
     return pairs
 
 
+def workspace_imports(text: str, path: str, index: ModuleIndex) -> list[str]:
+    """The workspace files the file at `path` imports, read from the import lines of its text
+    (kept per file by `index.memo(path, "imports", ...)`)."""
+    return _workspace_files(_imports(text), path, index)
+
+
 def _workspace_files(imports, path: str, index: ModuleIndex) -> list[str]:
     """The workspace files imported: modules, packages, and submodules named by `from`."""
     files = []
