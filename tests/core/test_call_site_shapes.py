@@ -234,6 +234,24 @@ REVIEW = {
             """},
         "normalize", 6,
     ),
+    "a list of refs that also holds another task's": (
+        {"tasks.py": TASKS, "main.py": """\
+            import ray
+            from tasks import normalize
+
+
+            @ray.remote
+            def plain(x):
+                return x
+
+
+            def run(n):
+                refs = [normalize.remote(i) for i in range(n)]
+                refs.append(plain.remote(n))
+                return ray.get(refs)
+            """},
+        "normalize", 11,
+    ),
 }
 
 # name → (files, the task, main.py as the fix leaves it)
@@ -445,6 +463,94 @@ SAFE = {
             from tasks import normalize
 
             print(ray.get(normalize.remote(1), timeout=30))
+            """,
+    ),
+    "refs appended to a list, fetched, then fetched again": (
+        {"tasks.py": TASKS, "main.py": """\
+            import ray
+            from tasks import normalize
+
+
+            def run(n):
+                refs = []
+                for i in range(n):
+                    refs.append(normalize.remote(i))
+                inner = ray.get(refs)
+                return ray.get(inner)
+            """},
+        "normalize", """\
+            import ray
+            from tasks import normalize
+
+
+            def run(n):
+                refs = []
+                for i in range(n):
+                    refs.append(normalize.remote(i))
+                inner = refs
+                return ray.get(inner)
+            """,
+    ),
+    "a ray.wait loop fetching each ready ref": (
+        {"tasks.py": TASKS, "main.py": """\
+            import ray
+            from tasks import normalize
+
+
+            def run(n):
+                pending = [normalize.remote(i) for i in range(n)]
+                out = []
+                while pending:
+                    ready, pending = ray.wait(pending, num_returns=1)
+                    out.append(ray.get(ray.get(ready[0])))
+                return sorted(out), len(pending)
+            """},
+        "normalize", """\
+            import ray
+            from tasks import normalize
+
+
+            def run(n):
+                pending = [normalize.remote(i) for i in range(n)]
+                out = []
+                while pending:
+                    ready, pending = ray.wait(pending, num_returns=1)
+                    out.append(ray.get(ready[0]))
+                return sorted(out), len(pending)
+            """,
+    ),
+    "asyncio.gather of outer refs, then each awaited": (
+        {"tasks.py": ACTORS, "main.py": """\
+            import asyncio
+
+            import ray
+            from tasks import Library
+
+
+            @ray.remote
+            class Front:
+                def __init__(self):
+                    self.lib = Library.remote()
+
+                async def both(self):
+                    inner = await asyncio.gather(self.lib.score.remote(1), self.lib.score.remote(2))
+                    return [await ref for ref in inner]
+            """},
+        "Library.score", """\
+            import asyncio
+
+            import ray
+            from tasks import Library
+
+
+            @ray.remote
+            class Front:
+                def __init__(self):
+                    self.lib = Library.remote()
+
+                async def both(self):
+                    inner = [self.lib.score.remote(1), self.lib.score.remote(2)]
+                    return [await ref for ref in inner]
             """,
     ),
     "one ref of a multi-return task, and unpacked refs": (

@@ -472,14 +472,186 @@ def _short(text: str) -> str:
 
 
 class _Uses:
-    """How the uses of an outer ref in one module change, or why raylint will not say."""
+    """How the uses of one call site's outer ref change, or why raylint will not say.
+
+    For a value rewrite (return-value, num-returns) the ref is followed through the function
+    it is made in: lists of refs (literals, comprehensions, `append`), local variables however
+    often bound, `ray.wait` and its ready lists, loops over them, indexing, `asyncio.gather`.
+    Wherever one of them is fetched (`ray.get`, `await`), the fetch goes; every other use must
+    be one that does not care (a test, `len`), or the call site is to review.
+    """
 
     def __init__(self, module: ModuleInfo, sites: _Sites):
         self.module, self.sites, self.values, self.target = module, sites, sites.values, sites.target
         self.where = view(module)
+        self.edits: list[Edit] = []
+        self._variables: dict[tuple[int, str], str] = {}  # (scope, name) → "" or why not
 
     def outer(self, outer: ast.AST) -> tuple[list[Edit], str]:
-        """Edits for every use of an outer ref (or list of them), or why there are none."""
+        """Edits for every use of the outer ref `outer` (a call site), or why there are none."""
+        if self.target.rewrite == "generator":
+            return self._generator(outer)
+        reason = self._use(outer)
+        return ([], reason) if reason else (self.edits, "")
+
+    def _use(self, expr: ast.AST) -> str:
+        """Follow one use of an outer ref, or of a list of them; "" when it is handled."""
+        where, parent = self.where, self.where.parent(expr)
+        if isinstance(parent, ast.Expr):
+            return ""  # fire and forget, or a discarded list: nothing to change
+        if isinstance(parent, ast.Call) and self._is_get(parent, expr) or isinstance(parent, ast.Await):
+            return self._fetch(parent, expr)
+        if isinstance(parent, (ast.List, ast.Tuple)) and any(e is expr for e in parent.elts):
+            if not all(self._source(e) for e in parent.elts):
+                return "it shares a list with other refs"
+            return self._use(parent)
+        if isinstance(parent, ast.ListComp) and parent.elt is expr:
+            return self._use(parent)
+        if isinstance(parent, ast.Starred):
+            return self._use(parent)
+        if isinstance(parent, ast.Subscript) and parent.value is expr and isinstance(parent.ctx, ast.Load):
+            return self._use(parent)  # one ref of a list, or of a multi-return task
+        if isinstance(parent, ast.BinOp) and isinstance(parent.op, ast.Add) and self._source(parent.left) and self._source(parent.right):
+            return self._use(parent)
+        if isinstance(parent, (ast.If, ast.While, ast.IfExp, ast.Assert)) and parent.test is expr:
+            return ""
+        if isinstance(parent, ast.UnaryOp) and isinstance(parent.op, ast.Not):
+            return ""
+        if isinstance(parent, ast.Call):
+            return self._argument(parent, expr)
+        if isinstance(parent, (ast.For, ast.AsyncFor, ast.comprehension)) and parent.iter is expr:
+            if isinstance(parent.target, ast.Name):
+                return self._variable(where.scope_of(parent.target), parent.target.id)
+            return f"the refs are {_describe_use(parent, expr)}, which raylint cannot follow"
+        if isinstance(parent, (ast.Assign, ast.AnnAssign, ast.AugAssign)) and parent.value is expr:
+            targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
+            names = [t for target in targets for t in (target.elts if isinstance(target, (ast.Tuple, ast.List)) else [target])]
+            if not all(isinstance(n, ast.Name) for n in names):
+                return f"the ref is {_describe_use(parent, expr)}, which raylint cannot follow"
+            for name in names:
+                reason = self._variable(where.scope_of(name), name.id)
+                if reason:
+                    return reason
+            return ""
+        return f"the ref is {_describe_use(parent, expr)}, which raylint cannot follow"
+
+    def _argument(self, call: ast.Call, expr: ast.AST) -> str:
+        """An outer ref (or list) passed to a call: the calls that do not observe it, or whose
+        result is followed in turn."""
+        function = call.func
+        if self._is_ray(function, "ray.wait") and call.args and call.args[0] is expr:
+            return self._use(call)  # the ready and remaining lists hold the same refs
+        if self._is_ray(function, "asyncio.gather") and all(k.arg is None for k in call.keywords) and not call.keywords:
+            return self._gathered(call)
+        if isinstance(function, ast.Name) and function.id == "len" and self.values.of(function, self.module) == {flow.Ext("builtins.len")}:
+            return ""
+        if (
+            isinstance(function, ast.Attribute) and function.attr in ("append", "extend") and isinstance(function.value, ast.Name)
+            and len(call.args) == 1 and not call.keywords and self._source(expr) and isinstance(self.where.parent(call), ast.Expr)
+        ):
+            return self._variable(self.where.scope_of(function.value), function.value.id)
+        return f"the ref is {_describe_use(call, expr)}, which raylint cannot follow"
+
+    def _gathered(self, gather: ast.Call) -> str:
+        """`await asyncio.gather(X, Y)` fetched the inner refs: it becomes `[X, Y]`."""
+        await_ = self.where.parent(gather)
+        if not isinstance(await_, ast.Await) or not all(self._source(a) for a in gather.args):
+            return "it is gathered with other awaitables, which raylint cannot follow"
+        if isinstance(self.where.parent(await_), ast.Expr):
+            return ""  # a barrier: it still waits
+        source = self.module.source
+        text = "[" + ", ".join(source.segment(a) for a in gather.args) + "]"
+        self.edits.append(Edit(self.module.path, source.range_of(await_), text))
+        return ""
+
+    def _source(self, expr: ast.AST) -> bool:
+        """Is `expr` certainly an outer ref of the target, or a list of them?"""
+        if isinstance(expr, ast.Call):
+            if self._is_ray(expr.func, "ray.wait") and expr.args:
+                return self._source(expr.args[0])
+            return self.sites.is_call_site(self.module, expr)
+        if isinstance(expr, (ast.List, ast.Tuple)):
+            return all(self._source(e) for e in expr.elts)
+        if isinstance(expr, ast.ListComp):
+            return self._source(expr.elt)
+        if isinstance(expr, (ast.Subscript, ast.Starred)):
+            return self._source(expr.value)
+        if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Add):
+            return self._source(expr.left) and self._source(expr.right)
+        if isinstance(expr, ast.Name):
+            home = self.where.scope_of(expr).lookup(expr.id)
+            return home is not None and not self._variable(home, expr.id)
+        return False
+
+    def _variable(self, scope: Scope, name: str) -> str:
+        """A local variable that holds outer refs (or lists of them): every binding of it must
+        be one, and every read a use raylint follows. "" when so."""
+        key = (id(scope), name)
+        if key not in self._variables:
+            self._variables[key] = ""  # assumed while its uses are followed (`refs = ray.wait(refs)`)
+            self._variables[key] = self._check_variable(scope, name)
+        return self._variables[key]
+
+    def _check_variable(self, scope: Scope, name: str) -> str:
+        if scope.parent is None:
+            return f"`{name}` is a module-level name, which other modules may import"
+        if scope.is_class or name in scope.declared_global:
+            return f"`{name}` is a class attribute or declared global, which raylint cannot follow"
+        where = self.where
+        uses = [
+            node for node in ast.walk(scope.node)
+            if isinstance(node, ast.Name) and node.id == name and where.scope_of(node).lookup(name) is scope
+        ]
+        for node in uses:
+            if _crosses_a_function(where, node, scope):
+                return f"`{name}` is used in a nested function, which raylint cannot follow"
+            if isinstance(node.ctx, ast.Load):
+                parent = where.parent(node)
+                if isinstance(parent, ast.Attribute) and parent.attr in ("append", "extend"):
+                    call = where.parent(parent)
+                    if isinstance(call, ast.Call) and call.func is parent and len(call.args) == 1:
+                        if not self._source(call.args[0]):
+                            return f"`{name}` also holds other values (line {call.lineno})"
+                        if isinstance(where.parent(call), ast.Expr):
+                            continue
+                reason = self._use(node)
+                if reason:
+                    return f"`{name}`: {reason}"
+            elif not self._bound_to_refs(node):
+                return f"`{name}` is also bound to something else"
+        if isinstance(scope.node, _FUNCTIONS) and any(a.arg == name for a in _parameters(scope.node)):
+            return f"`{name}` is a parameter"
+        return ""
+
+    def _bound_to_refs(self, store: ast.Name) -> bool:
+        """Is this binding of a variable one of outer refs (or a list of them)?"""
+        parent = self.where.parent(store)
+        if isinstance(parent, (ast.Tuple, ast.List)):  # unpacked: `ready, rest = ray.wait(refs)`
+            holder = self.where.parent(parent)
+            return isinstance(holder, ast.Assign) and any(t is parent for t in holder.targets) and self._source(holder.value)
+        if isinstance(parent, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+            value = parent.value
+            if isinstance(value, ast.List) and not value.elts:
+                return True  # an empty list, filled with refs by `append`
+            return value is not None and self._source(value)
+        if isinstance(parent, (ast.For, ast.AsyncFor, ast.comprehension)) and parent.target is store:
+            return self._source(parent.iter)
+        return False
+
+    def _is_ray(self, expr: ast.AST, name: str) -> bool:
+        if name.startswith("ray."):
+            return self.values.is_ray(expr, self.module, name)
+        return flow.Ext(name) in self.values.of(expr, self.module)
+
+    def _fetch(self, fetch: ast.AST, outer: ast.AST) -> str:
+        edits, reason = self._fetched(fetch, outer)
+        self.edits.extend(edits)
+        return reason
+
+    def _generator(self, outer: ast.AST) -> tuple[list[Edit], str]:
+        """For a generator rewrite: edits for every use of an outer ref, or why there are none.
+        A generator can be read once, and a list of them has no one-line rewrite: only a ref
+        fetched where it is made, or kept in a variable read once, is rewritten."""
         target, parent = self.target, self.where.parent(outer)
         if isinstance(parent, ast.Expr):
             return [], ""  # fire and forget: nothing to change
@@ -492,17 +664,17 @@ class _Uses:
                 return [], "it shares a list with other refs"
             if target.rewrite == "generator":
                 return [], "a list of generators has no one-line rewrite"
-            return self.outer(parent)
+            return self._generator(parent)
         if isinstance(parent, ast.Subscript) and parent.value is outer and target.rewrite != "generator":
             return self.outer(parent)  # one ref of a multi-return task: an outer ref too
         if isinstance(parent, ast.Assign) and len(parent.targets) == 1:
             assigned = parent.targets[0]
             if isinstance(assigned, ast.Name):
-                return self._variable(assigned.id, parent)
+                return self._generator_variable(assigned.id, parent)
             if isinstance(assigned, ast.Tuple) and all(isinstance(e, ast.Name) for e in assigned.elts) and target.rewrite != "generator":
                 edits: list[Edit] = []
                 for element in assigned.elts:
-                    more, reason = self._variable(element.id, parent)
+                    more, reason = self._generator_variable(element.id, parent)
                     if reason:
                         return [], reason
                     edits += more
@@ -513,7 +685,7 @@ class _Uses:
         """Is a list element a call site of the same target?"""
         return isinstance(element, ast.Call) and self.sites.is_call_site(self.module, element)
 
-    def _variable(self, name: str, assignment: ast.Assign) -> tuple[list[Edit], str]:
+    def _generator_variable(self, name: str, assignment: ast.Assign) -> tuple[list[Edit], str]:
         where = self.where
         scope = where.scope_of(assignment)
         if len(scope.bindings.get(name, [])) != 1:
@@ -568,6 +740,11 @@ class _Uses:
                 return [Edit(path, source.range_of(outer), f"list({text})")], ""
             text = f"list({source.segment(fetch)})" if target.style == "dynamic" else f"list({text})"
         return [Edit(path, source.range_of(fetch), text)], ""
+
+
+def _parameters(function: ast.AST) -> list[ast.arg]:
+    args = function.args
+    return [a for a in [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg] if a is not None]
 
 
 def _crosses_a_function(where: flow.View, node: ast.AST, scope: Scope) -> bool:
