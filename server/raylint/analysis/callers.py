@@ -604,7 +604,7 @@ class _Uses:
         ]
         for node in uses:
             if _crosses_a_function(where, node, scope):
-                return f"`{name}` is used in a nested function, which raylint cannot follow"
+                return f"`{name}` is read in a nested function, which raylint cannot follow"
             if isinstance(node.ctx, ast.Load):
                 parent = where.parent(node)
                 if isinstance(parent, ast.Attribute) and parent.attr in ("append", "extend"):
