@@ -474,11 +474,13 @@ def _short(text: str) -> str:
 class _Uses:
     """How the uses of one call site's outer ref change, or why raylint will not say.
 
-    For a value rewrite (return-value, num-returns) the ref is followed through the function
+    For the return-value rewrite the ref is followed through the function
     it is made in: lists of refs (literals, comprehensions, `append`), local variables however
     often bound, `ray.wait` and its ready lists, loops over them, indexing, `asyncio.gather`.
     Wherever one of them is fetched (`ray.get`, `await`), the fetch goes; every other use must
-    be one that does not care (a test, `len`), or the call site is to review.
+    be one that does not care (a test, `len`), or the call site is to review. Under the
+    num-returns rewrite the outer ref becomes a list of refs, so only fetching it (directly,
+    in a list, through variables) stays the same.
     """
 
     def __init__(self, module: ModuleInfo, sites: _Sites):
@@ -517,6 +519,9 @@ class _Uses:
             return ""
         if isinstance(parent, ast.UnaryOp) and isinstance(parent.op, ast.Not):
             return ""
+        if self.target.rewrite == "num-returns" and not isinstance(parent, (ast.Assign, ast.List, ast.ListComp, ast.Subscript)):
+            # the outer ref becomes a list of refs: only fetching it stays the same
+            return f"the ref is {_describe_use(parent, expr)}, and becomes a list of refs"
         if isinstance(parent, ast.Call):
             return self._argument(parent, expr)
         if isinstance(parent, (ast.For, ast.AsyncFor, ast.comprehension)) and parent.iter is expr:
