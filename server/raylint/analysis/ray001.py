@@ -42,6 +42,7 @@ Not flagged: `ray.put` in driver code and helpers, a put whose ref is not return
 from __future__ import annotations
 
 import ast
+import copy
 import io
 import re
 import tokenize
@@ -63,7 +64,7 @@ def check(resolver: Resolver, path: str, generator_style: str = "streaming", fun
     findings: list[Finding] = []
     for fn in find_remote_functions(resolver) if functions is None else functions:
         body = Body(fn, resolver).scan()
-        if body.puts:
+        if body.puts or body.calls_put_helper:
             findings.extend(_check_function(Context(path, resolver.module.source, body), generator_style))
     return findings
 
@@ -75,26 +76,48 @@ def _check_function(ctx: Context, generator_style: str) -> list[Finding]:
         return []
     # The function-wide rewrites are computed once and shared by the function's findings.
     whole: dict[str, Fix | str] = {}
+    results = [(ret, puts, *_fixes(ctx, ret, puts, whole, generator_style)) for ret, puts in flagged]
+    # `return-value` rewrites one return at a time: with another return left returning refs,
+    # callers would get a value on one path and a ref on the other.
+    for ret, _, fixes, reason in results:
+        if not any(fix.id == return_value.ID for fix in fixes):
+            break
+    else:
+        ret = None
     findings = []
-    for ret, puts in flagged:
-        if is_suppressed(ctx, ret):
+    for here, puts, fixes, reason in results:
+        if is_suppressed(ctx, here):
             continue
-        fixes, reason = _fixes(ctx, ret, whole, generator_style)
-        findings.append(_finding(ctx, ret, puts, fixes, reason))
+        if ret is not None and any(fix.id == return_value.ID for fix in fixes):
+            fixes = [fix for fix in fixes if fix.id != return_value.ID]
+            if not fixes:
+                reason = (
+                    f"the return at line {ret.lineno} cannot be rewritten the same way, and rewriting this one "
+                    f"alone would give callers a value on one path and a ref on the other"
+                )
+        findings.append(_finding(ctx, here, puts, fixes, reason))
     return findings
 
 
-def _fixes(ctx: Context, ret: ast.Return, whole: dict, generator_style: str) -> tuple[list[Fix], str]:
+def _fixes(ctx: Context, ret: ast.Return, puts: list[ast.Call], whole: dict, generator_style: str) -> tuple[list[Fix], str]:
     """The fixes for one return, preferred first, or the reason there is none."""
     body, value = ctx.body, ret.value
+    helpers = sorted({body.helper_of[id(put)] for put in puts if id(put) in body.helper_of})
+    if helpers:
+        named = " and ".join(f"`{name}`" for name in helpers)
+        return [], f"the refs are made in helper {named}; rewrite it by hand"
+
+    def function_wide(key, make):
+        result = _once(whole, key, lambda: make(ctx))
+        return result if isinstance(result, Fix) else _blocker_for(ctx, ret, make, result)
 
     def as_generator():
-        return _once(whole, "generator", lambda: generator.fix(ctx, generator_style))
+        return function_wide("generator", lambda c: generator.fix(c, generator_style))
 
     if body.is_put(value) or isinstance(value, ast.Name) and body.put_assignments(value.id):
         results = [return_value.fix(ctx, ret)]
     elif isinstance(value, (ast.Tuple, ast.List)):
-        results = [_once(whole, "num-returns", lambda: num_returns.fix(ctx)), as_generator()]
+        results = [function_wide("num-returns", num_returns.fix), as_generator()]
     elif isinstance(value, (ast.ListComp, ast.Name)):
         results = [as_generator()]
     else:
@@ -102,6 +125,35 @@ def _fixes(ctx: Context, ret: ast.Return, whole: dict, generator_style: str) -> 
     fixes = [r for r in results if isinstance(r, Fix)]
     reason = "" if fixes else next((r for r in results if isinstance(r, str)), "")
     return fixes, reason
+
+
+_NAMED = re.compile(r"`([A-Za-z_]\w*)`")
+
+
+def _blocker_for(ctx: Context, ret: ast.Return, make, reason: str) -> str:
+    """Why a rewrite of the whole function fails, as seen from the return `ret`.
+
+    The rewrite stops at the first return it cannot change. Asked again with `ret` first, it
+    names what blocks in `ret` itself if anything does; if what it names is in another return
+    only, the message says which.
+    """
+    returns = ctx.body.value_returns()
+    if len(returns) < 2:
+        return reason
+    view = copy.copy(ctx.body)
+    view.returns = [ret, *(r for r in ctx.body.returns if r is not ret)]
+    own = make(Context(ctx.path, ctx.source, view))
+    if isinstance(own, str):
+        reason = own
+    named = set(_NAMED.findall(reason))
+    if not named or named & _names_in(ret):
+        return reason
+    other = next((r for r in returns if r is not ret and named & _names_in(r)), None)
+    return reason if other is None else f"{reason} (in the return at line {other.lineno})"
+
+
+def _names_in(ret: ast.Return) -> set[str]:
+    return {node.id for node in ast.walk(ret.value) if isinstance(node, ast.Name)}
 
 
 def _wrapped_reason(ctx: Context, value: ast.AST) -> str:
@@ -139,13 +191,19 @@ def _finding(ctx: Context, ret: ast.Return, puts: list[ast.Call], fixes: list[Fi
     if reason:
         message += f" No automatic fix: {reason}."
     in_order = sorted(puts, key=lambda put: (put.lineno, put.col_offset))
-    related = [Related(ctx.path, source.range_of(put), "ray.put() makes the returned ref here") for put in in_order]
+    related = [Related(ctx.path, source.range_of(put), _put_message(ctx, put)) for put in in_order]
     made = "actor" if fn.is_method else "task"
     related.append(Related(ctx.path, source.range_of(fn.declared_at), f"`{fn.display_name}` is made a Ray {made} here"))
     return Finding(
         CODE, message, ctx.path, source.range_of(ret.value), tuple(related), tuple(fixes),
         fn.display_name, fn.call_names, fn.nested,
     )
+
+
+def _put_message(ctx: Context, put: ast.Call) -> str:
+    if ctx.body.is_put(put):
+        return "ray.put() makes the returned ref here"
+    return f"ray.put() in helper `{ctx.body.helper_put_where(put)}` makes the returned ref here"
 
 
 def is_suppressed(ctx: Context, stmt: ast.stmt) -> bool:
