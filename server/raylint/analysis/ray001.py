@@ -2,7 +2,10 @@
 
 ## What it does
 Finds a `return` in a Ray task or actor method whose value is, or contains, an ObjectRef
-made by `ray.put()` in that task.
+made by `ray.put()` in that task's worker: by the task itself, or by a helper (a plain
+function of the same module) whose result the task returns. A helper's refs are reported
+at the task's `return`, with the helper's `ray.put()` as a related location, and without an
+automatic fix (rewrite the helper by hand).
 
 ## Why is this bad?
 - Ray returns small values (≤ 100 KB) inline to the caller; `ray.put()` always goes through
@@ -31,12 +34,33 @@ unknown number: make the task a generator that yields each value.
 
 ## Fix safety
 Every fix changes what `f.remote()` gives its callers: the outer ref now holds what the
-inner ref held, so a caller's extra `ray.get` must go (see each rewrite's module). Fixes
-are offered, never applied unasked; review the callers.
+inner ref held, so each caller's extra `ray.get` must go (`ray.get(ray.get(f.remote()))`
+becomes `ray.get(f.remote())`), and a fix rewrites the task and its callers together.
 
-Not flagged: `ray.put` in driver code and helpers, a put whose ref is not returned,
-`ray.get(ray.put(x))`, `ray.put(x, _tensor_transport=...)`, and lines marked
-`# noqa: RAY001` (or a bare `# noqa`).
+A fix is **safe** only when every place in the workspace that can observe the changed
+return value was found and rewritten with certainty. `raylint check --fix` and the editors'
+"Fix all" apply safe fixes only.
+
+A fix is **unsafe** when raylint cannot prove that: each place it cannot prove is listed
+with the finding ("review call site path:line:col: why") and counted in the fix's title.
+Such places are, among others:
+- a call whose outer ref is passed to another call or task, stored, awaited, waited on,
+  or read in a nested function;
+- the task itself stored, passed to a function, or wrapped (`functools.partial(f)`), so
+  its calls cannot all be found;
+- an in-process call of a function also given to `ray.remote(fn)`;
+- calls through actor handles whose class raylint cannot tell;
+- callers in files excluded from raylint (searched, never edited);
+- calls from outside the workspace: for a library whose tasks others call, set
+  `library = true` (`--library`) and every fix that changes callers is unsafe.
+A task defined inside a function has its callers unfollowed: its fixes are unsafe too.
+Unsafe fixes are applied only with `--unsafe-fixes`, or in an editor after you confirm
+(where the editor can ask).
+
+Not flagged: `ray.put` in driver code and helpers (only a task returning a helper's refs
+is), a put whose ref is not returned, a ref passed into a call whose result is returned
+(`consumer.remote(ray.put(x))`, `pool.submit(ref)`), `ray.get(ray.put(x))`,
+`ray.put(x, _tensor_transport=...)`, and lines marked `# noqa: RAY001` (or a bare `# noqa`).
 """
 
 from __future__ import annotations
