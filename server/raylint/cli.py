@@ -89,6 +89,7 @@ def check(args: argparse.Namespace) -> int:
         settings = _settings(args, use_config=False)
         mode = "check" if mode == "fix" else mode
     report.severity = settings.severity
+    report.mode, report.unsafe = mode, args.unsafe_fixes
     errors: list[tuple[str, str]] = []
     excluded = Excludes(settings.exclude, settings.root)
     paths = list(python_files(args.paths, excluded, errors))
