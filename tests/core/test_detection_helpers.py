@@ -236,3 +236,19 @@ def test_return_value_is_still_offered_when_every_return_is_a_single_put():
             return ray.put(b)
     """
     assert [[x.id for x in f.fixes] for f in findings(code)] == [["return-value"], ["return-value"]]
+
+
+def test_a_name_holding_another_names_ref_is_named_as_such_not_as_a_list():
+    code = """
+        import ray
+
+        @ray.remote
+        def task(a):
+            first = ray.put(a)
+            second = first
+            return second
+    """
+    (finding,) = findings(code)
+    assert finding.fixes == ()
+    assert "No automatic fix: `second` is not bound directly to ray.put()." in finding.message
+    assert "yields" not in finding.message

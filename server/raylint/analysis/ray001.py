@@ -138,7 +138,8 @@ def _fixes(ctx: Context, ret: ast.Return, puts: list[ast.Call], whole: dict, gen
     def as_generator():
         return function_wide("generator", lambda c: generator.fix(c, generator_style))
 
-    if body.is_put(value) or isinstance(value, ast.Name) and body.put_assignments(value.id):
+    if body.is_put(value) or isinstance(value, ast.Name) and (body.put_assignments(value.id) or _one_ref(body, value.id)):
+        # (a name holding one ref some other way, `b = a`: return-value says why it cannot)
         results = [return_value.fix(ctx, ret)]
     elif isinstance(value, (ast.Tuple, ast.List)):
         results = [function_wide("num-returns", num_returns.fix), as_generator()]
@@ -149,6 +150,15 @@ def _fixes(ctx: Context, ret: ast.Return, puts: list[ast.Call], whole: dict, gen
     fixes = [r for r in results if isinstance(r, Fix)]
     reason = "" if fixes else next((r for r in results if isinstance(r, str)), "")
     return fixes, reason
+
+
+def _one_ref(body, name: str) -> bool:
+    """Does `name` hold a single ref (each binding a put or another name), not a list of them?"""
+    stores = body.stores.get(name, [])
+    return bool(stores) and all(
+        store.kind in ("assign", "other") and (isinstance(store.value, ast.Name) or body.is_put(store.value))
+        for store in stores
+    )
 
 
 _NAMED = re.compile(r"`([A-Za-z_]\w*)`")
