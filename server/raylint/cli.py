@@ -57,6 +57,11 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--config", help="a pyproject.toml ([tool.raylint]) or raylint.toml to use")
     check.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="skip matching paths")
     check.add_argument("--generator-style", choices=GENERATOR_STYLES, help="form of the generator rewrite")
+    check.add_argument(
+        "--library",
+        action="store_true",
+        help="the tasks are also called from outside the checked workspace: fixes that change callers are unsafe",
+    )
     check.add_argument("--quiet", "-q", action="store_true", help="print findings only")
     commands.add_parser("rule", help="explain RAY001").add_argument("code", nargs="?", default="RAY001")
     server = commands.add_parser("server", help="run the language server (stdio by default)")
@@ -84,6 +89,7 @@ def check(args: argparse.Namespace) -> int:
         settings = _settings(args, use_config=False)
         mode = "check" if mode == "fix" else mode
     report.severity = settings.severity
+    report.mode, report.unsafe = mode, args.unsafe_fixes
     errors: list[tuple[str, str]] = []
     excluded = Excludes(settings.exclude, settings.root)
     paths = list(python_files(args.paths, excluded, errors))
@@ -157,6 +163,7 @@ def _fix(flagged, workspace, roots, settings, args, report, mode, excluded=froze
             externals=ExternalResolver(settings.python),
             rounds=0 if mode == "check" else 5,
             excluded=excluded,
+            library=settings.library,
         )
         for path, text in sorted(result.texts.items()):
             old, encoding = read_python_file(path)
@@ -188,6 +195,8 @@ def _settings(args: argparse.Namespace, use_config: bool = True) -> Settings:
     overrides = {"exclude": [*settings.exclude, *args.exclude], "python": args.python}
     if args.generator_style:
         overrides["generator_style"] = args.generator_style
+    if args.library:
+        overrides["library"] = True
     return settings.updated(overrides, "command line")
 
 

@@ -62,6 +62,8 @@ class Report:
     def __init__(self, format: str, out: TextIO, quiet: bool = False, severity: str = "warning", dry_run: bool = False):
         self.format, self.out, self.quiet, self.severity = format, out, quiet, severity
         self.dry_run = dry_run  # --diff: fixes are shown, not applied
+        self.mode = "diff" if dry_run else "check"  # "check" | "fix" | "diff"
+        self.unsafe = False  # --unsafe-fixes: fixes that need review are applied (or shown) too
         self.findings: list[Finding] = []
         self.errors: list[tuple[str, str]] = []
         self.fixed = 0
@@ -134,20 +136,36 @@ class Report:
         return 2 if self.errors else 1 if self.findings else 0
 
     def _summary(self) -> None:
+        """One plain line: how many problems, how many fixed (or fixable with --fix), how many
+        need their call sites reviewed, how many have no automatic fix; then the errors."""
+        findings = self.findings  # what is still there (after --fix), or all of them
+        no_fix = sum(1 for f in findings if not f.fixes)
+        review = sum(1 for f in findings if f.fixes and not f.fixes[0].safe)
+        safe = len(findings) - no_fix - review
         parts = []
-        if self.fixed:
-            verb = "Would fix" if self.dry_run else "Fixed"
-            parts.append(f"{verb} {self.fixed} problem{'s' * (self.fixed != 1)}.")
-        count = len(self.findings)
-        if count:
-            safe = sum(1 for f in self.findings if f.fixes and f.fixes[0].safe)
-            unsafe = sum(1 for f in self.findings if f.fixes and not f.fixes[0].safe)
-            hints = [f"{safe} fixable with `raylint check --fix`"] if safe else []
-            if unsafe:
-                hints.append(f"{unsafe} more with `--unsafe-fixes` after reviewing their call sites")
-            hint = f" ({'; '.join(hints)})" if hints and not self.diffs else ""
-            parts.append(f"Found {count} problem{'s' * (count != 1)}{hint}.")
-        elif not self.fixed and not self.errors:
+        if self.mode == "fix":
+            total = self.fixed + len(findings)
+            counts = [(self.fixed, "fixed"), (safe, "more fixable with --fix")]
+        elif self.mode == "diff":
+            total = len(findings)
+            if self.unsafe:
+                review = max(0, review - max(0, self.fixed - safe))
+            fixable = max(0, total - self.fixed - review - no_fix)
+            apply = "--fix --unsafe-fixes" if self.unsafe else "--fix"
+            counts = [(self.fixed, f"fixed in the diff above (apply with {apply})"), (fixable, "more fixable with --fix")]
+        else:
+            total = len(findings)
+            counts = [(safe, "fixable with --fix")]
+        if total:
+            counts += [
+                (review, "need{s} review (the reasons and call sites are listed above; apply with --unsafe-fixes)"),
+                (no_fix, "ha{ve} no automatic fix"),
+            ]
+            said = ", ".join(
+                f"{n} {what.format(s='s' * (n == 1), ve='s' if n == 1 else 've')}" for n, what in counts if n
+            )
+            parts.append(f"Found {total} problem{'s' * (total != 1)}: {said}.")
+        elif not self.errors:
             parts.append("All checks passed.")
         if self.errors:
             parts.append(f"{len(self.errors)} error{'s' * (len(self.errors) != 1)}.")

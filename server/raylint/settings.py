@@ -28,6 +28,9 @@ class Settings:
     generator_style: str = "streaming"
     python: str | None = None  # the interpreter whose environment jedi searches
     debounce: int = 200  # milliseconds, language server only
+    # the tasks are also called from outside the workspace: every fix that changes what
+    # callers get is unsafe (raylint cannot update callers it cannot see)
+    library: bool = False
     root: str | None = None  # the folder `exclude` globs are relative to
 
     def updated(self, values: dict[str, Any], origin: str, strict: bool = True) -> Settings:
@@ -56,6 +59,7 @@ _FIELD_NAMES = {
     "generatorstyle": "generator_style",
     "python": "python",
     "debounce": "debounce",
+    "library": "library",
 }
 
 
@@ -63,7 +67,7 @@ def _checked(name: str, value: Any, origin: str) -> Any:
     def fail(expected: str):
         raise ConfigError(f"{origin}: `{name.replace('_', '-')}` must be {expected}, not {value!r}")
 
-    if name == "enable":
+    if name in ("enable", "library"):
         return value if isinstance(value, bool) else fail("true or false")
     if name == "severity":
         return value if value in SEVERITIES else fail(" or ".join(f'"{s}"' for s in SEVERITIES))

@@ -28,7 +28,7 @@ def test_text_output_and_exit_code_for_findings(project):
     assert match["message"].startswith("Task `load` returns an ObjectRef made by ray.put()")
     assert "https://docs.ray.io/en/latest/ray-core/patterns/return-ray-put.html" in match["message"]
     assert "  fix (return-value): Return the value directly" in result.out
-    assert result.out.rstrip().endswith("Found 1 problem (1 fixable with `raylint check --fix`).")
+    assert result.out.rstrip().endswith("Found 1 problem: 1 fixable with --fix.")
 
 
 def test_clean_exit_code(project):
@@ -63,7 +63,7 @@ def test_fix_rewrites_the_file_and_a_second_run_changes_nothing(project):
     path = project.write("jobs.py", FLAGGED + "\n\n@ray.remote\ndef pair(x):\n    return ray.put(x), ray.put(x)  # two\n")
     result = project.run("check", "--fix", "jobs.py")
     assert result.code == 0
-    assert "Fixed 2 problems." in result.out
+    assert result.out.rstrip().endswith("Found 2 problems: 2 fixed.")
     fixed = path.read_text()
     assert "return x\n" in fixed and "@ray.remote(num_returns=2)" in fixed and "return x, x  # two" in fixed
 
@@ -81,6 +81,7 @@ def test_fix_leaves_unfixable_findings_and_exits_1(project):
     result = project.run("check", "--fix", "jobs.py")
     assert result.code == 1
     assert "No automatic fix: the refs are wrapped in a dict" in result.out
+    assert result.out.rstrip().endswith("Found 1 problem: 1 has no automatic fix.")
     assert path.read_text() == before
 
 
@@ -91,7 +92,7 @@ def test_diff_shows_the_fixes_and_changes_nothing(project):
     assert "--- a/jobs.py\n+++ b/jobs.py\n" in result.out
     assert "-    return ray.put(x)\n+    return x\n" in result.out
     assert FINDING_LINE.search(result.out)  # the findings are listed with their diff
-    assert "Would fix 1 problem." in result.out
+    assert result.out.rstrip().endswith("Found 1 problem: 1 fixed in the diff above (apply with --fix).")
     assert path.read_text() == FLAGGED
 
 
@@ -277,3 +278,51 @@ def test_the_readme_first_command_on_the_examples(project):
     assert "+stats = ray.remote(num_returns=2)(_stats)" in result.out
     assert "+    @ray.method(num_returns=2)" in result.out
     assert {p.name: p.read_text() for p in examples.glob("*.py")} == before
+
+
+SUMMARY_TASKS = """\
+import ray
+
+
+@ray.remote
+def load(i):
+    return ray.put(i * 10)
+
+
+@ray.remote
+def label(i):
+    return ray.put(f"label-{i}")
+
+
+@ray.remote
+def boxed(x):
+    return {"x": ray.put(x)}
+"""
+SUMMARY_CALLER = "import ray\nfrom tasks import label, load\n\nprint(ray.get(ray.get(load.remote(1))))\nHOLD = {6: label.remote(6)}\n"
+REVIEW = "need{} review (the reasons and call sites are listed above; apply with --unsafe-fixes)"
+
+
+@pytest.mark.parametrize(
+    ("args", "summary"),
+    [
+        ((), f"Found 3 problems: 1 fixable with --fix, 1 {REVIEW.format('s')}, 1 has no automatic fix."),
+        (("--fix",), f"Found 3 problems: 1 fixed, 1 {REVIEW.format('s')}, 1 has no automatic fix."),
+        (("--fix", "--unsafe-fixes"), "Found 3 problems: 2 fixed, 1 has no automatic fix."),
+        (
+            ("--diff",),
+            f"Found 3 problems: 1 fixed in the diff above (apply with --fix), 1 {REVIEW.format('s')}, 1 has no automatic fix.",
+        ),
+        (
+            ("--diff", "--unsafe-fixes"),
+            "Found 3 problems: 2 fixed in the diff above (apply with --fix --unsafe-fixes), 1 has no automatic fix.",
+        ),
+        (("--library",), f"Found 3 problems: 2 {REVIEW.format('')}, 1 has no automatic fix."),
+    ],
+    ids=["check", "fix", "unsafe-fixes", "diff", "diff-unsafe", "library"],
+)
+def test_summary_says_fixed_to_review_and_without_a_fix(project, args, summary):
+    project.write("tasks.py", SUMMARY_TASKS)
+    project.write("main.py", SUMMARY_CALLER)
+    result = project.run("check", ".", *args)
+    assert result.code == 1
+    assert result.out.rstrip().splitlines()[-1] == summary

@@ -192,7 +192,8 @@ def test_text_lists_the_call_sites_to_review(app):
     ]
     assert result.out.count("review call site") == 2  # only under the task they belong to
     assert result.out.rstrip().endswith(
-        "Found 3 problems (2 fixable with `raylint check --fix`; 1 more with `--unsafe-fixes` after reviewing their call sites)."
+        "Found 3 problems: 2 fixable with --fix,"
+        " 1 needs review (the reasons and call sites are listed above; apply with --unsafe-fixes)."
     )
 
 
@@ -250,7 +251,7 @@ def test_outer_refs_that_escape_their_function_are_refused(project):
 def test_fix_applies_safe_fixes_with_their_callers_and_leaves_unsafe_ones(app):
     result = app.run("check", ".", "--fix")
     assert result.code == 1  # label is still there
-    assert "Fixed 4 problems." not in result.out and "Fixed 2 problems." in result.out
+    assert "Found 3 problems: 2 fixed, 1 needs review" in result.out  # problems, not edits (4 with the callers)
     fixed = files(app)
     assert fixed["main.py"] == MAIN_FIXED
     assert fixed["other.py"] == OTHER

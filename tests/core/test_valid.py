@@ -161,6 +161,52 @@ CLEAN = {
             def make():
                 return ray.put(1)
     """,
+    "ref passed to another task, its result returned": """
+        import ray
+
+        @ray.remote
+        def task(x):
+            return consumer.remote(ray.put(x))
+    """,
+    "ref passed to a helper, its result returned": """
+        import ray
+
+        def helper(ref):
+            return len(ray.get(ref))
+
+        @ray.remote
+        def task(x):
+            return helper(ray.put(x))
+    """,
+    "ref submitted to a pool, the future returned": """
+        import ray
+
+        @ray.remote
+        def task(pool, x):
+            ref = ray.put(x)
+            return pool.submit(ref)
+    """,
+    "helper that puts but returns something else": """
+        import ray
+
+        def helper(x):
+            ray.put(x)
+            return x
+
+        @ray.remote
+        def task(x):
+            return helper(x)
+    """,
+    "helper shadowed by a parameter": """
+        import ray
+
+        def make_ref(x):
+            return ray.put(x)
+
+        @ray.remote
+        def task(make_ref, x):
+            return make_ref(x)
+    """,
     "length of a ref": """
         import ray
 
@@ -190,6 +236,10 @@ FLAGGED = {
     "parameter renamed": ("shadowed ray parameter", "def task(ray, x)", "def task(r, x)"),
     "private helper called remotely": ("private actor helper only called internally", "self._snapshot()", "self._snapshot.remote()"),
     "ref itself returned": ("length of a ref", "len(str(ref))", "ref"),
+    "ref kept in a list": ("ref passed to another task, its result returned", "consumer.remote(", "list("),
+    "helper returns its put": ("helper that puts but returns something else", "ray.put(x)\n    return x", "return ray.put(x)"),
+    "helper not shadowed": ("helper shadowed by a parameter", "def task(make_ref, x)", "def task(x)"),
+    "pool keeps it after all": ("ref submitted to a pool, the future returned", "pool.submit(ref)", "[pool, ref]"),
 }
 
 

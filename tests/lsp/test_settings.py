@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 import pytest_lsp
 from lsprotocol import types
@@ -107,3 +109,47 @@ async def test_each_workspace_folder_has_its_own_settings(two_folders: LanguageC
     second = editor.open("two/a.py", SOURCE)
     (diagnostic,) = await editor.diagnostics(second)
     assert diagnostic.severity == types.DiagnosticSeverity.Error
+
+
+CALLER = "import ray\n\nfrom a import f\n\nprint(ray.get(ray.get(f.remote(1))))\n"
+
+
+async def fix_all_text(editor: Editor, uri: str, text: str) -> str:
+    zero = types.Range(types.Position(0, 0), types.Position(0, 0))
+    (action,) = await editor.code_actions(uri, zero, only=["source.fixAll.raylint"])
+    edit = await editor.edit_of(action)
+    if not (edit.document_changes or edit.changes):
+        return text
+    return editor.apply(uri, text, edit)
+
+
+@pytest.mark.parametrize("how", ["editor", "pyproject"])
+async def test_library_setting_keeps_fix_all_from_changing_callers(editor: Editor, how):
+    """`library = true`: callers outside the workspace cannot be updated, so a fix that changes
+    what callers get is unsafe, and fix all (safe fixes only) leaves the task as it is."""
+    root = editor.client.workspace_root
+    (root / "main.py").write_text(CALLER)
+    uri = editor.open("a.py", SOURCE)
+    (diagnostic,) = await editor.diagnostics(uri)
+    assert "return x\n" in await fix_all_text(editor, uri, SOURCE)  # not a library: fixed
+    if how == "editor":
+        await reconfigure(editor, {"library": True})
+    else:
+        (root / "pyproject.toml").write_text("[tool.raylint]\nlibrary = true\n")
+        editor.client.workspace_did_change_watched_files(
+            types.DidChangeWatchedFilesParams(
+                changes=[types.FileEvent(uri=(root / "pyproject.toml").as_uri(), type=types.FileChangeType.Created)]
+            )
+        )
+    for _ in range(50):
+        if await fix_all_text(editor, uri, SOURCE) == SOURCE:
+            break
+        await asyncio.sleep(0.1)
+    assert await fix_all_text(editor, uri, SOURCE) == SOURCE
+    if editor.client.capabilities.text_document.code_action.resolve_support:
+        actions = await editor.code_actions(uri, diagnostic.range, diagnostics=[diagnostic])
+        fix = next(a for a in actions if a.title.startswith("Return the value directly"))
+        edit = await editor.edit_of(fix)
+        if edit.change_annotations:
+            (annotation,) = edit.change_annotations.values()
+            assert annotation.needs_confirmation and "library" in annotation.description

@@ -1,18 +1,34 @@
 """What a remote function's body does with ray.put: the puts, the names holding refs,
-and the shape of each returned value."""
+and the shape of each returned value.
+
+A call's result holds the refs passed to it only when the call is known to keep its
+arguments: a container (`list(...)`, `dict(...)`), a class of the module (`Box(ref)`), a
+copy or a serialized form (`pickle.dumps(ref)`). Any other call returns something of its
+own (`consumer.remote(ref)`, `helper(ref)`, `pool.submit(ref)`): its result is not the ref.
+A call of a helper (a plain function of the module) runs in the task's worker, so the refs
+that helper returns from its own `ray.put()` are the task's too.
+"""
 
 from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
 
-from raylint.analysis.names import Resolver
-from raylint.analysis.tasks import RemoteFunction
+from raylint.analysis.names import External, Resolver, Scope
+from raylint.analysis.tasks import OptionsSite, RemoteFunction, is_remote_definition
 
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 # Calls whose result never is the ref passed in (ray.get is resolved separately).
 _VALUE_BUILTINS = {"len", "bool", "str", "repr", "int", "float", "isinstance", "hash", "id", "type", "print", "format"}
 _MUTATORS = {"append", "extend", "insert", "add", "update", "setdefault", "appendleft"}
+# Calls whose result holds the values passed in (builtins, when not shadowed; dotted names as
+# the module imports them).
+_KEEPING_BUILTINS = {"list", "tuple", "set", "frozenset", "dict", "sorted", "reversed", "zip", "enumerate", "iter", "next", "filter"}
+_KEEPING_FUNCTIONS = {
+    "pickle.dumps", "cloudpickle.dumps", "ray.cloudpickle.dumps", "copy.copy", "copy.deepcopy",
+    "functools.partial", "collections.OrderedDict", "collections.deque", "collections.ChainMap",
+}
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 
 
 @dataclass
@@ -35,10 +51,15 @@ class Body:
     loads: dict[str, list[ast.Name]] = field(default_factory=dict)
     parents: dict[int, ast.AST] = field(default_factory=dict)
 
+    # the puts made in a helper the body calls (not in `puts`), by id: the helper called
+    helper_of: dict[int, str] = field(default_factory=dict)
+
     def __post_init__(self):
         self._put_ids: set[int] = set()
         self._holding: dict[str, list[ast.Call]] = {}
         self._gets: dict[int, bool] = {}
+        self._calls: dict[int, tuple] = {}
+        self.calls_put_helper = False  # some call of the body reaches a helper's put
 
     # -- collecting -------------------------------------------------------------------------
 
@@ -80,7 +101,9 @@ class Body:
             if self._is_put(call, scope):
                 self.puts.append(call)
                 self._put_ids.add(id(call))
-        if self.puts:
+            elif isinstance(call.func, ast.Name) and self._call_kind(call)[0] == "helper" and self._call_kind(call)[1]:
+                self.calls_put_helper = True
+        if self.puts or self.calls_put_helper:
             self._find_holding()
         return self
 
@@ -145,6 +168,11 @@ class Body:
                 return [expr]
             if self._is_get(expr) or isinstance(expr.func, ast.Name) and expr.func.id in _VALUE_BUILTINS:
                 return []
+            kind, found = self._call_kind(expr)
+            if kind == "helper":
+                return found
+            if kind != "keeps":
+                return []  # the call's own result (`consumer.remote(ref)`, `helper(ref)`): not the ref
             parts = [*expr.args, *(k.value for k in expr.keywords)]  # a ref wrapped in an object
         elif isinstance(expr, ast.Name):
             return self._holding.get(expr.id, [])
@@ -167,6 +195,45 @@ class Body:
         else:
             return []
         return [put for part in parts for put in self.contained_puts(part)]
+
+    def _call_kind(self, call: ast.Call) -> tuple[str, list[ast.Call]]:
+        """("keeps", []) for a call whose result holds its arguments, ("helper", puts) for a
+        call of a helper of the module (the puts whose refs it returns), ("other", [])."""
+        if id(call) not in self._calls:
+            self._calls[id(call)] = self._classify_call(call)
+        return self._calls[id(call)]
+
+    def _classify_call(self, call: ast.Call) -> tuple[str, list[ast.Call]]:
+        func = call.func
+        if isinstance(func, ast.Name):
+            found = _binding_of(func.id, self.fn.scope)
+            if found is None:
+                module = self.resolver.module.scope
+                builtin = func.id in _KEEPING_BUILTINS and all(m == "ray" and not level for m, level in module.star_imports)
+                return ("keeps", []) if builtin else ("other", [])
+            scope, bindings = found
+            if scope.parent is None and len(bindings) == 1 and bindings[0][0] == "def":
+                node = bindings[0][1]
+                if isinstance(node, ast.ClassDef):
+                    return "keeps", []  # an instance of a class of the module holds what it is given
+                if isinstance(node, _FUNCTIONS):
+                    puts = helper_puts(self.resolver, node)
+                    for put, _ in puts:
+                        self.helper_of.setdefault(id(put), node.name)
+                    return "helper", [put for put, _ in puts]
+        if isinstance(func, (ast.Name, ast.Attribute)):
+            symbol = self.resolver.resolve(func, self.fn.scope)
+            dotted = symbol.dotted if isinstance(symbol, External) else symbol
+            if isinstance(dotted, str) and dotted in _KEEPING_FUNCTIONS:
+                return "keeps", []
+        return "other", []
+
+    def helper_put_where(self, put: ast.Call) -> str:
+        """The helper whose body makes `put` (maybe one the called helper calls)."""
+        for found, where in helper_puts(self.resolver, None, self.helper_of.get(id(put))):
+            if found is put:
+                return where
+        return self.helper_of.get(id(put), "")
 
     def single_put_name(self, name: str) -> ast.Assign | None:
         """The one `name = ray.put(x)` that is `name`'s only binding."""
@@ -194,3 +261,39 @@ class Body:
 
     def value_returns(self) -> list[ast.Return]:
         return [r for r in self.returns if r.value is not None]
+
+
+def _binding_of(name: str, scope: Scope) -> tuple[Scope, list[tuple]] | None:
+    """The scope that binds `name` as seen from `scope`, with its bindings (None: a builtin,
+    or a name from a star import)."""
+    while scope is not None:
+        if name in scope.declared_global:
+            while scope.parent is not None:
+                scope = scope.parent
+        if name in scope.bindings:
+            return scope, scope.bindings[name]
+        scope = scope.parent
+    return None
+
+
+def helper_puts(resolver: Resolver, node: ast.AST | None, name: str | None = None) -> list[tuple[ast.Call, str]]:
+    """The puts whose refs a helper (a plain module-level function) returns, each with the
+    name of the function that makes it (the helper, or one it calls). Kept on the module."""
+    module = resolver.module
+    memo = module.__dict__.setdefault("_raylint_helper_puts", {})
+    if node is None:
+        return memo.get(name, [])
+    if node.name in memo:
+        return memo[node.name]
+    memo[node.name] = []  # a helper that calls itself
+    if is_remote_definition(resolver, node, module.scope):
+        return []  # a task: calling it in-process raises
+    fn = RemoteFunction(node, resolver.scope(node, module.scope), node.name, False, node, OptionsSite("shared", node), ())
+    body = Body(fn, resolver).scan()
+    found: list[tuple[ast.Call, str]] = []
+    for ret in body.value_returns():
+        for put in body.contained_puts(ret.value):
+            if all(put is not seen for seen, _ in found):
+                found.append((put, body.helper_put_where(put) if id(put) in body.helper_of else node.name))
+    memo[node.name] = found
+    return found

@@ -11,7 +11,8 @@ It falls back to a full `analyze()` whenever the edit could change anything outs
 statement: an edit across statements, a syntax error, a renamed def or class, a plain
 statement that imports, defines, or binds a name differently or to anything of Ray; a
 statement that makes a definition remote (`ray.remote(f)`), sets `.options(...)`, calls a
-private actor method through `.remote`, or declares `global`/`nonlocal`; a finding whose
+private actor method through `.remote`, or declares `global`/`nonlocal`; a helper a task
+calls (its puts are the task's); a finding whose
 fix or explanation points into the edited statement from outside; a change of the file's
 line end; a change of anything else the analysis read (the caller's `context`: other
 documents, settings). The property tests check that both ways give the same findings for
@@ -123,6 +124,8 @@ class DocumentAnalyzer:
             return None
         if isinstance(new, _DEFINITIONS) and new.name != statement.name:
             return None
+        if isinstance(new, _DEFINITIONS) and new.name in last.helpers:
+            return None  # a task calls it: what it returns is the task's
         plain = not isinstance(new, _DEFINITIONS)
         if plain and not _binds_nothing_of_ray(statement, new, old_text + new_text, last.resolver):
             return None
@@ -152,16 +155,19 @@ class DocumentAnalyzer:
             kept = [(before, _shift(f, delta, old_end)) for before, f in kept]
         findings = [f for before, f in kept if before] + fresh + [f for before, f in kept if not before]
         analysis = Analysis(self.path, findings, [])
-        self._last = _State(text, last.context, resolver, analysis, last.known_wrapped)
+        self._last = _State(text, last.context, resolver, analysis, last.known_wrapped, last.helpers)
         return analysis
 
 
 class _State:
     """What the last analysis left to build on."""
 
-    def __init__(self, text, context, resolver: Resolver, analysis: Analysis, known_wrapped=None):
+    def __init__(self, text, context, resolver: Resolver, analysis: Analysis, known_wrapped=None, helpers=frozenset()):
         self.text, self.context, self.resolver, self.analysis = text, context, resolver, analysis
         self.known_wrapped = known_wrapped
+        # the module-level functions the tasks call (looked into for their puts), kept from
+        # earlier analyses too: a task not checked again still calls them
+        self.helpers = frozenset(helpers) | frozenset(getattr(resolver.module, "_raylint_helper_puts", ()))
         self.starts = [first_line(s) for s in resolver.module.tree.body]  # 1-based
         # the top-level statement each finding belongs to (by its first line)
         self.owners = [bisect.bisect_right(self.starts, f.range.start.line + 1) - 1 for f in analysis.findings]

@@ -2,7 +2,10 @@
 
 ## What it does
 Finds a `return` in a Ray task or actor method whose value is, or contains, an ObjectRef
-made by `ray.put()` in that task.
+made by `ray.put()` in that task's worker: by the task itself, or by a helper (a plain
+function of the same module) whose result the task returns. A helper's refs are reported
+at the task's `return`, with the helper's `ray.put()` as a related location, and without an
+automatic fix (rewrite the helper by hand).
 
 ## Why is this bad?
 - Ray returns small values (≤ 100 KB) inline to the caller; `ray.put()` always goes through
@@ -31,17 +34,39 @@ unknown number: make the task a generator that yields each value.
 
 ## Fix safety
 Every fix changes what `f.remote()` gives its callers: the outer ref now holds what the
-inner ref held, so a caller's extra `ray.get` must go (see each rewrite's module). Fixes
-are offered, never applied unasked; review the callers.
+inner ref held, so each caller's extra `ray.get` must go (`ray.get(ray.get(f.remote()))`
+becomes `ray.get(f.remote())`), and a fix rewrites the task and its callers together.
 
-Not flagged: `ray.put` in driver code and helpers, a put whose ref is not returned,
-`ray.get(ray.put(x))`, `ray.put(x, _tensor_transport=...)`, and lines marked
-`# noqa: RAY001` (or a bare `# noqa`).
+A fix is **safe** only when every place in the workspace that can observe the changed
+return value was found and rewritten with certainty. `raylint check --fix` and the editors'
+"Fix all" apply safe fixes only.
+
+A fix is **unsafe** when raylint cannot prove that: each place it cannot prove is listed
+with the finding ("review call site path:line:col: why") and counted in the fix's title.
+Such places are, among others:
+- a call whose outer ref is passed to another call or task, stored, awaited, waited on,
+  or read in a nested function;
+- the task itself stored, passed to a function, or wrapped (`functools.partial(f)`), so
+  its calls cannot all be found;
+- an in-process call of a function also given to `ray.remote(fn)`;
+- calls through actor handles whose class raylint cannot tell;
+- callers in files excluded from raylint (searched, never edited);
+- calls from outside the workspace: for a library whose tasks others call, set
+  `library = true` (`--library`) and every fix that changes callers is unsafe.
+A task defined inside a function has its callers unfollowed: its fixes are unsafe too.
+Unsafe fixes are applied only with `--unsafe-fixes`, or in an editor after you confirm
+(where the editor can ask).
+
+Not flagged: `ray.put` in driver code and helpers (only a task returning a helper's refs
+is), a put whose ref is not returned, a ref passed into a call whose result is returned
+(`consumer.remote(ray.put(x))`, `pool.submit(ref)`), `ray.get(ray.put(x))`,
+`ray.put(x, _tensor_transport=...)`, and lines marked `# noqa: RAY001` (or a bare `# noqa`).
 """
 
 from __future__ import annotations
 
 import ast
+import copy
 import io
 import re
 import tokenize
@@ -63,7 +88,7 @@ def check(resolver: Resolver, path: str, generator_style: str = "streaming", fun
     findings: list[Finding] = []
     for fn in find_remote_functions(resolver) if functions is None else functions:
         body = Body(fn, resolver).scan()
-        if body.puts:
+        if body.puts or body.calls_put_helper:
             findings.extend(_check_function(Context(path, resolver.module.source, body), generator_style))
     return findings
 
@@ -75,26 +100,49 @@ def _check_function(ctx: Context, generator_style: str) -> list[Finding]:
         return []
     # The function-wide rewrites are computed once and shared by the function's findings.
     whole: dict[str, Fix | str] = {}
+    results = [(ret, puts, *_fixes(ctx, ret, puts, whole, generator_style)) for ret, puts in flagged]
+    # `return-value` rewrites one return at a time: with another return left returning refs,
+    # callers would get a value on one path and a ref on the other.
+    for ret, _, fixes, reason in results:
+        if not any(fix.id == return_value.ID for fix in fixes):
+            break
+    else:
+        ret = None
     findings = []
-    for ret, puts in flagged:
-        if is_suppressed(ctx, ret):
+    for here, puts, fixes, reason in results:
+        if is_suppressed(ctx, here):
             continue
-        fixes, reason = _fixes(ctx, ret, whole, generator_style)
-        findings.append(_finding(ctx, ret, puts, fixes, reason))
+        if ret is not None and any(fix.id == return_value.ID for fix in fixes):
+            fixes = [fix for fix in fixes if fix.id != return_value.ID]
+            if not fixes:
+                reason = (
+                    f"the return at line {ret.lineno} cannot be rewritten the same way, and rewriting this one "
+                    f"alone would give callers a value on one path and a ref on the other"
+                )
+        findings.append(_finding(ctx, here, puts, fixes, reason))
     return findings
 
 
-def _fixes(ctx: Context, ret: ast.Return, whole: dict, generator_style: str) -> tuple[list[Fix], str]:
+def _fixes(ctx: Context, ret: ast.Return, puts: list[ast.Call], whole: dict, generator_style: str) -> tuple[list[Fix], str]:
     """The fixes for one return, preferred first, or the reason there is none."""
     body, value = ctx.body, ret.value
+    helpers = sorted({body.helper_of[id(put)] for put in puts if id(put) in body.helper_of})
+    if helpers:
+        named = " and ".join(f"`{name}`" for name in helpers)
+        return [], f"the refs are made in helper {named}; rewrite it by hand"
+
+    def function_wide(key, make):
+        result = _once(whole, key, lambda: make(ctx))
+        return result if isinstance(result, Fix) else _blocker_for(ctx, ret, make, result)
 
     def as_generator():
-        return _once(whole, "generator", lambda: generator.fix(ctx, generator_style))
+        return function_wide("generator", lambda c: generator.fix(c, generator_style))
 
-    if body.is_put(value) or isinstance(value, ast.Name) and body.put_assignments(value.id):
+    if body.is_put(value) or isinstance(value, ast.Name) and (body.put_assignments(value.id) or _one_ref(body, value.id)):
+        # (a name holding one ref some other way, `b = a`: return-value says why it cannot)
         results = [return_value.fix(ctx, ret)]
     elif isinstance(value, (ast.Tuple, ast.List)):
-        results = [_once(whole, "num-returns", lambda: num_returns.fix(ctx)), as_generator()]
+        results = [function_wide("num-returns", num_returns.fix), as_generator()]
     elif isinstance(value, (ast.ListComp, ast.Name)):
         results = [as_generator()]
     else:
@@ -102,6 +150,44 @@ def _fixes(ctx: Context, ret: ast.Return, whole: dict, generator_style: str) -> 
     fixes = [r for r in results if isinstance(r, Fix)]
     reason = "" if fixes else next((r for r in results if isinstance(r, str)), "")
     return fixes, reason
+
+
+def _one_ref(body, name: str) -> bool:
+    """Does `name` hold a single ref (each binding a put or another name), not a list of them?"""
+    stores = body.stores.get(name, [])
+    return bool(stores) and all(
+        store.kind in ("assign", "other") and (isinstance(store.value, ast.Name) or body.is_put(store.value))
+        for store in stores
+    )
+
+
+_NAMED = re.compile(r"`([A-Za-z_]\w*)`")
+
+
+def _blocker_for(ctx: Context, ret: ast.Return, make, reason: str) -> str:
+    """Why a rewrite of the whole function fails, as seen from the return `ret`.
+
+    The rewrite stops at the first return it cannot change. Asked again with `ret` first, it
+    names what blocks in `ret` itself if anything does; if what it names is in another return
+    only, the message says which.
+    """
+    returns = ctx.body.value_returns()
+    if len(returns) < 2:
+        return reason
+    view = copy.copy(ctx.body)
+    view.returns = [ret, *(r for r in ctx.body.returns if r is not ret)]
+    own = make(Context(ctx.path, ctx.source, view))
+    if isinstance(own, str):
+        reason = own
+    named = set(_NAMED.findall(reason))
+    if not named or named & _names_in(ret):
+        return reason
+    other = next((r for r in returns if r is not ret and named & _names_in(r)), None)
+    return reason if other is None else f"{reason} (in the return at line {other.lineno})"
+
+
+def _names_in(ret: ast.Return) -> set[str]:
+    return {node.id for node in ast.walk(ret.value) if isinstance(node, ast.Name)}
 
 
 def _wrapped_reason(ctx: Context, value: ast.AST) -> str:
@@ -139,13 +225,19 @@ def _finding(ctx: Context, ret: ast.Return, puts: list[ast.Call], fixes: list[Fi
     if reason:
         message += f" No automatic fix: {reason}."
     in_order = sorted(puts, key=lambda put: (put.lineno, put.col_offset))
-    related = [Related(ctx.path, source.range_of(put), "ray.put() makes the returned ref here") for put in in_order]
+    related = [Related(ctx.path, source.range_of(put), _put_message(ctx, put)) for put in in_order]
     made = "actor" if fn.is_method else "task"
     related.append(Related(ctx.path, source.range_of(fn.declared_at), f"`{fn.display_name}` is made a Ray {made} here"))
     return Finding(
         CODE, message, ctx.path, source.range_of(ret.value), tuple(related), tuple(fixes),
         fn.display_name, fn.call_names, fn.nested,
     )
+
+
+def _put_message(ctx: Context, put: ast.Call) -> str:
+    if ctx.body.is_put(put):
+        return "ray.put() makes the returned ref here"
+    return f"ray.put() in helper `{ctx.body.helper_put_where(put)}` makes the returned ref here"
 
 
 def is_suppressed(ctx: Context, stmt: ast.stmt) -> bool:

@@ -101,6 +101,11 @@ def _remote_decorator(resolver: Resolver, node: ast.AST, scope: Scope):
     return None
 
 
+def is_remote_definition(resolver: Resolver, node: ast.AST, scope: Scope) -> bool:
+    """Is this def or class made remote by a decorator (`@ray.remote`, `@gpu_task`)?"""
+    return _remote_decorator(resolver, node, scope) is not None
+
+
 def remote_wrapped_names(resolver: Resolver) -> dict[str, tuple[OptionsSite, tuple[str, ...]]]:
     """Functions and classes made remote by a call: `g = ray.remote(f)`, `ray.remote(**o)(f)`."""
     wrapped: dict[str, tuple[OptionsSite, tuple[str, ...]]] = {}

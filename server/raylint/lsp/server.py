@@ -377,7 +377,9 @@ class RaylintServer(LanguageServer):
         try:
             files = await loop.run_in_executor(self.worker, self.workspace_files, settings)
             found: list = []
-            search_in = CallerSearch(files, self.index, settings.generator_style, self.excluded_files(settings, files))
+            search_in = CallerSearch(
+                files, self.index, settings.generator_style, self.excluded_files(settings, files), settings.library
+            )
             steps = self._search_steps(search_in, analysis, found)
             while not self._search_stale(search):
                 if await loop.run_in_executor(self.worker, _run_slice, steps, SEARCH_SLICE):
@@ -459,6 +461,7 @@ class RaylintServer(LanguageServer):
             generator_style=settings.generator_style,
             externals=self._options(settings)["externals"],
             excluded=self.excluded_files(settings, files),
+            library=settings.library,
         )
         return result.texts
 

@@ -22,6 +22,8 @@ export interface ServerSettings {
     exclude?: string[];
     generatorStyle?: GeneratorStyle;
     debounce?: number;
+    /** The tasks are also called from outside the workspace: fixes that change callers are unsafe. */
+    library?: boolean;
     /** Interpreter whose environment jedi uses to resolve `ray`; absent when unknown. */
     python?: string;
 }
@@ -122,6 +124,9 @@ export function toServerSettings(raw: Record<string, unknown>, python: string | 
     if (typeof raw.debounce === 'number' && Number.isFinite(raw.debounce) && raw.debounce >= 0) {
         s.debounce = raw.debounce;
     }
+    if (typeof raw.library === 'boolean') {
+        s.library = raw.library;
+    }
     if (python) {
         s.python = python;
     }
@@ -149,7 +154,7 @@ export function isInsideAny(file: string, folders: readonly string[]): boolean {
 
 // ---- VS Code glue ---------------------------------------------------------------------------
 
-const SERVER_KEYS: readonly string[] = ['enable', 'severity', 'exclude', 'generatorStyle', 'debounce'];
+const SERVER_KEYS: readonly string[] = ['enable', 'severity', 'exclude', 'generatorStyle', 'debounce', 'library'];
 
 function readRaw(scope: vscode.ConfigurationScope | undefined, keys: readonly string[], restricted: boolean) {
     const config = vscode.workspace.getConfiguration(SECTION, scope);

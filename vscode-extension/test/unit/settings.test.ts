@@ -20,7 +20,7 @@ describe('toServerSettings', () => {
 
     it('passes valid values and the interpreter through', () => {
         const s = toServerSettings(
-            { enable: false, severity: 'hint', exclude: ['build/**'], generatorStyle: 'dynamic', debounce: 0 },
+            { enable: false, severity: 'hint', exclude: ['build/**'], generatorStyle: 'dynamic', debounce: 0, library: true },
             '/venv/bin/python',
         );
         assert.deepEqual(s, {
@@ -29,13 +29,14 @@ describe('toServerSettings', () => {
             exclude: ['build/**'],
             generatorStyle: 'dynamic',
             debounce: 0,
+            library: true,
             python: '/venv/bin/python',
         });
     });
 
     it('leaves out invalid values', () => {
         const s = toServerSettings(
-            { enable: 'yes', severity: 'fatal', exclude: ['a', 3, null, 'b'], generatorStyle: 'x', debounce: -5 },
+            { enable: 'yes', severity: 'fatal', exclude: ['a', 3, null, 'b'], generatorStyle: 'x', debounce: -5, library: 'true' },
             undefined,
         );
         assert.deepEqual(s, { exclude: ['a', 'b'] });
@@ -130,5 +131,10 @@ describe('reading VS Code configuration', () => {
         stub.config.set('raylint.debounce', { defaultValue: 200 });
         const s = getServerSettings(undefined, '/usr/bin/python3');
         assert.deepEqual(s, { severity: 'error', exclude: ['gen/**'], python: '/usr/bin/python3' });
+    });
+
+    it('reads the library setting', () => {
+        stub.config.set('raylint.library', { defaultValue: false, workspaceFolderValue: true });
+        assert.deepEqual(getServerSettings(undefined, undefined), { library: true });
     });
 });
