@@ -224,14 +224,14 @@ def test_refused_call_sites_are_listed_for_review(stories):
     label_fix = next(line for line in check.out.splitlines() if "(2 call sites to review)" in line)
     assert label_fix.startswith("  fix (return-value):") and "[unsafe: 2 call sites must be updated by hand]" in label_fix
     # the other task's fix stays safe: its only caller is rewritten
-    assert "1 fixable with `raylint check --fix`; 1 more with `--unsafe-fixes`" in check.out
+    assert "Found 2 problems: 1 fixable with --fix, 1 needs review" in check.out
 
 
 def test_fix_leaves_the_refused_task_and_fixes_the_rest(stories):
     story = stories[REFUSED]
     fix = story.steps["fix"]
     assert fix.code == 1, _describe(fix)
-    assert "Fixed 1 problem." in fix.out and "Task `label`" in fix.out and "Task `load`" not in fix.out
+    assert "Found 2 problems: 1 fixed, 1 needs review" in fix.out and "Task `label`" in fix.out and "Task `load`" not in fix.out
     assert "review call site main.py:" in fix.out
     tasks = story.files["fix"]["tasks.py"].decode()
     main = story.files["fix"]["main.py"].decode()
