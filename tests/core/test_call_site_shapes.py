@@ -130,6 +130,19 @@ REVIEW = {
         {"tasks.py": ACTORS.replace("        return ray.put(1)\n", "        return ray.put(1)\n\n    def twice(self):\n        return self.snapshot()\n"), "main.py": "import tasks\n"},
         "Counter.snapshot", None,
     ),
+    "an overriding subclass calls the method through super()": (
+        {"tasks.py": ACTORS, "main.py": """\
+            import ray
+            from tasks import Counter
+
+
+            class Window(Counter):
+                def snapshot(self):
+                    base = super().snapshot()
+                    return base
+            """},
+        "Counter.snapshot", 7,
+    ),
     "the method fetched by name": (
         {"tasks.py": ACTORS, "main.py": """\
             import ray

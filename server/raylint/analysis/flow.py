@@ -463,6 +463,8 @@ class Values:
             name = dotted.split(".", 1)[1]
             if name in _KEEPS_ITEMS:
                 return set(self.of(call.args[0], module, scope, depth + 1)) if call.args else {OTHER}
+            if name in ("super", "type"):
+                return {UNKNOWN}  # the object itself, or its class
             return {OTHER} if isinstance(getattr(builtins, name, None), type) else {UNKNOWN}
         last = dotted.rsplit(".", 1)[-1]
         if not dotted.startswith("ray.") and last[:1].isupper():
