@@ -333,6 +333,7 @@ class _MethodSites(_Sites):
         self.family: set[tuple[str, int]] = set()  # the class and the subclasses inheriting `m`
         self.related: set[tuple[str, int]] = set()  # ...and their bases, whose `self` may be one
         self.plain = False  # is a class of the family used as a plain class (`ray.remote(C)`)?
+        self.homes: set[str] = set()  # the modules defining the related classes
         self.names = {target.owner, *target.names}
         info = search.index.module(target.path)
         if info is not None:
@@ -348,6 +349,10 @@ class _MethodSites(_Sites):
             yield
             text = self.text(path)
             if not text or not method.search(text):
+                continue
+            if not self.plain and "remote" not in text and os.path.abspath(path) not in self.homes:
+                # no plain object of the family exists (`C()` of an actor class raises): `m` can
+                # only be reached through `.remote`, or through `self` in a class of the family
                 continue
             module = self.search.index.module(path)
             self.broken(module, path, text)
@@ -390,6 +395,7 @@ class _MethodSites(_Sites):
             for node, scope in view(info).nodes:
                 if isinstance(node, ast.ClassDef) and (info.path, node.lineno) in self.family:
                     self.related.update(v.key for base in node.bases for v in self.values.of(base, info, scope) if isinstance(v, Def))
+        self.homes = {path for path, _ in self.related}
 
     def is_call_site(self, module: ModuleInfo, call: ast.Call) -> bool:
         if not isinstance(call.func, ast.Attribute) or call.func.attr != "remote":
