@@ -630,6 +630,18 @@ def test_a_caller_raylint_can_follow_is_rewritten_and_the_fix_stays_safe(tmp_pat
     assert os.path.abspath(tmp_path / "tasks.py") in result.texts
 
 
+def test_a_caller_raylint_cannot_read_makes_the_fix_unsafe(tmp_path: Path):
+    """A file that is not UTF-8 cannot be searched; if its bytes spell the task, it may call it."""
+    (tmp_path / "tasks.py").write_text(TASKS)
+    (tmp_path / "legacy.py").write_bytes(b"# caf\xe9\nfrom tasks import normalize\nprint(normalize.remote(1))\n")
+    (tmp_path / "other.py").write_bytes(b"# caf\xe9\nprint(1)\n")
+    paths = sorted(str(p) for p in tmp_path.glob("*.py"))
+    result = fix_workspace([str(tmp_path / "tasks.py")], paths, [str(tmp_path)])
+    (finding,) = result.before[str(tmp_path / "tasks.py")].findings
+    assert not finding.fixes[0].safe
+    assert [s.path for s in finding.fixes[0].call_sites] == [str(tmp_path / "legacy.py")]
+
+
 def test_every_review_case_has_a_safe_twin_shape():
     """The REVIEW cases must not pass because nothing is ever safe: the SAFE ones use the same
     task and actor definitions."""

@@ -144,6 +144,18 @@ class _Sites:
     def text(self, path: str) -> str | None:
         return self.search.index.text(path)
 
+    def unreadable(self, path: str, words: _Spelling) -> None:
+        """A workspace file whose text raylint cannot read (not UTF-8, say): if its bytes
+        spell a word of the target, it may call it, and raylint cannot tell how."""
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read(16 * 1024 * 1024).decode("latin-1")
+        except OSError:
+            return
+        if words.search(data):
+            where = Range(Position(0, 0), Position(0, 0))
+            self.found.append(CallSite(os.path.abspath(path), where, (), "raylint cannot read its text (not UTF-8?)"))
+
 
 class _TaskSites(_Sites):
     """Every reference to a task function, by any name, in every module that can see the
@@ -176,6 +188,10 @@ class _TaskSites(_Sites):
                     continue
                 yield
                 text = self.text(path)
+                if text is None:
+                    seen.add(path)
+                    self.unreadable(path, spelled)
+                    continue
                 if not text:
                     continue
                 imported = None
@@ -348,6 +364,9 @@ class _MethodSites(_Sites):
         for path in self.search.files:
             yield
             text = self.text(path)
+            if text is None:
+                self.unreadable(path, method)
+                continue
             if not text or not method.search(text):
                 continue
             if not self.plain and "remote" not in text and os.path.abspath(path) not in self.homes:
