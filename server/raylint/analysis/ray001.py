@@ -44,18 +44,26 @@ return value was found and rewritten with certainty. `raylint check --fix` and t
 A fix is **unsafe** when raylint cannot prove that: each place it cannot prove is listed
 with the finding ("review call site path:line:col: why") and counted in the fix's title.
 Such places are, among others:
-- a call whose outer ref is passed to another call or task, stored, awaited, waited on,
-  or read in a nested function;
+- a call whose outer ref is passed to another call or task, returned, stored in an object,
+  or read in a nested function (an outer ref fetched with `ray.get` or `await`, kept in
+  local variables and lists, waited on with `ray.wait` or gathered is followed and rewritten);
 - the task itself stored, passed to a function, or wrapped (`functools.partial(f)`), so
   its calls cannot all be found;
 - an in-process call of a function also given to `ray.remote(fn)`;
-- calls through actor handles whose class raylint cannot tell;
+- calls through actor handles whose class raylint cannot tell (an un-annotated parameter,
+  `ray.get_actor(...)`, an `ActorPool` lambda), and `self.m()` or `super().m()` in-process;
+- a file that spells the task but has a syntax error or is not UTF-8;
 - callers in files excluded from raylint (searched, never edited);
 - calls from outside the workspace: for a library whose tasks others call, set
   `library = true` (`--library`) and every fix that changes callers is unsafe.
 A task defined inside a function has its callers unfollowed: its fixes are unsafe too.
 Unsafe fixes are applied only with `--unsafe-fixes`, or in an editor after you confirm
 (where the editor can ask).
+
+What raylint cannot see at all: code that reaches the task by a computed name
+(`importlib.import_module(...)`, `getattr(module, name)` with a name it cannot read,
+`exec`), handles stored into objects by code outside the class's module, and callers
+outside the searched files. Such projects should set `library = true`.
 
 Not flagged: `ray.put` in driver code and helpers (only a task returning a helper's refs
 is), a put whose ref is not returned, a ref passed into a call whose result is returned
