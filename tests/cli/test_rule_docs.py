@@ -29,7 +29,7 @@ def test_the_rule_says_what_a_safe_fix_is_and_what_makes_one_unsafe(project):
     assert "never applied unasked" not in safety  # the old text: --fix does apply safe fixes
     assert "`raylint check --fix` and the editors' \"Fix all\" apply safe fixes only" in safety
     for unprovable in [
-        "passed to another call or task, stored, awaited",
+        "passed to another call or task, returned, stored in an object",
         "the task itself stored, passed to a function, or wrapped (`functools.partial(f)`)",
         "an in-process call of a function also given to `ray.remote(fn)`",
         "actor handles whose class raylint cannot tell",
