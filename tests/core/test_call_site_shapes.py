@@ -247,6 +247,15 @@ REVIEW = {
             """},
         "normalize", 6,
     ),
+    "a module-level ref another module imports": (
+        {"tasks.py": TASKS, "main.py": """\
+            import ray
+            from tasks import normalize
+
+            REF = normalize.remote(1)
+            """, "user.py": "import ray\nfrom main import REF\nprint(ray.get(ray.get(REF)))\n"},
+        "normalize", 4,
+    ),
     "a list of refs that also holds another task's": (
         {"tasks.py": TASKS, "main.py": """\
             import ray
@@ -325,6 +334,24 @@ SAFE = {
             ray.get([normalize.remote(i) for i in range(3)])
             """},
         "normalize", None,
+    ),
+    "module-level refs of a script no module imports": (
+        {"tasks.py": TASKS, "main.py": """\
+            import ray
+            from tasks import normalize
+
+            refs = [normalize.remote(i) for i in range(3)]
+            if __name__ == "__main__":
+                print(ray.get(ray.get(refs)))
+            """},
+        "normalize", """\
+            import ray
+            from tasks import normalize
+
+            refs = [normalize.remote(i) for i in range(3)]
+            if __name__ == "__main__":
+                print(ray.get(refs))
+            """,
     ),
     "a comprehension variable is not the ref of the same name": (
         {"tasks.py": TASKS, "main.py": """\

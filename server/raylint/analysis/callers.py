@@ -623,7 +623,7 @@ class _Uses:
         return self._variables[key]
 
     def _check_variable(self, scope: Scope, name: str) -> str:
-        if scope.parent is None:
+        if scope.parent is None and self.sites.search.imported(self.module.path):
             return f"`{name}` is a module-level name, which other modules may import"
         if scope.is_class or name in scope.declared_global:
             return f"`{name}` is a class attribute or declared global, which raylint cannot follow"
@@ -720,7 +720,7 @@ class _Uses:
         scope = where.scope_of(assignment)
         if len(scope.bindings.get(name, [])) != 1:
             return [], f"`{name}` is assigned more than once"
-        if scope.parent is None:
+        if scope.parent is None and self.sites.search.imported(self.module.path):
             return [], f"`{name}` is a module-level name, which other modules may import"
         if name in scope.declared_global:
             return [], f"`{name}` is declared global or nonlocal"
@@ -832,6 +832,29 @@ class CallerSearch:
         self.files, self.index, self.style, self.excluded = files, index, generator_style, excluded
         self.library = library
         self._sites: dict[Target, list[CallSite]] = {}
+        self._imported: set[str] | None = None  # the workspace files some file imports
+
+    def imported(self, path: str) -> bool:
+        """Does any workspace file import the module at `path` (so that its module-level names
+        may be read elsewhere)? A package's `__init__` always counts."""
+        if self._imported is None:
+            index, found = self.index, set()
+            for file in self.files:
+                text = index.text(file)
+                if text:
+                    found.update(index.memo(file, "imports", lambda: workspace_imports(text, file, index)))
+            self._imported = found
+        path = os.path.abspath(path)
+        if path in self._imported or os.path.basename(path) == "__init__.py":
+            return True
+        # an import the line reader missed (`import a; import main`): a line that spells both
+        word = _Spelling([_module_word(path)])
+        for file in self.files:
+            text = self.index.text(file)
+            if text and os.path.abspath(file) != path and word.search(text):
+                if any("import" in line and word.search(line) for line in text.splitlines()):
+                    return True
+        return False
 
     def call_sites(self, target: Target) -> list[CallSite]:
         if target not in self._sites:
