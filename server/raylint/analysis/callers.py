@@ -209,6 +209,8 @@ class _TaskSites(_Sites):
                     continue
                 seen.add(path)
                 yield
+                view(module)  # (its own slice: the walk that builds it may take a while)
+                yield
                 self.walk(module)
                 if self._exposes(module, exposers) and path not in exposers:
                     exposers.add(path)
@@ -376,6 +378,8 @@ class _MethodSites(_Sites):
             module = self.search.index.module(path)
             self.broken(module, path, text)
             if module is not None:
+                yield
+                view(module)
                 yield
                 self.walk(module)
 
