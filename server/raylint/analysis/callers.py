@@ -74,6 +74,22 @@ def _broken_line(module: ModuleInfo | None, text: str) -> int | None:
     return module.syntax_errors[0][0] if module.syntax_errors else None
 
 
+def _missed_import(text: str, words: _Spelling) -> bool:
+    """May the text import a module spelled by `words` in a way the import-line reader misses
+    (`import a; import tasks`, `if x: import tasks`, a backslash continuation)?"""
+    if not words.search(text):
+        return False
+    for line in text.splitlines():
+        if "import" not in line:
+            continue
+        stripped = line.strip()
+        if stripped.endswith("\\"):
+            return True
+        if words.search(line) and (";" in stripped or not stripped.startswith(("import ", "from "))):
+            return True
+    return False
+
+
 def _packages_of(path: str) -> list[str]:
     """The `__init__.py` files of the packages holding the module at `path`."""
     found, folder = [], os.path.dirname(path)
@@ -197,7 +213,7 @@ class _TaskSites(_Sites):
                 imported = None
                 if path != self.target.path:
                     imported = index.memo(path, "imports", lambda: workspace_imports(text, path, index))
-                    if visible.isdisjoint(imported) and not spelled.search(text) and "import *" not in text:
+                    if visible.isdisjoint(imported) and "import *" not in text and not _missed_import(text, spelled):
                         continue
                 module = index.module(path)
                 if module is None or module.syntax_errors:
@@ -267,10 +283,10 @@ class _TaskSites(_Sites):
                 names[key] = self.values.name(identifier, module, scope)
             return names[key]
 
-        for node, scope in view(module).nodes:
-            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+        for node, scope in view(module).loads():
+            if isinstance(node, ast.Name):
                 values = name(node.id, scope)
-            elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load):
+            elif isinstance(node, ast.Attribute):
                 # only a module's attribute can be the task itself (an object's would have been
                 # stored there, which is a use to review where it happens): `a.b.task` is
                 # looked into only when `a` may be a module
@@ -439,7 +455,7 @@ class _MethodSites(_Sites):
 
     def walk(self, module: ModuleInfo) -> None:
         where = view(module)
-        for node, scope in where.nodes:
+        for node, scope in where.loads():
             if isinstance(node, ast.Call) and _getattr_of(node, {self.target.method}):
                 self.review(module, node, f"`{_short(module.source.segment(node))}` may fetch `{self.target.method}` by name")
                 continue
@@ -897,7 +913,7 @@ class CallerSearch:
         targets = [t for t in dict.fromkeys(targets) if t not in self._sites]
         if not targets:
             return
-        values = Values(self.index)  # what names mean: one search's worth
+        values = Values(self.index, self.imported)  # what names mean: one search's worth
         found: dict[Target, list[CallSite]] = {}
         order = {os.path.abspath(p): n for n, p in enumerate(self.files)}
         for target in targets:

@@ -17,6 +17,7 @@ import ast
 import builtins
 import os
 from dataclasses import dataclass
+from typing import Callable
 
 from raylint.analysis.names import REMOTE_FACTORY, ModuleIndex, ModuleInfo, Resolver, Scope, canonical
 
@@ -97,6 +98,7 @@ class View:
         self.scopes: dict[int, Scope] = {}
         self._opened: dict[int, Scope] = {id(module.tree): module.scope}
         self.nodes: list[tuple[ast.AST, Scope]] = []
+        self._loads: list[tuple[ast.AST, Scope]] | None = None
         self._stores: dict[str, list[tuple[ast.stmt, ast.Attribute]]] | None = None
         self._walk()
 
@@ -155,6 +157,16 @@ class View:
     def parent(self, node: ast.AST) -> ast.AST | None:
         return self.parents.get(id(node))
 
+    def loads(self) -> list[tuple[ast.AST, Scope]]:
+        """The names and attributes the module reads, with their scopes, in walk order."""
+        if self._loads is None:
+            self._loads = [
+                (node, scope) for node, scope in self.nodes
+                if isinstance(node, (ast.Name, ast.Attribute)) and isinstance(node.ctx, ast.Load)
+                or isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "getattr"
+            ]
+        return self._loads
+
     def attribute_stores(self) -> dict[str, list[tuple[ast.stmt, ast.Attribute]]]:
         """Every `x.attr = ...` (plain, annotated or augmented) of the module, by `attr`."""
         if self._stores is None:
@@ -190,11 +202,13 @@ class Values:
     """`values(expr)` for one search: what each name and attribute may be (see the module
     docstring). Not kept between searches: what a name means depends on other modules."""
 
-    def __init__(self, index: ModuleIndex):
+    def __init__(self, index: ModuleIndex, imported: Callable[[str], bool] = lambda path: True):
         self.index = index
+        self.imported = imported  # does a workspace module import the module at this path?
         self._names: dict[tuple[int, str], frozenset] = {}
         self._resolvers: dict[int, Resolver] = {}
         self._attributes: dict[tuple[tuple[str, int], str], frozenset] = {}
+        self._sealed_names: dict[tuple[int, str], bool] = {}
 
     # -- names ---------------------------------------------------------------------------
 
@@ -247,9 +261,17 @@ class Values:
         home = scope.lookup(name)
         if home is None or len(home.bindings[name]) != 1 or home.bindings[name][0][0] != "value":
             return False
+        key = (id(home), name)
+        if key not in self._sealed_names:
+            self._sealed_names[key] = self._only_read_by_item(name, module, home)
+        return self._sealed_names[key]
+
+    def _only_read_by_item(self, name: str, module: ModuleInfo, home: Scope) -> bool:
         if not isinstance(home.bindings[name][0][1], (ast.List, ast.Tuple, ast.Set, ast.Dict, *_COMPREHENSIONS)):
             return False
-        where = view(module)
+        if home.parent is None and self.imported(home.module.path):
+            return False  # a module-level list another module may fill
+        where = view(home.module)
         for node in ast.walk(home.node):
             if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load):
                 if where.scope_of(node).lookup(name) is not home:
