@@ -143,6 +143,16 @@ REVIEW = {
             """},
         "Counter.snapshot", 7,
     ),
+    "the method given another name in its class": (
+        {"tasks.py": ACTORS.replace("        return ray.put(b)\n", "        return ray.put(b)\n\n    rate = score\n"), "main.py": """\
+            import ray
+            from tasks import Library
+
+            handle = Library.remote()
+            print(ray.get(ray.get(handle.rate.remote(1))))
+            """},
+        "Library.score", None,
+    ),
     "the method fetched by name": (
         {"tasks.py": ACTORS, "main.py": """\
             import ray

@@ -456,6 +456,10 @@ class _MethodSites(_Sites):
     def walk(self, module: ModuleInfo) -> None:
         where = view(module)
         for node, scope in where.loads():
+            if isinstance(node, ast.Name) and node.id == self.target.method and scope.is_class:
+                if (module.path, scope.node.lineno) in self.related:  # `other_name = m` in the class body
+                    self.review(module, node, f"`{self.target.method}` is used in the class body (another name for it?)")
+                continue
             if isinstance(node, ast.Call) and _getattr_of(node, {self.target.method}):
                 self.review(module, node, f"`{_short(module.source.segment(node))}` may fetch `{self.target.method}` by name")
                 continue
