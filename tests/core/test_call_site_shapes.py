@@ -153,6 +153,17 @@ REVIEW = {
             """},
         "Library.score", None,
     ),
+    "a handle's method kept in a variable": (
+        {"tasks.py": ACTORS, "main.py": """\
+            import ray
+            from tasks import Library
+
+            handle = Library.remote()
+            method = handle.score
+            print(ray.get(ray.get(method.remote(1))))
+            """},
+        "Library.score", 5,
+    ),
     "the method fetched by name": (
         {"tasks.py": ACTORS, "main.py": """\
             import ray

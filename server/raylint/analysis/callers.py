@@ -474,14 +474,20 @@ class _MethodSites(_Sites):
             call, options = _remote_call(where, node)
             what = _short(module.source.segment(node.value))
             owner = self.target.owner
+            method = self.target.method
+            parent = where.parent(node)
+            called = isinstance(parent, ast.Call) and parent.func is node  # `x.m(...)`
             if call is not None and handles:
                 self.call_site(module, call, options)
             elif call is not None:
                 self.review(module, node, f"`{what}` may be a handle of `{owner}`; raylint cannot tell its class")
+            elif any(self._handle(v) for v in receiver) and not called:
+                # `m = h.m` then `m.remote()`: the calls of the method are out of sight
+                self.review(module, node, f"`{what}.{method}` is kept or passed here, which raylint cannot follow")
             elif related and not any(self._handle(v) for v in receiver):
-                self.review(module, node, f"`{owner}.{self.target.method}` is called in-process here (or passed on), and what it returns changes too")
-            elif unknown and self.plain:
-                self.review(module, node, f"`{what}` may be a plain `{owner}` object, whose `{self.target.method}` returns something else after the fix")
+                self.review(module, node, f"`{owner}.{method}` is called in-process here (or passed on), and what it returns changes too")
+            elif unknown and (self.plain or not called):
+                self.review(module, node, f"`{what}.{method}` may be `{owner}.{method}` (of a handle or a plain object), used in a way raylint cannot follow")
 
 
 def _remote_call(where: flow.View, attribute: ast.Attribute) -> tuple[ast.Call | None, Options | None]:
