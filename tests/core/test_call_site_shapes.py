@@ -277,6 +277,16 @@ REVIEW = {
             """, "user.py": "import ray\nfrom main import REF\nprint(ray.get(ray.get(REF)))\n"},
         "normalize", 4,
     ),
+    "the refs of a tuple-returning task kept as a tuple": (
+        {"tasks.py": TASKS.replace("return ray.put(x * 2)", "return ray.put(x), ray.put(x * 2)"), "main.py": """\
+            import ray
+            from tasks import normalize
+
+            pair = ray.get(normalize.remote(1))
+            seen = {pair: "first"}
+            """},
+        "normalize", 4,
+    ),
     "a list of refs that also holds another task's": (
         {"tasks.py": TASKS, "main.py": """\
             import ray
@@ -612,6 +622,40 @@ SAFE = {
                 async def both(self):
                     inner = [self.lib.score.remote(1), self.lib.score.remote(2)]
                     return [await ref for ref in inner]
+            """,
+    ),
+    "a timeout on a get whose ref is fetched later": (
+        {"tasks.py": TASKS, "main.py": """\
+            import ray
+            from tasks import normalize
+
+            inner = ray.get(normalize.remote(4), timeout=60)
+            print(ray.get(inner, timeout=60))
+            """},
+        "normalize", """\
+            import ray
+            from tasks import normalize
+
+            inner = normalize.remote(4)
+            print(ray.get(inner, timeout=60))
+            """,
+    ),
+    "the refs of a tuple-returning task unpacked and indexed": (
+        {"tasks.py": TASKS.replace("return ray.put(x * 2)", "return ray.put(x), ray.put(x * 2)"), "main.py": """\
+            import ray
+            from tasks import normalize
+
+            a, b = ray.get(normalize.remote(1))
+            pair = ray.get(normalize.remote(2))
+            print(ray.get(a), ray.get(b), ray.get(pair[0]), len(pair))
+            """},
+        "normalize", """\
+            import ray
+            from tasks import normalize
+
+            a, b = normalize.remote(1)
+            pair = normalize.remote(2)
+            print(ray.get(a), ray.get(b), ray.get(pair[0]), len(pair))
             """,
     ),
     "one ref of a multi-return task, and unpacked refs": (

@@ -775,6 +775,60 @@ class _Uses:
             return [], f"`{name}` is read more than once, and a generator can be read only once"
         return edits, ""
 
+    def _shape(self, outer: ast.AST, depth: int = 0) -> str:
+        """Under num-returns, what fetching `outer` gave before the fix: "tuple" (of refs,
+        for a call), "ref" (one of the refs of a call already returning several), "list" (of
+        tuples)."""
+        if isinstance(outer, ast.Subscript):
+            return "ref"
+        if isinstance(outer, (ast.List, ast.ListComp)):
+            return "list"
+        if isinstance(outer, ast.Name) and depth < 10:
+            home = self.where.scope_of(outer).lookup(outer.id)
+            bindings = home.bindings.get(outer.id, []) if home is not None else []
+            if len(bindings) == 1 and bindings[0][0] == "value":
+                return self._shape(bindings[0][1], depth + 1)
+            if len(bindings) == 1 and bindings[0][0] == "other":
+                return "ref"  # unpacked: `a, b = f.remote()`
+        return "tuple"
+
+    def _tuple_uses(self, fetched: ast.AST, single: bool) -> str:
+        """Under num-returns, what `ray.get(f.remote())` gave (a tuple of refs) becomes what
+        `f.remote()` gives (a list of refs): only uses that see the items alike are kept
+        (unpacking, indexing, iterating, `len`, `list(...)`). For a list of calls, each item
+        was such a tuple: only a loop unpacking them is kept."""
+        where = self.where
+        parent = where.parent(fetched)
+        changed = "the refs, a tuple before the fix, become a list there"
+        if not single:
+            if isinstance(parent, (ast.For, ast.AsyncFor, ast.comprehension)) and parent.iter is fetched and isinstance(parent.target, ast.Tuple):
+                return ""
+            return changed
+        if isinstance(parent, ast.Assign) and parent.value is fetched and len(parent.targets) == 1:
+            assigned = parent.targets[0]
+            if isinstance(assigned, (ast.Tuple, ast.List)):
+                return ""
+            if isinstance(assigned, ast.Name):
+                scope = where.scope_of(assigned)
+                module_level = scope.parent is None and self.sites.search.imported(self.module.path)
+                if len(scope.bindings.get(assigned.id, [])) != 1 or module_level or scope.is_class:
+                    return f"`{assigned.id}`: {changed}"
+                for node in ast.walk(scope.node):
+                    if isinstance(node, ast.Name) and node.id == assigned.id and isinstance(node.ctx, ast.Load):
+                        if where.scope_of(node).lookup(assigned.id) is scope:
+                            if _crosses_a_function(where, node, scope) or self._tuple_uses(node, True):
+                                return f"`{assigned.id}`: {changed}"
+                return ""
+        if isinstance(parent, ast.Subscript) and parent.value is fetched and isinstance(parent.ctx, ast.Load):
+            return ""
+        if isinstance(parent, (ast.For, ast.AsyncFor, ast.comprehension)) and parent.iter is fetched:
+            return ""
+        if isinstance(parent, ast.Starred):
+            return ""
+        if isinstance(parent, ast.Call) and isinstance(parent.func, ast.Name) and parent.func.id in _KEEPS_ITEMS and fetched in parent.args:
+            return ""
+        return changed
+
     def _is_get(self, call: ast.Call, argument: ast.AST) -> bool:
         return (
             len(call.args) == 1
@@ -788,18 +842,31 @@ class _Uses:
         source, path, target = self.module.source, self.module.path, self.target
         parent = self.where.parent(fetch)
         if isinstance(parent, ast.Expr) and target.rewrite != "generator":
+            if target.rewrite == "num-returns" and not isinstance(outer, ast.Call):
+                # each ref becomes a list of refs: `ray.get([...])` would be given lists
+                return [], "a discarded ray.get (a barrier) of a list of refs, which become lists of refs"
             return [], ""  # a barrier: it still waits, and its result is thrown away
         text = source.segment(outer)
+        if target.rewrite == "num-returns":
+            shape = self._shape(outer)
+            reason = self._tuple_uses(fetch, shape == "tuple") if shape != "ref" else ""
+            if reason:
+                return [], reason
         if isinstance(fetch, ast.Call) and fetch.keywords:
             # `ray.get(ray.get(X, timeout=t))` → `ray.get(X, timeout=t)`: the wait keeps its timeout
             if target.rewrite != "generator" and isinstance(parent, ast.Call) and self._is_get(parent, fetch) and not parent.keywords:
                 return [Edit(path, source.range_of(parent), source.segment(fetch))], ""
-            return [], "it is fetched with a timeout, and the value is not fetched right there"
+            if target.rewrite == "generator":
+                return [], "it is fetched with a timeout, and the value is not fetched right there"
+            # `inner = ray.get(X, timeout=t)` → `inner = X`: the value is fetched later, as before
         if target.rewrite == "generator":
             if isinstance(parent, ast.Expr):
                 return [Edit(path, source.range_of(outer), f"list({text})")], ""
             text = f"list({source.segment(fetch)})" if target.style == "dynamic" else f"list({text})"
         return [Edit(path, source.range_of(fetch), text)], ""
+
+
+_KEEPS_ITEMS = ("len", "list", "tuple", "sorted", "enumerate", "zip", "iter", "reversed")
 
 
 def _parameters(function: ast.AST) -> list[ast.arg]:
