@@ -141,3 +141,28 @@ def test_return_annotation_follows_the_generator_rewrite():
 def test_degenerate_text(text):
     analysis = analyze(text, "t.py")
     assert analysis.findings == []
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r", "\r\n"])
+def test_a_lone_cr_in_a_broken_line_keeps_later_positions(newline):
+    # `"a\rb"`: Python ends the line at the lone CR, so the string is unterminated on two
+    # lines. The recovery blanks both: their ends ("\r", then the file's own) must stay two
+    # line ends, or everything after them is one line off (and a fix lands on the wrong line).
+    text = f'import ray{newline}{newline}MSG = "a\rb"{newline}{newline}@ray.remote{newline}def f(x):{newline}    return ray.put(x){newline}'
+    analysis = analyze(text, "t.py")
+    (finding,) = analysis.findings
+    assert finding.range.start == Position(7, 11)
+    assert analysis.problems
+    fixed, _ = fix_text(text, "t.py")
+    assert fixed == text.replace("ray.put(x)", "x")
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r", "\r\n"])
+def test_form_feed_lines_do_not_split_the_recovered_block(newline):
+    # A form feed resets Python's indentation count: `\x0c    x = 1` is an indented line,
+    # not the start of a new top-level statement for the syntax-error recovery.
+    lines = ["import ray", "", "", "@ray.remote", "def f(x):", "    if x:", "\x0c    return ray.put(x)", "", "",
+             "@ray.remote", "def g(x):", "    return ray.put(x)", ""]
+    analysis = analyze(newline.join(lines), "t.py")
+    assert [f.task for f in analysis.findings] == ["g"]
+    assert analysis.findings[0].range.start == Position(11, 11)
