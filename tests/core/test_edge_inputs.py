@@ -166,3 +166,31 @@ def test_form_feed_lines_do_not_split_the_recovered_block(newline):
     analysis = analyze(newline.join(lines), "t.py")
     assert [f.task for f in analysis.findings] == ["g"]
     assert analysis.findings[0].range.start == Position(11, 11)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "\x0c    return [ray.put(i) for i in range(n)]",
+        "  \x0c  return [ray.put(i) for i in range(n)]",
+        "\x0c    x = 1\n    return [ray.put(i) for i in range(n)]",
+        "    x = 1\n\x0c    return [ray.put(i) for i in range(n)]",
+        "    refs = []\n\x0c    for i in range(n):\n\x0c        refs.append(ray.put(i))\n    return refs",
+    ],
+)
+def test_form_feed_in_indentation_and_the_generator_rewrite(body):
+    # Python counts indentation from the last form feed: new lines get the indentation after it.
+    text = f"import ray\n\n\n@ray.remote\ndef g(n):\n{body}\n"
+    ast.parse(text)
+    fixed, after = fix_text(text, "t.py")
+    ast.parse(fixed)
+    assert after.findings == []
+    assert "yield i" in fixed
+    assert all("\x0c" not in line[1:] for line in fixed.splitlines() if line.strip(" \t\x0c").startswith(("yield", "for")))
+
+
+def test_form_feed_before_a_method_and_the_added_decorator():
+    text = "import ray\n\n\n@ray.remote\nclass A:\n\x0c    def g(self):\n        return ray.put(1), ray.put(2)\n"
+    fixed, after = fix_text(text, "t.py")
+    assert after.findings == []
+    assert "\n    @ray.method(num_returns=2)\n\x0c    def g(self):\n        return 1, 2\n" in fixed

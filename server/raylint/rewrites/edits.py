@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from raylint.analysis.body import Body
 from raylint.analysis.model import Edit, Position, Range
-from raylint.analysis.source import SourceText
+from raylint.analysis.source import SourceText, dedent_form_feeds
 from raylint.analysis.tasks import RemoteFunction
 
 
@@ -35,8 +35,10 @@ class Context:
         return self.source.segment(node)
 
     def indent_of(self, node: ast.AST) -> str:
-        line = self.source.line(node.lineno - 1)
-        return line[: len(line) - len(line.lstrip())]
+        """The indentation of `node`'s first line as Python counts it: from the last form feed
+        (`\\x0c    return` is indented by four spaces; a new line gets just those)."""
+        line = dedent_form_feeds(self.source.line(node.lineno - 1))
+        return line[: len(line) - len(line.lstrip(" \t"))]
 
     def indent_unit(self) -> str:
         """One level of indentation, as the function itself uses it."""
