@@ -4,6 +4,9 @@ imports. Each returns text edits, or a str saying why it cannot be done."""
 from __future__ import annotations
 
 import ast
+import io
+import re
+import tokenize
 from dataclasses import dataclass
 
 from raylint.analysis.body import Body
@@ -75,26 +78,118 @@ def _is_parenthesized(ctx: Context, node: ast.AST) -> bool:
 
 def unwrap_put(ctx: Context, put: ast.Call) -> list[Edit] | str:
     """`ray.put(x)` → `x`, keeping comments inside a multi-line call."""
+    text = unwrapped_text(ctx, put)
+    if text is None:
+        return "the ray.put() call has no single value argument"
+    return [ctx.edit(put, text)]
+
+
+def unwrapped_text(ctx: Context, put: ast.Call) -> str | None:
+    """The text that replaces a whole `ray.put(...)` call: its value.
+
+    On one line, the value itself. Over several lines, the call's own parentheses stay
+    around it (a multi-line expression needs them) with the comments inside; everything else
+    in them goes: `ray.put`, a `value=` keyword, other arguments, a trailing comma (which
+    would make a tuple). None if the call has no single value.
+    """
     value = put_value(ctx, put)
     if value is None:
-        return "the ray.put() call has no single value argument"
-    if put.lineno == put.end_lineno or not put.args:
-        return [ctx.edit(put, value_text(ctx, value))]
-    # Multi-line: drop `ray.put` and any arguments after the value, keep the parentheses.
-    call_end = ctx.source.range_of(put).end
-    edits = [ctx.edit(put.func, "")]
-    after_value = ctx.source.range_of(value).end
-    closing = Position(call_end.line, call_end.character - 1)
-    if after_value < closing:
-        rest = ctx.source.text_of(Range(after_value, closing))
-        head, comma, tail = rest.partition(",")
-        if comma and not head.strip() and all(not line.split("#")[0].strip() for line in tail.splitlines()):
-            # only a trailing comma before the `)`: drop it and keep the comments after it
-            comma_at = Position(after_value.line, after_value.character + len(head))
-            edits.append(ctx.edit(Range(comma_at, Position(comma_at.line, comma_at.character + 1)), ""))
-        else:
-            edits.append(ctx.edit(Range(after_value, closing), ""))
-    return edits
+        return None
+    if put.lineno == put.end_lineno:
+        return value_text(ctx, value)
+    if ctx.source.range_of(value).start <= ctx.source.range_of(put.func).end:
+        return value_text(ctx, value)  # a lone generator expression: it spans the call's parentheses
+    found = _deletions(ctx, put, value)
+    if found is None:
+        return value_text(ctx, value)
+    (open_row, open_col), deletions = found
+    call_text = ctx.source.text_of(ctx.source.range_of(put))
+    ends = [*_LINE_END.findall(call_text), ""]
+    text = []
+    for row, line in enumerate(_LINE_END.split(call_text)):
+        if row < open_row:
+            continue  # `ray.put \\` continued onto the `(` line
+        cuts = sorted((start, end) for r, start, end in deletions if r == row)
+        pieces, cursor = [], open_col if row == open_row else 0
+        for start, end in cuts:
+            pieces.append(line[cursor:start])
+            cursor = max(cursor, end)
+        pieces.append(line[cursor:])
+        new = "".join(pieces)
+        if cuts and not new.strip() and row != open_row:
+            continue  # the line held only what goes (another argument, a lone comma)
+        text.append(new + ends[row])
+    return "".join(text)
+
+
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
+def _deletions(ctx: Context, put: ast.Call, value: ast.AST):
+    """Where the call's `(` is, and the (row, start, end) spans of the tokens to delete
+    inside it, rows and columns relative to the call's text. None if it cannot be read."""
+    call_text = ctx.source.text_of(ctx.source.range_of(put))
+    normalized = "\n".join(_LINE_END.split(call_text))
+    try:
+        tokens = [
+            t for t in tokenize.generate_tokens(io.StringIO(normalized).readline)
+            if t.type not in (tokenize.NEWLINE, tokenize.ENDMARKER, tokenize.INDENT, tokenize.DEDENT)
+        ]
+    except (tokenize.TokenError, SyntaxError):
+        return None
+    start = ctx.source.range_of(put).start
+
+    def relative(position: Position) -> tuple[int, int]:
+        row = position.line - start.line
+        return row, position.character - (start.character if row == 0 else 0)
+
+    func_end = relative(ctx.source.range_of(put.func).end)
+    value_start = relative(ctx.source.range_of(value).start)
+    opening = next((i for i, t in enumerate(tokens) if t.string == "(" and _rc(t.start) >= func_end), None)
+    if opening is None:
+        return None
+    # the call's arguments: spans of tokens between depth-1 commas
+    depth, arguments, current = 0, [], []
+    for token in tokens[opening + 1 :]:
+        if token.type in (tokenize.COMMENT, tokenize.NL):
+            continue
+        if token.type == tokenize.OP and token.string in ("(", "[", "{"):
+            depth += 1
+        elif token.type == tokenize.OP and token.string in (")", "]", "}"):
+            if depth == 0:
+                break
+            depth -= 1
+        if depth == 0 and token.string == ",":
+            arguments.extend([current, [token]])  # the comma goes too
+            current = []
+            continue
+        current.append(token)
+    if current:
+        arguments.append(current)
+    keep: list = []
+    for argument in arguments:
+        if argument and argument[0].string != "," and _rc(argument[0].start) <= value_start <= _rc(argument[-1].end):
+            keep = argument
+    if not keep:
+        return None
+    if len(keep) > 2 and keep[0].type == tokenize.NAME and keep[1].string == "=":
+        keep = keep[2:]  # `value=x`: the keyword goes
+    kept_ids = {id(t) for t in keep}
+    deletions = []
+    for argument in arguments:
+        for token in argument:
+            if id(token) not in kept_ids:
+                (r1, c1), (r2, c2) = _rc(token.start), _rc(token.end)
+                if r1 != r2:
+                    return None  # a multi-line token (a string) in an argument that goes
+                deletions.append((r1, c1, c2))
+    opening_row, opening_col = _rc(tokens[opening].start)
+    return (opening_row, opening_col), deletions
+
+
+def _rc(position: tuple[int, int]) -> tuple[int, int]:
+    """A tokenize (1-based row, col) as (0-based row, col)."""
+    return position[0] - 1, position[1]
 
 
 def keyword_edits(ctx: Context, call: ast.Call, name: str, value: str | None) -> list[Edit] | str:

@@ -34,9 +34,9 @@ from raylint.rewrites.edits import (
     import_edit,
     is_last_statement,
     own_lines,
-    put_value,
     replace_statement,
     set_option,
+    unwrapped_text,
     value_text,
 )
 
@@ -132,8 +132,8 @@ def _yield_line(ctx: Context, element: ast.AST) -> str | None:
     if isinstance(element, ast.Starred):
         return None
     if body.is_put(element):
-        value = put_value(ctx, element)
-        return None if value is None else f"yield {value_text(ctx, value)}"
+        value = unwrapped_text(ctx, element)
+        return None if value is None else f"yield {value}"
     if body.contained_puts(element):
         return None
     return f"yield {value_text(ctx, element)}"
