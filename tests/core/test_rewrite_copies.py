@@ -179,3 +179,23 @@ def test_an_unsafe_fix_is_not_applied_without_unsafe_fixes(tmp_path):
     result = fix_workspace([str(path)], [str(path)], [str(tmp_path)], unsafe=True)
     assert "batch = self.events" in result.texts[str(path)]
 
+
+def test_an_unsafe_task_rewrite_still_rewrites_its_callers(tmp_path):
+    from raylint.analysis import fix_workspace
+
+    task = tmp_path / "batch.py"
+    task.write_text(
+        "import ray\n\n\n@ray.remote\ndef flush(events):\n    batch = ray.put(events)\n"
+        "    events.append(0)\n    return batch\n"
+    )
+    caller = tmp_path / "main.py"
+    caller.write_text("import ray\nfrom batch import flush\n\nprint(ray.get(ray.get(flush.remote([1]))))\n")
+    files = [str(task), str(caller)]
+    result = fix_workspace([str(task)], files, [str(tmp_path)])
+    (finding,) = result.before[str(task)].findings
+    fix = finding.fixes[0]
+    assert "`events` may change" in fix.unsafe_reason
+    assert [site.path for site in fix.call_sites] == [str(caller)]  # the callers are known
+    assert result.texts == {}  # unsafe: not applied without --unsafe-fixes
+    result = fix_workspace([str(task)], files, [str(tmp_path)], unsafe=True)
+    assert "print(ray.get(flush.remote([1])))" in result.texts[str(caller)]
