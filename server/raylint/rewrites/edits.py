@@ -4,6 +4,7 @@ imports. Each returns text edits, or a str saying why it cannot be done."""
 from __future__ import annotations
 
 import ast
+import bisect
 import io
 import re
 import tokenize
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 
 from raylint.analysis.body import Body
 from raylint.analysis.model import Edit, Position, Range
-from raylint.analysis.source import SourceText, dedent_form_feeds
+from raylint.analysis.source import SourceText, dedent_form_feeds, first_line
 from raylint.analysis.tasks import RemoteFunction
 
 
@@ -253,19 +254,130 @@ def ray_name(ctx: Context, api: str) -> tuple[str, list[Edit]]:
 
 
 def import_edit(ctx: Context, statement: str) -> Edit:
-    """Add an import after the module's last top-level import (or its docstring)."""
+    """Add an import with the module's others: after the last top-level import (or the
+    docstring and `__future__` imports) before the first definition; with none, just before
+    the first statement (below a shebang, an encoding line, a header comment)."""
     body = ctx.body.resolver.module.tree.body
-    line = 0
+    anchor = None
     for index, stmt in enumerate(body):
         is_docstring = index == 0 and isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)
-        if isinstance(stmt, (ast.Import, ast.ImportFrom)) or is_docstring:
-            line = stmt.end_lineno
-        else:
+        if isinstance(stmt, (ast.Import, ast.ImportFrom)) or is_docstring or _holds_imports(stmt):
+            anchor = stmt
+        elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             break
+    if anchor is None:
+        first = body[0] if body else None
+        line = first_line(first) - 1 if first is not None else 0
+        return ctx.insert(Position(line, 0), statement + ctx.source.newline)
+    line = anchor.end_lineno
     if line >= ctx.source.line_count:
         end = Position(line - 1, len(ctx.source.line(line - 1)))
         return ctx.insert(end, ctx.source.newline + statement)
     return ctx.insert(Position(line, 0), statement + ctx.source.newline)
+
+
+def _holds_imports(stmt: ast.stmt) -> bool:
+    """`try: import x / except ImportError: ...`, `if TYPE_CHECKING: import x`."""
+    if not isinstance(stmt, (ast.Try, ast.If)):
+        return False
+    return any(isinstance(s, (ast.Import, ast.ImportFrom)) for s in stmt.body)
+
+
+# -- what a fix leaves behind: ObjectRef annotations, unused imports ----------------------------
+
+
+def is_objectref(node: ast.AST) -> bool:
+    """`ObjectRef`, `ray.ObjectRef`, `ray.types.ObjectRef`, or a string annotation naming it."""
+    if isinstance(node, ast.Name):
+        return node.id == "ObjectRef"
+    if isinstance(node, ast.Attribute):
+        return node.attr == "ObjectRef"
+    return isinstance(node, ast.Constant) and isinstance(node.value, str) and "ObjectRef" in node.value
+
+
+def objectref_free(ctx: Context, annotation: ast.AST) -> str | None:
+    """The text of `annotation` with each `ObjectRef[T]` as `T`; None if a bare ObjectRef
+    (or one in a string) would remain: the annotation then says nothing true any more."""
+    subscripts = [n for n in ast.walk(annotation) if isinstance(n, ast.Subscript) and is_objectref(n.value)]
+    if any(is_objectref(m) for n in subscripts for m in ast.walk(n.slice)):
+        return None
+    replaced = {id(n.value) for n in subscripts}
+    if any(is_objectref(n) and id(n) not in replaced for n in ast.walk(annotation)):
+        return None
+    text, base = ctx.text(annotation), ctx.source.offset(ctx.source.range_of(annotation).start)
+    for node in sorted(subscripts, key=lambda n: (n.lineno, n.col_offset), reverse=True):
+        place = ctx.source.range_of(node)
+        start, end = ctx.source.offset(place.start) - base, ctx.source.offset(place.end) - base
+        text = text[:start] + ctx.text(node.slice) + text[end:]
+    return text
+
+
+def return_annotation_edits(ctx: Context) -> list[Edit]:
+    """A return annotation naming ObjectRef (`-> ray.ObjectRef`, `-> tuple[ObjectRef, ObjectRef]`)
+    once the task returns its values: `ObjectRef[T]` becomes `T`, else the annotation goes."""
+    annotation = ctx.fn.node.returns
+    if annotation is None or not any(is_objectref(n) for n in ast.walk(annotation)):
+        return []
+    text = objectref_free(ctx, annotation)
+    if text is not None:
+        return [ctx.edit(annotation, text)]
+    return [ctx.edit(Range(_arrow_start(ctx, annotation), ctx.source.range_of(annotation).end), "")]
+
+
+def _arrow_start(ctx: Context, annotation: ast.AST) -> Position:
+    """Where ` -> ` before a return annotation starts (its whitespace included)."""
+    source = ctx.source
+    start = source.range_of(annotation).start
+    head = source.text[source.line_starts[ctx.fn.node.lineno - 1] : source.offset(start)]
+    arrow = head.rfind("->")
+    before = head[:arrow].rstrip(" \t\x0c")
+    at = source.line_starts[ctx.fn.node.lineno - 1] + len(before)
+    line = bisect.bisect_right(source.line_starts, at) - 1
+    return Position(line, at - source.line_starts[line])
+
+
+def unused_import_edits(ctx: Context, edits: list[Edit]) -> list[Edit]:
+    """Remove a `from ... import x as name` that `edits` leave without any use.
+
+    By the text, conservatively: every other occurrence of the word (in code, strings,
+    `__all__`, comments) keeps the import. Never in an `__init__.py` (a package re-exports).
+    """
+    module = ctx.body.resolver.module
+    if ctx.path.endswith("__init__.py"):
+        return []
+    source, text = ctx.source, ctx.source.text
+    old = [(e, source.text_of(e.range)) for e in edits if e.path == ctx.path]
+    removed: list[Edit] = []
+    for stmt in module.tree.body:
+        if not isinstance(stmt, ast.ImportFrom) or stmt.module == "__future__":
+            continue
+        for alias in stmt.names:
+            name = alias.asname or alias.name
+            if name == "*" or not any(_word(name).search(t) for _, t in old):
+                continue
+            everywhere = len(_word(name).findall(text)) - len(_word(name).findall(ctx.text(stmt)))
+            covered = sum(len(_word(name).findall(t)) for _, t in old)
+            added = sum(len(_word(name).findall(e.new_text)) for e, _ in old)
+            if everywhere - covered + added == 0:
+                removed.extend(_remove_alias(ctx, stmt, alias))
+    return removed
+
+
+def _word(name: str):
+    return re.compile(r"(?<![\w.])" + re.escape(name) + r"\b")
+
+
+def _remove_alias(ctx: Context, stmt: ast.ImportFrom, alias: ast.alias) -> list[Edit]:
+    if len(stmt.names) == 1:
+        if not own_lines(ctx, stmt):
+            return []
+        start = Position(stmt.lineno - 1, 0)
+        return [ctx.edit(Range(start, ctx.source.line_range(stmt.end_lineno - 1).end), "")]
+    index = stmt.names.index(alias)
+    here = ctx.source.range_of(alias)
+    if index + 1 < len(stmt.names):
+        return [ctx.edit(Range(here.start, ctx.source.range_of(stmt.names[index + 1]).start), "")]
+    return [ctx.edit(Range(ctx.source.range_of(stmt.names[index - 1]).end, here.end), "")]
 
 
 def own_lines(ctx: Context, stmt: ast.stmt) -> bool:

@@ -26,7 +26,7 @@ import ast
 
 from raylint.analysis.model import Fix
 from raylint.rewrites.copies import copy_reason
-from raylint.rewrites.edits import Context, set_option, unwrap_put
+from raylint.rewrites.edits import Context, return_annotation_edits, set_option, unused_import_edits, unwrap_put
 
 ID = "num-returns"
 
@@ -55,6 +55,8 @@ def fix(ctx: Context) -> Fix | str:
         if isinstance(option, str):
             return option
         edits.update((e.range, e) for e in option)
+    edits.update((e.range, e) for e in return_annotation_edits(ctx))
+    edits.update((e.range, e) for e in unused_import_edits(ctx, list(edits.values())))
     title = f"Use num_returns={count} and return the values directly"
     return Fix(ID, title, tuple(sorted(edits.values())), unsafe_reason=next((r for r in reasons if r), ""))
 

@@ -33,7 +33,15 @@ import ast
 
 from raylint.analysis.model import Edit, Fix, Position, Range
 from raylint.rewrites.copies import copy_reason
-from raylint.rewrites.edits import Context, block_of, own_lines, unwrap_put, unwrapped_text
+from raylint.rewrites.edits import (
+    Context,
+    block_of,
+    own_lines,
+    return_annotation_edits,
+    unused_import_edits,
+    unwrap_put,
+    unwrapped_text,
+)
 
 ID = "return-value"
 TITLE = "Return the value directly instead of a ray.put() ref"
@@ -67,6 +75,8 @@ def fix(ctx: Context, ret: ast.Return) -> Fix | str:
         reason = next((r for r in reasons if r), "")
     else:
         return "the returned value is not a single ray.put() ref"
+    edits = [*edits, *return_annotation_edits(ctx)]
+    edits.extend(unused_import_edits(ctx, edits))
     return Fix(ID, TITLE, tuple(sorted(edits)), unsafe_reason=reason)
 
 
