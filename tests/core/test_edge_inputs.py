@@ -194,3 +194,15 @@ def test_form_feed_before_a_method_and_the_added_decorator():
     fixed, after = fix_text(text, "t.py")
     assert after.findings == []
     assert "\n    @ray.method(num_returns=2)\n\x0c    def g(self):\n        return 1, 2\n" in fixed
+
+
+@pytest.mark.parametrize("newline", ["\r", "\r\n", "\n"])
+def test_tasks_made_by_a_call_are_found_whatever_the_line_ends(newline):
+    # `ray.remote(f)` is found from the text first: a lone CR must end a line there too
+    text = (
+        "import ray\n\n\ndef f(x):\n    return ray.put(\n        x,  # the value\n    )\n\n\n"
+        "class C:\n    def m(self):\n        return ray.put(1)\n\n\nt = ray.remote(f)\nA = ray.remote(C)\n"
+    )
+    analysis = analyze(text.replace("\n", newline), "t.py")
+    assert [(f.task, f.range) for f in analysis.findings] == [(f.task, f.range) for f in analyze(text, "t.py").findings]
+    assert {f.task for f in analysis.findings} == {"f", "C.m"}
