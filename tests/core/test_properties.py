@@ -75,12 +75,18 @@ VALUES = ["x", "x + 1", "[x, 2]", "f'{x}!'", "{'k': x}", "len(x)", "x[0]", "(x, 
 NAMES = ["ref", "out", "handle", "résultat"]
 
 
+# How a put call may be laid out (`{p}` the put, `{v}` the value): every one must unwrap to code that parses.
+LAYOUTS = [
+    "{p}({v})", "{p}(\n        {v},  # the value\n    )", "{p}(\n        {v}\n    )", "{p}({v},)", "{p}(value={v})",
+    "{p}(\n        value={v},\n    )", "{p}(\n        ({v})\n    )", "{p}(({v}))", "({p}({v}))", "{p} \\\n        ({v})",
+    "{p}(  # why\n        {v}  # what\n        # more\n    )", "{p}(\n        {v}\n        ,\n    )",
+]
+
+
 @st.composite
 def put_call(draw) -> str:
     put, value = draw(st.sampled_from(PUTS)), draw(st.sampled_from(VALUES))
-    if draw(st.booleans()):
-        return f"{put}(\n        {value},  # the value\n    )" if draw(st.booleans()) else f"{put}(\n        {value}\n    )"
-    return f"{put}({value})"
+    return draw(st.sampled_from(LAYOUTS)).format(p=put, v=value)
 
 
 @st.composite
