@@ -106,6 +106,8 @@ def test_a_computed_value_stays_where_it_is_evaluated():
         ("rows = [1]\n    try:\n        return ray.put(rows)\n    finally:\n        rows.clear()", "after the return, before Ray copies it, by `rows.clear()`"),
         ("with lock:\n        return ray.put(CACHE)", "leaving `with lock`"),
         ("with lock:\n        ref = ray.put(CACHE)\n    return ref", "leaving `with lock`"),
+        # a builtin that calls code of the task's with the value's elements
+        ("rows = [[1]]\n    ref = ray.put(rows)\n    sorted(rows, key=touch)\n    return ref", "`sorted(rows, key=touch)`"),
         # a value reached from globals: any call may change it
         ("ref = ray.put(CACHE)\n    refresh()\n    return ref", "`refresh()`"),
         ("ref = ray.put(CACHE)\n    await asyncio.sleep(0)\n    return ref", "`await asyncio.sleep(0)` (other code runs meanwhile)"),

@@ -291,7 +291,10 @@ class _Facts:
         """A call that changes none of its arguments: a reading builtin, another ray.put."""
         if self.ctx.body.is_put(call):
             return True
-        return isinstance(call.func, ast.Name) and call.func.id in _READING_BUILTINS and self._builtin(call.func.id)
+        if not (isinstance(call.func, ast.Name) and call.func.id in _READING_BUILTINS and self._builtin(call.func.id)):
+            return False
+        # `key=f` calls f with the elements, `file=f` writes to f: not only reading any more
+        return all(k.arg in ("sep", "end", "flush") for k in call.keywords)
 
     def reach(self, value: ast.AST) -> tuple[set[str], bool]:
         """The names whose objects the value may share, and whether it is a fresh local."""
