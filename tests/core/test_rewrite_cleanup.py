@@ -128,3 +128,16 @@ def test_an_added_import_goes_with_the_others(head, before):
     assert out.index("from __future__") < out.index("from collections.abc") if "__future__" in head else True
     assert out.index("from collections.abc") > out.index("import ray")
     assert lines[at + 1 :][: 2] == before.split("\n")[1:3] or lines[at + 1] == ""
+
+
+def test_an_import_another_module_takes_from_this_one_stays(tmp_path):
+    from raylint.analysis import ModuleIndex
+
+    code = "import ray\nfrom ray import put as store\n\n\n@ray.remote\ndef f(x):\n    return store(x)\n"
+    (tmp_path / "tasks.py").write_text(code)
+    index = ModuleIndex([str(tmp_path)])
+    out, _ = fix_text(code, str(tmp_path / "tasks.py"), index=index)
+    assert "from ray import put as store\n" not in out  # nobody else imports it
+    (tmp_path / "other.py").write_text("from tasks import store\n")
+    out, _ = fix_text(code, str(tmp_path / "tasks.py"), index=ModuleIndex([str(tmp_path)]))
+    assert "from ray import put as store\n" in out  # a re-export: removing it would break other.py

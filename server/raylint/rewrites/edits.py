@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import bisect
 import io
+import os
 import re
 import tokenize
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from raylint.analysis.body import Body
 from raylint.analysis.model import Edit, Position, Range
 from raylint.analysis.source import SourceText, dedent_form_feeds, first_line
 from raylint.analysis.tasks import RemoteFunction
+from raylint.discovery import DEFAULT_EXCLUDED_DIRS
 
 
 @dataclass
@@ -358,9 +360,36 @@ def unused_import_edits(ctx: Context, edits: list[Edit]) -> list[Edit]:
             everywhere = len(_word(name).findall(text)) - len(_word(name).findall(ctx.text(stmt)))
             covered = sum(len(_word(name).findall(t)) for _, t in old)
             added = sum(len(_word(name).findall(e.new_text)) for e, _ in old)
-            if everywhere - covered + added == 0:
+            if everywhere - covered + added == 0 and not _imported_elsewhere(ctx, name):
                 removed.extend(_remove_alias(ctx, stmt, alias))
     return removed
+
+
+_MAX_FILES_SEARCHED = 5000
+
+
+def _imported_elsewhere(ctx: Context, name: str) -> bool:
+    """May another module of the workspace import `name` from this one? (By the text: a file
+    that spells both the module's name and `name`; True too when there are too many to read.)"""
+    index = ctx.body.resolver.index
+    here = os.path.abspath(ctx.path)
+    stem = os.path.splitext(os.path.basename(here))[0]
+    module, word = re.compile(r"\b" + re.escape(stem) + r"\b"), _word(name)
+    searched = 0
+    for root in index.roots:
+        for folder, folders, files in os.walk(root):
+            folders[:] = sorted(f for f in folders if f not in DEFAULT_EXCLUDED_DIRS and not f.startswith("."))
+            for file in sorted(files):
+                path = os.path.join(folder, file)
+                if not file.endswith(".py") or path == here:
+                    continue
+                searched += 1
+                if searched > _MAX_FILES_SEARCHED:
+                    return True
+                text = index.text(path)
+                if text and module.search(text) and word.search(text):
+                    return True
+    return False
 
 
 def _word(name: str):
