@@ -375,21 +375,29 @@ def _imported_elsewhere(ctx: Context, name: str) -> bool:
     here = os.path.abspath(ctx.path)
     stem = os.path.splitext(os.path.basename(here))[0]
     module, word = re.compile(r"\b" + re.escape(stem) + r"\b"), _word(name)
-    searched = 0
+
+    def spells_both(path: str) -> bool:
+        text = index.text(path)
+        return bool(text and module.search(text) and word.search(text))
+
     for root in index.roots:
-        for folder, folders, files in os.walk(root):
-            folders[:] = sorted(f for f in folders if f not in DEFAULT_EXCLUDED_DIRS and not f.startswith("."))
-            for file in sorted(files):
-                path = os.path.join(folder, file)
-                if not file.endswith(".py") or path == here:
-                    continue
-                searched += 1
-                if searched > _MAX_FILES_SEARCHED:
-                    return True
-                text = index.text(path)
-                if text and module.search(text) and word.search(text):
-                    return True
+        files = index.memo(root, "python files", lambda root=root: _python_files(root))
+        if files is None:
+            return True  # too many to read
+        for path in files:
+            if path != here and index.memo(path, f"spells {stem} and {name}", lambda path=path: spells_both(path)):
+                return True
     return False
+
+
+def _python_files(root: str) -> list[str] | None:
+    found: list[str] = []
+    for folder, folders, files in os.walk(root):
+        folders[:] = sorted(f for f in folders if f not in DEFAULT_EXCLUDED_DIRS and not f.startswith("."))
+        found.extend(os.path.join(folder, f) for f in sorted(files) if f.endswith(".py"))
+        if len(found) > _MAX_FILES_SEARCHED:
+            return None
+    return found
 
 
 def _word(name: str):
