@@ -141,3 +141,68 @@ def test_return_annotation_follows_the_generator_rewrite():
 def test_degenerate_text(text):
     analysis = analyze(text, "t.py")
     assert analysis.findings == []
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r", "\r\n"])
+def test_a_lone_cr_in_a_broken_line_keeps_later_positions(newline):
+    # `"a\rb"`: Python ends the line at the lone CR, so the string is unterminated on two
+    # lines. The recovery blanks both: their ends ("\r", then the file's own) must stay two
+    # line ends, or everything after them is one line off (and a fix lands on the wrong line).
+    text = f'import ray{newline}{newline}MSG = "a\rb"{newline}{newline}@ray.remote{newline}def f(x):{newline}    return ray.put(x){newline}'
+    analysis = analyze(text, "t.py")
+    (finding,) = analysis.findings
+    assert finding.range.start == Position(7, 11)
+    assert analysis.problems
+    fixed, _ = fix_text(text, "t.py")
+    assert fixed == text.replace("ray.put(x)", "x")
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r", "\r\n"])
+def test_form_feed_lines_do_not_split_the_recovered_block(newline):
+    # A form feed resets Python's indentation count: `\x0c    x = 1` is an indented line,
+    # not the start of a new top-level statement for the syntax-error recovery.
+    lines = ["import ray", "", "", "@ray.remote", "def f(x):", "    if x:", "\x0c    return ray.put(x)", "", "",
+             "@ray.remote", "def g(x):", "    return ray.put(x)", ""]
+    analysis = analyze(newline.join(lines), "t.py")
+    assert [f.task for f in analysis.findings] == ["g"]
+    assert analysis.findings[0].range.start == Position(11, 11)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "\x0c    return [ray.put(i) for i in range(n)]",
+        "  \x0c  return [ray.put(i) for i in range(n)]",
+        "\x0c    x = 1\n    return [ray.put(i) for i in range(n)]",
+        "    x = 1\n\x0c    return [ray.put(i) for i in range(n)]",
+        "    refs = []\n\x0c    for i in range(n):\n\x0c        refs.append(ray.put(i))\n    return refs",
+    ],
+)
+def test_form_feed_in_indentation_and_the_generator_rewrite(body):
+    # Python counts indentation from the last form feed: new lines get the indentation after it.
+    text = f"import ray\n\n\n@ray.remote\ndef g(n):\n{body}\n"
+    ast.parse(text)
+    fixed, after = fix_text(text, "t.py")
+    ast.parse(fixed)
+    assert after.findings == []
+    assert "yield i" in fixed
+    assert all("\x0c" not in line[1:] for line in fixed.splitlines() if line.strip(" \t\x0c").startswith(("yield", "for")))
+
+
+def test_form_feed_before_a_method_and_the_added_decorator():
+    text = "import ray\n\n\n@ray.remote\nclass A:\n\x0c    def g(self):\n        return ray.put(1), ray.put(2)\n"
+    fixed, after = fix_text(text, "t.py")
+    assert after.findings == []
+    assert "\n    @ray.method(num_returns=2)\n\x0c    def g(self):\n        return 1, 2\n" in fixed
+
+
+@pytest.mark.parametrize("newline", ["\r", "\r\n", "\n"])
+def test_tasks_made_by_a_call_are_found_whatever_the_line_ends(newline):
+    # `ray.remote(f)` is found from the text first: a lone CR must end a line there too
+    text = (
+        "import ray\n\n\ndef f(x):\n    return ray.put(\n        x,  # the value\n    )\n\n\n"
+        "class C:\n    def m(self):\n        return ray.put(1)\n\n\nt = ray.remote(f)\nA = ray.remote(C)\n"
+    )
+    analysis = analyze(text.replace("\n", newline), "t.py")
+    assert [(f.task, f.range) for f in analysis.findings] == [(f.task, f.range) for f in analyze(text, "t.py").findings]
+    assert {f.task for f in analysis.findings} == {"f", "C.m"}

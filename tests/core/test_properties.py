@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -74,12 +75,18 @@ VALUES = ["x", "x + 1", "[x, 2]", "f'{x}!'", "{'k': x}", "len(x)", "x[0]", "(x, 
 NAMES = ["ref", "out", "handle", "résultat"]
 
 
+# How a put call may be laid out (`{p}` the put, `{v}` the value): every one must unwrap to code that parses.
+LAYOUTS = [
+    "{p}({v})", "{p}(\n        {v},  # the value\n    )", "{p}(\n        {v}\n    )", "{p}({v},)", "{p}(value={v})",
+    "{p}(\n        value={v},\n    )", "{p}(\n        ({v})\n    )", "{p}(({v}))", "({p}({v}))", "{p} \\\n        ({v})",
+    "{p}(  # why\n        {v}  # what\n        # more\n    )", "{p}(\n        {v}\n        ,\n    )",
+]
+
+
 @st.composite
 def put_call(draw) -> str:
     put, value = draw(st.sampled_from(PUTS)), draw(st.sampled_from(VALUES))
-    if draw(st.booleans()):
-        return f"{put}(\n        {value},  # the value\n    )" if draw(st.booleans()) else f"{put}(\n        {value}\n    )"
-    return f"{put}({value})"
+    return draw(st.sampled_from(LAYOUTS)).format(p=put, v=value)
 
 
 @st.composite
@@ -127,7 +134,7 @@ def task_module(draw) -> str:
 
 
 @settings(max_examples=200, deadline=None)
-@given(task_module(), st.sampled_from(["streaming", "dynamic"]), st.sampled_from(["\n", "\r\n"]))
+@given(task_module(), st.sampled_from(["streaming", "dynamic"]), st.sampled_from(["\n", "\r\n", "\r"]))
 def test_every_offered_fix_parses_and_clears_the_finding(code, style, newline):
     code = code.replace("\n", newline)
     ast.parse(code)
@@ -140,7 +147,79 @@ def test_every_offered_fix_parses_and_clears_the_finding(code, style, newline):
             ast.parse(fixed)
             assert "remote()" not in fixed  # Ray rejects `@ray.remote()` without arguments
             assert analyze(fixed, "t.py", generator_style=style).findings == []
-            assert "\n" not in fixed.replace(newline, "") if newline == "\r\n" else True
+            assert "\n" not in fixed.replace(newline, "") if newline != "\n" else True
     fixed, after = fix_text(code, "t.py", generator_style=style)
     assert after.findings == [] or all(not f.fixes for f in analysis.findings)
     assert fix_text(fixed, "t.py", generator_style=style)[0] == fixed
+
+
+# -- whole-file transforms: the fixtures with other line ends, form feeds, tabs ---------------
+
+FIXTURES = {p.name: p for p in sorted((ROOT / "tests" / "core" / "fixtures").glob("*.py"))}
+OPTIONS = {"generator_dynamic.py": {"generator_style": "dynamic"}}
+
+
+def _read(name: str) -> str:
+    with open(FIXTURES[name], encoding="utf-8", newline="") as handle:
+        return handle.read()
+
+
+def _lines(text: str) -> list[str]:
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
+@st.composite
+def transformed(draw, name: str) -> str:
+    """The fixture with every line end drawn from \\n, \\r\\n and \\r (or all one of them), form
+    feeds before the indentation of some lines (Python counts indentation from a form feed),
+    and/or its indentation in tabs."""
+    lines = _lines(_read(name))
+    if draw(st.booleans()):  # tabs: every four leading spaces become one
+        units = [(len(line) - len(line.lstrip(" "))) // 4 for line in lines]
+        lines = ["\t" * unit + line[unit * 4 :] for line, unit in zip(lines, units)]
+    if draw(st.booleans()):  # form feeds at the start of some lines
+        feeds = draw(st.lists(st.booleans(), min_size=len(lines), max_size=len(lines)))
+        lines = [("\x0c" + line if feed else line) for line, feed in zip(lines, feeds)]
+    style = draw(st.sampled_from(["\n", "\r\n", "\r", "mixed"]))
+    if style == "mixed":
+        ends = draw(st.lists(st.sampled_from(["\n", "\r\n", "\r"]), min_size=len(lines) - 1, max_size=len(lines) - 1))
+    else:
+        ends = [style] * (len(lines) - 1)
+    return "".join(line + end for line, end in zip(lines, ends)) + lines[-1]
+
+
+def _parses(text: str) -> bool:
+    try:
+        ast.parse(text.removeprefix("\ufeff"))
+    except SyntaxError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("name", sorted(FIXTURES))
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(data=st.data())
+def test_every_fix_of_every_fixture_survives_line_ends_form_feeds_and_tabs(name, data):
+    text = data.draw(transformed(name))
+    options = OPTIONS.get(name, {})
+    intact = _parses(text)
+    assert intact == _parses(_read(name))  # the transforms keep Python's reading of the file
+    analysis = analyze(text, name, **options)
+    check_well_formed(text, analysis)
+    # Python counts a line end alike whatever its style: so must every position
+    lf = analyze("\n".join(_lines(text)), name, **options)
+    assert [(f.task, f.range) for f in analysis.findings] == [(f.task, f.range) for f in lf.findings]
+    cr_only = "\r" in text and "\n" not in text
+    for finding in analysis.findings:
+        before = [f for f in analysis.findings if f.task == finding.task]
+        for fix in finding.fixes:
+            fixed = apply_edits(text, list(fix.edits))
+            assert _parses(fixed) or not intact, (fix.id, fixed)
+            after = [f for f in analyze(fixed, name, **options).findings if f.task == finding.task]
+            assert len(after) < len(before), fix.id  # its finding is cleared
+            if cr_only:  # a CR-only file gets no other line end
+                assert "\n" not in fixed
+    fixed, after = fix_text(text, name, **options)
+    assert _parses(fixed) or not intact
+    assert all(not f.fixes for f in after.findings)
+    assert fix_text(fixed, name, **options)[0] == fixed  # idempotent

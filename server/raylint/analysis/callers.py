@@ -982,7 +982,7 @@ class CallerSearch:
         return [
             target_of(finding.path, finding.task, finding.callee, fix.id, self.style)
             for fix in finding.fixes
-            if not (fix.call_sites or fix.unsafe_reason)
+            if not fix.call_sites
         ]
 
     def _search(self, targets: list[Target]) -> Iterator[None]:
@@ -1002,10 +1002,11 @@ class CallerSearch:
         self._sites.update(found)
 
     def _fix_with_callers(self, finding: Finding, fix: Fix) -> Fix:
-        if fix.call_sites or fix.unsafe_reason:
+        # (an unsafe_reason may come from the rewrite itself: its callers still change)
+        if fix.call_sites:
             return fix  # done already
         if finding.nested:
-            return replace(fix, unsafe_reason="the task is defined inside a function; its callers are not followed")
+            return replace(fix, unsafe_reason=_reasons(fix.unsafe_reason, "the task is defined inside a function; its callers are not followed"))
         target = target_of(finding.path, finding.task, finding.callee, fix.id, self.style)
         sites = self.call_sites(target)
         taken = list(fix.edits)
@@ -1033,7 +1034,13 @@ class CallerSearch:
         reason = f"{len(reviews)} call site{'s' * (len(reviews) != 1)} must be updated by hand" if reviews else ""
         if self.library and not reason:
             reason = "the project is a library (`library = true`): callers outside the workspace cannot be updated"
+        reason = _reasons(fix.unsafe_reason, reason)
         return replace(fix, title=title, edits=tuple(taken), call_sites=tuple(handled + reviews), unsafe_reason=reason)
+
+
+def _reasons(own: str, more: str) -> str:
+    """The rewrite's own reason to be unsafe and the callers', each once."""
+    return "; ".join(r for r in dict.fromkeys(own.split("; ") + [more]) if r)
 
 
 def _excluded(site: CallSite) -> CallSite:

@@ -80,6 +80,13 @@ class SourceText:
         return self.text[1:] if self.has_bom else self.text
 
 
+def dedent_form_feeds(line: str) -> str:
+    """`line` without the part of its indentation before the last form feed: Python's
+    tokenizer counts indentation from there (`\\x0c    x` is indented by four)."""
+    indent = len(line) - len(line.lstrip(" \t\x0c"))
+    return line[line.rfind("\x0c", 0, indent) + 1 :]
+
+
 def first_line(statement: ast.stmt) -> int:
     """The 1-based line a statement starts on, its decorators included."""
     decorators = getattr(statement, "decorator_list", None)
@@ -103,7 +110,10 @@ def parse(source: SourceText) -> tuple[ast.Module | None, list[tuple[int, str]]]
         return None, [(0, f"cannot parse: {error}")]
 
     lines = _LINE_END.split(code)
-    ends = [m.group() for m in _LINE_END.finditer(code)] + [""]
+    # Every line end becomes "\n" in the patched text: a blanked line whose end was a lone
+    # "\r" followed by a blanked line ending "\n" would otherwise join into one "\r\n" end,
+    # and every later line would be one off. Python counts lines alike either way.
+    ends = ["\n"] * (len(lines) - 1) + [""]
     errors = [(_error_line(first, len(lines)), first.msg)]
     patched: set[int] = set()
     error: SyntaxError | None = first
@@ -133,6 +143,7 @@ def _error_line(error: SyntaxError, line_count: int) -> int:
 
 def _starts_block(line: str) -> bool:
     """A line at column 0 that begins a new top-level statement."""
+    line = dedent_form_feeds(line)
     if not line or line[0] in " \t#)]}" or not line.strip():
         return False
     return not line.startswith(("else", "elif", "except", "finally", "case "))

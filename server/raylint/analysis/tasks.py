@@ -131,9 +131,10 @@ def remote_wrapped_names(resolver: Resolver) -> dict[str, tuple[OptionsSite, tup
     return wrapped
 
 
-DEFINED_NAME = re.compile(r"^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+(\w+)", re.MULTILINE)
+# `^` of re.MULTILINE starts lines after "\n" only: a lone "\r" ends a line too (old Mac files)
+DEFINED_NAME = re.compile(r"(?:^|(?<=\r))[ \t\x0c]*(?:async[ \t]+)?(?:def|class)[ \t]+(\w+)", re.MULTILINE)
 # `(name)`, with room for line breaks and comments: how a call passes one bare name
-ONE_NAME_ARGUMENT = re.compile(r"\((?:\s|#[^\n]*)*(\w+)(?:\s|#[^\n]*)*,?(?:\s|#[^\n]*)*\)")
+ONE_NAME_ARGUMENT = re.compile(r"\((?:\s|#[^\r\n]*)*(\w+)(?:\s|#[^\r\n]*)*,?(?:\s|#[^\r\n]*)*\)")
 
 
 def statements_calling_with_a_definition(module) -> list[tuple[ast.stmt, list[int]]]:

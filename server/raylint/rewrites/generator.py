@@ -33,10 +33,12 @@ from raylint.rewrites.edits import (
     delete_statement,
     import_edit,
     is_last_statement,
+    objectref_free,
     own_lines,
-    put_value,
     replace_statement,
     set_option,
+    unused_import_edits,
+    unwrapped_text,
     value_text,
 )
 
@@ -59,6 +61,7 @@ def fix(ctx: Context, style: str = "streaming") -> Fix | str:
     if isinstance(option, str):
         return option
     edits.update((e.range, e) for e in [*option, *_annotation_edits(ctx)])
+    edits.update((e.range, e) for e in unused_import_edits(ctx, list(edits.values())))
     title = f"Make `{ctx.fn.display_name}` a generator task that yields each value"
     return Fix(ID, title, tuple(sorted(edits.values())))
 
@@ -132,8 +135,8 @@ def _yield_line(ctx: Context, element: ast.AST) -> str | None:
     if isinstance(element, ast.Starred):
         return None
     if body.is_put(element):
-        value = put_value(ctx, element)
-        return None if value is None else f"yield {value_text(ctx, value)}"
+        value = unwrapped_text(ctx, element)
+        return None if value is None else f"yield {value}"
     if body.contained_puts(element):
         return None
     return f"yield {value_text(ctx, element)}"
@@ -166,8 +169,8 @@ def _annotation_edits(ctx: Context) -> list[Edit]:
     spelled, imports = _spelling(ctx, wanted)
     element = ""
     if isinstance(annotation, ast.Subscript) and ctx.text(annotation.value).split(".")[-1] in ("list", "List"):
-        inner = ctx.text(annotation.slice)
-        if "ObjectRef" not in inner:
+        inner = objectref_free(ctx, annotation.slice)  # `list[ObjectRef[int]]` → `Iterator[int]`
+        if inner is not None:
             element = f"[{inner}]"
     return [*imports, ctx.edit(annotation, spelled + element)]
 

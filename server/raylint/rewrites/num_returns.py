@@ -25,7 +25,8 @@ from __future__ import annotations
 import ast
 
 from raylint.analysis.model import Fix
-from raylint.rewrites.edits import Context, set_option, unwrap_put
+from raylint.rewrites.copies import copy_reason
+from raylint.rewrites.edits import Context, return_annotation_edits, set_option, unused_import_edits, unwrap_put
 
 ID = "num-returns"
 
@@ -42,9 +43,10 @@ def fix(ctx: Context) -> Fix | str:
     if count < 2:
         return "a one-element sequence is better returned as its value"
     edits: dict = {}
+    reasons: list[str] = []
     for ret in returns:
         for element in ret.value.elts:
-            found = _element_edits(ctx, element, returns)
+            found = _element_edits(ctx, element, ret, returns, reasons)
             if isinstance(found, str):
                 return found
             edits.update((e.range, e) for e in found)
@@ -53,21 +55,26 @@ def fix(ctx: Context) -> Fix | str:
         if isinstance(option, str):
             return option
         edits.update((e.range, e) for e in option)
+    edits.update((e.range, e) for e in return_annotation_edits(ctx))
+    edits.update((e.range, e) for e in unused_import_edits(ctx, list(edits.values())))
     title = f"Use num_returns={count} and return the values directly"
-    return Fix(ID, title, tuple(sorted(edits.values())))
+    return Fix(ID, title, tuple(sorted(edits.values())), unsafe_reason=next((r for r in reasons if r), ""))
 
 
-def _element_edits(ctx: Context, element: ast.AST, returns: list[ast.Return]):
+def _element_edits(ctx: Context, element: ast.AST, ret: ast.Return, returns: list[ast.Return], reasons: list[str]):
+    """The edits for one element of a returned tuple; why its value cannot move, to `reasons`."""
     body = ctx.body
     if isinstance(element, ast.Starred):
         return "a starred element has no fixed count"
     if not body.contained_puts(element):
         return []
     if body.is_put(element):
+        reasons.append(copy_reason(ctx, element, None, [ret]))
         return unwrap_put(ctx, element)
     if isinstance(element, ast.Name):
         assignment = body.single_put_name(element.id)
         if assignment is not None and not body.loads_outside(element.id, returns):
+            reasons.append(copy_reason(ctx, assignment.value, assignment, [ret]))
             return unwrap_put(ctx, assignment.value)
         return f"the ref `{element.id}` is bound more than once or used elsewhere"
     return f"`{ctx.text(element)}` wraps a ref in another value"
