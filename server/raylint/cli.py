@@ -9,7 +9,7 @@ import os
 import sys
 import tokenize
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from raylint import __version__
 from raylint.analysis import Analysis, ExternalResolver, ModuleIndex, analyze, fix_workspace
@@ -87,6 +87,14 @@ def check(args: argparse.Namespace) -> int:
         # broken file may hold the excludes that keep generated code from being rewritten.
         report.error("config", f"{error} (checked with the default settings{', fixed nothing' * (mode == 'fix')})")
         settings = _settings(args, use_config=False)
+        mode = "check" if mode == "fix" else mode
+    for warning in settings.warnings:
+        print(f"raylint: warning: {warning}", file=sys.stderr, flush=True)
+    problem = ExternalResolver(settings.python).problem()
+    if problem:
+        # as with a broken config: checked (with the active environment), nothing written
+        report.error("--python", f"{problem} (checked with the active environment{', fixed nothing' * (mode == 'fix')})")
+        settings = replace(settings, python=None)
         mode = "check" if mode == "fix" else mode
     report.severity = settings.severity
     report.mode, report.unsafe = mode, args.unsafe_fixes

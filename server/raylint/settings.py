@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 if sys.version_info >= (3, 11):
@@ -32,6 +32,8 @@ class Settings:
     # callers get is unsafe (raylint cannot update callers it cannot see)
     library: bool = False
     root: str | None = None  # the folder `exclude` globs are relative to
+    # what reading a configuration file left out, one line each (shown, never fatal)
+    warnings: tuple[str, ...] = field(default=(), compare=False)
 
     def updated(self, values: dict[str, Any], origin: str, strict: bool = True) -> Settings:
         """These settings with `values` applied; keys may be kebab-, snake- or camelCase."""
@@ -87,6 +89,12 @@ def _checked(name: str, value: Any, origin: str) -> Any:
     return value
 
 
+# Settings that name a program raylint runs (jedi starts `python` to ask it for its sys.path).
+# A configuration file belongs to the project being checked, which may be a repository just
+# cloned from a stranger: such a setting is taken only from the command line or the editor.
+EXECUTABLE_SETTINGS = ("python",)
+
+
 def find_pyproject(start: str) -> str | None:
     """The nearest pyproject.toml with a [tool.raylint] table, from `start` upwards."""
     folder = os.path.abspath(start if os.path.isdir(start) else os.path.dirname(start) or ".")
@@ -106,7 +114,11 @@ def find_pyproject(start: str) -> str | None:
 
 
 def load_file(path: str, base: Settings | None = None) -> Settings:
-    """Settings from a pyproject.toml (its [tool.raylint] table) or a raylint.toml."""
+    """Settings from a pyproject.toml (its `tool.raylint` table) or a raylint.toml.
+
+    Settings that name a program to run (`python`) are never taken from a file: they are left
+    out, with a line in `warnings` that says so.
+    """
     base = base or Settings()
     try:
         with open(path, "rb") as handle:
@@ -115,6 +127,19 @@ def load_file(path: str, base: Settings | None = None) -> Settings:
         raise ConfigError(f"{path}: cannot read: {error.strerror or error}") from error
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise ConfigError(f"{path}: not valid TOML: {error}") from error
-    table = data.get("tool", {}).get("raylint", {}) if os.path.basename(path) == "pyproject.toml" else data
+    if os.path.basename(path) == "pyproject.toml":
+        table = data.get("tool", {}).get("raylint", {})
+        where = f"{path}: [tool.raylint]"
+    else:
+        table, where = data, path
+    warnings = []
+    if isinstance(table, dict):
+        for key in list(table):
+            if key.replace("-", "_").lower() in EXECUTABLE_SETTINGS:
+                table = {k: v for k, v in table.items() if k != key}
+                warnings.append(
+                    f"{where}: `{key}` ignored: a setting that names a program to run is not read from "
+                    "configuration files (they come with the project); pass --python, or set it in your editor"
+                )
     settings = base.updated(table, path)
-    return replace(settings, root=os.path.dirname(os.path.abspath(path)))
+    return replace(settings, root=os.path.dirname(os.path.abspath(path)), warnings=(*base.warnings, *warnings))
