@@ -96,21 +96,38 @@ EXECUTABLE_SETTINGS = ("python",)
 
 
 def find_pyproject(start: str) -> str | None:
-    """The nearest pyproject.toml with a [tool.raylint] table, from `start` upwards."""
+    """The nearest pyproject.toml with a `tool.raylint` table (in any TOML spelling), from
+    `start` upwards. A file that is not valid TOML counts when it mentions raylint, so that
+    loading it reports the error instead of the settings silently vanishing."""
     folder = os.path.abspath(start if os.path.isdir(start) else os.path.dirname(start) or ".")
     while True:
         candidate = os.path.join(folder, "pyproject.toml")
-        if os.path.isfile(candidate):
-            try:
-                with open(candidate, "rb") as handle:
-                    if b"[tool.raylint]" in handle.read():
-                        return candidate
-            except OSError:
-                pass
+        if _mentions_raylint(candidate):
+            return candidate
         parent = os.path.dirname(folder)
         if parent == folder:
             return None
         folder = parent
+
+
+_MAX_CONFIG_BYTES = 10 * 1024 * 1024  # a pyproject.toml is a few KB; more is not a config file
+
+
+def _mentions_raylint(path: str) -> bool:
+    try:
+        if not os.path.isfile(path):  # also skips FIFOs and devices, which would hang a read
+            return False
+        with open(path, "rb") as handle:
+            data = handle.read(_MAX_CONFIG_BYTES + 1)
+    except OSError:
+        return False
+    if b"raylint" not in data:
+        return False
+    try:
+        tool = tomllib.loads(data.decode("utf-8")).get("tool")
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+        return True  # broken, and about raylint: load_file says what is wrong
+    return isinstance(tool, dict) and "raylint" in tool
 
 
 def load_file(path: str, base: Settings | None = None) -> Settings:
@@ -121,6 +138,8 @@ def load_file(path: str, base: Settings | None = None) -> Settings:
     """
     base = base or Settings()
     try:
+        if os.path.exists(path) and not os.path.isfile(path):  # a FIFO or device would hang the read
+            raise ConfigError(f"{path}: cannot read: not a regular file")
         with open(path, "rb") as handle:
             data = tomllib.load(handle)
     except OSError as error:
@@ -128,7 +147,10 @@ def load_file(path: str, base: Settings | None = None) -> Settings:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise ConfigError(f"{path}: not valid TOML: {error}") from error
     if os.path.basename(path) == "pyproject.toml":
-        table = data.get("tool", {}).get("raylint", {})
+        tool = data.get("tool", {})
+        table = tool.get("raylint", {}) if isinstance(tool, dict) else {}
+        if not isinstance(table, dict):
+            raise ConfigError(f"{path}: `tool.raylint` must be a table of settings, not {type(table).__name__}")
         where = f"{path}: [tool.raylint]"
     else:
         table, where = data, path
