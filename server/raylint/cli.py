@@ -11,7 +11,6 @@ import tokenize
 from concurrent.futures import ProcessPoolExecutor
 import stat
 import tempfile
-from collections import Counter
 from dataclasses import dataclass, field, replace
 
 from raylint import __version__
@@ -241,9 +240,14 @@ def write_fixes(texts: dict[str, str], linked: list[frozenset[str]], disk: _Disk
     """
     real_roots = [os.path.realpath(r) for r in roots]
     reals = {path: os.path.realpath(path) for path in texts}
-    shared = {real for real, count in Counter(reals.values()).items() if count > 1}
+    # one file reached by several paths (symlinks inside the workspace): written once, when
+    # every path asks for the same text, and never when they disagree
+    names: dict[str, list[str]] = {}
+    for path, real in reals.items():
+        names.setdefault(real, []).append(path)
+    shared = {real for real, paths in names.items() if len({texts[p] for p in paths}) > 1}
     written: set[str] = set()
-    for group in _groups(texts, linked):
+    for group in _groups(texts, [*linked, *(frozenset(paths) for paths in names.values())]):
         problems = {}
         for path in group:
             problem = _cannot_write(path, reals[path], real_roots, disk, shared)
@@ -251,9 +255,10 @@ def write_fixes(texts: dict[str, str], linked: list[frozenset[str]], disk: _Disk
                 problems[path] = problem
         prepared: list[tuple[str, str]] = []  # (temporary file, real path)
         if not problems:
-            for path in group:
+            for real in dict.fromkeys(reals[path] for path in group):
+                path = names[real][0]
                 try:
-                    prepared.append((_write_beside(reals[path], texts[path], _encoding_of(path)), reals[path]))
+                    prepared.append((_write_beside(real, texts[path], _encoding_of(path)), real))
                 except Exception as error:  # OSError (disk full, file size limit...), an encoding error
                     problems[path] = f"cannot write: {_reason(error)}"
                     break
@@ -265,13 +270,14 @@ def write_fixes(texts: dict[str, str], linked: list[frozenset[str]], disk: _Disk
                 companions = f"; the same fix's other files were not written either: {', '.join(others)}" if others else ""
                 report.error(os.path.relpath(path), f"{problem}, not fixed{companions}")
             continue
-        for path, (temporary, real) in zip(group, prepared):
+        for temporary, real in prepared:
             try:
                 os.replace(temporary, real)
-                written.add(path)
+                written.update(names[real])
             except OSError as error:
                 _remove(temporary)
-                report.error(os.path.relpath(path), f"cannot write: {_reason(error)}, not fixed")
+                for path in names[real]:
+                    report.error(os.path.relpath(path), f"cannot write: {_reason(error)}, not fixed")
         for folder in {os.path.dirname(real) for _, real in prepared}:
             _fsync_folder(folder)
     return written
@@ -303,7 +309,7 @@ def _cannot_write(path: str, real: str, real_roots: list[str], disk: _DiskTexts,
         where = f" (a link to {real})" if real != os.path.abspath(path) else ""
         return f"refused to write outside the workspace{where}"
     if real in shared:
-        return f"refused to write: other paths of the workspace are links to the same file {real}"
+        return f"refused to write: paths that are links to the same file {real} were fixed differently"
     analysed = disk.first(path)
     if path in disk.changed or analysed is None or _read_or_none(path) != analysed:
         return "changed on disk while raylint was running, skipped"
@@ -321,17 +327,23 @@ def _cannot_write(path: str, real: str, real_roots: list[str], disk: _DiskTexts,
 
 
 def _write_beside(real: str, text: str, encoding: str) -> str:
-    """Writes `text` to a new temporary file in the folder of `real`, with its mode bits, flushed
+    """Writes `text` to a new temporary file in the folder of `real`, with its mode bits (and
+    owner, where allowed), flushed
     to disk; returns the temporary file's path (the caller renames it over `real`)."""
     data = text.encode(encoding)
-    mode = stat.S_IMODE(os.stat(real).st_mode)
+    status = os.stat(real)
     handle, temporary = tempfile.mkstemp(dir=os.path.dirname(real), prefix=f".{os.path.basename(real)}.", suffix=".raylint")
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(data)
             out.flush()
             os.fsync(out.fileno())
-        os.chmod(temporary, mode)
+        if (status.st_uid, status.st_gid) != (os.geteuid(), os.getegid()):
+            try:  # keep the owner where we may (as root); else the file becomes ours, as any editor's save
+                os.chown(temporary, status.st_uid, status.st_gid)
+            except OSError:
+                pass
+        os.chmod(temporary, stat.S_IMODE(status.st_mode))
     except BaseException:
         _remove(temporary)
         raise

@@ -65,6 +65,23 @@ def test_a_symlink_inside_the_workspace_is_followed_and_kept(project):
     assert (project.root / "real/jobs.py").read_text() == FIXED
 
 
+def test_two_names_of_one_file_in_the_workspace_are_fixed_once(project):
+    project.write("jobs.py", FLAGGED)
+    (project.root / "alias.py").symlink_to("jobs.py")
+    result = project.run("check", "--fix", ".")
+    assert result.code == 0, result
+    assert (project.root / "alias.py").is_symlink() and (project.root / "jobs.py").read_text() == FIXED
+
+
+def test_fixed_files_keep_their_owner_when_root_fixes_them(project):
+    if os.geteuid() != 0:
+        pytest.skip("only root can give a file to another user")
+    path = project.write("jobs.py", FLAGGED)
+    os.chown(path, 12345, 23456)
+    assert project.run("check", "--fix", ".").code == 0
+    assert path.read_text() == FIXED and (path.stat().st_uid, path.stat().st_gid) == (12345, 23456)
+
+
 # -- atomic writes ------------------------------------------------------------------------------
 
 
