@@ -9,7 +9,9 @@ import os
 import sys
 import tokenize
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+import stat
+import tempfile
+from dataclasses import dataclass, field, replace
 
 from raylint import __version__
 from raylint.analysis import Analysis, ExternalResolver, ModuleIndex, analyze, fix_workspace
@@ -30,6 +32,11 @@ def main(argv: list[str] | None = None) -> int:
         except BrokenPipeError:  # `raylint check | head`
             sys.stderr.close()
             return 1
+        except Exception as error:  # a bug in raylint: one line and exit 2, never "findings" (1)
+            if os.environ.get("RAYLINT_DEBUG"):
+                raise
+            print(f"raylint: error: internal error: {type(error).__name__}: {error}", file=sys.stderr)
+            return 2
     if args.command == "rule":
         print(ray001.__doc__.strip())
         return 0
@@ -87,6 +94,14 @@ def check(args: argparse.Namespace) -> int:
         # broken file may hold the excludes that keep generated code from being rewritten.
         report.error("config", f"{error} (checked with the default settings{', fixed nothing' * (mode == 'fix')})")
         settings = _settings(args, use_config=False)
+        mode = "check" if mode == "fix" else mode
+    for warning in settings.warnings:
+        print(f"raylint: warning: {warning}", file=sys.stderr, flush=True)
+    problem = ExternalResolver(settings.python).problem()
+    if problem:
+        # as with a broken config: checked (with the active environment), nothing written
+        report.error("--python", f"{problem} (checked with the active environment{', fixed nothing' * (mode == 'fix')})")
+        settings = replace(settings, python=None)
         mode = "check" if mode == "fix" else mode
     report.severity = settings.severity
     report.mode, report.unsafe = mode, args.unsafe_fixes
@@ -152,34 +167,217 @@ def _check_in_worker(path: str) -> FileResult:
 
 def _fix(flagged, workspace, roots, settings, args, report, mode, excluded=frozenset()) -> dict[str, Analysis]:
     """The findings with their callers; in fix and diff modes, the fixes written or shown."""
-    try:
-        result = fix_workspace(
-            flagged,
-            workspace,
-            roots,
-            read=_read_or_none,
-            unsafe=args.unsafe_fixes,
-            generator_style=settings.generator_style,
-            externals=ExternalResolver(settings.python),
-            rounds=0 if mode == "check" else 5,
-            excluded=excluded,
-            library=settings.library,
-        )
-        for path, text in sorted(result.texts.items()):
-            old, encoding = read_python_file(path)
-            if mode == "diff":
-                report.diff(_unified_diff(os.path.relpath(path), old, text))
-            else:
-                with open(path, "wb") as handle:
-                    handle.write(text.encode(encoding))
-    except Exception as error:  # a bug in raylint must not lose the findings already made
-        report.error("fix", f"internal error: {type(error).__name__}: {error} (please report it)")
-        return {}
-    report.fixed = sum(len(a.findings) for a in result.before.values()) - sum(
-        len(a.findings) for a in result.after.values()
+    disk = _DiskTexts()
+    options = dict(
+        unsafe=args.unsafe_fixes,
+        generator_style=settings.generator_style,
+        externals=ExternalResolver(settings.python),
+        rounds=0 if mode == "check" else 5,
+        excluded=excluded,
+        library=settings.library,
     )
+    try:
+        results = [fix_workspace(flagged, workspace, roots, read=disk.read, **options)]
+    except Exception:
+        # A bug in raylint: do the files one by one (each on the texts the ones before fixed),
+        # so that it costs only the file it is about.
+        results = []
+        overlay: dict[str, str] = {}
+        for path in flagged:
+            try:
+                read = lambda p: overlay[os.path.abspath(p)] if os.path.abspath(p) in overlay else disk.read(p)  # noqa: E731
+                results.append(fix_workspace([path], workspace, roots, read=read, **options))
+                overlay.update(results[-1].texts)
+            except Exception as error:
+                report.error(path, f"internal error: {type(error).__name__}: {error}, not fixed")
+    texts = {path: text for result in results for path, text in result.texts.items()}
+    before = {path: a for result in results for path, a in result.before.items()}
+    after = {path: a for result in results for path, a in result.after.items()}
+    if mode == "diff":
+        for path, text in sorted(texts.items()):
+            old = disk.first(path)
+            report.diff(_unified_diff(os.path.relpath(path), old if old is not None else "", text))
+    elif mode == "fix" and texts:
+        linked = [group for result in results for group in result.linked]
+        written = write_fixes(texts, linked, disk, roots, report)
+        # a file whose fix was not written still holds its findings
+        unwritten = set(texts) - written
+        after = {path: before[path] if os.path.abspath(path) in unwritten else after[path] for path in after}
+    report.fixed = sum(len(a.findings) for a in before.values()) - sum(len(a.findings) for a in after.values())
     # --diff changes nothing: the findings on disk are still there, and are reported
-    return result.before if mode != "fix" else result.after
+    return before if mode != "fix" else after
+
+
+class _DiskTexts:
+    """Reads files for the fixes, and remembers the text each had when it was first read: the
+    text the fixes were computed on, which must still be on disk when they are written."""
+
+    def __init__(self):
+        self.texts: dict[str, str | None] = {}
+        self.changed: set[str] = set()
+
+    def read(self, path: str) -> str | None:
+        text = _read_or_none(path)
+        key = os.path.abspath(path)
+        if key not in self.texts:
+            self.texts[key] = text
+        elif self.texts[key] != text:
+            self.changed.add(key)
+        return text
+
+    def first(self, path: str) -> str | None:
+        return self.texts.get(os.path.abspath(path))
+
+
+def write_fixes(texts: dict[str, str], linked: list[frozenset[str]], disk: _DiskTexts, roots: list[str], report) -> set[str]:
+    """Writes the fixed texts; returns the paths written.
+
+    The files that one fix edits (a task and its callers, joined with every other fix that
+    shares a file with them) are written all together or not at all: each is checked first
+    (inside the workspace roots once symlinks are resolved, not changed since it was analysed,
+    writable), then written to a temporary file beside it, and only when every temporary file of
+    the group is complete are they renamed over the originals. Each problem is one error line.
+    """
+    real_roots = [os.path.realpath(r) for r in roots]
+    reals = {path: os.path.realpath(path) for path in texts}
+    # one file reached by several paths (symlinks inside the workspace): written once, when
+    # every path asks for the same text, and never when they disagree
+    names: dict[str, list[str]] = {}
+    for path, real in reals.items():
+        names.setdefault(real, []).append(path)
+    shared = {real for real, paths in names.items() if len({texts[p] for p in paths}) > 1}
+    written: set[str] = set()
+    for group in _groups(texts, [*linked, *(frozenset(paths) for paths in names.values())]):
+        problems = {}
+        for path in group:
+            problem = _cannot_write(path, reals[path], real_roots, disk, shared)
+            if problem:
+                problems[path] = problem
+        prepared: list[tuple[str, str]] = []  # (temporary file, real path)
+        if not problems:
+            for real in dict.fromkeys(reals[path] for path in group):
+                path = names[real][0]
+                try:
+                    prepared.append((_write_beside(real, texts[path], _encoding_of(path)), real))
+                except Exception as error:  # OSError (disk full, file size limit...), an encoding error
+                    problems[path] = f"cannot write: {_reason(error)}"
+                    break
+        if problems:
+            for temporary, _ in prepared:
+                _remove(temporary)
+            for path, problem in sorted(problems.items()):
+                others = sorted(os.path.relpath(p) for p in group if p != path)
+                companions = f"; the same fix's other files were not written either: {', '.join(others)}" if others else ""
+                report.error(os.path.relpath(path), f"{problem}, not fixed{companions}")
+            continue
+        for temporary, real in prepared:
+            try:
+                os.replace(temporary, real)
+                written.update(names[real])
+            except OSError as error:
+                _remove(temporary)
+                for path in names[real]:
+                    report.error(os.path.relpath(path), f"cannot write: {_reason(error)}, not fixed")
+        for folder in {os.path.dirname(real) for _, real in prepared}:
+            _fsync_folder(folder)
+    return written
+
+
+def _groups(texts: dict[str, str], linked: list[frozenset[str]]) -> list[list[str]]:
+    """The changed files, in groups that are written together: files joined by a fix."""
+    parent = {path: path for path in texts}
+
+    def find(path: str) -> str:
+        while parent[path] != path:
+            parent[path] = parent[parent[path]]
+            path = parent[path]
+        return path
+
+    for files in linked:
+        members = [p for p in files if p in parent]
+        for other in members[1:]:
+            parent[find(other)] = find(members[0])
+    groups: dict[str, list[str]] = {}
+    for path in sorted(texts):
+        groups.setdefault(find(path), []).append(path)
+    return list(groups.values())
+
+
+def _cannot_write(path: str, real: str, real_roots: list[str], disk: _DiskTexts, shared: set[str]) -> str | None:
+    """Why the fixed text of `path` may not be written (None: it may)."""
+    if not any(real == root or real.startswith(root.rstrip(os.sep) + os.sep) for root in real_roots):
+        where = f" (a link to {real})" if real != os.path.abspath(path) else ""
+        return f"refused to write outside the workspace{where}"
+    if real in shared:
+        return f"refused to write: paths that are links to the same file {real} were fixed differently"
+    analysed = disk.first(path)
+    if path in disk.changed or analysed is None or _read_or_none(path) != analysed:
+        return "changed on disk while raylint was running, skipped"
+    try:
+        mode = os.stat(real).st_mode
+    except OSError as error:
+        return f"cannot write: {_reason(error)}"
+    if not stat.S_ISREG(mode):
+        return "cannot write: not a regular file"
+    if not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(real, os.W_OK):
+        return "cannot write: the file is read-only"
+    if not os.access(os.path.dirname(real), os.W_OK | os.X_OK):
+        return "cannot write: its folder is read-only"
+    return None
+
+
+def _write_beside(real: str, text: str, encoding: str) -> str:
+    """Writes `text` to a new temporary file in the folder of `real`, with its mode bits (and
+    owner, where allowed), flushed
+    to disk; returns the temporary file's path (the caller renames it over `real`)."""
+    data = text.encode(encoding)
+    status = os.stat(real)
+    handle, temporary = tempfile.mkstemp(dir=os.path.dirname(real), prefix=f".{os.path.basename(real)}.", suffix=".raylint")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        if (status.st_uid, status.st_gid) != (os.geteuid(), os.getegid()):
+            try:  # keep the owner where we may (as root); else the file becomes ours, as any editor's save
+                os.chown(temporary, status.st_uid, status.st_gid)
+            except OSError:
+                pass
+        os.chmod(temporary, stat.S_IMODE(status.st_mode))
+    except BaseException:
+        _remove(temporary)
+        raise
+    return temporary
+
+
+def _encoding_of(path: str) -> str:
+    return read_python_file(path)[1]
+
+
+def _remove(path: str) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+
+
+def _fsync_folder(folder: str) -> None:
+    try:
+        handle = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(handle)
+    except OSError:
+        pass
+    finally:
+        os.close(handle)
+
+
+def _reason(error: Exception) -> str:
+    if isinstance(error, OSError):
+        return error.strerror or str(error)
+    return str(error)
 
 
 def _read_or_none(path: str) -> str | None:

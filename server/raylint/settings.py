@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 if sys.version_info >= (3, 11):
@@ -32,6 +32,8 @@ class Settings:
     # callers get is unsafe (raylint cannot update callers it cannot see)
     library: bool = False
     root: str | None = None  # the folder `exclude` globs are relative to
+    # what reading a configuration file left out, one line each (shown, never fatal)
+    warnings: tuple[str, ...] = field(default=(), compare=False)
 
     def updated(self, values: dict[str, Any], origin: str, strict: bool = True) -> Settings:
         """These settings with `values` applied; keys may be kebab-, snake- or camelCase."""
@@ -87,34 +89,79 @@ def _checked(name: str, value: Any, origin: str) -> Any:
     return value
 
 
+# Settings that name a program raylint runs (jedi starts `python` to ask it for its sys.path).
+# A configuration file belongs to the project being checked, which may be a repository just
+# cloned from a stranger: such a setting is taken only from the command line or the editor.
+EXECUTABLE_SETTINGS = ("python",)
+
+
 def find_pyproject(start: str) -> str | None:
-    """The nearest pyproject.toml with a [tool.raylint] table, from `start` upwards."""
+    """The nearest pyproject.toml with a `tool.raylint` table (in any TOML spelling), from
+    `start` upwards. A file that is not valid TOML counts when it mentions raylint, so that
+    loading it reports the error instead of the settings silently vanishing."""
     folder = os.path.abspath(start if os.path.isdir(start) else os.path.dirname(start) or ".")
     while True:
         candidate = os.path.join(folder, "pyproject.toml")
-        if os.path.isfile(candidate):
-            try:
-                with open(candidate, "rb") as handle:
-                    if b"[tool.raylint]" in handle.read():
-                        return candidate
-            except OSError:
-                pass
+        if _mentions_raylint(candidate):
+            return candidate
         parent = os.path.dirname(folder)
         if parent == folder:
             return None
         folder = parent
 
 
+_MAX_CONFIG_BYTES = 10 * 1024 * 1024  # a pyproject.toml is a few KB; more is not a config file
+
+
+def _mentions_raylint(path: str) -> bool:
+    try:
+        if not os.path.isfile(path):  # also skips FIFOs and devices, which would hang a read
+            return False
+        with open(path, "rb") as handle:
+            data = handle.read(_MAX_CONFIG_BYTES + 1)
+    except OSError:
+        return False
+    if b"raylint" not in data:
+        return False
+    try:
+        tool = tomllib.loads(data.decode("utf-8")).get("tool")
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+        return True  # broken, and about raylint: load_file says what is wrong
+    return isinstance(tool, dict) and "raylint" in tool
+
+
 def load_file(path: str, base: Settings | None = None) -> Settings:
-    """Settings from a pyproject.toml (its [tool.raylint] table) or a raylint.toml."""
+    """Settings from a pyproject.toml (its `tool.raylint` table) or a raylint.toml.
+
+    Settings that name a program to run (`python`) are never taken from a file: they are left
+    out, with a line in `warnings` that says so.
+    """
     base = base or Settings()
     try:
+        if os.path.exists(path) and not os.path.isfile(path):  # a FIFO or device would hang the read
+            raise ConfigError(f"{path}: cannot read: not a regular file")
         with open(path, "rb") as handle:
             data = tomllib.load(handle)
     except OSError as error:
         raise ConfigError(f"{path}: cannot read: {error.strerror or error}") from error
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise ConfigError(f"{path}: not valid TOML: {error}") from error
-    table = data.get("tool", {}).get("raylint", {}) if os.path.basename(path) == "pyproject.toml" else data
+    if os.path.basename(path) == "pyproject.toml":
+        tool = data.get("tool", {})
+        table = tool.get("raylint", {}) if isinstance(tool, dict) else {}
+        if not isinstance(table, dict):
+            raise ConfigError(f"{path}: `tool.raylint` must be a table of settings, not {type(table).__name__}")
+        where = f"{path}: [tool.raylint]"
+    else:
+        table, where = data, path
+    warnings = []
+    if isinstance(table, dict):
+        for key in list(table):
+            if key.replace("-", "_").lower() in EXECUTABLE_SETTINGS:
+                table = {k: v for k, v in table.items() if k != key}
+                warnings.append(
+                    f"{where}: `{key}` ignored: a setting that names a program to run is not read from "
+                    "configuration files (they come with the project); pass --python, or set it in your editor"
+                )
     settings = base.updated(table, path)
-    return replace(settings, root=os.path.dirname(os.path.abspath(path)))
+    return replace(settings, root=os.path.dirname(os.path.abspath(path)), warnings=(*base.warnings, *warnings))

@@ -7,7 +7,7 @@ terminals or LSP.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from raylint.analysis import ray001
 from raylint.analysis.model import Analysis, Edit, Finding, Fix, Position, Problem, Range
@@ -120,6 +120,8 @@ class WorkspaceFix:
     texts: dict[str, str]  # absolute path → new text, for every file changed
     before: dict[str, Analysis]  # the findings as they were, callers included
     after: dict[str, Analysis]  # what is left once the fixes are made
+    # the files of each fix made (absolute paths): a fix is written whole or not at all
+    linked: list[frozenset[str]] = field(default_factory=list)
 
 
 def fix_workspace(
@@ -155,6 +157,7 @@ def fix_workspace(
     index = ModuleIndex(roots, read=current, stamp=stamp)
     options = {"generator_style": generator_style, "index": index, "externals": externals}
     history: list[dict[str, Analysis]] = []
+    linked: list[frozenset[str]] = []
     for round_ in range(rounds + 1):
         search = CallerSearch(files, index, generator_style, excluded, library)
         analyses = {}
@@ -167,12 +170,13 @@ def fix_workspace(
         fixes = choose_fixes([f for a in analyses.values() for f in a.findings], unsafe)
         if round_ == rounds or not fixes:
             break
+        linked.extend(frozenset(os.path.abspath(e.path) for e in fix.edits) for fix in fixes)
         by_path: dict[str, list[Edit]] = {}
         for edit in (e for fix in fixes for e in fix.edits):
             by_path.setdefault(os.path.abspath(edit.path), []).append(edit)
         for path, edits in by_path.items():
             texts[path] = apply_edits(current(path), edits)
-    return WorkspaceFix(texts, history[0], history[-1])
+    return WorkspaceFix(texts, history[0], history[-1], linked)
 
 
 __all__ = [

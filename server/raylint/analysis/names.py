@@ -507,14 +507,35 @@ class ExternalResolver:
         self._packages: dict[str, bool] = {}
 
     def environment(self):
+        """jedi's environment for `python` (the active one without it). Made in jedi's safe mode:
+        an interpreter that is not a known, installed Python (or a virtualenv of one) is not
+        run. Raises (every time, without trying again) when there is no usable environment."""
         import jedi
 
         if self._environment is None:
-            if self.python:
-                self._environment = jedi.create_environment(self.python, safe=False)
-            else:
-                self._environment = jedi.get_default_environment()
+            try:
+                if self.python:
+                    self._environment = jedi.create_environment(self.python, safe=True)
+                else:
+                    self._environment = jedi.get_default_environment()
+            except Exception as error:
+                self._environment = error
+        if isinstance(self._environment, Exception):
+            raise self._environment
         return self._environment
+
+    def problem(self) -> str | None:
+        """Why `python` cannot be used to resolve imports, in one line (None: it can)."""
+        if not self.python:
+            return None
+        if not os.path.exists(self.python):
+            return f"{self.python}: no such file or folder"
+        try:
+            self.environment().get_sys_path()
+        except Exception as error:
+            reason = " ".join(str(error).split()) or type(error).__name__
+            return f"{self.python}: not a usable Python interpreter or environment ({reason})"
+        return None
 
     def resolve(self, dotted: str, from_path: str) -> Symbol:
         top = dotted.split(".")[0]

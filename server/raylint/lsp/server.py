@@ -191,6 +191,8 @@ class RaylintServer(LanguageServer):
             if cached and cached[0] == stamp:
                 return cached[1]
             settings = load_file(config)
+            for warning in settings.warnings:  # e.g. `python` ignored: not taken from project files
+                self.log(warning, types.MessageType.Warning)
             self.file_settings[config] = (stamp, settings)
             return settings
         except (OSError, ConfigError) as error:

@@ -16,7 +16,12 @@ export interface LaunchTarget {
     kind: 'module' | 'executable';
     argv: string[];
     source: InterpreterSource;
-    /** Interpreter whose environment jedi should use (sent to the server as `python`). */
+    /**
+     * Interpreter whose environment jedi should use (sent to the server as `python`). '' when
+     * unknown (raylint.path): the server's own environment. It is always sent, so that nothing
+     * in the workspace (a `python` in its pyproject.toml, for a raylint that still reads it) can
+     * choose an interpreter; undefined only until the probe names the interpreter (module kind).
+     */
     python?: string;
 }
 
@@ -76,7 +81,15 @@ export function chooseInterpreter(inputs: ChoiceInputs): Choice {
         if (insideWorkspace(launch.path)) {
             return refuse('raylint.path', launch.path);
         }
-        return { target: { kind: 'executable', argv: launch.path, source: 'raylint.path', python: jediPython }, notes };
+        // raylint.interpreter is then only what jedi runs (to read its sys.path): it must not be
+        // the workspace's either (a venv there runs the workspace's .pth files)
+        if (launch.interpreter.length > 0 && insideWorkspace(launch.interpreter)) {
+            return refuse('raylint.interpreter', launch.interpreter);
+        }
+        return {
+            target: { kind: 'executable', argv: launch.path, source: 'raylint.path', python: jediPython ?? '' },
+            notes,
+        };
     }
     if (launch.interpreter.length > 0) {
         if (insideWorkspace(launch.interpreter)) {

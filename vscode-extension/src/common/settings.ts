@@ -1,6 +1,7 @@
 // Reading raylint's settings. The pure functions (defaults, variable substitution, what an
 // untrusted workspace may set, what the server receives) are unit tested; the functions at the
 // bottom only read VS Code's configuration and hand it to them.
+import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
@@ -24,7 +25,11 @@ export interface ServerSettings {
     debounce?: number;
     /** The tasks are also called from outside the workspace: fixes that change callers are unsafe. */
     library?: boolean;
-    /** Interpreter whose environment jedi uses to resolve `ray`; absent when unknown. */
+    /**
+     * Interpreter whose environment jedi uses to resolve `ray`; '' for the server's own
+     * environment. Sent whenever the extension knows it (always once the server is started), so
+     * that it wins over anything a project file could say.
+     */
     python?: string;
 }
 
@@ -127,7 +132,7 @@ export function toServerSettings(raw: Record<string, unknown>, python: string | 
     if (typeof raw.library === 'boolean') {
         s.library = raw.library;
     }
-    if (python) {
+    if (typeof python === 'string') {
         s.python = python;
     }
     return s;
@@ -143,13 +148,30 @@ export function toLaunchSettings(raw: Record<string, unknown>, ctx: VariableCont
     };
 }
 
-/** True when `file` is inside one of `folders` (used to refuse workspace binaries when untrusted). */
+/** The path with symlinks resolved, as far as they exist (the path itself when it does not). */
+function realPath(p: string): string {
+    try {
+        return fs.realpathSync.native(p);
+    } catch {
+        return path.resolve(p);
+    }
+}
+
+/**
+ * True when `file` is inside one of `folders` (used to refuse workspace binaries when untrusted),
+ * as written or once symlinks are resolved: a link to a binary in the workspace, or a workspace
+ * opened through a link, counts as inside.
+ */
 export function isInsideAny(file: string, folders: readonly string[]): boolean {
-    const target = path.resolve(file);
-    return folders.some((folder) => {
-        const rel = path.relative(path.resolve(folder), target);
-        return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
-    });
+    const targets = [path.resolve(file), realPath(file)];
+    return folders.some((folder) =>
+        [path.resolve(folder), realPath(folder)].some((root) =>
+            targets.some((target) => {
+                const rel = path.relative(root, target);
+                return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+            }),
+        ),
+    );
 }
 
 // ---- VS Code glue ---------------------------------------------------------------------------

@@ -87,6 +87,60 @@ describe('chooseInterpreter', () => {
     });
 });
 
+describe('chooseInterpreter: the interpreter jedi runs is never left to the workspace', () => {
+    it('with raylint.path and no raylint.interpreter, names the server\'s own environment', () => {
+        // Without a `python` from the editor, a raylint that reads pyproject.toml would run the
+        // interpreter that the workspace names there: '' says "the server's own environment".
+        for (const trusted of [false, true]) {
+            const t = target({ ...base, trusted, launch: launch({ path: ['/usr/local/bin/raylint'] }) });
+            assert.equal(t.kind, 'executable');
+            assert.equal(t.python, '', `trusted: ${trusted}`);
+        }
+    });
+
+    it("in an untrusted workspace, neither the Python extension's choice nor a workspace binary reaches jedi", () => {
+        const t = target({
+            ...base,
+            trusted: false,
+            launch: launch({ path: ['/usr/local/bin/raylint'] }),
+            selected: ['/ws/.venv/bin/python'],
+        });
+        assert.equal(t.python, '');
+        for (const l of [
+            launch({ path: ['/usr/local/bin/raylint'], interpreter: ['/ws/.venv/bin/python'] }),
+            launch({ interpreter: ['/ws/.venv/bin/python'] }),
+        ]) {
+            assert.ok('problem' in chooseInterpreter({ ...base, trusted: false, launch: l }), JSON.stringify(l));
+        }
+    });
+
+    it('refuses, when untrusted, a configured binary that is a link into the workspace', () => {
+        const root = fs.mkdtempSync(path.join(os.tmpdir(), 'raylint-trust-'));
+        try {
+            const ws = path.join(root, 'ws');
+            fs.mkdirSync(path.join(ws, 'bin'), { recursive: true });
+            fs.writeFileSync(path.join(ws, 'bin', 'python'), '#!/bin/sh\n', { mode: 0o755 });
+            fs.mkdirSync(path.join(root, 'home'));
+            fs.symlinkSync(path.join(ws, 'bin', 'python'), path.join(root, 'home', 'python'));
+            fs.symlinkSync(ws, path.join(root, 'ws-link'));
+            const inputs = (interpreter: string, folder: string): ChoiceInputs => ({
+                ...base,
+                trusted: false,
+                launch: launch({ interpreter: [interpreter] }),
+                workspaceFolders: [folder],
+            });
+            // a link outside the workspace that points into it
+            assert.ok('problem' in chooseInterpreter(inputs(path.join(root, 'home', 'python'), ws)));
+            // the workspace opened through a link, the binary named by its real path
+            assert.ok('problem' in chooseInterpreter(inputs(path.join(ws, 'bin', 'python'), path.join(root, 'ws-link'))));
+            // the same, trusted: allowed
+            assert.ok('target' in chooseInterpreter({ ...inputs(path.join(root, 'home', 'python'), ws), trusted: true }));
+        } finally {
+            fs.rmSync(root, { recursive: true, force: true });
+        }
+    });
+});
+
 describe('parseProbeOutput', () => {
     it('reads the last JSON line, ignoring noise', () => {
         const out = 'pyenv: noise\n{"executable": "/usr/bin/python3", "version": [3, 11, 7], "raylint": null}\n';

@@ -18,6 +18,11 @@ describe('toServerSettings', () => {
         assert.deepEqual(toServerSettings({ severity: undefined }, '/usr/bin/python3'), { python: '/usr/bin/python3' });
     });
 
+    it("sends an empty python (the server's own environment) rather than nothing", () => {
+        // so that no `python` in a project file can apply, even for a raylint that reads it
+        assert.deepEqual(toServerSettings({}, ''), { python: '' });
+    });
+
     it('passes valid values and the interpreter through', () => {
         const s = toServerSettings(
             { enable: false, severity: 'hint', exclude: ['build/**'], generatorStyle: 'dynamic', debounce: 0, library: true },
