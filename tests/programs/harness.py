@@ -59,7 +59,7 @@ def _raylint_env() -> dict[str, str]:
 
 _HOLDER = """
 import sys, ray
-ray.init(num_cpus=8, include_dashboard=False, log_to_driver=False)
+ray.init(num_cpus=4, include_dashboard=False, log_to_driver=False)
 print(ray.get_runtime_context().gcs_address, flush=True)
 sys.stdin.read()
 ray.shutdown()
@@ -126,6 +126,37 @@ def run_program(folder: Path, ray: SharedRay | None, timeout: int = 120) -> Run:
         if ray_tmp:
             shutil.rmtree(ray_tmp, ignore_errors=True)
     return Run(done.returncode, done.stdout, done.stderr)
+
+
+def run_batch(folders: list[Path], ray: SharedRay | None, timeout: int = 600) -> dict[Path, Run]:
+    """Run many programs in one driver (batch.py); programs must not share module names."""
+    if not folders:
+        return {}
+    env = _base_env()
+    env.pop("RAY_ADDRESS", None)
+    env.pop("PYTHONPATH", None)
+    ray_tmp = None
+    if ray is not None and ray.address:
+        env["RAYLINT_PROGRAMS_RAY_ADDRESS"] = ray.address
+        env["RAY_TMPDIR"] = ray.tmp
+    else:
+        ray_tmp = env["RAY_TMPDIR"] = tempfile.mkdtemp(prefix="rl-")
+    fd, result = tempfile.mkstemp(suffix=".json")
+    os.close(fd)
+    try:
+        done = subprocess.run(
+            [sys.executable, str(HERE / "batch.py"), result, *map(str, folders)],
+            env=env, capture_output=True, text=True, timeout=timeout,
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"batch run failed: {done.stderr[-3000:]}")
+        with open(result) as f:
+            data = json.load(f)
+    finally:
+        os.unlink(result)
+        if ray_tmp:
+            shutil.rmtree(ray_tmp, ignore_errors=True)
+    return {folder: Run(**data[str(folder)]) for folder in folders}
 
 
 def raylint(folder: Path, *args: str) -> Run:
@@ -226,15 +257,21 @@ def story(folder: Path, ray: SharedRay | None) -> Story:
     s = Story(folder, run_program(folder, ray))
     if s.before.code != 0:
         return s
+    fix_step(s)
+    s.after = run_program(folder, ray) if s.changed else s.before
+    return s
+
+
+def fix_step(s: Story) -> None:
+    """`raylint check --format json`, then `--fix`; the findings after it if files changed."""
+    folder = s.folder
     s.check = raylint(folder, "--format", "json")
     s.found = findings(s.check)
     original = snapshot(folder)
     s.fix = raylint(folder, "--fix")
     fixed = snapshot(folder)
     s.changed = sorted(path for path in fixed if fixed[path] != original.get(path))
-    s.after = run_program(folder, ray) if s.changed else s.before
-    s.check_after = findings(raylint(folder, "--format", "json"))
-    return s
+    s.check_after = findings(raylint(folder, "--format", "json")) if s.changed else s.found
 
 
 def copy_program(source: Path, into: Path) -> Path:

@@ -27,7 +27,7 @@ import pytest
 
 pytest.importorskip("ray")
 
-from harness import HERE, SharedRay, Story, copy_program, review_marks, story  # noqa: E402
+from harness import HERE, Story, copy_program, review_marks, story  # noqa: E402
 
 SHAPES_DIR = HERE / "shapes"
 SHAPES = sorted(p.name for p in SHAPES_DIR.iterdir() if (p / "shape.toml").is_file())
@@ -39,10 +39,10 @@ def shape(name: str) -> dict:
 
 
 @pytest.fixture(scope="module")
-def stories(tmp_path_factory) -> dict[str, Story]:
+def stories(tmp_path_factory, shared_ray) -> dict[str, Story]:
     root = tmp_path_factory.mktemp("shapes")
-    with SharedRay() as ray, ThreadPoolExecutor(max_workers=PARALLEL) as pool:
-        futures = {name: pool.submit(story, copy_program(SHAPES_DIR / name, root), ray) for name in SHAPES}
+    with ThreadPoolExecutor(max_workers=PARALLEL) as pool:
+        futures = {name: pool.submit(story, copy_program(SHAPES_DIR / name, root), shared_ray) for name in SHAPES}
         return {name: future.result() for name, future in futures.items()}
 
 
