@@ -52,6 +52,7 @@ SITES = {
     "options": (RETURNS, "task"),
     "partial": (RETURNS, "task"),
     "handle_list": (RETURNS, "actor"),
+    "bound": (RETURNS, "both"),
     "unpack": (["tuple"], "both"),
     "index": (["tuple", "list"], "both"),
     "loop": (["list"], "both"),
@@ -59,7 +60,7 @@ SITES = {
 }
 # the shapes a fix may have to leave for review (the ref or the task escapes into a call,
 # a collection, a partial, an un-annotated parameter...)
-UNFOLLOWABLE = {"passed", "stored", "helper_param", "type_of", "registry", "partial", "length"}
+UNFOLLOWABLE = {"passed", "stored", "helper_param", "type_of", "registry", "partial", "length", "bound"}
 
 
 @dataclass
@@ -248,6 +249,10 @@ def _site(spec: Spec, k: int, shape: str, handle: str, names: dict[str, str]) ->
             "inners = ray.get([h.value.remote(1) for h in hs])",
             f"return [{fin('x')} for x in inners]",
         ]
+    elif shape == "bound":  # the method (or the task's .remote) kept in a variable
+        bound = f"{ref}.value" if spec.actor else f"{F}.remote"
+        call = "method.remote(5)" if spec.actor else "method(5)"
+        body = [f"method = {bound}", f"return {fin(f'ray.get({call})')}"]
     elif shape == "unpack":
         body = [f"a, b = ray.get({C(1)})", "return ray.get(a), ray.get(b)"]
     elif shape == "index":
