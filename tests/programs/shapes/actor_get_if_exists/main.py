@@ -1,0 +1,20 @@
+"""A get-or-create named actor: .options(name=..., get_if_exists=True).remote()."""
+
+import ray
+
+from counter import Hits, hits
+
+
+def main():
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    ray.get(hits().hit.remote())
+    ray.get(hits().hit.remote())
+    print("helper:", ray.get(ray.get(hits().report.remote())))  # <- review
+    same = Hits.options(name="hits", get_if_exists=True).remote()
+    ray.get(same.hit.remote())
+    print("direct:", ray.get(ray.get(same.report.remote())))
+    ray.shutdown()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,6 @@
+import ray
+
+
+@ray.remote
+def load(name):
+    return ray.put({"name": name, "size": len(name)})

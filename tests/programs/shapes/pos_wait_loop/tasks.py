@@ -1,0 +1,6 @@
+import ray
+
+
+@ray.remote
+def square(x):
+    return ray.put(x * x)

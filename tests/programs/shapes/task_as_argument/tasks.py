@@ -1,0 +1,6 @@
+import ray
+
+
+@ray.remote
+def tokenize(text):
+    return ray.put(text.split())

@@ -1,0 +1,3 @@
+from stats.core import bounds as extent
+
+__all__ = ["extent"]
