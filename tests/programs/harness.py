@@ -59,7 +59,7 @@ def _raylint_env() -> dict[str, str]:
 
 _HOLDER = """
 import sys, ray
-ray.init(num_cpus=4, include_dashboard=False, log_to_driver=False)
+ray.init(num_cpus=4, include_dashboard=False, log_to_driver=False, _node_ip_address="127.0.0.1")
 print(ray.get_runtime_context().gcs_address, flush=True)
 sys.stdin.read()
 ray.shutdown()
