@@ -658,6 +658,24 @@ SAFE = {
             print(ray.get(a), ray.get(b), ray.get(pair[0]), len(pair))
             """,
     ),
+    "a list of calls of a task that becomes a generator": (
+        {"tasks.py": TASKS.replace("return ray.put(x * 2)", "return [ray.put(v) for v in range(x)]"), "main.py": """\
+            import ray
+            from tasks import normalize
+
+            inner = ray.get([normalize.remote(n) for n in (1, 2)])
+            print([ray.get(refs) for refs in inner])
+            ray.get([normalize.remote(3), normalize.remote(4)])
+            """},
+        "normalize", """\
+            import ray
+            from tasks import normalize
+
+            inner = [list(normalize.remote(n)) for n in (1, 2)]
+            print([ray.get(refs) for refs in inner])
+            [ray.get(list(normalize.remote(3))), ray.get(list(normalize.remote(4)))]
+            """,
+    ),
     "one ref of a multi-return task, and unpacked refs": (
         {"tasks.py": MULTI, "main.py": """\
             import ray

@@ -723,7 +723,7 @@ class _Uses:
             if isinstance(parent, ast.List) and len(parent.elts) != 1 and not all(self._same_target(e) for e in parent.elts):
                 return [], "it shares a list with other refs"
             if target.rewrite == "generator":
-                return [], "a list of generators has no one-line rewrite"
+                return self._generator_list(parent)
             return self._generator(parent)
         if isinstance(parent, ast.Subscript) and parent.value is outer and target.rewrite != "generator":
             return self.outer(parent)  # one ref of a multi-return task: an outer ref too
@@ -744,6 +744,28 @@ class _Uses:
     def _same_target(self, element: ast.AST) -> bool:
         """Is a list element a call site of the same target?"""
         return isinstance(element, ast.Call) and self.sites.is_call_site(self.module, element)
+
+    def _generator_list(self, listed: ast.AST) -> tuple[list[Edit], str]:
+        """`ray.get([f.remote(i) for i in xs])`, where each call becomes a generator: the list of
+        inner refs is `[list(f.remote(i)) for i in xs]` (a barrier: `[ray.get(list(...)) ...]`,
+        which still waits for every value)."""
+        get = self.where.parent(listed)
+        if not (isinstance(get, ast.Call) and self._is_get(get, listed) and not get.keywords):
+            return [], "a list of generators is used in a way raylint cannot follow"
+        if self.target.style == "dynamic":
+            return [], "a list of dynamic generators has no one-line rewrite"
+        barrier = isinstance(self.where.parent(get), ast.Expr)
+        source = self.module.source
+        fetch = source.segment(get.func)  # `ray.get`, as the module spells it
+        text = source.segment(listed)
+        start = source.offset(source.range_of(listed).start)
+        elements = [listed.elt] if isinstance(listed, ast.ListComp) else listed.elts
+        for element in sorted(elements, key=lambda e: (e.lineno, e.col_offset), reverse=True):
+            where = source.range_of(element)
+            a, b = source.offset(where.start) - start, source.offset(where.end) - start
+            wrapped = f"{fetch}(list({text[a:b]}))" if barrier else f"list({text[a:b]})"
+            text = text[:a] + wrapped + text[b:]
+        return [Edit(self.module.path, source.range_of(get), text)], ""
 
     def _generator_variable(self, name: str, assignment: ast.Assign) -> tuple[list[Edit], str]:
         where = self.where
