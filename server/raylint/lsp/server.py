@@ -12,9 +12,11 @@ search whose document or workspace has moved on is dropped between slices.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import gc
 import logging
 import os
+import threading
 import time
 import traceback
 from concurrent.futures import ThreadPoolExecutor
@@ -22,12 +24,14 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any, Iterator
+from typing import Any, Awaitable, Callable, Iterator
 
 from lsprotocol import types
-from pygls.exceptions import JsonRpcException, JsonRpcInvalidRequest
+from pygls.exceptions import JsonRpcException, JsonRpcInvalidRequest, JsonRpcServerNotInitialized
+from pygls.io_ import StdoutWriter
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
+from pygls.protocol.language_server import lsp_method
 
 from raylint import __version__
 from raylint.analysis import Analysis, CallerSearch, ExternalResolver, ModuleIndex, fix_text, fix_workspace
@@ -38,6 +42,7 @@ from raylint.analysis.ray001 import CODE, noqa_comment
 from raylint.discovery import Excludes, python_files
 from raylint.lsp import convert
 from raylint.lsp.documents import Document, uri_to_path
+from raylint.lsp.framing import Framer, Message
 from raylint.settings import ConfigError, Settings, find_pyproject, load_file
 
 FIX_ALL_KIND = "source.fixAll.raylint"
@@ -69,6 +74,13 @@ class Search:
 
 
 class RaylintProtocol(LanguageServerProtocol):
+    """pygls' protocol, with what it gets wrong for a server that runs for days fixed here."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.initialize_seen = False  # LSP: nothing but `initialize` (and `exit`) before it
+        self.exit_requested = False  # `exit` came: the message loop stops (see RaylintServer.serve)
+
     def structure_message(self, data: dict[str, Any]):
         try:
             return super().structure_message(data)
@@ -79,13 +91,96 @@ class RaylintProtocol(LanguageServerProtocol):
             return SimpleNamespace(jsonrpc="unreadable")  # handle_message ignores it
 
     def handle_message(self, message) -> None:
-        # LSP: requests after `shutdown` get InvalidRequest (pygls would drop them unanswered)
         method = getattr(message, "method", None)
-        if self._shutdown and method not in (None, types.EXIT) and getattr(message, "id", None) is not None:
+        is_request = method is not None and getattr(message, "id", None) is not None
+        if not self.initialize_seen and method != types.EXIT:
+            # LSP: a request before `initialize` gets ServerNotInitialized; a notification is dropped
+            if method == types.INITIALIZE:
+                self.initialize_seen = True
+            else:
+                if is_request:
+                    error = JsonRpcServerNotInitialized(f"{method} before initialize")
+                    self._send_response(message.id, error=error.to_response_error())
+                return
+        # LSP: requests after `shutdown` get InvalidRequest (pygls would drop them unanswered)
+        if self._shutdown and method != types.EXIT and is_request:
             error = JsonRpcInvalidRequest(f"the server is shutting down; {method} refused")
             self._send_response(message.id, error=error.to_response_error())
             return
         super().handle_message(message)
+
+    def _execute_handler(self, msg_id, handler, callback, args=None, kwargs=None):
+        # pygls files the future of every notification (and of every step of its built-in
+        # handlers) under a made-up id in `_request_futures`, and only a request's answer
+        # removes its entry: 2.3 KB a keystroke, for as long as the server runs. Each entry
+        # goes when its future is done.
+        def done(future, msg_id=msg_id):
+            if self._request_futures.get(msg_id) is future:
+                del self._request_futures[msg_id]
+            callback(future)
+
+        super()._execute_handler(msg_id, handler, done, args, kwargs)
+
+    def _run_generator(self, future, *, gen, result_future):
+        # a step cancelled (at shutdown, or the loop ending) cancels the handler quietly,
+        # rather than raising CancelledError in a callback (a traceback on stderr)
+        if future is not None and future.cancelled():
+            gen.close()
+            result_future.cancel()
+            return
+        super()._run_generator(future, gen=gen, result_future=result_future)
+
+    @lsp_method(types.EXIT)
+    def lsp_exit(self, *args):
+        # pygls raises SystemExit from inside the handler, which unwinds through the event loop
+        # and prints the traceback of every task it cancels; the message loop ends instead
+        if (user_handler := self.fm.features.get(types.EXIT)) is not None:
+            yield user_handler, args, None
+        self.exit_requested = True
+
+    @lsp_method(types.SHUTDOWN)
+    def lsp_shutdown(self, *args):
+        # as pygls', but over a copy: cancelling a future now removes it from the map
+        if (user_handler := self.fm.features.get(types.SHUTDOWN)) is not None:
+            yield user_handler, args, None
+        current_id = self.msg_id
+        for msg_id, future in list(self._request_futures.items()):
+            if msg_id != current_id and not future.done():
+                future.cancel()
+        self._shutdown = True
+        return None
+
+    # raylint keeps its own documents (lsp/documents.py): pygls' copy of each text cost memory
+    # and a second application of every edit, and an edit to a document it did not hold (a
+    # client's mistake) made it raise KeyError
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_OPEN)
+    def lsp_text_document__did_open(self, params):
+        if (user_handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_OPEN)) is not None:
+            yield user_handler, (params,), None
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
+    def lsp_text_document__did_change(self, params):
+        if (user_handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_CHANGE)) is not None:
+            yield user_handler, (params,), None
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CLOSE)
+    def lsp_text_document__did_close(self, params):
+        if (user_handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_CLOSE)) is not None:
+            yield user_handler, (params,), None
+
+    def dispatch(self, value: Any) -> None:
+        """Handle one decoded message (what `framing.Framer` read)."""
+        if not hasattr(value, "jsonrpc"):  # JSON, but not a JSON-RPC message
+            if isinstance(value, dict) and value.get("id") is not None and "method" in value:
+                error = JsonRpcInvalidRequest("not a JSON-RPC 2.0 request")
+                self._send_response(value["id"], error=error.to_response_error())
+            self._server.log(f"ignored a message that is not JSON-RPC: {str(value)[:100]}", types.MessageType.Warning)
+            return
+        try:
+            self.handle_message(value)
+        except Exception as error:
+            self._server.log_error("handling a message", error)
 
 
 class RaylintServer(LanguageServer):
@@ -119,6 +214,78 @@ class RaylintServer(LanguageServer):
         self.reported_config_errors: set[str] = set()
         self.pull_diagnostics = False
         self.configured: asyncio.Event | None = None  # set once the editor's settings are in
+
+    # -- the message loop -------------------------------------------------------------------
+
+    async def serve(self, read: Callable[[], Awaitable[bytes]]) -> None:
+        """Read messages until `exit` or the end of input (pygls' loop goes deaf on a framing
+        error: see framing.py), then stop what still runs, quietly."""
+        framer = Framer(object_hook=self.protocol.structure_message)
+        protocol = self.protocol
+        try:
+            while not protocol.exit_requested:
+                data = await read()
+                events = framer.feed(data) if data else framer.flush()
+                for event in events:
+                    if isinstance(event, Message):
+                        protocol.dispatch(event.value)
+                        if protocol.exit_requested:
+                            break
+                    else:
+                        self.log(f"input: {event.message}", types.MessageType.Error)
+                if not data:
+                    break
+        finally:
+            await self._stop()
+
+    async def serve_stdio(self) -> None:
+        loop = asyncio.get_running_loop()
+        chunks: asyncio.Queue[bytes] = asyncio.Queue(maxsize=4)  # the reader waits for the loop
+        stdin = sys.stdin.buffer
+
+        def pump() -> None:  # (its own thread: reads block)
+            data = b"x"
+            while data:
+                try:
+                    data = os.read(stdin.fileno(), 1 << 16)
+                except OSError:
+                    data = b""
+                try:
+                    asyncio.run_coroutine_threadsafe(chunks.put(data), loop).result()
+                except (RuntimeError, concurrent.futures.CancelledError):  # the loop has ended
+                    return
+
+        threading.Thread(target=pump, name="raylint-stdin", daemon=True).start()
+        self.protocol.set_writer(StdoutWriter(sys.stdout.buffer))
+        await self.serve(chunks.get)
+
+    async def serve_tcp(self, host: str, port: int) -> None:
+        """One client on a TCP port (for debugging)."""
+        done = asyncio.Event()
+
+        async def connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            self.protocol.set_writer(writer)
+            try:
+                await self.serve(lambda: reader.read(1 << 16))
+            finally:
+                writer.close()
+                done.set()
+
+        listening = await asyncio.start_server(connection, host, port)
+        async with listening:
+            await done.wait()
+
+    async def _stop(self) -> None:
+        for tasks in (self.pending, self.searching_later):
+            for task in tasks.values():
+                task.cancel()
+        # an analysis running on the worker finishes on its own; nothing waits for its result
+        logging.getLogger("concurrent.futures").setLevel(logging.CRITICAL)
+        self.worker.shutdown(wait=False, cancel_futures=True)
+        others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        for task in others:
+            task.cancel()
+        await asyncio.gather(*others, return_exceptions=True)
 
     # -- capabilities of the client -------------------------------------------------------
 
@@ -830,6 +997,22 @@ def shutdown(ls: RaylintServer, params: Any = None) -> None:
         tasks.clear()
 
 
+if os.environ.get("RAYLINT_TEST_HOOKS") == "1":  # for the tests only: sizes of what the server keeps
+
+    @server.feature("raylint/debugState")
+    def debug_state(ls: RaylintServer, params: Any = None) -> dict[str, int]:
+        return {
+            "request_futures": len(ls.protocol._request_futures),
+            "result_types": len(ls.protocol._result_types),
+            "documents": len(ls.documents),
+            "pending": len(ls.pending),
+            "results": len(ls.results),
+            "searches": len(ls.searches),
+            "searching_later": len(ls.searching_later),
+            "tasks": len(asyncio.all_tasks()),
+        }
+
+
 def _run_slice(steps: Iterator[None], budget: float) -> bool:
     """Advance a search for about `budget` seconds (on the worker); True once it is done."""
     deadline = time.perf_counter() + budget
@@ -840,7 +1023,8 @@ def _run_slice(steps: Iterator[None], budget: float) -> bool:
 
 
 def run(tcp: str | None = None) -> int:
-    """Serve until `exit`; the exit code is 0 only after a proper `shutdown` (LSP)."""
+    """Serve until `exit` or the end of input; the exit code is 0 only after a proper
+    `shutdown` (LSP)."""
     logging.basicConfig(level=logging.WARNING)
     # The message loop shares the GIL with the worker: hand it over within 1 ms, not 5, so a
     # request that arrives while the worker computes is read and answered at once.
@@ -850,9 +1034,12 @@ def run(tcp: str | None = None) -> int:
     # What was imported (pygls, lsprotocol, jedi) lives as long as the server: keep it out of the
     # collector's full passes, which otherwise stall a keystroke's diagnostics now and then.
     gc.freeze()
-    if tcp:
-        host, _, port = tcp.rpartition(":")
-        server.start_tcp(host or "127.0.0.1", int(port))
-    else:
-        server.start_io()
-    return 0 if server.protocol._shutdown else 1
+    try:
+        if tcp:
+            host, _, port = tcp.rpartition(":")
+            asyncio.run(server.serve_tcp(host or "127.0.0.1", int(port)))
+        else:
+            asyncio.run(server.serve_stdio())
+    except KeyboardInterrupt:
+        pass
+    return 0 if server.protocol._shutdown and server.protocol.exit_requested else 1
