@@ -7,6 +7,15 @@ The call sites of a document's fixes are searched across the workspace after its
 diagnostics are out, once the edits pause, in slices of a few milliseconds on the same
 worker: an edit, an analysis or a code action never waits for more than one slice, and a
 search whose document or workspace has moved on is dropped between slices.
+
+Every piece of state has one owner. The event loop owns the documents as the client edits
+them, the caches of results and everything about publishing. The worker thread owns what
+analysis reads: the module index, the list of workspace files, the per-document analyzers,
+jedi, and its own copy of the open documents' texts (`open_files`), kept in step by jobs the
+loop submits with each open, change and close (the worker runs jobs in order, so an analysis
+submitted after an edit sees it). What crosses between them is passed as values: texts, settings,
+results, and the texts of closed files that results point into (`texts`, for converting
+positions on the loop).
 """
 
 from __future__ import annotations
@@ -21,7 +30,7 @@ import time
 import traceback
 from concurrent.futures import ThreadPoolExecutor
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, Awaitable, Callable, Iterator
@@ -51,6 +60,44 @@ SUPPRESS_TITLE = f"Suppress {CODE} on this line"
 FIX_ALL_TITLE = f"Fix all {CODE} problems"
 SEARCH_DELAY = 0.25  # seconds without edits before call sites are searched in the background
 SEARCH_SLICE = 0.004  # seconds of search per turn on the worker
+
+
+TEST_HOOKS = os.environ.get("RAYLINT_TEST_HOOKS") == "1"
+
+
+class WorkerDict(dict):
+    """(RAYLINT_TEST_HOOKS) A dict of the worker's that notes any use on another thread."""
+
+    def __init__(self, server, name: str) -> None:
+        super().__init__()
+        self.server, self.name = server, name
+
+    def _check(self) -> None:
+        self.server.owned_by_worker(self.name)
+
+    def __getitem__(self, key):
+        self._check()
+        return super().__getitem__(key)
+
+    def __setitem__(self, key, value):
+        self._check()
+        super().__setitem__(key, value)
+
+    def __delitem__(self, key):
+        self._check()
+        super().__delitem__(key)
+
+    def __contains__(self, key):
+        self._check()
+        return super().__contains__(key)
+
+    def get(self, *args):
+        self._check()
+        return super().get(*args)
+
+    def pop(self, *args):
+        self._check()
+        return super().pop(*args)
 
 
 @dataclass
@@ -194,11 +241,22 @@ class RaylintServer(LanguageServer):
         self.documents: dict[str, Document] = {}
         self.by_path: dict[str, Document] = {}  # open documents by file path (or URI)
         self._index: ModuleIndex | None = None
-        self._files: tuple[float, list[str]] = (0.0, [])
+        self._files: tuple[float, list[str], tuple] = (0.0, [], ())  # (the worker's) when, files, errors
         self.generation = 0  # counts edits anywhere in the workspace: call sites may have moved
         self.own_edits: dict[str, int] = {}  # the part of `generation` that is each document's own edits
-        self.analyzers: dict[str, tuple[Settings, DocumentAnalyzer]] = {}  # (worker thread only)
-        self.typing_in: dict[str, None] = {}  # edited documents, least recent first (worker thread only)
+        # -- the worker's (see the module docstring) --
+        self.analyzers: dict[str, tuple[Settings, DocumentAnalyzer]] = {}
+        self.typing_in: dict[str, None] = {}  # edited documents, least recent first
+        self.open_files: dict[str, tuple[str, int, str]] = {}  # path → (uri, version, text)
+        self.worker_roots: tuple[str, ...] = ()  # the workspace folders, as the loop last sent them
+        # -- the loop's --
+        self.texts: dict[str, str] = {}  # closed files' texts, as the worker read them for a result
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.ownership_errors: list[str] = []  # (RAYLINT_TEST_HOOKS) the worker's state used elsewhere
+        if TEST_HOOKS:
+            self.analyzers, self.typing_in, self.open_files = (
+                WorkerDict(self, "analyzers"), WorkerDict(self, "typing_in"), WorkerDict(self, "open_files")
+            )
         self.results: dict[str, Cached] = {}
         self.pending: dict[str, asyncio.Task] = {}
         self.published: dict[str, tuple] = {}  # (version, settings, diagnostics) last pushed
@@ -221,6 +279,7 @@ class RaylintServer(LanguageServer):
         """Read messages until `exit` or the end of input (pygls' loop goes deaf on a framing
         error: see framing.py), then stop what still runs, quietly."""
         framer = Framer(object_hook=self.protocol.structure_message)
+        self.loop, self._loop_thread = asyncio.get_running_loop(), threading.get_ident()
         protocol = self.protocol
         try:
             while not protocol.exit_requested:
@@ -304,11 +363,66 @@ class RaylintServer(LanguageServer):
         )
 
     def closed_document(self, path: str) -> Document | None:
-        """A file that is not open, as a document (to convert positions in it)."""
-        text = self.index.text(path)
+        """A file that is not open, as a document (to convert positions in it): as the worker
+        read it for the result being converted (the loop never touches the index)."""
+        text = self.texts.get(path)
+        if text is None:
+            text = read_disk(path)
         if text is None:
             return None
         return Document(Path(path).as_uri(), "python", None, text)
+
+    def _worker_document(self, path: str) -> Document | None:
+        """(worker) A file as the analysis read it: the open document's text, or the index's."""
+        if path in self.open_files:
+            uri, version, text = self.open_files[path]
+            return Document(uri, "python", version, text)
+        text = self.index.text(path)
+        return None if text is None else Document(Path(path).as_uri(), "python", None, text)
+
+    def _texts_for(self, analysis: Analysis) -> dict[str, str]:
+        """(worker) The texts of the closed files an analysis points into."""
+        paths = {r.path for f in analysis.findings for r in f.related}
+        paths |= {e.path for f in analysis.findings for fix in f.fixes for e in fix.edits}
+        texts = {}
+        for path in paths - set(self.open_files) - {analysis.path}:
+            text = self.index.text(path)
+            if text is not None:
+                texts[path] = text
+        return texts
+
+    def owned_by_worker(self, what: str) -> None:
+        """With RAYLINT_TEST_HOOKS=1, note a use of the worker's state on another thread."""
+        if TEST_HOOKS and threading.current_thread().name.startswith("raylint-analysis") is False:
+            self.ownership_errors.append(f"{what} on {threading.current_thread().name}")
+
+    # -- the worker's copy of the open documents (jobs the loop submits, run in order) --------
+
+    def send_open(self, document: Document) -> None:
+        self.worker.submit(self._set_open, document.path, (document.uri, document.version, document.text))
+
+    def send_closed(self, document: Document) -> None:
+        self.worker.submit(self._set_open, document.path, None)
+
+    def send_roots(self) -> None:
+        self.worker.submit(setattr, self, "worker_roots", tuple(self.roots()))
+
+    def _set_open(self, path: str, value: tuple | None) -> None:
+        if value is None:
+            self.open_files.pop(path, None)
+        else:
+            self.open_files[path] = value
+
+    def _forget(self, uri: str) -> None:
+        """(worker) A document was closed: its analyzer and kept tree go."""
+        self.analyzers.pop(uri, None)
+        self.typing_in.pop(uri, None)
+
+    def _files_appeared(self) -> None:
+        """(worker) Files may have appeared or gone: list again, look for modules again."""
+        self._files = (0.0, [], ())
+        if self._index is not None:
+            self._index.files_appeared()
 
     @property
     def encoding(self) -> str:
@@ -317,6 +431,12 @@ class RaylintServer(LanguageServer):
     # -- logging ----------------------------------------------------------------------------
 
     def log(self, message: str, kind: types.MessageType = types.MessageType.Info) -> None:
+        if self.loop is not None and threading.get_ident() != self._loop_thread:
+            try:  # from the worker: the loop writes every message
+                self.loop.call_soon_threadsafe(self.log, message, kind)
+            except RuntimeError:  # the loop has ended
+                pass
+            return
         try:
             self.window_log_message(types.LogMessageParams(type=kind, message=f"raylint: {message}"))
         except Exception:  # the client went away: nothing to tell
@@ -418,12 +538,14 @@ class RaylintServer(LanguageServer):
                 # what else the analysis reads (other documents, files): unchanged while only
                 # this document is edited, which lets its analyzer re-check just the edited part
                 context = self.generation - self.own_edits.get(document.uri, 0)
+                typing = self.own_edits.get(document.uri, 0) > 0
                 future = loop.run_in_executor(
-                    self.worker, self._analyze, text, document.uri, document.path, settings, context
+                    self.worker, self._analyze, text, document.uri, document.path, settings, context, typing
                 )
                 running = self.analyzing[document.uri] = (text, settings, future)
                 future.add_done_callback(lambda _, uri=document.uri, mine=running: self._analyzed(uri, mine))
-            result = await asyncio.shield(running[2])
+            result, texts = await asyncio.shield(running[2])
+            self.texts.update(texts)
             if version != document.version or text is not document.text:  # edited meanwhile: stale
                 return result, settings
         cached = self.results.get(document.uri)
@@ -443,9 +565,10 @@ class RaylintServer(LanguageServer):
 
     @property
     def index(self) -> ModuleIndex:
-        """One index for the session: modules are parsed again only when they change."""
+        """(worker) One index for the session: modules are parsed again only when they change."""
+        self.owned_by_worker("index")
         if self._index is None:
-            self._index = ModuleIndex(self.roots(), read=self._read, stamp=self._stamp)
+            self._index = ModuleIndex(list(self.worker_roots), read=self._read, stamp=self._stamp)
         return self._index
 
     def roots(self) -> list[str]:
@@ -454,16 +577,30 @@ class RaylintServer(LanguageServer):
             folders = [uri_to_path(self.workspace.root_uri)]
         return [folder for folder in folders if folder]
 
-    def workspace_files(self, settings: Settings) -> list[str]:
-        """The workspace's Python files, where callers are searched (listed every 10 s at most).
-        Excluded files are listed too: their call sites are reviewed, not edited."""
-        listed_at, files = self._files
+    def workspace_files(self, settings: Settings) -> tuple[list[str], tuple[str, ...]]:
+        """(worker) The workspace's Python files, where callers are searched (listed every 10 s
+        at most), and what kept some from being listed (then a search is incomplete). Excluded
+        files are listed too: their call sites are reviewed, not edited."""
+        listed_at, files, errors = self._files
         if time.monotonic() - listed_at > 10:
-            found = python_files(self.roots(), Excludes((), settings.root), [])
-            files = sorted({os.path.abspath(p) for p in found})
-            self._files = (time.monotonic(), files)
+            problems: list[tuple[str, str]] = []
+            listed: list[str] = []
+            try:
+                for path in python_files(list(self.worker_roots), Excludes((), settings.root), problems):
+                    listed.append(os.path.abspath(path))
+            except Exception as error:  # the listing broke off: what was listed is searched
+                problems.append((", ".join(self.worker_roots), f"{type(error).__name__}: {error}"))
+            files = sorted(set(listed))
+            errors = tuple(f"{path}: {message}" for path, message in problems)
+            self._files = (time.monotonic(), files, errors)
             self.index.files_appeared()
-        return files
+        return files, errors
+
+    def _caller_search(self, settings: Settings) -> tuple[CallerSearch, tuple[str, ...]]:
+        """(worker) A call-site search over the workspace, and why it is incomplete, if it is."""
+        files, errors = self.workspace_files(settings)
+        excluded = self.excluded_files(settings, files)
+        return CallerSearch(files, self.index, settings.generator_style, excluded, settings.library), errors
 
     @staticmethod
     def excluded_files(settings: Settings, files: list[str]) -> frozenset[str]:
@@ -475,21 +612,23 @@ class RaylintServer(LanguageServer):
         return {"generator_style": settings.generator_style, "index": self.index, "externals": self.externals[settings.python]}
 
     def _read(self, path: str) -> str | None:
-        """Workspace modules as the user sees them: unsaved text of open documents first."""
-        document = self.by_path.get(path)
-        return document.text if document is not None else read_disk(path)
+        """(worker) Workspace modules as the user sees them: unsaved text of open documents first."""
+        opened = self.open_files.get(path)
+        return opened[2] if opened is not None else read_disk(path)
 
     def _stamp(self, path: str):
-        document = self.by_path.get(path)
-        return ("open", document.version, id(document.text)) if document is not None else disk_stamp(path)
+        opened = self.open_files.get(path)
+        return ("open", opened[1], id(opened[2])) if opened is not None else disk_stamp(path)
 
-    def _analyze(self, text: str, uri: str, path: str, settings: Settings, context: int) -> Analysis:
+    def _analyze(
+        self, text: str, uri: str, path: str, settings: Settings, context: int, typing: bool
+    ) -> tuple[Analysis, dict[str, str]]:
+        """(worker) The analysis, and the texts of the closed files it points into."""
         try:
             known = self.analyzers.get(uri)
             if known is None or known[0] != settings:
                 known = self.analyzers[uri] = (settings, DocumentAnalyzer(path, **self._options(settings)))
             # A kept tree costs ~1.5 KB a line: kept only for the few documents being typed in.
-            typing = self.own_edits.get(uri, 0) > 0
             if typing:
                 self.typing_in.pop(uri, None)
                 self.typing_in[uri] = None
@@ -498,10 +637,11 @@ class RaylintServer(LanguageServer):
                     del self.typing_in[other]
                     if other in self.analyzers:
                         self.analyzers[other][1].forget()
-            return known[1].analyze(text, context, keep=typing)
+            analysis = known[1].analyze(text, context, keep=typing)
+            return analysis, self._texts_for(analysis)
         except Exception as error:  # a bug must cost one analysis, not the server
             self.log_error(f"analysing {path}", error)
-            return Analysis(path)
+            return Analysis(path), {}
 
     async def with_callers(self, document: Document) -> Analysis | None:
         """The document's findings with the call sites of each fix (None if it moved on)."""
@@ -542,11 +682,8 @@ class RaylintServer(LanguageServer):
         analysis, settings = cached.analysis, cached.settings
         loop = asyncio.get_running_loop()
         try:
-            files = await loop.run_in_executor(self.worker, self.workspace_files, settings)
+            search_in, unlisted = await loop.run_in_executor(self.worker, self._caller_search, settings)
             found: list = []
-            search_in = CallerSearch(
-                files, self.index, settings.generator_style, self.excluded_files(settings, files), settings.library
-            )
             steps = self._search_steps(search_in, analysis, found)
             while not self._search_stale(search):
                 if await loop.run_in_executor(self.worker, _run_slice, steps, SEARCH_SLICE):
@@ -554,9 +691,17 @@ class RaylintServer(LanguageServer):
             else:
                 return None
             callers = Analysis(analysis.path, found, analysis.problems)
+            if unlisted:
+                more = f" and {len(unlisted) - 1} more" if len(unlisted) > 1 else ""
+                callers = unsearched(callers, f"the workspace could not all be listed ({unlisted[0]}{more})")
+            callers_texts = await loop.run_in_executor(self.worker, self._texts_for, callers)
+            self.texts.update(callers_texts)
         except Exception as error:  # a bug must cost the call sites, not the findings
             self.log_error("finding call sites", error)
-            callers = Analysis(analysis.path, analysis.findings, analysis.problems)
+            callers = unsearched(
+                Analysis(analysis.path, analysis.findings, analysis.problems),
+                f"the search for call sites failed ({type(error).__name__})",
+            )
         finally:
             if self.searches.get(search.document.uri) is search:
                 del self.searches[search.document.uri]
@@ -615,20 +760,22 @@ class RaylintServer(LanguageServer):
                 self.workspace_diagnostic_refresh(None)
 
     def fix_all(self, document: Document, settings: Settings) -> dict[str, str]:
-        """New texts (by path) after every safe fix of the document, callers included."""
+        """(worker) New texts (by path) after every safe fix of the document (a snapshot),
+        callers included."""
         if uri_to_path(document.uri) is None:  # untitled, notebook cell: no workspace callers
             options = self._options(settings)
             return {document.path: fix_text(document.text, document.path, **options)[0]}
-        files = self.workspace_files(settings)
+        files, unlisted = self.workspace_files(settings)
         result = fix_workspace(
             [document.path],
             files,
-            self.roots(),
+            list(self.worker_roots),
             read=self._read,
             generator_style=settings.generator_style,
             externals=self._options(settings)["externals"],
             excluded=self.excluded_files(settings, files),
-            library=settings.library,
+            # callers in files not listed cannot be updated: only fixes that change no caller
+            library=settings.library or bool(unlisted),
         )
         return result.texts
 
@@ -716,13 +863,13 @@ class RaylintServer(LanguageServer):
         """A file was saved or changed on disk: call sites may have moved, and a module not
         found before may exist now."""
         self.generation += 1
-        self._files = (0.0, [])
-        self.worker.submit(self.index.files_appeared)  # (the worker owns the index)
+        self.worker.submit(self._files_appeared)  # (the worker owns the index and the file list)
 
     def files_changed(self) -> None:
         """Files changed on disk: everything analysed may have read them."""
         self.files_may_have_appeared()
         self.file_settings.clear()
+        self.texts.clear()
         self.results.clear()  # the documents' own texts did not change, but what they import may have
         self.published.clear()
 
@@ -746,6 +893,7 @@ def initialize(ls: RaylintServer, params: types.InitializeParams) -> None:
         options = options.get("raylint", options.get("settings", options))
         ls.initialization_options = options if isinstance(options, dict) else {}
     ls.pull_diagnostics = ls.supports("text_document.diagnostic")
+    ls.send_roots()
     ls.configured = asyncio.Event()
 
 
@@ -781,6 +929,8 @@ async def did_change_watched_files(ls: RaylintServer, params: types.DidChangeWat
 
 @server.feature(types.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS)
 async def did_change_folders(ls: RaylintServer, params: types.DidChangeWorkspaceFoldersParams) -> None:
+    ls.send_roots()
+    ls.files_may_have_appeared()
     await ls.refresh_client_settings()
     await ls.recheck_all()
 
@@ -792,7 +942,8 @@ def did_open(ls: RaylintServer, params: types.DidOpenTextDocumentParams) -> None
     ls.documents[item.uri] = document
     ls.by_path[document.path] = document
     ls.generation += 1
-    ls.worker.submit(ls.index.files_appeared)  # the editor may just have created it (the worker owns the index)
+    ls.send_open(document)
+    ls.worker.submit(ls._files_appeared)  # the editor may just have created it
     ls.schedule(document, 0)
 
 
@@ -805,6 +956,7 @@ def did_change(ls: RaylintServer, params: types.DidChangeTextDocumentParams) -> 
     for change in params.content_changes:
         document.apply(change, ls.encoding)
     document.version = params.text_document.version
+    ls.send_open(document)
     ls.generation += 1
     ls.own_edits[document.uri] = ls.own_edits.get(document.uri, 0) + 1
     ls.schedule(document)
@@ -824,11 +976,11 @@ def did_close(ls: RaylintServer, params: types.DidCloseTextDocumentParams) -> No
     document = ls.documents.pop(uri, None)
     if document is not None and ls.by_path.get(document.path) is document:
         del ls.by_path[document.path]
+        ls.send_closed(document)
     ls.generation += 1
     ls.results.pop(uri, None)
     ls.own_edits.pop(uri, None)
-    ls.analyzers.pop(uri, None)
-    ls.typing_in.pop(uri, None)
+    ls.worker.submit(ls._forget, uri)
     ls.published.pop(uri, None)
     ls.pulled.pop(uri, None)
     for tasks in (ls.pending, ls.searching_later):
@@ -897,7 +1049,9 @@ async def code_action(ls: RaylintServer, params: types.CodeActionParams):
         action = _fix_all_action(ls, document, settings)
         if not lazy:  # on the worker: fixing analyses again, with jedi
             loop = asyncio.get_running_loop()
-            action.edit = await loop.run_in_executor(ls.worker, _fix_all_edit, ls, document, settings)
+            action.edit = await loop.run_in_executor(
+                ls.worker, _fix_all_edit, ls, _snapshot(document), settings, ls.edit_support(), ls.encoding
+            )
         actions.append(action)
     return actions
 
@@ -957,14 +1111,22 @@ def _fix_all_action(ls: RaylintServer, document: Document, settings: Settings) -
     )
 
 
-def _fix_all_edit(ls: RaylintServer, document: Document, settings: Settings) -> types.WorkspaceEdit:
+def _fix_all_edit(
+    ls: RaylintServer, document: Document, settings: Settings, support: convert.EditSupport, encoding: str
+) -> types.WorkspaceEdit:
+    """(worker) The edit of *Fix all* for a snapshot of the document (see `_snapshot`)."""
     by_uri = {}
     for path, text in ls.fix_all(document, settings).items():
         same = path in (document.path, os.path.abspath(document.path))
-        target = document if same else ls.by_path.get(path) or ls.closed_document(path)
+        target = document if same else ls._worker_document(path)
         if target is not None:
-            by_uri[target.uri] = (target, convert.whole_text_edit(target, text, ls.encoding))
-    return convert.workspace_edit(by_uri, ls.edit_support())
+            by_uri[target.uri] = (target, convert.whole_text_edit(target, text, encoding))
+    return convert.workspace_edit(by_uri, support)
+
+
+def _snapshot(document: Document) -> Document:
+    """A copy of the document for the worker: the loop goes on editing the original."""
+    return Document(document.uri, document.language_id, document.version, document.text)
 
 
 @server.feature(types.CODE_ACTION_RESOLVE)
@@ -976,7 +1138,9 @@ async def resolve_code_action(ls: RaylintServer, action: types.CodeAction) -> ty
     settings = ls.settings_for(document)
     if data.get("all"):
         loop = asyncio.get_running_loop()
-        edit = await loop.run_in_executor(ls.worker, _fix_all_edit, ls, document, settings)
+        edit = await loop.run_in_executor(
+            ls.worker, _fix_all_edit, ls, _snapshot(document), settings, ls.edit_support(), ls.encoding
+        )
     else:
         analysis = await ls.with_callers(document)
         try:
@@ -997,10 +1161,10 @@ def shutdown(ls: RaylintServer, params: Any = None) -> None:
         tasks.clear()
 
 
-if os.environ.get("RAYLINT_TEST_HOOKS") == "1":  # for the tests only: sizes of what the server keeps
+if TEST_HOOKS:  # for the tests only: sizes of what the server keeps, and state used off its thread
 
     @server.feature("raylint/debugState")
-    def debug_state(ls: RaylintServer, params: Any = None) -> dict[str, int]:
+    def debug_state(ls: RaylintServer, params: Any = None) -> dict[str, Any]:
         return {
             "request_futures": len(ls.protocol._request_futures),
             "result_types": len(ls.protocol._result_types),
@@ -1010,7 +1174,29 @@ if os.environ.get("RAYLINT_TEST_HOOKS") == "1":  # for the tests only: sizes of 
             "searches": len(ls.searches),
             "searching_later": len(ls.searching_later),
             "tasks": len(asyncio.all_tasks()),
+            "ownership_errors": list(dict.fromkeys(ls.ownership_errors)),
         }
+
+
+def unsearched(analysis: Analysis, why: str) -> Analysis:
+    """The analysis with every fix unsafe: its call sites were not all searched (`why`), so a
+    caller may be left expecting what the task returned before."""
+    reason = f"{why}: call sites there cannot be updated"
+    findings = [
+        replace(
+            finding,
+            fixes=tuple(
+                replace(
+                    fix,
+                    title=f"{fix.title} (call sites not all searched)",
+                    unsafe_reason=f"{fix.unsafe_reason}; {reason}" if fix.unsafe_reason else reason,
+                )
+                for fix in finding.fixes
+            ),
+        )
+        for finding in analysis.findings
+    ]
+    return Analysis(analysis.path, findings, analysis.problems)
 
 
 def _run_slice(steps: Iterator[None], budget: float) -> bool:
