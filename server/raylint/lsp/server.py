@@ -36,7 +36,12 @@ from types import SimpleNamespace
 from typing import Any, Awaitable, Callable, Iterator
 
 from lsprotocol import types
-from pygls.exceptions import JsonRpcException, JsonRpcInvalidRequest, JsonRpcServerNotInitialized
+from pygls.exceptions import (
+    JsonRpcException,
+    JsonRpcInvalidRequest,
+    JsonRpcMethodNotFound,
+    JsonRpcServerNotInitialized,
+)
 from pygls.io_ import StdoutWriter
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
@@ -449,6 +454,8 @@ class RaylintServer(LanguageServer):
 
     def report_server_error(self, error: Exception, source) -> None:
         # pygls would pop up a message box; a log line is enough, and the server goes on.
+        if isinstance(error, JsonRpcMethodNotFound):
+            return  # the client was answered so; not the server's error
         self.log_error("handling a message", error)
 
     # -- settings ---------------------------------------------------------------------------
