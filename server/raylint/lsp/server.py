@@ -1235,4 +1235,14 @@ def run(tcp: str | None = None) -> int:
             asyncio.run(server.serve_stdio())
     except KeyboardInterrupt:
         pass
-    return 0 if server.protocol._shutdown and server.protocol.exit_requested else 1
+    code = 0 if server.protocol._shutdown and server.protocol.exit_requested else 1
+    # An analysis still running on the worker has nobody to answer: the process does not wait
+    # for it (the interpreter would, at exit), so `exit` ends it within a second.
+    threads = list(getattr(server.worker, "_threads", ()))
+    for thread in threads:
+        thread.join(timeout=1)
+    if any(thread.is_alive() for thread in threads):
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    return code
