@@ -8,8 +8,13 @@ folder.)
 from __future__ import annotations
 
 import asyncio
+import json
+import os
+import queue
 import re
+import subprocess
 import sys
+import threading
 
 from lsprotocol import types
 from pytest_lsp import LanguageClient
@@ -163,3 +168,103 @@ def accept_registrations(client: LanguageClient) -> None:
     client.registrations = []
     if types.CLIENT_REGISTER_CAPABILITY not in client.protocol.fm.features:
         client.feature(types.CLIENT_REGISTER_CAPABILITY)(lambda params: client.registrations.extend(params.registrations))
+
+
+class RawServer:
+    """The server over stdio, spoken to by hand: bytes in, decoded messages out (read on a
+    thread, so a server that stops answering fails the test instead of hanging it)."""
+
+    def __init__(self, env: dict[str, str] | None = None):
+        self.process = subprocess.Popen(
+            SERVER,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env={**os.environ, **(env or {})},
+        )
+        self.next_id = 0
+        self.messages: queue.Queue = queue.Queue()
+        self.logs: list[str] = []  # window/logMessage texts, in order
+        self.stderr = b""
+        threading.Thread(target=self._read_all, daemon=True).start()
+        self._stderr_thread = threading.Thread(target=self._read_stderr, daemon=True)
+        self._stderr_thread.start()
+
+    def _read_all(self) -> None:
+        stdout = self.process.stdout
+        length = None
+        while True:
+            line = stdout.readline()
+            if not line:
+                self.messages.put(None)
+                return
+            if line.lower().startswith(b"content-length:"):
+                length = int(line.split(b":")[1])
+            elif line in (b"\r\n", b"\n") and length is not None:
+                message = json.loads(stdout.read(length))
+                length = None
+                if message.get("method") == "window/logMessage":
+                    self.logs.append(message["params"]["message"])
+                self.messages.put(message)
+
+    def _read_stderr(self) -> None:
+        self.stderr = self.process.stderr.read()
+
+    def send_bytes(self, body: bytes, header: bytes | None = None) -> None:
+        self.write((b"Content-Length: %d\r\n\r\n" % len(body) if header is None else header) + body)
+
+    def write(self, data: bytes) -> None:
+        self.process.stdin.write(data)
+        self.process.stdin.flush()
+
+    @staticmethod
+    def message(method: str, params=None, id=None) -> bytes:
+        message = {"jsonrpc": "2.0", "method": method, "params": params}
+        if id is not None:
+            message["id"] = id
+        return json.dumps(message).encode()
+
+    def send(self, method: str, params=None, request: bool = True):
+        request_id = None
+        if request:
+            self.next_id += 1
+            request_id = self.next_id
+        self.send_bytes(self.message(method, params, request_id))
+        return request_id
+
+    def read(self, timeout: float = 30) -> dict:
+        try:
+            message = self.messages.get(timeout=timeout)
+        except queue.Empty:
+            raise AssertionError(f"the server said nothing for {timeout} s") from None
+        if message is None:
+            self.messages.put(None)
+            raise EOFError("server closed its output")
+        return message
+
+    def response(self, request_id, timeout: float = 30) -> dict:
+        for _ in range(1000):
+            message = self.read(timeout)
+            if message.get("id") == request_id and "method" not in message:
+                return message
+        raise AssertionError(f"no response to {request_id}")
+
+    def initialize(self, capabilities=None, root_uri=None) -> None:
+        params = {"processId": None, "rootUri": root_uri, "capabilities": capabilities or {}}
+        reply = self.response(self.send("initialize", params))
+        assert "capabilities" in reply["result"]
+        self.send("initialized", {}, request=False)
+
+    def close(self) -> int:
+        try:
+            self.process.stdin.close()
+        except OSError:
+            pass
+        try:
+            return self.process.wait(timeout=10)
+        finally:
+            if self.process.poll() is None:
+                self.process.kill()
+            self._stderr_thread.join(timeout=10)
+            for stream in (self.process.stdout, self.process.stderr):
+                stream.close()

@@ -12,7 +12,7 @@ import sys
 import pytest
 from lsprotocol import types
 
-from lsp_support import SERVER, Editor
+from lsp_support import SERVER, Editor, RawServer
 
 TASK = "import ray\n\n@ray.remote\ndef f(x):\n    return ray.put(x)\n"
 
@@ -86,56 +86,6 @@ async def test_out_of_range_positions_are_clamped(editor: Editor):
 
 
 # -- raw JSON-RPC -----------------------------------------------------------------------------
-
-
-class RawServer:
-    def __init__(self):
-        self.process = subprocess.Popen(SERVER, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        self.next_id = 0
-
-    def send_bytes(self, body: bytes) -> None:
-        self.process.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
-        self.process.stdin.flush()
-
-    def send(self, method: str, params=None, request: bool = True):
-        message = {"jsonrpc": "2.0", "method": method, "params": params}
-        if request:
-            self.next_id += 1
-            message["id"] = self.next_id
-        self.send_bytes(json.dumps(message).encode())
-        return message.get("id")
-
-    def read(self) -> dict:
-        length = None
-        while True:
-            line = self.process.stdout.readline()
-            if not line:
-                raise EOFError("server closed its output")
-            if line.lower().startswith(b"content-length:"):
-                length = int(line.split(b":")[1])
-            elif line in (b"\r\n", b"\n") and length is not None:
-                return json.loads(self.process.stdout.read(length))
-
-    def response(self, request_id) -> dict:
-        for _ in range(100):
-            message = self.read()
-            if message.get("id") == request_id and "method" not in message:
-                return message
-        raise AssertionError(f"no response to {request_id}")
-
-    def initialize(self) -> None:
-        reply = self.response(self.send("initialize", {"processId": None, "rootUri": None, "capabilities": {}}))
-        assert "capabilities" in reply["result"]
-        self.send("initialized", {}, request=False)
-
-    def close(self) -> int:
-        try:
-            return self.process.wait(timeout=10)
-        finally:
-            if self.process.poll() is None:
-                self.process.kill()
-            for stream in (self.process.stdin, self.process.stdout, self.process.stderr):
-                stream.close()
 
 
 @pytest.fixture

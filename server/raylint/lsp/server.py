@@ -7,27 +7,45 @@ The call sites of a document's fixes are searched across the workspace after its
 diagnostics are out, once the edits pause, in slices of a few milliseconds on the same
 worker: an edit, an analysis or a code action never waits for more than one slice, and a
 search whose document or workspace has moved on is dropped between slices.
+
+Every piece of state has one owner. The event loop owns the documents as the client edits
+them, the caches of results and everything about publishing. The worker thread owns what
+analysis reads: the module index, the list of workspace files, the per-document analyzers,
+jedi, and its own copy of the open documents' texts (`open_files`), kept in step by jobs the
+loop submits with each open, change and close (the worker runs jobs in order, so an analysis
+submitted after an edit sees it). What crosses between them is passed as values: texts, settings,
+results, and the texts of closed files that results point into (`texts`, for converting
+positions on the loop).
 """
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import gc
 import logging
 import os
+import threading
 import time
 import traceback
 from concurrent.futures import ThreadPoolExecutor
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any, Iterator
+from typing import Any, Awaitable, Callable, Iterator
 
 from lsprotocol import types
-from pygls.exceptions import JsonRpcException, JsonRpcInvalidRequest
+from pygls.exceptions import (
+    JsonRpcException,
+    JsonRpcInvalidRequest,
+    JsonRpcMethodNotFound,
+    JsonRpcServerNotInitialized,
+)
+from pygls.io_ import StdoutWriter
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
+from pygls.protocol.language_server import lsp_method
 
 from raylint import __version__
 from raylint.analysis import Analysis, CallerSearch, ExternalResolver, ModuleIndex, fix_text, fix_workspace
@@ -38,6 +56,7 @@ from raylint.analysis.ray001 import CODE, noqa_comment
 from raylint.discovery import Excludes, python_files
 from raylint.lsp import convert
 from raylint.lsp.documents import Document, uri_to_path
+from raylint.lsp.framing import Framer, Message
 from raylint.settings import ConfigError, Settings, find_pyproject, load_file
 
 FIX_ALL_KIND = "source.fixAll.raylint"
@@ -46,6 +65,44 @@ SUPPRESS_TITLE = f"Suppress {CODE} on this line"
 FIX_ALL_TITLE = f"Fix all {CODE} problems"
 SEARCH_DELAY = 0.25  # seconds without edits before call sites are searched in the background
 SEARCH_SLICE = 0.004  # seconds of search per turn on the worker
+
+
+TEST_HOOKS = os.environ.get("RAYLINT_TEST_HOOKS") == "1"
+
+
+class WorkerDict(dict):
+    """(RAYLINT_TEST_HOOKS) A dict of the worker's that notes any use on another thread."""
+
+    def __init__(self, server, name: str) -> None:
+        super().__init__()
+        self.server, self.name = server, name
+
+    def _check(self) -> None:
+        self.server.owned_by_worker(self.name)
+
+    def __getitem__(self, key):
+        self._check()
+        return super().__getitem__(key)
+
+    def __setitem__(self, key, value):
+        self._check()
+        super().__setitem__(key, value)
+
+    def __delitem__(self, key):
+        self._check()
+        super().__delitem__(key)
+
+    def __contains__(self, key):
+        self._check()
+        return super().__contains__(key)
+
+    def get(self, *args):
+        self._check()
+        return super().get(*args)
+
+    def pop(self, *args):
+        self._check()
+        return super().pop(*args)
 
 
 @dataclass
@@ -69,6 +126,13 @@ class Search:
 
 
 class RaylintProtocol(LanguageServerProtocol):
+    """pygls' protocol, with what it gets wrong for a server that runs for days fixed here."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.initialize_seen = False  # LSP: nothing but `initialize` (and `exit`) before it
+        self.exit_requested = False  # `exit` came: the message loop stops (see RaylintServer.serve)
+
     def structure_message(self, data: dict[str, Any]):
         try:
             return super().structure_message(data)
@@ -79,13 +143,96 @@ class RaylintProtocol(LanguageServerProtocol):
             return SimpleNamespace(jsonrpc="unreadable")  # handle_message ignores it
 
     def handle_message(self, message) -> None:
-        # LSP: requests after `shutdown` get InvalidRequest (pygls would drop them unanswered)
         method = getattr(message, "method", None)
-        if self._shutdown and method not in (None, types.EXIT) and getattr(message, "id", None) is not None:
+        is_request = method is not None and getattr(message, "id", None) is not None
+        if not self.initialize_seen and method != types.EXIT:
+            # LSP: a request before `initialize` gets ServerNotInitialized; a notification is dropped
+            if method == types.INITIALIZE:
+                self.initialize_seen = True
+            else:
+                if is_request:
+                    error = JsonRpcServerNotInitialized(f"{method} before initialize")
+                    self._send_response(message.id, error=error.to_response_error())
+                return
+        # LSP: requests after `shutdown` get InvalidRequest (pygls would drop them unanswered)
+        if self._shutdown and method != types.EXIT and is_request:
             error = JsonRpcInvalidRequest(f"the server is shutting down; {method} refused")
             self._send_response(message.id, error=error.to_response_error())
             return
         super().handle_message(message)
+
+    def _execute_handler(self, msg_id, handler, callback, args=None, kwargs=None):
+        # pygls files the future of every notification (and of every step of its built-in
+        # handlers) under a made-up id in `_request_futures`, and only a request's answer
+        # removes its entry: 2.3 KB a keystroke, for as long as the server runs. Each entry
+        # goes when its future is done.
+        def done(future, msg_id=msg_id):
+            if self._request_futures.get(msg_id) is future:
+                del self._request_futures[msg_id]
+            callback(future)
+
+        super()._execute_handler(msg_id, handler, done, args, kwargs)
+
+    def _run_generator(self, future, *, gen, result_future):
+        # a step cancelled (at shutdown, or the loop ending) cancels the handler quietly,
+        # rather than raising CancelledError in a callback (a traceback on stderr)
+        if future is not None and future.cancelled():
+            gen.close()
+            result_future.cancel()
+            return
+        super()._run_generator(future, gen=gen, result_future=result_future)
+
+    @lsp_method(types.EXIT)
+    def lsp_exit(self, *args):
+        # pygls raises SystemExit from inside the handler, which unwinds through the event loop
+        # and prints the traceback of every task it cancels; the message loop ends instead
+        if (user_handler := self.fm.features.get(types.EXIT)) is not None:
+            yield user_handler, args, None
+        self.exit_requested = True
+
+    @lsp_method(types.SHUTDOWN)
+    def lsp_shutdown(self, *args):
+        # as pygls', but over a copy: cancelling a future now removes it from the map
+        if (user_handler := self.fm.features.get(types.SHUTDOWN)) is not None:
+            yield user_handler, args, None
+        current_id = self.msg_id
+        for msg_id, future in list(self._request_futures.items()):
+            if msg_id != current_id and not future.done():
+                future.cancel()
+        self._shutdown = True
+        return None
+
+    # raylint keeps its own documents (lsp/documents.py): pygls' copy of each text cost memory
+    # and a second application of every edit, and an edit to a document it did not hold (a
+    # client's mistake) made it raise KeyError
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_OPEN)
+    def lsp_text_document__did_open(self, params):
+        if (user_handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_OPEN)) is not None:
+            yield user_handler, (params,), None
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
+    def lsp_text_document__did_change(self, params):
+        if (user_handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_CHANGE)) is not None:
+            yield user_handler, (params,), None
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CLOSE)
+    def lsp_text_document__did_close(self, params):
+        if (user_handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_CLOSE)) is not None:
+            yield user_handler, (params,), None
+
+    def dispatch(self, value: Any) -> None:
+        """Handle one decoded message (what `framing.Framer` read)."""
+        if not hasattr(value, "jsonrpc"):  # JSON, but not a JSON-RPC message
+            if isinstance(value, dict) and value.get("id") is not None and "method" in value:
+                error = JsonRpcInvalidRequest("not a JSON-RPC 2.0 request")
+                self._send_response(value["id"], error=error.to_response_error())
+            self._server.log(f"ignored a message that is not JSON-RPC: {str(value)[:100]}", types.MessageType.Warning)
+            return
+        try:
+            self.handle_message(value)
+        except Exception as error:
+            self._server.log_error("handling a message", error)
 
 
 class RaylintServer(LanguageServer):
@@ -99,11 +246,22 @@ class RaylintServer(LanguageServer):
         self.documents: dict[str, Document] = {}
         self.by_path: dict[str, Document] = {}  # open documents by file path (or URI)
         self._index: ModuleIndex | None = None
-        self._files: tuple[float, list[str]] = (0.0, [])
+        self._files: tuple[float, list[str], tuple] = (0.0, [], ())  # (the worker's) when, files, errors
         self.generation = 0  # counts edits anywhere in the workspace: call sites may have moved
         self.own_edits: dict[str, int] = {}  # the part of `generation` that is each document's own edits
-        self.analyzers: dict[str, tuple[Settings, DocumentAnalyzer]] = {}  # (worker thread only)
-        self.typing_in: dict[str, None] = {}  # edited documents, least recent first (worker thread only)
+        # -- the worker's (see the module docstring) --
+        self.analyzers: dict[str, tuple[Settings, DocumentAnalyzer]] = {}
+        self.typing_in: dict[str, None] = {}  # edited documents, least recent first
+        self.open_files: dict[str, tuple[str, int, str]] = {}  # path → (uri, version, text)
+        self.worker_roots: tuple[str, ...] = ()  # the workspace folders, as the loop last sent them
+        # -- the loop's --
+        self.texts: dict[str, str] = {}  # closed files' texts, as the worker read them for a result
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.ownership_errors: list[str] = []  # (RAYLINT_TEST_HOOKS) the worker's state used elsewhere
+        if TEST_HOOKS:
+            self.analyzers, self.typing_in, self.open_files = (
+                WorkerDict(self, "analyzers"), WorkerDict(self, "typing_in"), WorkerDict(self, "open_files")
+            )
         self.results: dict[str, Cached] = {}
         self.pending: dict[str, asyncio.Task] = {}
         self.published: dict[str, tuple] = {}  # (version, settings, diagnostics) last pushed
@@ -119,6 +277,79 @@ class RaylintServer(LanguageServer):
         self.reported_config_errors: set[str] = set()
         self.pull_diagnostics = False
         self.configured: asyncio.Event | None = None  # set once the editor's settings are in
+
+    # -- the message loop -------------------------------------------------------------------
+
+    async def serve(self, read: Callable[[], Awaitable[bytes]]) -> None:
+        """Read messages until `exit` or the end of input (pygls' loop goes deaf on a framing
+        error: see framing.py), then stop what still runs, quietly."""
+        framer = Framer(object_hook=self.protocol.structure_message)
+        self.loop, self._loop_thread = asyncio.get_running_loop(), threading.get_ident()
+        protocol = self.protocol
+        try:
+            while not protocol.exit_requested:
+                data = await read()
+                events = framer.feed(data) if data else framer.flush()
+                for event in events:
+                    if isinstance(event, Message):
+                        protocol.dispatch(event.value)
+                        if protocol.exit_requested:
+                            break
+                    else:
+                        self.log(f"input: {event.message}", types.MessageType.Error)
+                if not data:
+                    break
+        finally:
+            await self._stop()
+
+    async def serve_stdio(self) -> None:
+        loop = asyncio.get_running_loop()
+        chunks: asyncio.Queue[bytes] = asyncio.Queue(maxsize=4)  # the reader waits for the loop
+        stdin = sys.stdin.buffer
+
+        def pump() -> None:  # (its own thread: reads block)
+            data = b"x"
+            while data:
+                try:
+                    data = os.read(stdin.fileno(), 1 << 16)
+                except OSError:
+                    data = b""
+                try:
+                    asyncio.run_coroutine_threadsafe(chunks.put(data), loop).result()
+                except (RuntimeError, concurrent.futures.CancelledError):  # the loop has ended
+                    return
+
+        threading.Thread(target=pump, name="raylint-stdin", daemon=True).start()
+        self.protocol.set_writer(StdoutWriter(sys.stdout.buffer))
+        await self.serve(chunks.get)
+
+    async def serve_tcp(self, host: str, port: int) -> None:
+        """One client on a TCP port (for debugging)."""
+        done = asyncio.Event()
+
+        async def connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            self.protocol.set_writer(writer)
+            try:
+                await self.serve(lambda: reader.read(1 << 16))
+            finally:
+                writer.close()
+                done.set()
+
+        listening = await asyncio.start_server(connection, host, port)
+        async with listening:
+            await done.wait()
+
+    async def _stop(self) -> None:
+        for tasks in (self.pending, self.searching_later):
+            for task in tasks.values():
+                task.cancel()
+        # an analysis running on the worker finishes on its own; nothing waits for its result
+        logging.getLogger("concurrent.futures").setLevel(logging.CRITICAL)
+        self.worker.shutdown(wait=False, cancel_futures=True)
+        others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        for task in others:
+            task.cancel()
+        await asyncio.gather(*others, return_exceptions=True)
 
     # -- capabilities of the client -------------------------------------------------------
 
@@ -137,11 +368,66 @@ class RaylintServer(LanguageServer):
         )
 
     def closed_document(self, path: str) -> Document | None:
-        """A file that is not open, as a document (to convert positions in it)."""
-        text = self.index.text(path)
+        """A file that is not open, as a document (to convert positions in it): as the worker
+        read it for the result being converted (the loop never touches the index)."""
+        text = self.texts.get(path)
+        if text is None:
+            text = read_disk(path)
         if text is None:
             return None
         return Document(Path(path).as_uri(), "python", None, text)
+
+    def _worker_document(self, path: str) -> Document | None:
+        """(worker) A file as the analysis read it: the open document's text, or the index's."""
+        if path in self.open_files:
+            uri, version, text = self.open_files[path]
+            return Document(uri, "python", version, text)
+        text = self.index.text(path)
+        return None if text is None else Document(Path(path).as_uri(), "python", None, text)
+
+    def _texts_for(self, analysis: Analysis) -> dict[str, str]:
+        """(worker) The texts of the closed files an analysis points into."""
+        paths = {r.path for f in analysis.findings for r in f.related}
+        paths |= {e.path for f in analysis.findings for fix in f.fixes for e in fix.edits}
+        texts = {}
+        for path in paths - set(self.open_files) - {analysis.path}:
+            text = self.index.text(path)
+            if text is not None:
+                texts[path] = text
+        return texts
+
+    def owned_by_worker(self, what: str) -> None:
+        """With RAYLINT_TEST_HOOKS=1, note a use of the worker's state on another thread."""
+        if TEST_HOOKS and threading.current_thread().name.startswith("raylint-analysis") is False:
+            self.ownership_errors.append(f"{what} on {threading.current_thread().name}")
+
+    # -- the worker's copy of the open documents (jobs the loop submits, run in order) --------
+
+    def send_open(self, document: Document) -> None:
+        self.worker.submit(self._set_open, document.path, (document.uri, document.version, document.text))
+
+    def send_closed(self, document: Document) -> None:
+        self.worker.submit(self._set_open, document.path, None)
+
+    def send_roots(self) -> None:
+        self.worker.submit(setattr, self, "worker_roots", tuple(self.roots()))
+
+    def _set_open(self, path: str, value: tuple | None) -> None:
+        if value is None:
+            self.open_files.pop(path, None)
+        else:
+            self.open_files[path] = value
+
+    def _forget(self, uri: str) -> None:
+        """(worker) A document was closed: its analyzer and kept tree go."""
+        self.analyzers.pop(uri, None)
+        self.typing_in.pop(uri, None)
+
+    def _files_appeared(self) -> None:
+        """(worker) Files may have appeared or gone: list again, look for modules again."""
+        self._files = (0.0, [], ())
+        if self._index is not None:
+            self._index.files_appeared()
 
     @property
     def encoding(self) -> str:
@@ -150,6 +436,12 @@ class RaylintServer(LanguageServer):
     # -- logging ----------------------------------------------------------------------------
 
     def log(self, message: str, kind: types.MessageType = types.MessageType.Info) -> None:
+        if self.loop is not None and threading.get_ident() != self._loop_thread:
+            try:  # from the worker: the loop writes every message
+                self.loop.call_soon_threadsafe(self.log, message, kind)
+            except RuntimeError:  # the loop has ended
+                pass
+            return
         try:
             self.window_log_message(types.LogMessageParams(type=kind, message=f"raylint: {message}"))
         except Exception:  # the client went away: nothing to tell
@@ -162,6 +454,8 @@ class RaylintServer(LanguageServer):
 
     def report_server_error(self, error: Exception, source) -> None:
         # pygls would pop up a message box; a log line is enough, and the server goes on.
+        if isinstance(error, JsonRpcMethodNotFound):
+            return  # the client was answered so; not the server's error
         self.log_error("handling a message", error)
 
     # -- settings ---------------------------------------------------------------------------
@@ -253,12 +547,14 @@ class RaylintServer(LanguageServer):
                 # what else the analysis reads (other documents, files): unchanged while only
                 # this document is edited, which lets its analyzer re-check just the edited part
                 context = self.generation - self.own_edits.get(document.uri, 0)
+                typing = self.own_edits.get(document.uri, 0) > 0
                 future = loop.run_in_executor(
-                    self.worker, self._analyze, text, document.uri, document.path, settings, context
+                    self.worker, self._analyze, text, document.uri, document.path, settings, context, typing
                 )
                 running = self.analyzing[document.uri] = (text, settings, future)
                 future.add_done_callback(lambda _, uri=document.uri, mine=running: self._analyzed(uri, mine))
-            result = await asyncio.shield(running[2])
+            result, texts = await asyncio.shield(running[2])
+            self.texts.update(texts)
             if version != document.version or text is not document.text:  # edited meanwhile: stale
                 return result, settings
         cached = self.results.get(document.uri)
@@ -278,9 +574,10 @@ class RaylintServer(LanguageServer):
 
     @property
     def index(self) -> ModuleIndex:
-        """One index for the session: modules are parsed again only when they change."""
+        """(worker) One index for the session: modules are parsed again only when they change."""
+        self.owned_by_worker("index")
         if self._index is None:
-            self._index = ModuleIndex(self.roots(), read=self._read, stamp=self._stamp)
+            self._index = ModuleIndex(list(self.worker_roots), read=self._read, stamp=self._stamp)
         return self._index
 
     def roots(self) -> list[str]:
@@ -289,16 +586,30 @@ class RaylintServer(LanguageServer):
             folders = [uri_to_path(self.workspace.root_uri)]
         return [folder for folder in folders if folder]
 
-    def workspace_files(self, settings: Settings) -> list[str]:
-        """The workspace's Python files, where callers are searched (listed every 10 s at most).
-        Excluded files are listed too: their call sites are reviewed, not edited."""
-        listed_at, files = self._files
+    def workspace_files(self, settings: Settings) -> tuple[list[str], tuple[str, ...]]:
+        """(worker) The workspace's Python files, where callers are searched (listed every 10 s
+        at most), and what kept some from being listed (then a search is incomplete). Excluded
+        files are listed too: their call sites are reviewed, not edited."""
+        listed_at, files, errors = self._files
         if time.monotonic() - listed_at > 10:
-            found = python_files(self.roots(), Excludes((), settings.root), [])
-            files = sorted({os.path.abspath(p) for p in found})
-            self._files = (time.monotonic(), files)
+            problems: list[tuple[str, str]] = []
+            listed: list[str] = []
+            try:
+                for path in python_files(list(self.worker_roots), Excludes((), settings.root), problems):
+                    listed.append(os.path.abspath(path))
+            except Exception as error:  # the listing broke off: what was listed is searched
+                problems.append((", ".join(self.worker_roots), f"{type(error).__name__}: {error}"))
+            files = sorted(set(listed))
+            errors = tuple(f"{path}: {message}" for path, message in problems)
+            self._files = (time.monotonic(), files, errors)
             self.index.files_appeared()
-        return files
+        return files, errors
+
+    def _caller_search(self, settings: Settings) -> tuple[CallerSearch, tuple[str, ...]]:
+        """(worker) A call-site search over the workspace, and why it is incomplete, if it is."""
+        files, errors = self.workspace_files(settings)
+        excluded = self.excluded_files(settings, files)
+        return CallerSearch(files, self.index, settings.generator_style, excluded, settings.library), errors
 
     @staticmethod
     def excluded_files(settings: Settings, files: list[str]) -> frozenset[str]:
@@ -310,21 +621,23 @@ class RaylintServer(LanguageServer):
         return {"generator_style": settings.generator_style, "index": self.index, "externals": self.externals[settings.python]}
 
     def _read(self, path: str) -> str | None:
-        """Workspace modules as the user sees them: unsaved text of open documents first."""
-        document = self.by_path.get(path)
-        return document.text if document is not None else read_disk(path)
+        """(worker) Workspace modules as the user sees them: unsaved text of open documents first."""
+        opened = self.open_files.get(path)
+        return opened[2] if opened is not None else read_disk(path)
 
     def _stamp(self, path: str):
-        document = self.by_path.get(path)
-        return ("open", document.version, id(document.text)) if document is not None else disk_stamp(path)
+        opened = self.open_files.get(path)
+        return ("open", opened[1], id(opened[2])) if opened is not None else disk_stamp(path)
 
-    def _analyze(self, text: str, uri: str, path: str, settings: Settings, context: int) -> Analysis:
+    def _analyze(
+        self, text: str, uri: str, path: str, settings: Settings, context: int, typing: bool
+    ) -> tuple[Analysis, dict[str, str]]:
+        """(worker) The analysis, and the texts of the closed files it points into."""
         try:
             known = self.analyzers.get(uri)
             if known is None or known[0] != settings:
                 known = self.analyzers[uri] = (settings, DocumentAnalyzer(path, **self._options(settings)))
             # A kept tree costs ~1.5 KB a line: kept only for the few documents being typed in.
-            typing = self.own_edits.get(uri, 0) > 0
             if typing:
                 self.typing_in.pop(uri, None)
                 self.typing_in[uri] = None
@@ -333,10 +646,11 @@ class RaylintServer(LanguageServer):
                     del self.typing_in[other]
                     if other in self.analyzers:
                         self.analyzers[other][1].forget()
-            return known[1].analyze(text, context, keep=typing)
+            analysis = known[1].analyze(text, context, keep=typing)
+            return analysis, self._texts_for(analysis)
         except Exception as error:  # a bug must cost one analysis, not the server
             self.log_error(f"analysing {path}", error)
-            return Analysis(path)
+            return Analysis(path), {}
 
     async def with_callers(self, document: Document) -> Analysis | None:
         """The document's findings with the call sites of each fix (None if it moved on)."""
@@ -377,11 +691,8 @@ class RaylintServer(LanguageServer):
         analysis, settings = cached.analysis, cached.settings
         loop = asyncio.get_running_loop()
         try:
-            files = await loop.run_in_executor(self.worker, self.workspace_files, settings)
+            search_in, unlisted = await loop.run_in_executor(self.worker, self._caller_search, settings)
             found: list = []
-            search_in = CallerSearch(
-                files, self.index, settings.generator_style, self.excluded_files(settings, files), settings.library
-            )
             steps = self._search_steps(search_in, analysis, found)
             while not self._search_stale(search):
                 if await loop.run_in_executor(self.worker, _run_slice, steps, SEARCH_SLICE):
@@ -389,9 +700,17 @@ class RaylintServer(LanguageServer):
             else:
                 return None
             callers = Analysis(analysis.path, found, analysis.problems)
+            if unlisted:
+                more = f" and {len(unlisted) - 1} more" if len(unlisted) > 1 else ""
+                callers = unsearched(callers, f"the workspace could not all be listed ({unlisted[0]}{more})")
+            callers_texts = await loop.run_in_executor(self.worker, self._texts_for, callers)
+            self.texts.update(callers_texts)
         except Exception as error:  # a bug must cost the call sites, not the findings
             self.log_error("finding call sites", error)
-            callers = Analysis(analysis.path, analysis.findings, analysis.problems)
+            callers = unsearched(
+                Analysis(analysis.path, analysis.findings, analysis.problems),
+                f"the search for call sites failed ({type(error).__name__})",
+            )
         finally:
             if self.searches.get(search.document.uri) is search:
                 del self.searches[search.document.uri]
@@ -450,20 +769,22 @@ class RaylintServer(LanguageServer):
                 self.workspace_diagnostic_refresh(None)
 
     def fix_all(self, document: Document, settings: Settings) -> dict[str, str]:
-        """New texts (by path) after every safe fix of the document, callers included."""
+        """(worker) New texts (by path) after every safe fix of the document (a snapshot),
+        callers included."""
         if uri_to_path(document.uri) is None:  # untitled, notebook cell: no workspace callers
             options = self._options(settings)
             return {document.path: fix_text(document.text, document.path, **options)[0]}
-        files = self.workspace_files(settings)
+        files, unlisted = self.workspace_files(settings)
         result = fix_workspace(
             [document.path],
             files,
-            self.roots(),
+            list(self.worker_roots),
             read=self._read,
             generator_style=settings.generator_style,
             externals=self._options(settings)["externals"],
             excluded=self.excluded_files(settings, files),
-            library=settings.library,
+            # callers in files not listed cannot be updated: only fixes that change no caller
+            library=settings.library or bool(unlisted),
         )
         return result.texts
 
@@ -551,13 +872,13 @@ class RaylintServer(LanguageServer):
         """A file was saved or changed on disk: call sites may have moved, and a module not
         found before may exist now."""
         self.generation += 1
-        self._files = (0.0, [])
-        self.worker.submit(self.index.files_appeared)  # (the worker owns the index)
+        self.worker.submit(self._files_appeared)  # (the worker owns the index and the file list)
 
     def files_changed(self) -> None:
         """Files changed on disk: everything analysed may have read them."""
         self.files_may_have_appeared()
         self.file_settings.clear()
+        self.texts.clear()
         self.results.clear()  # the documents' own texts did not change, but what they import may have
         self.published.clear()
 
@@ -581,6 +902,7 @@ def initialize(ls: RaylintServer, params: types.InitializeParams) -> None:
         options = options.get("raylint", options.get("settings", options))
         ls.initialization_options = options if isinstance(options, dict) else {}
     ls.pull_diagnostics = ls.supports("text_document.diagnostic")
+    ls.send_roots()
     ls.configured = asyncio.Event()
 
 
@@ -616,6 +938,8 @@ async def did_change_watched_files(ls: RaylintServer, params: types.DidChangeWat
 
 @server.feature(types.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS)
 async def did_change_folders(ls: RaylintServer, params: types.DidChangeWorkspaceFoldersParams) -> None:
+    ls.send_roots()
+    ls.files_may_have_appeared()
     await ls.refresh_client_settings()
     await ls.recheck_all()
 
@@ -627,7 +951,8 @@ def did_open(ls: RaylintServer, params: types.DidOpenTextDocumentParams) -> None
     ls.documents[item.uri] = document
     ls.by_path[document.path] = document
     ls.generation += 1
-    ls.worker.submit(ls.index.files_appeared)  # the editor may just have created it (the worker owns the index)
+    ls.send_open(document)
+    ls.worker.submit(ls._files_appeared)  # the editor may just have created it
     ls.schedule(document, 0)
 
 
@@ -640,6 +965,7 @@ def did_change(ls: RaylintServer, params: types.DidChangeTextDocumentParams) -> 
     for change in params.content_changes:
         document.apply(change, ls.encoding)
     document.version = params.text_document.version
+    ls.send_open(document)
     ls.generation += 1
     ls.own_edits[document.uri] = ls.own_edits.get(document.uri, 0) + 1
     ls.schedule(document)
@@ -659,11 +985,11 @@ def did_close(ls: RaylintServer, params: types.DidCloseTextDocumentParams) -> No
     document = ls.documents.pop(uri, None)
     if document is not None and ls.by_path.get(document.path) is document:
         del ls.by_path[document.path]
+        ls.send_closed(document)
     ls.generation += 1
     ls.results.pop(uri, None)
     ls.own_edits.pop(uri, None)
-    ls.analyzers.pop(uri, None)
-    ls.typing_in.pop(uri, None)
+    ls.worker.submit(ls._forget, uri)
     ls.published.pop(uri, None)
     ls.pulled.pop(uri, None)
     for tasks in (ls.pending, ls.searching_later):
@@ -732,7 +1058,9 @@ async def code_action(ls: RaylintServer, params: types.CodeActionParams):
         action = _fix_all_action(ls, document, settings)
         if not lazy:  # on the worker: fixing analyses again, with jedi
             loop = asyncio.get_running_loop()
-            action.edit = await loop.run_in_executor(ls.worker, _fix_all_edit, ls, document, settings)
+            action.edit = await loop.run_in_executor(
+                ls.worker, _fix_all_edit, ls, _snapshot(document), settings, ls.edit_support(), ls.encoding
+            )
         actions.append(action)
     return actions
 
@@ -792,14 +1120,22 @@ def _fix_all_action(ls: RaylintServer, document: Document, settings: Settings) -
     )
 
 
-def _fix_all_edit(ls: RaylintServer, document: Document, settings: Settings) -> types.WorkspaceEdit:
+def _fix_all_edit(
+    ls: RaylintServer, document: Document, settings: Settings, support: convert.EditSupport, encoding: str
+) -> types.WorkspaceEdit:
+    """(worker) The edit of *Fix all* for a snapshot of the document (see `_snapshot`)."""
     by_uri = {}
     for path, text in ls.fix_all(document, settings).items():
         same = path in (document.path, os.path.abspath(document.path))
-        target = document if same else ls.by_path.get(path) or ls.closed_document(path)
+        target = document if same else ls._worker_document(path)
         if target is not None:
-            by_uri[target.uri] = (target, convert.whole_text_edit(target, text, ls.encoding))
-    return convert.workspace_edit(by_uri, ls.edit_support())
+            by_uri[target.uri] = (target, convert.whole_text_edit(target, text, encoding))
+    return convert.workspace_edit(by_uri, support)
+
+
+def _snapshot(document: Document) -> Document:
+    """A copy of the document for the worker: the loop goes on editing the original."""
+    return Document(document.uri, document.language_id, document.version, document.text)
 
 
 @server.feature(types.CODE_ACTION_RESOLVE)
@@ -811,7 +1147,9 @@ async def resolve_code_action(ls: RaylintServer, action: types.CodeAction) -> ty
     settings = ls.settings_for(document)
     if data.get("all"):
         loop = asyncio.get_running_loop()
-        edit = await loop.run_in_executor(ls.worker, _fix_all_edit, ls, document, settings)
+        edit = await loop.run_in_executor(
+            ls.worker, _fix_all_edit, ls, _snapshot(document), settings, ls.edit_support(), ls.encoding
+        )
     else:
         analysis = await ls.with_callers(document)
         try:
@@ -832,6 +1170,44 @@ def shutdown(ls: RaylintServer, params: Any = None) -> None:
         tasks.clear()
 
 
+if TEST_HOOKS:  # for the tests only: sizes of what the server keeps, and state used off its thread
+
+    @server.feature("raylint/debugState")
+    def debug_state(ls: RaylintServer, params: Any = None) -> dict[str, Any]:
+        return {
+            "request_futures": len(ls.protocol._request_futures),
+            "result_types": len(ls.protocol._result_types),
+            "documents": len(ls.documents),
+            "pending": len(ls.pending),
+            "results": len(ls.results),
+            "searches": len(ls.searches),
+            "searching_later": len(ls.searching_later),
+            "tasks": len(asyncio.all_tasks()),
+            "ownership_errors": list(dict.fromkeys(ls.ownership_errors)),
+        }
+
+
+def unsearched(analysis: Analysis, why: str) -> Analysis:
+    """The analysis with every fix unsafe: its call sites were not all searched (`why`), so a
+    caller may be left expecting what the task returned before."""
+    reason = f"{why}: call sites there cannot be updated"
+    findings = [
+        replace(
+            finding,
+            fixes=tuple(
+                replace(
+                    fix,
+                    title=f"{fix.title} (call sites not all searched)",
+                    unsafe_reason=f"{fix.unsafe_reason}; {reason}" if fix.unsafe_reason else reason,
+                )
+                for fix in finding.fixes
+            ),
+        )
+        for finding in analysis.findings
+    ]
+    return Analysis(analysis.path, findings, analysis.problems)
+
+
 def _run_slice(steps: Iterator[None], budget: float) -> bool:
     """Advance a search for about `budget` seconds (on the worker); True once it is done."""
     deadline = time.perf_counter() + budget
@@ -842,7 +1218,8 @@ def _run_slice(steps: Iterator[None], budget: float) -> bool:
 
 
 def run(tcp: str | None = None) -> int:
-    """Serve until `exit`; the exit code is 0 only after a proper `shutdown` (LSP)."""
+    """Serve until `exit` or the end of input; the exit code is 0 only after a proper
+    `shutdown` (LSP)."""
     logging.basicConfig(level=logging.WARNING)
     # The message loop shares the GIL with the worker: hand it over within 1 ms, not 5, so a
     # request that arrives while the worker computes is read and answered at once.
@@ -852,9 +1229,22 @@ def run(tcp: str | None = None) -> int:
     # What was imported (pygls, lsprotocol, jedi) lives as long as the server: keep it out of the
     # collector's full passes, which otherwise stall a keystroke's diagnostics now and then.
     gc.freeze()
-    if tcp:
-        host, _, port = tcp.rpartition(":")
-        server.start_tcp(host or "127.0.0.1", int(port))
-    else:
-        server.start_io()
-    return 0 if server.protocol._shutdown else 1
+    try:
+        if tcp:
+            host, _, port = tcp.rpartition(":")
+            asyncio.run(server.serve_tcp(host or "127.0.0.1", int(port)))
+        else:
+            asyncio.run(server.serve_stdio())
+    except KeyboardInterrupt:
+        pass
+    code = 0 if server.protocol._shutdown and server.protocol.exit_requested else 1
+    # An analysis still running on the worker has nobody to answer: the process does not wait
+    # for it (the interpreter would, at exit), so `exit` ends it within a second.
+    threads = list(getattr(server.worker, "_threads", ()))
+    for thread in threads:
+        thread.join(timeout=1)
+    if any(thread.is_alive() for thread in threads):
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    return code
