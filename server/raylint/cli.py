@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from raylint import __version__
 from raylint.analysis import Analysis, ExternalResolver, ParsedOnce, analyze_module, fix_workspace
 from raylint.analysis import ray001
-from raylint.discovery import Excludes, python_files
+from raylint.discovery import MAX_PYTHON_FILE, Excludes, python_files, read_regular_file
 from raylint.report import FORMATS, Report
 from raylint.settings import GENERATOR_STYLES, ConfigError, Settings, find_pyproject, load_file
 
@@ -99,6 +99,11 @@ def check(args: argparse.Namespace) -> int:
     report.mode, report.unsafe = mode, args.unsafe_fixes
     errors: list[tuple[str, str]] = []
     excluded = Excludes(settings.exclude, settings.root)
+    for glob, why in excluded.invalid:
+        # (as for a broken config: the files it was meant to keep from being rewritten are unknown)
+        report.error("exclude", f"invalid pattern {glob!r} ({why}), ignored{', fixed nothing' * (mode == 'fix')}")
+        mode = "check" if mode == "fix" else mode
+        report.mode = mode
     paths = list(python_files(args.paths, excluded, errors))
     for path, message in errors:
         report.error(path, message)
@@ -262,8 +267,7 @@ class _Job:
 
 def read_python_file(path: str) -> tuple[str, str]:
     """The text of a Python file and the encoding to write it back in (PEP 263 aware)."""
-    with open(path, "rb") as handle:
-        data = handle.read()
+    data = read_regular_file(path, MAX_PYTHON_FILE)  # never a FIFO or a device
     if b"\x00" in data:
         raise ValueError("binary file (it contains NUL bytes), skipped")
     lines = iter(data.splitlines(keepends=True)[:2])
