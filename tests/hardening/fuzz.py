@@ -146,6 +146,8 @@ def check_cli(spec) -> None:
             target = root / path
             if kind == "gitignore":
                 target = target.parent / ".gitignore"
+            if os.path.lexists(target):
+                continue  # (writing to a FIFO made before would block the fuzzer itself)
             with contextlib.suppress(OSError):
                 target.parent.mkdir(parents=True, exist_ok=True)
                 if kind == "file":
