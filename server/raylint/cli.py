@@ -14,13 +14,16 @@ import tempfile
 from dataclasses import dataclass, field, replace
 
 from raylint import __version__
-from raylint.analysis import Analysis, ExternalResolver, ModuleIndex, analyze, fix_workspace
+from raylint.analysis import Analysis, ExternalResolver, ParsedOnce, analyze_module, fix_workspace
 from raylint.analysis import ray001
-from raylint.discovery import Excludes, python_files
+from raylint.discovery import MAX_PYTHON_FILE, Excludes, python_files, read_regular_file
 from raylint.report import FORMATS, Report
 from raylint.settings import GENERATOR_STYLES, ConfigError, Settings, find_pyproject, load_file
 
 _PARALLEL_FROM = 64  # files; below this, starting worker processes costs more than it saves
+# Parsed modules of files without findings kept for the caller search (so that it does not
+# parse them again), up to this much text in all: a tree takes about 90 bytes per character.
+_KEEP_PARSED_CHARS = 2_000_000
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -82,6 +85,10 @@ class FileResult:
     path: str
     analysis: Analysis | None = None
     errors: list[str] = field(default_factory=list)
+    # the parsed module of a file with findings (in this process only): handed on to the
+    # caller search and the fixes, so that the file is not parsed again
+    module: object | None = None
+    extra: list = field(default_factory=list)  # other parsed modules to hand on (same process)
 
 
 def check(args: argparse.Namespace) -> int:
@@ -107,6 +114,11 @@ def check(args: argparse.Namespace) -> int:
     report.mode, report.unsafe = mode, args.unsafe_fixes
     errors: list[tuple[str, str]] = []
     excluded = Excludes(settings.exclude, settings.root)
+    for glob, why in excluded.invalid:
+        # (as for a broken config: the files it was meant to keep from being rewritten are unknown)
+        report.error("exclude", f"invalid pattern {glob!r} ({why}), ignored{', fixed nothing' * (mode == 'fix')}")
+        mode = "check" if mode == "fix" else mode
+        report.mode = mode
     paths = list(python_files(args.paths, excluded, errors))
     for path, message in errors:
         report.error(path, message)
@@ -119,7 +131,12 @@ def check(args: argparse.Namespace) -> int:
         # excluded files are searched for callers too: a fix must not silently break them
         listed = python_files(roots, Excludes((), settings.root), [])
         workspace = sorted({os.path.abspath(p) for p in [*listed, *paths]})
-        final = _fix(flagged, workspace, roots, settings, args, report, mode, frozenset(filter(excluded, workspace)))
+        parsed = [m for r in results for m in [r.module, *r.extra] if m is not None]
+        for result in results:
+            result.module, result.extra = None, []  # the fixes' index holds them from here on
+        final = _fix(
+            flagged, workspace, roots, settings, args, report, mode, frozenset(filter(excluded, workspace)), parsed
+        )
         for result in results:
             if result.path in final:
                 result.analysis = final[result.path]
@@ -150,7 +167,11 @@ def _analyze_all(paths: list[str], settings: Settings) -> list[FileResult]:
         ) as pool:
             return list(pool.map(_check_in_worker, paths, chunksize=max(1, len(paths) // 64)))
     job = _Job(settings)
-    return [job(path) for path in paths]
+    results = [job(path) for path in paths]
+    if results and job._index is not None:  # the modules parsed to follow imports serve the search too
+        kept = {r.module.path for r in results if r.module is not None}
+        results[0].extra = [m for m in job._index.modules() if m.path not in kept and job.keep(m)]
+    return results
 
 
 _worker_job: _Job | None = None
@@ -162,10 +183,12 @@ def _start_worker(settings: Settings) -> None:
 
 
 def _check_in_worker(path: str) -> FileResult:
-    return _worker_job(path)
+    result = _worker_job(path)
+    result.module = None  # a tree is not worth sending between processes
+    return result
 
 
-def _fix(flagged, workspace, roots, settings, args, report, mode, excluded=frozenset()) -> dict[str, Analysis]:
+def _fix(flagged, workspace, roots, settings, args, report, mode, excluded=frozenset(), parsed=()) -> dict[str, Analysis]:
     """The findings with their callers; in fix and diff modes, the fixes written or shown."""
     disk = _DiskTexts()
     options = dict(
@@ -175,6 +198,7 @@ def _fix(flagged, workspace, roots, settings, args, report, mode, excluded=froze
         rounds=0 if mode == "check" else 5,
         excluded=excluded,
         library=settings.library,
+        parsed=parsed,
     )
     try:
         results = [fix_workspace(flagged, workspace, roots, read=disk.read, **options)]
@@ -403,16 +427,25 @@ class _Job:
 
     def __init__(self, settings: Settings):
         self.settings = settings
-        self._index: ModuleIndex | None = None
+        self._kept = 0  # characters of the modules kept (see _KEEP_PARSED_CHARS)
+        self._index: ParsedOnce | None = None
         self._externals: ExternalResolver | None = None
 
     def __getstate__(self):
-        return {"settings": self.settings, "_index": None, "_externals": None}
+        return {"settings": self.settings, "_index": None, "_externals": None, "_kept": 0}
+
+    def keep(self, module) -> bool:
+        """Keep this module of a file without findings for the rest of the run, if the budget allows."""
+        if self._kept + len(module.source.text) > _KEEP_PARSED_CHARS:
+            return False
+        self._kept += len(module.source.text)
+        return True
 
     def __call__(self, path: str) -> FileResult:
         result = FileResult(path)
         if self._index is None:
-            self._index = ModuleIndex([self.settings.root or os.getcwd()], snapshot=True)
+            # (the modules it parses for imports are handed to the analysis of their own file)
+            self._index = ParsedOnce([self.settings.root or os.getcwd()], snapshot=True)
             self._externals = ExternalResolver(self.settings.python)
         try:
             text, _ = read_python_file(path)
@@ -421,7 +454,10 @@ class _Job:
             return result
         try:
             options = {"generator_style": self.settings.generator_style, "externals": self._externals}
-            result.analysis = analyze(text, path, index=self._index, **options)
+            parsed = self._index.parsed(path, text)
+            result.analysis, resolver = analyze_module(text, path, index=self._index, parsed=parsed, **options)
+            if resolver is not None and (result.analysis.findings or self.keep(resolver.module)):
+                result.module = resolver.module
         except Exception as error:  # a bug in raylint must not stop the run over other files
             result.errors.append(f"internal error: {type(error).__name__}: {error} (please report it)")
         return result
@@ -429,8 +465,7 @@ class _Job:
 
 def read_python_file(path: str) -> tuple[str, str]:
     """The text of a Python file and the encoding to write it back in (PEP 263 aware)."""
-    with open(path, "rb") as handle:
-        data = handle.read()
+    data = read_regular_file(path, MAX_PYTHON_FILE)  # never a FIFO or a device
     if b"\x00" in data:
         raise ValueError("binary file (it contains NUL bytes), skipped")
     lines = iter(data.splitlines(keepends=True)[:2])

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterator
 
 import pathspec
+
+# Larger files are skipped with an error: a parsed tree takes about 90 bytes per character,
+# so a 10 MiB module already costs about 1 GB.
+MAX_PYTHON_FILE = 10 * 1024 * 1024
+MAX_GITIGNORE = 1024 * 1024
 
 # The folders ruff skips by default: tool caches, virtual environments, build output.
 DEFAULT_EXCLUDED_DIRS = frozenset(
@@ -22,7 +28,9 @@ class Excludes:
 
     def __init__(self, globs: tuple[str, ...], root: str | None):
         self.root = os.path.abspath(root or os.getcwd())
-        self.spec = pathspec.PathSpec.from_lines("gitwildmatch", globs) if globs else None
+        # (glob, why) of each pattern that is not valid gitignore syntax: left out, and said
+        self.invalid: list[tuple[str, str]] = []
+        self.spec = _spec(globs, self.invalid, pathspec.PathSpec) if globs else None
 
     def __call__(self, path: str) -> bool:
         if self.spec is None:
@@ -34,14 +42,45 @@ class Excludes:
 
 
 def python_files(paths: list[str], excluded: Excludes, errors: list[tuple[str, str]]) -> Iterator[str]:
-    """The Python files under `paths`, in a stable order; problems go to `errors`."""
+    """The Python files under `paths`, in a stable order; problems go to `errors` (one line
+    each: a symlink loop, a FIFO or a device, an invalid .gitignore line), and the walk goes on."""
     for path in paths:
-        if not os.path.exists(path):
-            errors.append((path, "no such file or directory"))
-        elif os.path.isdir(path):
+        try:
+            mode = os.stat(path).st_mode
+        except OSError as error:
+            errors.append((path, _why(error)))
+            continue
+        if stat.S_ISDIR(mode):
             yield from _walk(path, excluded, errors)
-        elif not excluded(path):
+        elif excluded(path):
+            continue
+        elif not stat.S_ISREG(mode):
+            errors.append((path, "not a regular file (a FIFO, socket or device), skipped"))
+        else:
             yield path
+
+
+def _why(error: OSError) -> str:
+    if error.errno == 2:
+        return "no such file or directory"
+    return f"cannot read: {error.strerror or error}"
+
+
+def _spec(lines, invalid: list[tuple[str, str]], kind=pathspec.GitIgnoreSpec):
+    """The spec of the valid lines; each invalid one goes to `invalid` with why."""
+    try:
+        return kind.from_lines("gitwildmatch", lines) if kind is pathspec.PathSpec else kind.from_lines(lines)
+    except Exception:  # pathspec raises ValueError subclasses, and others on odd input
+        pass
+    valid = []
+    for line in lines:
+        try:
+            pathspec.PathSpec.from_lines("gitwildmatch", [line])
+        except Exception as error:
+            invalid.append((line, str(error) or type(error).__name__))
+        else:
+            valid.append(line)
+    return kind.from_lines("gitwildmatch", valid) if kind is pathspec.PathSpec else kind.from_lines(valid)
 
 
 def _walk(top: str, excluded: Excludes, errors: list[tuple[str, str]]) -> Iterator[str]:
@@ -50,7 +89,7 @@ def _walk(top: str, excluded: Excludes, errors: list[tuple[str, str]]) -> Iterat
     while stack:
         folder = stack.pop()
         ignores = [(base, spec) for base, spec in ignores if folder == base or folder.startswith(base + os.sep)]
-        spec = _gitignore(folder)
+        spec = _gitignore(folder, errors)
         if spec is not None:
             ignores.append((folder, spec))
         try:
@@ -65,18 +104,57 @@ def _walk(top: str, excluded: Excludes, errors: list[tuple[str, str]]) -> Iterat
             if entry.is_dir(follow_symlinks=False):
                 if entry.name not in DEFAULT_EXCLUDED_DIRS:
                     subfolders.append(os.path.normpath(entry.path))
-            elif entry.name.endswith(".py") and entry.is_file():
-                yield os.path.normpath(entry.path)  # `x.py`, not `./x.py`, when walking `.`
+            elif entry.name.endswith(".py"):
+                try:
+                    mode = entry.stat().st_mode  # a symlinked file is checked (its target)
+                except OSError as error:  # a symlink loop, a dangling link
+                    if not entry.is_symlink() or error.errno != 2:
+                        errors.append((os.path.normpath(entry.path), _why(error)))
+                    continue
+                if stat.S_ISREG(mode):
+                    yield os.path.normpath(entry.path)  # `x.py`, not `./x.py`, when walking `.`
+                elif not stat.S_ISDIR(mode):
+                    errors.append((os.path.normpath(entry.path), "not a regular file (a FIFO, socket or device), skipped"))
         stack.extend(reversed(subfolders))
 
 
-def _gitignore(folder: str) -> pathspec.PathSpec | None:
+def _gitignore(folder: str, errors: list[tuple[str, str]]) -> pathspec.PathSpec | None:
     path = os.path.join(folder, ".gitignore")
     try:
-        with open(path, encoding="utf-8", errors="replace") as handle:
-            return pathspec.GitIgnoreSpec.from_lines(handle.read().splitlines())
-    except OSError:
+        data = read_regular_file(path, MAX_GITIGNORE)
+    except FileNotFoundError:
         return None
+    except (OSError, ValueError) as error:
+        why = _why(error) if isinstance(error, OSError) else str(error).replace(", skipped", "")
+        errors.append((os.path.normpath(path), f"{why}, ignored"))
+        return None
+    invalid: list[tuple[str, str]] = []
+    spec = _spec(data.decode("utf-8", errors="replace").splitlines(), invalid)
+    for line, why in invalid:
+        errors.append((os.path.normpath(path), f"invalid pattern {line!r} ({why}), ignored"))
+    return spec
+
+
+def read_regular_file(path: str, limit: int) -> bytes:
+    """The bytes of the file at `path`, which must be a regular file of at most `limit` bytes
+    (ValueError otherwise). Opened without blocking, so that a FIFO never hangs the run, and
+    checked on the open file, so that it cannot be swapped for one in between."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise ValueError("not a regular file (a FIFO, socket or device), skipped")
+        if info.st_size > limit:
+            raise ValueError(f"larger than {limit // (1024 * 1024)} MiB ({info.st_size} bytes), skipped")
+        with os.fdopen(fd, "rb") as handle:
+            fd = -1
+            data = handle.read(limit + 1)
+        if len(data) > limit:
+            raise ValueError(f"larger than {limit // (1024 * 1024)} MiB, skipped")
+        return data
+    finally:
+        if fd != -1:
+            os.close(fd)
 
 
 def _ignored(entry: os.DirEntry, ignores: list[tuple[str, pathspec.PathSpec]]) -> bool:

@@ -35,26 +35,72 @@ def analyze_module(
     generator_style: str = "streaming",
     index: ModuleIndex | None = None,
     externals: ExternalResolver | None = None,
+    parsed: ModuleInfo | None = None,
 ) -> tuple[Analysis, Resolver | None]:
     """`analyze`, with the resolver of the parsed module (None if the file was not parsed),
-    for callers that build on the tree (`DocumentAnalyzer`)."""
+    for callers that build on the tree (`DocumentAnalyzer`). `parsed`: this text already
+    parsed (by an earlier step of the run), so that it is not parsed again."""
     result = Analysis(path)
     index = index if index is not None else ModuleIndex()
     if not may_have_findings(text, path, index, externals):
         return result, None
-    source = SourceText(text)
-    tree, syntax_errors = parse(source)
+    if parsed is not None and parsed.syntax_errors is not None and _same_text(parsed.source.text, text):
+        module = parsed
+        source, tree, syntax_errors = module.source, module.tree, module.syntax_errors
+    else:
+        source = SourceText(text)
+        tree, syntax_errors = parse(source)
+        module = ModuleInfo(path, source, tree, syntax_errors) if tree is not None else None
     for line, message in syntax_errors:
         where = Range(Position(line, 0), Position(line, len(source.line(line))))
         result.problems.append(Problem(path, f"syntax error: {message} (line {line + 1}); checked the rest", where))
-    if tree is None:
+    if module is None:
         return result, None
-    resolver = Resolver(ModuleInfo(path, source, tree), index, externals)
+    resolver = Resolver(module, index, externals)
     try:
         result.findings = ray001.check(resolver, path, generator_style)
     except RecursionError:
         result.problems.append(Problem(path, "code nested too deeply to analyze"))
     return result, resolver
+
+
+def _same_text(a: str, b: str) -> bool:
+    return a is b or a == b
+
+
+class ParsedOnce(ModuleIndex):
+    """A ModuleIndex that hands the modules it parsed to `analyze_module` (`parsed(path,
+    text)`), and is handed the modules `analyze_module` parsed (`adopt`): each text is parsed
+    once in a run, however many steps (analysis, caller search, fix rounds) read it. A module
+    is used only while the file still holds its very text."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._parsed: dict[str, ModuleInfo] = {}
+
+    def adopt(self, module: ModuleInfo) -> None:
+        self._parsed[module.path] = module
+
+    def parsed(self, path: str, text: str) -> ModuleInfo | None:
+        """The module of `text` at `path`, if it was parsed already."""
+        known = self._parsed.get(os.path.abspath(path))
+        return known if known is not None and _same_text(known.source.text, text) else None
+
+    def modules(self) -> list[ModuleInfo]:
+        """Every module parsed or adopted so far."""
+        return list(self._parsed.values())
+
+    def module(self, path: str) -> ModuleInfo | None:
+        path = os.path.abspath(path)
+        known = self._parsed.get(path)
+        if known is not None:
+            text = self.text(path)
+            if text is not None and _same_text(known.source.text, text):
+                return known
+        found = super().module(path)
+        if found is not None:
+            self._parsed[path] = found
+        return found
 
 
 def apply_edits(text: str, edits: list[Edit]) -> str:
@@ -136,6 +182,7 @@ def fix_workspace(
     rounds: int = 5,
     excluded: frozenset[str] = frozenset(),
     library: bool = False,
+    parsed: list[ModuleInfo] = (),
 ) -> WorkspaceFix:
     """Fix `paths` and update the callers of each rewritten task anywhere in `files`.
 
@@ -143,6 +190,8 @@ def fix_workspace(
     if `unsafe`. With `rounds=0` it only finds the call sites of each finding's fixes.
     Call sites in `excluded` files (absolute paths) are never edited: they are to review.
     With `library`, every fix that changes what callers get is unsafe (callers may be elsewhere).
+    `parsed`: modules already parsed (by the caller's own analysis of `paths`); each text is
+    parsed once, here and in the caller search, and used only if the file still holds it.
     """
     texts: dict[str, str] = {}
 
@@ -154,7 +203,10 @@ def fix_workspace(
         path = os.path.abspath(path)
         return ("edited", id(texts[path])) if path in texts else disk_stamp(path)
 
-    index = ModuleIndex(roots, read=current, stamp=stamp)
+    index = ParsedOnce(roots, read=current, stamp=stamp)
+    for module in parsed:
+        module.__dict__.pop("_raylint_helper_puts", None)  # found with another index
+        index.adopt(module)
     options = {"generator_style": generator_style, "index": index, "externals": externals}
     history: list[dict[str, Analysis]] = []
     linked: list[frozenset[str]] = []
@@ -162,8 +214,13 @@ def fix_workspace(
         search = CallerSearch(files, index, generator_style, excluded, library)
         analyses = {}
         for path in paths:
-            text = current(path)
-            analysis = analyze(text, path, **options) if text is not None else Analysis(path)
+            text = index.text(path)  # the index's copy: the search reads the same object
+            if text is None:
+                analysis = Analysis(path)
+            else:
+                analysis, resolver = analyze_module(text, path, parsed=index.parsed(path, text), **options)
+                if resolver is not None:
+                    index.adopt(resolver.module)
             analysis.findings = [search.with_callers(f) for f in analysis.findings]
             analyses[path] = analysis
         history.append(analyses)
@@ -196,4 +253,6 @@ __all__ = [
     "fix_workspace",
     "WorkspaceFix",
     "CallerSearch",
+    "ParsedOnce",
+    "analyze_module",
 ]

@@ -35,6 +35,7 @@ from raylint.analysis.model import CallSite, Edit, Finding, Fix, Position, Range
 from raylint.analysis.names import ModuleIndex, ModuleInfo, Scope
 from raylint.analysis.prefilter import workspace_imports
 from raylint.analysis.source import SourceText
+from raylint.discovery import MAX_PYTHON_FILE, read_regular_file
 
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 
@@ -164,9 +165,8 @@ class _Sites:
         """A workspace file whose text raylint cannot read (not UTF-8, say): if its bytes
         spell a word of the target, it may call it, and raylint cannot tell how."""
         try:
-            with open(path, "rb") as handle:
-                data = handle.read(16 * 1024 * 1024).decode("latin-1")
-        except OSError:
+            data = read_regular_file(path, MAX_PYTHON_FILE).decode("latin-1")
+        except (OSError, ValueError):
             return
         if words.search(data):
             where = Range(Position(0, 0), Position(0, 0))

@@ -33,7 +33,7 @@ from raylint.analysis.prefilter import may_have_findings
 from raylint.analysis.source import SourceText, first_line
 from raylint.analysis.tasks import (
     DEFINED_NAME,
-    ONE_NAME_ARGUMENT,
+    one_name_arguments,
     _definitions,
     find_remote_functions,
     remote_wrapped_names,
@@ -241,7 +241,7 @@ def _lines_text(source: SourceText, first: int, last: int) -> str:
 
 def _passes_a_definition(part: str, whole: str) -> bool:
     """Does `part` call something with a def or class of the module (`ray.remote(f)`)?"""
-    candidates = {match[1] for match in ONE_NAME_ARGUMENT.finditer(part)}
+    candidates = {name for _, name in one_name_arguments(part)}
     return bool(candidates) and not candidates.isdisjoint(DEFINED_NAME.findall(whole))
 
 

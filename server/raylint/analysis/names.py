@@ -227,10 +227,13 @@ class ModuleInfo:
 
 
 def read_disk(path: str) -> str | None:
+    """A workspace file's text, or None: never a FIFO or a device (they would hang or never
+    end), never more than MAX_PYTHON_FILE."""
+    from raylint.discovery import MAX_PYTHON_FILE, read_regular_file
+
     try:
-        with open(path, "rb") as handle:
-            return handle.read().decode("utf-8")
-    except (OSError, UnicodeDecodeError):
+        return read_regular_file(path, MAX_PYTHON_FILE).decode("utf-8")
+    except (OSError, UnicodeDecodeError, ValueError):
         return None
 
 

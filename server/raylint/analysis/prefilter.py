@@ -16,8 +16,10 @@ import sys
 from raylint.analysis.names import ExternalResolver, ModuleIndex
 from raylint.analysis.tasks import DEFINED_NAME
 
+# Each piece matches one way only (dots, then a name that starts with a letter; a parenthesis
+# closes before the next one opens), so a hostile line costs linear time, not quadratic.
 _IMPORT = re.compile(
-    r"^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]*(\([^)]*\)|[^\n#;]*)|import[ \t]+([^\n#;]+))",
+    r"^[ \t]*(?:from[ \t]+(\.*(?:\w[\w.]*)?)[ \t]+import[ \t]*(\([^()]*\)|[^\n#;]*)|import[ \t]+([^\n#;]+))",
     re.MULTILINE,
 )
 _DECORATOR_ROOT = re.compile(r"^[ \t]*@[ \t]*(\w+)", re.MULTILINE)
@@ -156,7 +158,8 @@ def _decorates_or_wraps(text: str, outside: dict[str, str], externals: ExternalR
 def _wraps(text: str, name: str, defined: set[str]) -> bool:
     at = text.find(name)
     while at != -1:
-        if at == 0 or not _is_name_char(text[at - 1]):
+        # (not after a dot: `a.name(f)` is not the name, and `x.x.x...` is then read once)
+        if at == 0 or not (_is_name_char(text[at - 1]) or text[at - 1] == "."):
             match = _WRAP_CALL_AFTER_NAME.match(text, at + len(name))
             if match and match[1] in defined:
                 return True

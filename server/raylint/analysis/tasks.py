@@ -133,8 +133,64 @@ def remote_wrapped_names(resolver: Resolver) -> dict[str, tuple[OptionsSite, tup
 
 # `^` of re.MULTILINE starts lines after "\n" only: a lone "\r" ends a line too (old Mac files)
 DEFINED_NAME = re.compile(r"(?:^|(?<=\r))[ \t\x0c]*(?:async[ \t]+)?(?:def|class)[ \t]+(\w+)", re.MULTILINE)
-# `(name)`, with room for line breaks and comments: how a call passes one bare name
-ONE_NAME_ARGUMENT = re.compile(r"\((?:\s|#[^\r\n]*)*(\w+)(?:\s|#[^\r\n]*)*,?(?:\s|#[^\r\n]*)*\)")
+# `(name)`, `(name,)`, with room for line breaks and comments: how a call passes one bare name.
+# No regex with nested quantifiers runs on what a user wrote: `(\s|#[^\n]*)*` backtracked
+# exponentially on a comment of `#`s. The usual case, no comment inside, is one linear regex;
+# calls with a comment inside are few and read by `one_name_arguments` in linear time.
+_ONE_NAME_PLAIN = re.compile(r"\(\s*(\w+)\s*(?:,\s*)?\)")
+_OPEN_THEN_COMMENT = re.compile(r"\(\s*(?:\w+\s*(?:,\s*)?)?#")
+_SPACE = re.compile(r"\s*")
+_WORD = re.compile(r"\w+")
+_LINE_END_CHAR = re.compile(r"[\r\n]")
+# `._name.remote` / `._name.options`: a private actor method called remotely
+_PRIVATE_CALLED_REMOTELY = re.compile(r"\.\s*(_\w+)\s*\.\s*(?:remote|options)\b")
+
+
+def one_name_arguments(text: str) -> list[tuple[int, str]]:
+    """Each `(name)` of the text — `(`, space, line breaks and whole comments, a name, the same,
+    an optional comma and the same, `)` — as (offset of the `(`, name), in the order of the text.
+    Linear time on any text (a comment ends at a line end; what it spans is looked up)."""
+    found = [(m.start(), m[1]) for m in _ONE_NAME_PLAIN.finditer(text)]
+    candidates = [m.start() for m in _OPEN_THEN_COMMENT.finditer(text)]
+    if not candidates:
+        return found
+    size = len(text)
+    line_ends = [m.start() for m in _LINE_END_CHAR.finditer(text)]
+    gaps: dict[int, int] = {}  # where the space and comments from an offset end (each once)
+
+    def gap(at: int) -> int:
+        passed = []
+        while at not in gaps:
+            passed.append(at)
+            after = _SPACE.match(text, at).end()
+            if after < size and text[after] == "#":
+                line_end = bisect.bisect_left(line_ends, after)
+                at = line_ends[line_end] if line_end < len(line_ends) else size
+                if at == size:
+                    gaps[at] = size
+            else:
+                gaps[after] = after
+                at = after
+        end = gaps[at]
+        for offset in passed:
+            gaps[offset] = end
+        return end
+
+    words: dict[int, str] = {}
+    for start in candidates:
+        at = gap(start + 1)
+        if at not in words:
+            match = _WORD.match(text, at)
+            words[at] = match[0] if match else ""
+        name = words[at]
+        if not name:
+            continue
+        at = gap(at + len(name))
+        if at < size and text[at] == ",":
+            at = gap(at + 1)
+        if at < size and text[at] == ")":
+            found.append((start, name))
+    return sorted(found)
 
 
 def statements_calling_with_a_definition(module) -> list[tuple[ast.stmt, list[int]]]:
@@ -146,9 +202,7 @@ def statements_calling_with_a_definition(module) -> list[tuple[ast.stmt, list[in
     if not names:
         return []
     starts_of_lines = module.source.line_starts
-    lines = sorted(
-        {bisect.bisect_right(starts_of_lines, m.start()) for m in ONE_NAME_ARGUMENT.finditer(text) if m[1] in names}
-    )
+    lines = sorted({bisect.bisect_right(starts_of_lines, at) for at, name in one_name_arguments(text) if name in names})
     if not lines:
         return []
     body = module.tree.body
@@ -180,15 +234,18 @@ def _nodes_on_lines(statement: ast.stmt, lines: list[int]):
 
 
 def _actor_methods(resolver: Resolver, cls: ast.ClassDef, scope: Scope, declared: OptionsSite, names: tuple[str, ...]):
-    text = resolver.module.source.text
+    called_remotely = None
     for node in cls.body:
         if not isinstance(node, _FUNCTIONS) or node.name.startswith("__"):
             continue
         if any(_decorator_name(d) in _NOT_REMOTE_METHOD_DECORATORS for d in node.decorator_list):
             continue
         # A private helper is remote only if someone calls it through `.remote`/`.options`.
-        if node.name.startswith("_") and not re.search(rf"\.{node.name}\s*\.\s*(remote|options)\b", text):
-            continue
+        if node.name.startswith("_"):
+            if called_remotely is None:  # once per module, not once per method: linear
+                called_remotely = _private_called_remotely(resolver.module)
+            if node.name not in called_remotely:
+                continue
         own = resolver.scope(node, scope)
         method_site = OptionsSite("method", node)
         for decorator in node.decorator_list:
@@ -196,6 +253,14 @@ def _actor_methods(resolver: Resolver, cls: ast.ClassDef, scope: Scope, declared
                 method_site = OptionsSite("call", decorator)
         display = f"{cls.name}.{node.name}"
         yield RemoteFunction(node, own, display, True, declared.node, method_site, names, scope.parent is not None)
+
+
+def _private_called_remotely(module) -> set[str]:
+    """The names `._name.remote` or `._name.options` spell anywhere in the module's text."""
+    memo = module.__dict__
+    if "_raylint_private_remote" not in memo:
+        memo["_raylint_private_remote"] = set(_PRIVATE_CALLED_REMOTELY.findall(module.source.text))
+    return memo["_raylint_private_remote"]
 
 
 def _decorator_name(decorator: ast.AST) -> str:
