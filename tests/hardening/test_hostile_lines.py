@@ -102,7 +102,9 @@ _EVERY_PATTERN = textwrap.dedent(
         for unit in units:
             text = opener + unit * (size // len(unit))
             for name, pattern in patterns.items():
-                for _ in pattern.finditer(text):
+                # (the language server's framing reads bytes: its patterns get the text's bytes)
+                subject = text.encode() if isinstance(pattern.pattern, bytes) else text
+                for _ in pattern.finditer(subject):
                     pass
                 tried += 1
             one_name_arguments(text)
