@@ -48,6 +48,19 @@ def edit_sequences(draw):
     return edits
 
 
+def test_a_line_added_inside_a_function_keeps_what_a_later_ray_remote_call_makes_remote():
+    """Found by the property test below: `wrapped_task = ray.remote(wrapped)` after an edit that
+    adds a line inside `wrapped` was read off the old text with the moved tree, and missed."""
+    original = next(s for s in SOURCES if "wrapped_task = ray.remote(wrapped)" in s)
+    at = original.index("ray.put(b)\n\n\nwrapped_task") + len("ray.put(b")
+    index = ModuleIndex()
+    analyzer = DocumentAnalyzer("t.py", index=index)
+    analyzer.analyze(original)
+    text = original[:at] + "@ray.remote\n" + original[at:]
+    assert analyzer.analyze(text) == analyze(text, "t.py", index=index)
+    assert "wrapped" in {f.task for f in analyze(text, "t.py", index=index).findings}
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(st.sampled_from(SOURCES), edit_sequences())
 def test_incremental_analysis_equals_a_full_one(original, edits):

@@ -275,37 +275,14 @@ class _TaskSites(_Sites):
         return isinstance(of, Def) and of.key in self.keys
 
     def walk(self, module: ModuleInfo) -> None:
-        names: dict[tuple[int, str], frozenset] = {}  # (scope, name) → its values, in this module
-
-        def name(identifier: str, scope: Scope) -> frozenset:
-            key = (id(scope), identifier)
-            if key not in names:
-                names[key] = self.values.name(identifier, module, scope)
-            return names[key]
-
-        for node, scope in view(module).loads():
-            if isinstance(node, ast.Name):
-                values = name(node.id, scope)
-            elif isinstance(node, ast.Attribute):
-                # only a module's attribute can be the task itself (an object's would have been
-                # stored there, which is a use to review where it happens): `a.b.task` is
-                # looked into only when `a` may be a module
-                root = node.value
-                while isinstance(root, ast.Attribute):
-                    root = root.value
-                if not (isinstance(root, ast.Name) and any(isinstance(v, Mod) for v in name(root.id, scope))):
-                    continue
-                if not any(isinstance(v, Mod) for v in self.values.of(node.value, module, scope)):
-                    continue
-                values = self.values.of(node, module, scope)
-            elif isinstance(node, ast.Call) and _getattr_of(node, self.names):
-                self.review(module, node, f"`{_short(module.source.segment(node))}` may fetch the task by name")
-                continue
-            else:
-                continue
+        references = self.search.references(module, self.values)
+        found = {id(node): (node, values) for key in self.keys for node, values in references.get(key, ())}
+        for node, values in sorted(found.values(), key=lambda pair: (pair[0].lineno, pair[0].col_offset)):
             mine = [v for v in values if self._mine(v)]
-            if mine:
-                self.use(module, node, mine, len(mine) != len(values))
+            self.use(module, node, mine, len(mine) != len(values))
+        for node in references.get("getattr", ()):
+            if _getattr_of(node, self.names):
+                self.review(module, node, f"`{_short(module.source.segment(node))}` may fetch the task by name")
 
     def is_call_site(self, module: ModuleInfo, call: ast.Call) -> bool:
         if not (isinstance(call.func, ast.Attribute) and call.func.attr == "remote"):
@@ -952,6 +929,48 @@ class CallerSearch:
         self.library = library
         self._sites: dict[Target, list[CallSite]] = {}
         self._imported: set[str] | None = None  # the workspace files some file imports
+        self._values = Values(index, self.imported)  # what names mean: one search's worth
+        self._references: dict[ModuleInfo, dict] = {}  # see references()
+
+    def references(self, module: ModuleInfo, values: Values) -> dict:
+        """The module's reads that may be a workspace function (by the function's key: the
+        frozenset of keys of the target), and its `getattr` calls: one walk per module and
+        search, whatever the number of targets (a module of thousands of tasks)."""
+        found = self._references.get(module)
+        if found is not None:
+            return found
+        by_key: dict = {}
+        names: dict[tuple[int, str], frozenset] = {}  # (scope, name) → its values, in this module
+
+        def name(identifier: str, scope: Scope) -> frozenset:
+            key = (id(scope), identifier)
+            if key not in names:
+                names[key] = values.name(identifier, module, scope)
+            return names[key]
+
+        for node, scope in view(module).loads():
+            if isinstance(node, ast.Name):
+                found_values = name(node.id, scope)
+            elif isinstance(node, ast.Attribute):
+                # only a module's attribute can be the task itself (an object's would have been
+                # stored there, which is a use to review where it happens): `a.b.task` is
+                # looked into only when `a` may be a module
+                root = node.value
+                while isinstance(root, ast.Attribute):
+                    root = root.value
+                if not (isinstance(root, ast.Name) and any(isinstance(v, Mod) for v in name(root.id, scope))):
+                    continue
+                if not any(isinstance(v, Mod) for v in values.of(node.value, module, scope)):
+                    continue
+                found_values = values.of(node, module, scope)
+            else:
+                by_key.setdefault("getattr", []).append(node)
+                continue
+            keys = {(v.of if isinstance(v, Options) else v).key for v in found_values if isinstance(v, (Def, Options))}
+            for key in keys:
+                by_key.setdefault(key, []).append((node, found_values))
+        self._references[module] = by_key
+        return by_key
 
     def imported(self, path: str) -> bool:
         """Does any workspace file import the module at `path` (so that its module-level names
@@ -1012,7 +1031,7 @@ class CallerSearch:
         targets = [t for t in dict.fromkeys(targets) if t not in self._sites]
         if not targets:
             return
-        values = Values(self.index, self.imported)  # what names mean: one search's worth
+        values = self._values
         found: dict[Target, list[CallSite]] = {}
         order = {os.path.abspath(p): n for n, p in enumerate(self.files)}
         for target in targets:

@@ -141,6 +141,9 @@ class DocumentAnalyzer:
                 return None
             kept.append((last.owners[number] < at, finding))
 
+        # (what `ray.remote(f)` calls make remote is read off the old text and tree: before
+        # the later statements move)
+        wrapped = None if plain else last.wrapped()
         if delta:  # the later statements move (in place: the old tree is not used again)
             for later in body[at + 1 :]:
                 ast.increment_lineno(later, delta)
@@ -149,7 +152,7 @@ class DocumentAnalyzer:
         resolver = Resolver(module, self.index, self.externals)
         if plain and any(resolver.resolve_name(name, module.scope) is not None for name in bound_names([new])):
             return None
-        functions = [] if plain else find_remote_functions(resolver, [new], last.wrapped())
+        functions = [] if plain else find_remote_functions(resolver, [new], wrapped)
         fresh = ray001.check(resolver, self.path, self.style, functions)
         if delta:
             kept = [(before, _shift(f, delta, old_end)) for before, f in kept]
