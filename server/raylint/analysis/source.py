@@ -26,6 +26,7 @@ class SourceText:
         starts = [0]
         starts.extend(m.end() for m in _LINE_END.finditer(text))
         self.line_starts = starts
+        self._encoded: dict[int, bytes] = {}  # 1-based line → its UTF-8 bytes (b"": ASCII)
 
     @cached_property
     def newline(self) -> str:
@@ -44,13 +45,15 @@ class SourceText:
 
     def position(self, lineno: int, byte_col: int) -> Position:
         """Position of an AST location (1-based line, UTF-8 byte column)."""
-        line = self.line(lineno - 1)
         bom = 1 if self.has_bom and lineno == 1 else 0
-        if bom:
-            line = line[1:]
-        if line.isascii():
+        encoded = self._encoded.get(lineno)
+        if encoded is None:
+            # once per line: a long line holds many positions (100k puts in one tuple)
+            line = self.line(lineno - 1)[bom:]
+            encoded = self._encoded[lineno] = b"" if line.isascii() else line.encode("utf-8")
+        if not encoded:
             return Position(lineno - 1, byte_col + bom)
-        prefix = line.encode("utf-8")[:byte_col].decode("utf-8", errors="ignore")
+        prefix = encoded[:byte_col].decode("utf-8", errors="ignore")
         return Position(lineno - 1, len(prefix) + bom)
 
     def range_of(self, node: ast.AST) -> Range:

@@ -55,7 +55,7 @@ def copy_reason(ctx: Context, put: ast.Call, assignment: ast.stmt | None, return
     value = put_value(ctx, put)
     if value is None:
         return ""
-    facts = _Facts(ctx)
+    facts = _facts(ctx)
     if facts.immutable(value):
         return ""
     reach, fresh = facts.reach(value)
@@ -250,6 +250,15 @@ def _mentions(node: ast.AST, names: set[str]) -> bool:
 
 
 # -- which names reach the value, and is it fresh ---------------------------------------------
+
+
+def _facts(ctx: Context) -> _Facts:
+    """The task's _Facts, made once per analysis of the task (not once per put: a tuple of
+    thousands of puts would scan the task thousands of times). Kept on its Body."""
+    found = getattr(ctx.body, "_copy_facts", None)
+    if found is None:
+        found = ctx.body._copy_facts = _Facts(ctx)  # type: ignore[attr-defined]
+    return found
 
 
 class _Facts:
