@@ -61,6 +61,18 @@ def test_a_line_added_inside_a_function_keeps_what_a_later_ray_remote_call_makes
     assert "wrapped" in {f.task for f in analyze(text, "t.py", index=index).findings}
 
 
+def test_an_edit_spelling_a_put_alias_elsewhere_redoes_the_fixes_that_remove_its_import():
+    """Found by the property test below: a fix removes `from ray import put as store` once
+    nothing else spells `store`, so an edit deleting the word from a string changes the fixes
+    of a task the edit is not in."""
+    original = next(s for s in SOURCES if "ref = store(cleaned)" in s)
+    index = ModuleIndex()
+    analyzer = DocumentAnalyzer("t.py", index=index)
+    analyzer.analyze(original)
+    text = original.replace("through the object store.", "through the object.")
+    assert analyzer.analyze(text) == analyze(text, "t.py", index=index)
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(st.sampled_from(SOURCES), edit_sequences())
 def test_incremental_analysis_equals_a_full_one(original, edits):

@@ -38,7 +38,7 @@ class QuickFixCase:
     file: str
     line: int  # 1-based line of the diagnostic
     task: str
-    edits: tuple[tuple[str, int, str, str], ...]  # (file, 1-based line, old text, new text)
+    edits: tuple[tuple[str, int, str, str | None], ...]  # (file, 1-based line, old text, new text or None: deleted)
 
 
 QUICK_FIX_CASES = [
@@ -50,11 +50,13 @@ QUICK_FIX_CASES = [
              "        text = ray.get(load.remote(doc_id))  # return-value"),
         ),
     ),
-    # the fix rewrites the line that made the ref, above the flagged `return ref`
+    # the fix removes the line that made the ref and returns the value (`ref = store(cleaned)`
+    # then `return ref` becomes `return cleaned`)
     QuickFixCase(
         "tasks.py", 29, "clean",
         (
-            ("tasks.py", 28, "    ref = store(cleaned)", "    ref = cleaned"),
+            ("tasks.py", 28, "    ref = store(cleaned)", None),
+            ("tasks.py", 29, "    return ref", "    return cleaned"),
             ("main.py", 24, "        cleaned = ray.get(ray.get(clean.remote(text)))  # return-value",
              "        cleaned = ray.get(clean.remote(text))  # return-value"),
         ),
@@ -256,14 +258,19 @@ def check_quick_fix_on_disk(box: Sandbox, case: QuickFixCase, before: list[dict]
     task's and its callers'), the changed files parse, and `raylint check` reports every
     finding it did before except the fixed one."""
     expected = {p.name: p.read_text(encoding="utf-8").splitlines(keepends=True) for p in EXAMPLES.glob("*.py")}
-    for name, line, old, new in case.edits:
+    # (a new text of None: the line is deleted; edits apply from the bottom up)
+    for name, line, old, new in sorted(case.edits, key=lambda e: (e[0], -e[1])):
         assert expected[name][line - 1] == old + "\n", f"examples/{name}:{line} changed: update the test case"
-        expected[name][line - 1] = new + "\n"
+        if new is None:
+            del expected[name][line - 1]
+        else:
+            expected[name][line - 1] = new + "\n"
     for name, lines in sorted(expected.items()):
         saved = box.text(name)
         for file, line, _, new in case.edits:
-            if file == name:
-                assert saved.splitlines()[line - 1] == new, f"{name}:{line}"
+            if file == name and new is not None:
+                deleted_above = sum(1 for f, l, _, n in case.edits if f == name and n is None and l < line)
+                assert saved.splitlines()[line - 1 - deleted_above] == new, f"{name}:{line}"
         assert saved == "".join(lines), f"{name} on disk differs from the original by more than the fix"
         ast.parse(saved, filename=name)
     after = findings(box, case.file)

@@ -111,6 +111,8 @@ class DocumentAnalyzer:
             return None
         if _REACHES_OUTSIDE.search(new_text) or _REACHES_OUTSIDE.search(old_text):
             return None
+        if _spells_a_cleanup_name(old_text + new_text, last.resolver):
+            return None  # whether a fix may remove that import depends on every use of the name
         if _passes_a_definition(new_text, text) or _passes_a_definition(old_text, old.source.text):
             return None
         try:
@@ -180,6 +182,21 @@ class _State:
         if self.known_wrapped is None:
             self.known_wrapped = remote_wrapped_names(self.resolver)
         return self.known_wrapped
+
+
+_CLEANED_UP = {"ray.put", "ray.ObjectRef", "ray._raylet.ObjectRef", "ray.types.ObjectRef"}
+
+
+def _spells_a_cleanup_name(texts: str, resolver: Resolver) -> bool:
+    """Does the text spell a module-level name bound to ray.put or ObjectRef? A fix removes
+    such an import once nothing else in the module spells it, so the fixes of every other
+    statement depend on where it is spelled."""
+    scope = resolver.module.scope
+    for name, bindings in scope.bindings.items():
+        if name in texts and any(b[0] in ("from", "value") for b in bindings):
+            if resolver.meaning(resolver.resolve_name(name, scope)) in _CLEANED_UP and re.search(rf"\b{re.escape(name)}\b", texts):
+                return True
+    return False
 
 
 def _binds_nothing_of_ray(old: ast.stmt, new: ast.stmt, texts: str, resolver: Resolver) -> bool:
