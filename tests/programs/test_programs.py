@@ -29,16 +29,11 @@ import pytest
 
 pytest.importorskip("ray")
 
+from harness import Run, raylint, snapshot  # noqa: E402  (one copy, shared with test_shapes)
+
 HERE = Path(__file__).parent
 SAFE = ["return_value", "num_returns", "generator", "actors", "aliases", "dynamic"]
 REFUSED = "refused"
-
-
-@dataclass
-class Run:
-    code: int
-    out: str
-    err: str
 
 
 def _env(ray_tmp: str | None = None) -> dict[str, str]:
@@ -59,23 +54,6 @@ def run_program(folder: Path) -> Run:
     finally:
         shutil.rmtree(ray_tmp, ignore_errors=True)
     return Run(done.returncode, done.stdout, done.stderr)
-
-
-def raylint(folder: Path, *args: str) -> Run:
-    done = subprocess.run(
-        [sys.executable, "-m", "raylint", "check", ".", *args],
-        cwd=folder, env=_env(), capture_output=True, text=True, timeout=300,
-    )
-    return Run(done.returncode, done.stdout, done.stderr)
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    """Every file's bytes, by path relative to the program."""
-    return {
-        str(p.relative_to(folder)): p.read_bytes()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file() and "__pycache__" not in p.parts
-    }
 
 
 def copy_program(name: str, into: Path) -> Path:
