@@ -929,6 +929,7 @@ class CallerSearch:
         self.library = library
         self._sites: dict[Target, list[CallSite]] = {}
         self._imported: set[str] | None = None  # the workspace files some file imports
+        self._imported_answers: dict[str, bool] = {}  # imported(), once per path and search
         self._values = Values(index, self.imported)  # what names mean: one search's worth
         self._references: dict[ModuleInfo, dict] = {}  # see references()
 
@@ -983,6 +984,11 @@ class CallerSearch:
                     found.update(index.memo(file, "imports", lambda: workspace_imports(text, file, index)))
             self._imported = found
         path = os.path.abspath(path)
+        if path not in self._imported_answers:
+            self._imported_answers[path] = self._imported_by_a_line(path)
+        return self._imported_answers[path]
+
+    def _imported_by_a_line(self, path: str) -> bool:
         if path in self._imported or os.path.basename(path) == "__init__.py":
             return True
         # an import the line reader missed (`import a; import main`): a line that spells both
