@@ -314,9 +314,11 @@ class RaylintServer(LanguageServer):
                     data = os.read(stdin.fileno(), 1 << 16)
                 except OSError:
                     data = b""
+                put = chunks.put(data)
                 try:
-                    asyncio.run_coroutine_threadsafe(chunks.put(data), loop).result()
+                    asyncio.run_coroutine_threadsafe(put, loop).result()
                 except (RuntimeError, concurrent.futures.CancelledError):  # the loop has ended
+                    put.close()  # never run: no "coroutine was never awaited" warning at exit
                     return
 
         threading.Thread(target=pump, name="raylint-stdin", daemon=True).start()
