@@ -1,5 +1,5 @@
 """`raylint check | rule | server`: arguments and output formats only; the work is in
-`raylint.analysis`."""
+`raylint.core`."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ import tempfile
 from dataclasses import dataclass, field, replace
 
 from raylint import __version__
-from raylint.analysis import Analysis, ExternalResolver, ParsedOnce, analyze_module, fix_workspace
-from raylint.analysis import ray001
+from raylint.core import Analysis, ExternalResolver, ParsedOnce, analyze_module, fix_workspace
+from raylint.core import ray001
 from raylint.discovery import MAX_PYTHON_FILE, Excludes, python_files, read_regular_file
 from raylint.report import FORMATS, Report
 from raylint.settings import GENERATOR_STYLES, ConfigError, Settings, find_pyproject, load_file

@@ -7,8 +7,8 @@ import os
 from typing import TextIO
 
 from raylint import __version__
-from raylint.analysis import Analysis, Finding, Range
-from raylint.analysis import ray001
+from raylint.core import Analysis, Finding, Range
+from raylint.core import ray001
 
 FORMATS = ("text", "json", "sarif", "github")
 _SARIF_LEVEL = {"error": "error", "warning": "warning", "information": "note", "hint": "note"}

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from raylint.analysis import fix_workspace
+from raylint.core import fix_workspace
 
 ACTORS = textwrap.dedent("""\
     import ray

@@ -11,8 +11,8 @@ import os
 import textwrap
 from pathlib import Path
 
-from raylint.analysis import CallerSearch, ModuleIndex, analyze
-from raylint.analysis.names import disk_stamp, read_disk
+from raylint.core import CallerSearch, ModuleIndex, analyze
+from raylint.core.names import disk_stamp, read_disk
 
 TASKS = """\
 import ray

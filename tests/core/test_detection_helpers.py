@@ -7,8 +7,8 @@ import textwrap
 
 import pytest
 
-from raylint.analysis import ModuleIndex, analyze
-from raylint.analysis.incremental import DocumentAnalyzer
+from raylint.core import ModuleIndex, analyze
+from raylint.core.incremental import DocumentAnalyzer
 
 
 def findings(code: str) -> list:

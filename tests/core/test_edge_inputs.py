@@ -6,7 +6,7 @@ import ast
 
 import pytest
 
-from raylint.analysis import Position, analyze, apply_edits, fix_text
+from raylint.core import Position, analyze, apply_edits, fix_text
 
 TASKS = """\
 import ray

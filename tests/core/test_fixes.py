@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from raylint.analysis import ModuleIndex, analyze, apply_edits, choose_fixes, fix_text
+from raylint.core import ModuleIndex, analyze, apply_edits, choose_fixes, fix_text
 
 ROOT = Path(__file__).parents[2]
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parents[1] / "rules" / "fixtures" / "RAY001"
 OPTIONS = {"generator_dynamic.py": {"generator_style": "dynamic"}}
 FILES = sorted([*FIXTURES.glob("*.py"), *(ROOT / "examples").glob("*.py")])
 

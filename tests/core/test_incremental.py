@@ -12,8 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from raylint.analysis import ModuleIndex, analyze
-from raylint.analysis.incremental import DocumentAnalyzer
+from raylint.core import ModuleIndex, analyze
+from raylint.core.incremental import DocumentAnalyzer
 
 ROOT = Path(__file__).parents[2]
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -21,7 +21,7 @@ from lsp_latency import generate  # noqa: E402  (the benchmark's module: many ta
 
 SOURCES = [
     p.read_text(encoding="utf-8")
-    for p in sorted([*(ROOT / "tests" / "core" / "fixtures").glob("*.py"), *(ROOT / "examples").glob("*.py")])
+    for p in sorted([*(ROOT / "tests" / "rules" / "fixtures" / "RAY001").glob("*.py"), *(ROOT / "examples").glob("*.py")])
 ] + [generate(1000, 3)]
 
 # What an edit may type: code that makes or unmakes tasks, puts, aliases, wrap calls, options,

@@ -10,13 +10,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from raylint.analysis import Analysis, analyze, apply_edits, fix_text
-from raylint.analysis.source import SourceText
+from raylint.core import Analysis, analyze, apply_edits, fix_text
+from raylint.core.source import SourceText
 
 ROOT = Path(__file__).parents[2]
 SOURCES = [
     p.read_text(encoding="utf-8")
-    for p in sorted([*(ROOT / "tests" / "core" / "fixtures").glob("*.py"), *(ROOT / "examples").glob("*.py")])
+    for p in sorted([*(ROOT / "tests" / "rules" / "fixtures" / "RAY001").glob("*.py"), *(ROOT / "examples").glob("*.py")])
 ]
 QUICK = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -155,7 +155,7 @@ def test_every_offered_fix_parses_and_clears_the_finding(code, style, newline):
 
 # -- whole-file transforms: the fixtures with other line ends, form feeds, tabs ---------------
 
-FIXTURES = {p.name: p for p in sorted((ROOT / "tests" / "core" / "fixtures").glob("*.py"))}
+FIXTURES = {p.name: p for p in sorted((ROOT / "tests" / "rules" / "fixtures" / "RAY001").glob("*.py"))}
 OPTIONS = {"generator_dynamic.py": {"generator_style": "dynamic"}}
 
 

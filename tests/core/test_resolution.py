@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from raylint.analysis import ExternalResolver, ModuleIndex, analyze
+from raylint.core import ExternalResolver, ModuleIndex, analyze
 
 
 def write(root: Path, files: dict[str, str]) -> None:

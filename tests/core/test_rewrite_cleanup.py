@@ -8,7 +8,7 @@ import textwrap
 
 import pytest
 
-from raylint.analysis import analyze, apply_edits, fix_text
+from raylint.core import analyze, apply_edits, fix_text
 
 
 def fixed(code: str, path: str = "t.py", fix_id: str | None = None) -> str:
@@ -131,7 +131,7 @@ def test_an_added_import_goes_with_the_others(head, before):
 
 
 def test_an_import_another_module_takes_from_this_one_stays(tmp_path):
-    from raylint.analysis import ModuleIndex
+    from raylint.core import ModuleIndex
 
     code = "import ray\nfrom ray import put as store\n\n\n@ray.remote\ndef f(x):\n    return store(x)\n"
     (tmp_path / "tasks.py").write_text(code)

@@ -8,7 +8,7 @@ import textwrap
 
 import pytest
 
-from raylint.analysis import analyze, apply_edits, fix_text
+from raylint.core import analyze, apply_edits, fix_text
 
 
 def only_fix(code: str, fix_id: str = "return-value"):
@@ -166,7 +166,7 @@ def test_num_returns_safe_when_nothing_is_in_between():
 
 
 def test_an_unsafe_fix_is_not_applied_without_unsafe_fixes(tmp_path):
-    from raylint.analysis import fix_workspace
+    from raylint.core import fix_workspace
 
     path = tmp_path / "batch.py"
     code = (
@@ -183,7 +183,7 @@ def test_an_unsafe_fix_is_not_applied_without_unsafe_fixes(tmp_path):
 
 
 def test_an_unsafe_task_rewrite_still_rewrites_its_callers(tmp_path):
-    from raylint.analysis import fix_workspace
+    from raylint.core import fix_workspace
 
     task = tmp_path / "batch.py"
     task.write_text(

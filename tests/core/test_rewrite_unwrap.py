@@ -7,7 +7,7 @@ import ast
 
 import pytest
 
-from raylint.analysis import analyze, apply_edits, fix_text
+from raylint.core import analyze, apply_edits, fix_text
 
 PUTS = {
     "parenthesized value": "ray.put(\n        (data * factor)\n    )",

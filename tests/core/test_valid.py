@@ -10,7 +10,7 @@ import textwrap
 
 import pytest
 
-from raylint.analysis import analyze
+from raylint.core import analyze
 
 
 def findings(code: str) -> list:

@@ -33,12 +33,12 @@ ROOT = Path(__file__).parents[2]
 sys.path.insert(0, str(ROOT / "server"))
 
 from raylint import cli  # noqa: E402
-from raylint.analysis import analyze, apply_edits  # noqa: E402
+from raylint.core import analyze, apply_edits  # noqa: E402
 
 EXAMPLES = int(os.environ.get("RAYLINT_FUZZ_EXAMPLES", "0")) or None  # None: each area's default
 SEEDS = [
     p.read_text(encoding="utf-8")
-    for p in sorted([*(ROOT / "tests" / "core" / "fixtures").glob("*.py"), *(ROOT / "examples").glob("*.py")])
+    for p in sorted([*(ROOT / "tests" / "rules" / "fixtures" / "RAY001").glob("*.py"), *(ROOT / "examples").glob("*.py")])
 ]
 ADVERSARIAL_LINES = [
     "value = sum(  # " + "#" * 60,

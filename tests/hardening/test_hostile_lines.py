@@ -59,7 +59,7 @@ def test_an_actor_with_many_private_methods_is_analyzed_in_bounded_time(tmp_path
     path = tmp_path / "hostile.py"
     path.write_text(_hostile("private-methods"), encoding="utf-8")
     script = (
-        "import sys; from raylint.analysis import analyze; "
+        "import sys; from raylint.core import analyze; "
         "print(sorted(f.task for f in analyze(open(sys.argv[1]).read(), sys.argv[1]).findings))"
     )
     done = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, text=True, timeout=TIMEOUT)
@@ -74,7 +74,7 @@ _EVERY_PATTERN = textwrap.dedent(
     import importlib, pkgutil, re, sys, itertools
     import raylint
     try:
-        from raylint.analysis.tasks import one_name_arguments
+        from raylint.core.tasks import one_name_arguments
     except ImportError:  # (before issue 9)
         one_name_arguments = len
 

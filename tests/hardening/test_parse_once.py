@@ -87,7 +87,7 @@ def test_a_module_parsed_for_its_imports_is_not_parsed_again_for_its_own_finding
 
 def test_a_file_changed_between_the_steps_is_parsed_again(tmp_path, monkeypatch, counted):
     """A parsed module is handed on only while the file still holds its very text."""
-    from raylint.analysis import ParsedOnce, analyze_module
+    from raylint.core import ParsedOnce, analyze_module
 
     path = tmp_path / "tasks.py"
     path.write_text(TASKS)

@@ -8,7 +8,7 @@ import textwrap
 
 import pytest
 
-from raylint.analysis import analyze, apply_edits
+from raylint.core import analyze, apply_edits
 
 ray = pytest.importorskip("ray")
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from raylint.analysis import ModuleIndex, analyze, apply_edits, fix_text
+from raylint.core import ModuleIndex, analyze, apply_edits, fix_text
 
 ray = pytest.importorskip("ray")
 ROOT = Path(__file__).parents[2]

@@ -10,9 +10,9 @@ from typing import Callable
 
 from lsprotocol import types
 
-from raylint.analysis import Edit, Finding, Position, Range
-from raylint.analysis.model import Related
-from raylint.analysis.ray001 import DOCS_URL
+from raylint.core import Edit, Finding, Position, Range
+from raylint.core.model import Related
+from raylint.rules.ray001 import DOCS_URL
 from raylint.lsp.documents import Document
 
 SEVERITY = {

@@ -8,8 +8,8 @@ from urllib.parse import unquote, urlparse
 
 from lsprotocol import types
 
-from raylint.analysis.model import Position, Range
-from raylint.analysis.source import SourceText
+from raylint.core.model import Position, Range
+from raylint.core.source import SourceText
 
 
 def _units(text: str, encoding: str) -> int:

@@ -1,4 +1,4 @@
-"""The raylint language server: thin pygls handlers over `raylint.analysis`.
+"""The raylint language server: thin pygls handlers over `raylint.core`.
 
 Analysis runs on one worker thread (jedi is not thread-safe, and the message loop must
 never wait on it); results are cached per document version and settings.
@@ -48,11 +48,11 @@ from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
 
 from raylint import __version__
-from raylint.analysis import Analysis, CallerSearch, ExternalResolver, ModuleIndex, fix_text, fix_workspace
-from raylint.analysis.incremental import DocumentAnalyzer
-from raylint.analysis.names import disk_stamp, read_disk
-from raylint.analysis import Position, Range
-from raylint.analysis.ray001 import CODE, noqa_comment
+from raylint.core import Analysis, CallerSearch, ExternalResolver, ModuleIndex, fix_text, fix_workspace
+from raylint.core.incremental import DocumentAnalyzer
+from raylint.core.names import disk_stamp, read_disk
+from raylint.core import Position, Range
+from raylint.rules.ray001 import CODE, noqa_comment
 from raylint.discovery import Excludes, python_files
 from raylint.lsp import convert
 from raylint.lsp.documents import Document, uri_to_path

@@ -1,0 +1,1111 @@
+"""Call sites of a rewritten task, across the workspace, and how each must change.
+
+A fix may change what `f.remote()` hands its caller (its `CallerChange`): RAY001's rewrites
+make the outer ref hold what the inner ref held (see shared notes). So wherever a caller
+fetched the inner ref with `ray.get(outer)` (or `await outer`), it must now use the outer
+ref itself:
+
+| change             | `ray.get(X)` becomes   |
+|--------------------|------------------------|
+| VALUE              | `X`                    |
+| TUPLE              | `X`                    |
+| GENERATOR          | `list(X)`              |
+| GENERATOR_DYNAMIC  | `list(ray.get(X))`     |
+
+A fix is safe only when every place that can observe the change was found and rewritten,
+so the search over-approximates (see `flow`): for a task, every reference to the function
+by any name in every module that can see its module (the import graph, re-exports under any
+name), and how each is used; for an actor method, every `.m` in the workspace whose receiver
+is not proven to be an object of an unrelated class. A use raylint cannot follow (the task
+stored, passed, wrapped, called in-process; a handle of unknown class; a ref passed on) is a
+call site to review, and the fix is then unsafe.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from typing import Iterable, Iterator
+
+from raylint.core import flow
+from raylint.core.flow import UNKNOWN, Declared, Def, Handle, Instance, Mod, Options, Values, view
+from raylint.core.model import CallerChange, CallSite, Edit, Finding, Fix, Position, Range, Related
+from raylint.core.names import ModuleIndex, ModuleInfo, Scope
+from raylint.core.prefilter import workspace_imports
+from raylint.core.source import SourceText
+from raylint.discovery import MAX_PYTHON_FILE, read_regular_file
+
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+
+
+@dataclass(frozen=True)
+class Target:
+    """The remote function whose callers change: where it is defined and how it is called."""
+
+    path: str  # the module that defines it
+    names: tuple[str, ...]  # module-level names callers reach it by (`f`; `g` for `g = ray.remote(f)`)
+    method: str = ""  # for an actor method: its name (and `names` are the actor class's)
+    change: CallerChange = CallerChange.VALUE  # what its callers get instead
+    owner: str = ""  # the def's own name: the function, or the method's class
+
+    @property
+    def generator(self) -> bool:
+        return self.change in (CallerChange.GENERATOR, CallerChange.GENERATOR_DYNAMIC)
+
+
+def find_call_sites(target: Target, files: list[str], index: ModuleIndex) -> list[CallSite]:
+    """Every call site of `target` in `files` (the workspace), with its edits or a reason."""
+    return CallerSearch(files, index).call_sites(target)
+
+
+@lru_cache(maxsize=64)
+def _syntax_error_line(text: str) -> int | None:
+    """The 0-based line of the first syntax error in `text`, or None if it parses."""
+    try:
+        ast.parse(text[1:] if text.startswith("\ufeff") else text)
+    except SyntaxError as error:
+        return max((error.lineno or 1) - 1, 0)
+    except (ValueError, RecursionError, MemoryError):
+        return 0
+    return None
+
+
+def _broken_line(module: ModuleInfo | None, text: str) -> int | None:
+    if module is None or module.syntax_errors is None:
+        return _syntax_error_line(text)
+    return module.syntax_errors[0][0] if module.syntax_errors else None
+
+
+def _missed_import(text: str, words: _Spelling) -> bool:
+    """May the text import a module spelled by `words` in a way the import-line reader misses
+    (`import a; import tasks`, `if x: import tasks`, a backslash continuation)?"""
+    if not words.search(text):
+        return False
+    for line in text.splitlines():
+        if "import" not in line:
+            continue
+        stripped = line.strip()
+        if stripped.endswith("\\"):
+            return True
+        if words.search(line) and (";" in stripped or not stripped.startswith(("import ", "from "))):
+            return True
+    return False
+
+
+def _packages_of(path: str) -> list[str]:
+    """The `__init__.py` files of the packages holding the module at `path`."""
+    found, folder = [], os.path.dirname(path)
+    while os.path.isfile(os.path.join(folder, "__init__.py")):
+        found.append(os.path.join(folder, "__init__.py"))
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            break
+        folder = parent
+    return found
+
+
+def _module_word(path: str) -> str:
+    """The word an import of the module at `path` spells: `core` for stats/core.py, `stats`
+    for stats/__init__.py."""
+    base = os.path.basename(path)
+    if base == "__init__.py":
+        return os.path.basename(os.path.dirname(path))
+    return base[:-3] if base.endswith(".py") else base
+
+
+class _Spelling:
+    """Does a text spell one of `words` as a whole word? (A plain substring search first:
+    most files spell none of them, and the regex is slower.)"""
+
+    def __init__(self, words: Iterable[str]):
+        self.words = sorted(set(words))
+        self.pattern = re.compile(r"\b(?:%s)\b" % "|".join(map(re.escape, self.words))) if self.words else None
+
+    def search(self, text: str) -> bool:
+        if self.pattern is None or not any(word in text for word in self.words):
+            return False
+        return self.pattern.search(text) is not None
+
+
+class _Sites:
+    """The call sites of one target: `run()` finds them, a piece of work at a time."""
+
+    def __init__(self, search: CallerSearch, target: Target, values: Values):
+        self.search, self.target, self.values = search, target, values
+        self.found: list[CallSite] = []
+
+    # -- what a use means --------------------------------------------------------------------
+
+    def review(self, module: ModuleInfo, node: ast.AST, reason: str) -> None:
+        self.found.append(CallSite(module.path, module.source.range_of(node), (), reason))
+
+    def call_site(self, module: ModuleInfo, call: ast.Call, options: Options | None) -> None:
+        """`X.remote(...)` of the target, certain: rewrite its uses or say why not."""
+        site = module.source.range_of(call)
+        if options is not None and options.num_returns:
+            self.found.append(CallSite(module.path, site, (), "it sets num_returns with .options(); update it by hand"))
+            return
+        edits, reason = _Uses(module, self).outer(call)
+        self.found.append(CallSite(module.path, site, () if reason else tuple(edits), reason))
+
+    def broken(self, module: ModuleInfo | None, path: str, text: str) -> None:
+        """A module with a syntax error: the parser's recovery drops the broken lines, and
+        call sites with them: never guess."""
+        line = _broken_line(module, text)
+        if line is None:
+            return
+        source = module.source if module is not None else SourceText(text)
+        line = min(line, source.line_count - 1)
+        where = Range(Position(line, 0), Position(line, len(source.line(line))))
+        self.found.append(CallSite(os.path.abspath(path), where, (), "a syntax error hides part of its file"))
+
+    def text(self, path: str) -> str | None:
+        return self.search.index.text(path)
+
+    def unreadable(self, path: str, words: _Spelling) -> None:
+        """A workspace file whose text raylint cannot read (not UTF-8, say): if its bytes
+        spell a word of the target, it may call it, and raylint cannot tell how."""
+        try:
+            data = read_regular_file(path, MAX_PYTHON_FILE).decode("latin-1")
+        except (OSError, ValueError):
+            return
+        if words.search(data):
+            where = Range(Position(0, 0), Position(0, 0))
+            self.found.append(CallSite(os.path.abspath(path), where, (), "raylint cannot read its text (not UTF-8?)"))
+
+
+class _TaskSites(_Sites):
+    """Every reference to a task function, by any name, in every module that can see the
+    module defining it, and what each reference does with it."""
+
+    def __init__(self, search: CallerSearch, target: Target, values: Values):
+        super().__init__(search, target, values)
+        self.keys: set[tuple[str, int]] = set()
+        info = search.index.module(target.path)
+        if info is not None:
+            for value in values.name(target.owner, info, info.scope):
+                if isinstance(value, Def) and value.path == target.path and value.kind == "function":
+                    self.keys.add(value.key)
+        self.names = {*target.names, target.owner}  # the names it is bound to in the modules that expose it
+
+    def run(self) -> Iterator[None]:
+        """Find the modules that can see the task (the import graph from its module, through
+        re-exports under any name), and the references in each."""
+        index = self.search.index
+        exposers = {self.target.path}
+        seen: set[str] = set()
+        # what the import lines miss (`import a; import tasks`) is caught by the text spelling
+        # the module's word or the task's names
+        spelled = _Spelling([_module_word(self.target.path), *self.names])
+        while True:
+            visible = exposers | {p for e in exposers for p in _packages_of(e)}
+            grew = False
+            for path in self.search.files:
+                if path in seen:
+                    continue
+                yield
+                text = self.text(path)
+                if text is None:
+                    seen.add(path)
+                    self.unreadable(path, spelled)
+                    continue
+                if not text:
+                    continue
+                imported = None
+                if path != self.target.path:
+                    imported = index.memo(path, "imports", lambda: workspace_imports(text, path, index))
+                    if visible.isdisjoint(imported) and "import *" not in text and not _missed_import(text, spelled):
+                        continue
+                module = index.module(path)
+                if module is None or module.syntax_errors:
+                    seen.add(path)
+                    self.broken(module, path, text)
+                    if module is None:
+                        continue
+                if path != self.target.path and not self._imports(module, imported, visible):
+                    continue
+                seen.add(path)
+                yield
+                view(module)  # (its own slice: the walk that builds it may take a while)
+                yield
+                self.walk(module)
+                if self._exposes(module, exposers) and path not in exposers:
+                    exposers.add(path)
+                    grew = True
+            if not grew:
+                return
+
+    def _imports(self, module: ModuleInfo, imported: list[str] | None, visible: set[str]) -> bool:
+        """Does the module import one of `visible` (the exposing modules and their packages)?
+        Its import lines say so quickly; its tree, when they do not."""
+        if imported is not None and not visible.isdisjoint(imported):
+            return True
+        find = self.search.index.find
+        for node in ast.walk(module.tree):
+            if isinstance(node, ast.Import):
+                if any(find(alias.name, module.path) in visible for alias in node.names):
+                    return True
+            elif isinstance(node, ast.ImportFrom):
+                source = node.module or ""
+                if find(source, module.path, node.level) in visible:
+                    return True
+                for alias in node.names:
+                    name = f"{source}.{alias.name}" if source else alias.name
+                    if alias.name != "*" and find(name, module.path, node.level) in visible:
+                        return True
+        return False
+
+    def _exposes(self, module: ModuleInfo, exposers: set[str]) -> bool:
+        """Does the module bind the task, or an exposing module, at its top level (so that
+        others may import it from there)? Records the names it does so under."""
+        found = False
+        for name, bindings in module.scope.bindings.items():
+            if not any(b[0] in ("from", "module", "value") for b in bindings):
+                continue
+            for value in self.values.name(name, module, module.scope):
+                if self._mine(value) or isinstance(value, Mod) and value.path in exposers:
+                    self.names.add(name)
+                    found = True
+        for source, level in module.scope.star_imports:
+            if self.search.index.find(source, module.path, level) in exposers:
+                found = True
+        return found
+
+    def _mine(self, value) -> bool:
+        of = value.of if isinstance(value, Options) else value
+        return isinstance(of, Def) and of.key in self.keys
+
+    def walk(self, module: ModuleInfo) -> None:
+        references = self.search.references(module, self.values)
+        found = {id(node): (node, values) for key in self.keys for node, values in references.get(key, ())}
+        for node, values in sorted(found.values(), key=lambda pair: (pair[0].lineno, pair[0].col_offset)):
+            mine = [v for v in values if self._mine(v)]
+            self.use(module, node, mine, len(mine) != len(values))
+        for node in references.get("getattr", ()):
+            if _getattr_of(node, self.names):
+                self.review(module, node, f"`{_short(module.source.segment(node))}` may fetch the task by name")
+
+    def is_call_site(self, module: ModuleInfo, call: ast.Call) -> bool:
+        if not (isinstance(call.func, ast.Attribute) and call.func.attr == "remote"):
+            return False
+        values = self.values.of(call.func.value, module)
+        return bool(values) and all(self._mine(v) and (not isinstance(v, Def) or v.remote) for v in values)
+
+    def use(self, module: ModuleInfo, node: ast.AST, mine: list, maybe: bool) -> None:
+        """What a reference to the task does with it."""
+        where = view(module)
+        text = _short(module.source.segment(node))
+        if maybe:
+            self.review(module, node, f"`{text}` may be the task `{self.target.owner}` or something else; raylint cannot tell which")
+            return
+        value = mine[0]
+        parent = where.parent(node)
+        if isinstance(value, Def) and not value.remote:
+            # the plain function of `ray.remote(fn)`: made remote here, or used in-process
+            if isinstance(parent, ast.Call) and node in parent.args:
+                made = [v for v in self.values.of(parent, module) if self._mine(v)]
+                if made and all(isinstance(v, Def) and v.remote for v in made):
+                    self.use(module, parent, made, False)
+                    return
+            if isinstance(parent, ast.Expr):
+                return
+            self.review(module, node, f"`{text}` is also used in-process here, and what it returns changes too")
+            return
+        if isinstance(parent, ast.Attribute) and parent.value is node:
+            grand = where.parent(parent)
+            if isinstance(grand, ast.Call) and grand.func is parent and parent.attr == "remote":
+                self.call_site(module, grand, value if isinstance(value, Options) else None)
+                return
+            if isinstance(grand, ast.Call) and grand.func is parent and parent.attr == "options":
+                self.use(module, grand, [v for v in self.values.of(grand, module) if self._mine(v)] or [value], False)
+                return
+            self.review(module, parent, f"`{_short(module.source.segment(parent))}` is used here, which raylint cannot follow")
+            return
+        if isinstance(parent, ast.Call) and parent.func is node:
+            return  # calling a remote function directly raises, before the fix and after
+        if isinstance(parent, ast.Expr):
+            return
+        if isinstance(parent, (ast.Assign, ast.AnnAssign)) and parent.value is node:
+            targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
+            if len(targets) == 1 and isinstance(targets[0], ast.Name):
+                scope = where.scope_of(parent)
+                # an alias: its reads are references too, followed like this one (not a class
+                # attribute: those are read through `self` and instances)
+                if not scope.is_class and (targets[0].id not in scope.declared_global or scope.parent is None):
+                    return
+        self.review(module, node, f"the task is {_describe_use(parent, node)} (`{text}`), which raylint cannot follow")
+
+
+class _MethodSites(_Sites):
+    """Every `.m` of the workspace whose receiver may be an object of the actor class (or of
+    a subclass that inherits `m`), and what each does with it."""
+
+    def __init__(self, search: CallerSearch, target: Target, values: Values):
+        super().__init__(search, target, values)
+        self.family: set[tuple[str, int]] = set()  # the class and the subclasses inheriting `m`
+        self.related: set[tuple[str, int]] = set()  # ...and their bases, whose `self` may be one
+        self.plain = False  # is a class of the family used as a plain class (`ray.remote(C)`)?
+        self.homes: set[str] = set()  # the modules defining the related classes
+        self.names = {target.owner, *target.names}
+        info = search.index.module(target.path)
+        if info is not None:
+            for value in values.name(target.owner, info, info.scope):
+                if isinstance(value, Def) and value.kind == "class":
+                    self.family.add(value.key)
+                    self.plain |= not value.remote
+
+    def run(self) -> Iterator[None]:
+        yield from self._subclasses()
+        method = _Spelling([self.target.method])
+        for path in self.search.files:
+            yield
+            text = self.text(path)
+            if text is None:
+                self.unreadable(path, method)
+                continue
+            if not text or not method.search(text):
+                continue
+            if not self.plain and "remote" not in text and os.path.abspath(path) not in self.homes:
+                # no plain object of the family exists (`C()` of an actor class raises): `m` can
+                # only be reached through `.remote`, or through `self` in a class of the family
+                continue
+            module = self.search.index.module(path)
+            self.broken(module, path, text)
+            if module is not None:
+                yield
+                view(module)
+                yield
+                self.walk(module)
+
+    def _subclasses(self) -> Iterator[None]:
+        """Grow the family by the workspace's subclasses of its classes, until none is added."""
+        index = self.search.index
+        grew = True
+        while grew:
+            grew = False
+            words = _Spelling(self.names)
+            for path in self.search.files:
+                yield
+                text = self.text(path)
+                if not text or "class" not in text or not words.search(text):
+                    continue
+                module = index.module(path)
+                if module is None:
+                    continue
+                for node, scope in view(module).nodes:
+                    if not isinstance(node, ast.ClassDef):
+                        continue
+                    bases = {v for base in node.bases for v in self.values.of(base, module, scope) if isinstance(v, Def)}
+                    key = (module.path, node.lineno)
+                    if key in self.family or not any(b.key in self.family for b in bases):
+                        continue
+                    self.related.update(b.key for b in bases)
+                    if any(isinstance(s, _FUNCTIONS) and s.name == self.target.method for s in node.body):
+                        continue  # its own `m`: its handles do not call the target
+                    self.family.add(key)
+                    self.names.add(node.name)
+                    self.plain |= not self.values._decorated_remote(node, module, scope)
+                    grew = True
+        self.related |= self.family
+        info = index.module(self.target.path)
+        if info is not None:
+            for node, scope in view(info).nodes:
+                if isinstance(node, ast.ClassDef) and (info.path, node.lineno) in self.family:
+                    self.related.update(v.key for base in node.bases for v in self.values.of(base, info, scope) if isinstance(v, Def))
+        self.homes = {path for path, _ in self.related}
+
+    def is_call_site(self, module: ModuleInfo, call: ast.Call) -> bool:
+        if not isinstance(call.func, ast.Attribute) or call.func.attr != "remote":
+            return False
+        method = call.func.value
+        if isinstance(method, ast.Call) and isinstance(method.func, ast.Attribute) and method.func.attr == "options":
+            method = method.func.value
+        if not (isinstance(method, ast.Attribute) and method.attr == self.target.method):
+            return False
+        return all(self._handle(v) for v in self.values.of(method.value, module))
+
+    def _handle(self, value) -> bool:
+        return isinstance(value, (Handle, Declared)) and value.cls.key in self.family
+
+    def _related(self, value) -> bool:
+        """An object (or the class) whose `self.m` may be the target's, run in-process."""
+        return isinstance(value, (Instance, Def)) and (value.cls if isinstance(value, Instance) else value).key in self.related
+
+    def walk(self, module: ModuleInfo) -> None:
+        where = view(module)
+        for node, scope in where.loads():
+            if isinstance(node, ast.Name) and node.id == self.target.method and scope.is_class:
+                if (module.path, scope.node.lineno) in self.related:  # `other_name = m` in the class body
+                    self.review(module, node, f"`{self.target.method}` is used in the class body (another name for it?)")
+                continue
+            if isinstance(node, ast.Call) and _getattr_of(node, {self.target.method}):
+                self.review(module, node, f"`{_short(module.source.segment(node))}` may fetch `{self.target.method}` by name")
+                continue
+            if not (isinstance(node, ast.Attribute) and node.attr == self.target.method and isinstance(node.ctx, ast.Load)):
+                continue
+            receiver = self.values.of(node.value, module, scope)
+            handles = all(self._handle(v) for v in receiver)
+            related = any(self._handle(v) or self._related(v) for v in receiver)
+            unknown = UNKNOWN in receiver or any(isinstance(v, Declared) and not self._handle(v) for v in receiver)
+            if not (related or unknown):
+                continue  # an object of another class
+            call, options = _remote_call(where, node)
+            what = _short(module.source.segment(node.value))
+            owner = self.target.owner
+            method = self.target.method
+            parent = where.parent(node)
+            called = isinstance(parent, ast.Call) and parent.func is node  # `x.m(...)`
+            if call is not None and handles:
+                self.call_site(module, call, options)
+            elif call is not None:
+                self.review(module, node, f"`{what}` may be a handle of `{owner}`; raylint cannot tell its class")
+            elif any(self._handle(v) for v in receiver) and not called:
+                # `m = h.m` then `m.remote()`: the calls of the method are out of sight
+                self.review(module, node, f"`{what}.{method}` is kept or passed here, which raylint cannot follow")
+            elif related and not any(self._handle(v) for v in receiver):
+                self.review(module, node, f"`{owner}.{method}` is called in-process here (or passed on), and what it returns changes too")
+            elif unknown and (self.plain or not called):
+                self.review(module, node, f"`{what}.{method}` may be `{owner}.{method}` (of a handle or a plain object), used in a way raylint cannot follow")
+
+
+def _remote_call(where: flow.View, attribute: ast.Attribute) -> tuple[ast.Call | None, Options | None]:
+    """For `X.m` in `X.m.remote(...)` or `X.m.options(...).remote(...)`: the `.remote(...)`
+    call, and the options (whether they set num_returns)."""
+    parent, options = where.parent(attribute), None
+    if isinstance(parent, ast.Attribute) and parent.attr == "options":
+        call = where.parent(parent)
+        if not (isinstance(call, ast.Call) and call.func is parent):
+            return None, None
+        sets = any(k.arg in ("num_returns", None) for k in call.keywords)
+        options = Options(Def("", "", 0, "function", True), sets)
+        parent = where.parent(call)
+        if not (isinstance(parent, ast.Attribute) and parent.value is call):
+            return None, None
+    if isinstance(parent, ast.Attribute) and parent.attr == "remote":
+        call = where.parent(parent)
+        if isinstance(call, ast.Call) and call.func is parent:
+            return call, options
+    return None, None
+
+
+def _getattr_of(call: ast.Call, names: set[str]) -> bool:
+    """`getattr(x, "name")` for one of `names`."""
+    return (
+        isinstance(call.func, ast.Name)
+        and call.func.id == "getattr"
+        and len(call.args) >= 2
+        and isinstance(call.args[1], ast.Constant)
+        and call.args[1].value in names
+    )
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+class _Uses:
+    """How the uses of one call site's outer ref change, or why raylint will not say.
+
+    For the return-value rewrite the ref is followed through the function
+    it is made in: lists of refs (literals, comprehensions, `append`), local variables however
+    often bound, `ray.wait` and its ready lists, loops over them, indexing, `asyncio.gather`.
+    Wherever one of them is fetched (`ray.get`, `await`), the fetch goes; every other use must
+    be one that does not care (a test, `len`), or the call site is to review. Under the
+    num-returns rewrite the outer ref becomes a list of refs, so only fetching it (directly,
+    in a list, through variables) stays the same.
+    """
+
+    def __init__(self, module: ModuleInfo, sites: _Sites):
+        self.module, self.sites, self.values, self.target = module, sites, sites.values, sites.target
+        self.where = view(module)
+        self.edits: list[Edit] = []
+        self._variables: dict[tuple[int, str], str] = {}  # (scope, name) → "" or why not
+
+    def outer(self, outer: ast.AST) -> tuple[list[Edit], str]:
+        """Edits for every use of the outer ref `outer` (a call site), or why there are none."""
+        if self.target.generator:
+            return self._generator(outer)
+        reason = self._use(outer)
+        return ([], reason) if reason else (self.edits, "")
+
+    def _use(self, expr: ast.AST) -> str:
+        """Follow one use of an outer ref, or of a list of them; "" when it is handled."""
+        where, parent = self.where, self.where.parent(expr)
+        if isinstance(parent, ast.Expr):
+            return ""  # fire and forget, or a discarded list: nothing to change
+        if isinstance(parent, ast.Call) and self._is_get(parent, expr) or isinstance(parent, ast.Await):
+            return self._fetch(parent, expr)
+        if isinstance(parent, (ast.List, ast.Tuple)) and any(e is expr for e in parent.elts):
+            if not all(self._source(e) for e in parent.elts):
+                return "it shares a list with other refs"
+            return self._use(parent)
+        if isinstance(parent, ast.ListComp) and parent.elt is expr:
+            return self._use(parent)
+        if isinstance(parent, ast.Starred):
+            return self._use(parent)
+        if isinstance(parent, ast.Subscript) and parent.value is expr and isinstance(parent.ctx, ast.Load):
+            return self._use(parent)  # one ref of a list, or of a multi-return task
+        if isinstance(parent, ast.BinOp) and isinstance(parent.op, ast.Add) and self._source(parent.left) and self._source(parent.right):
+            return self._use(parent)
+        if isinstance(parent, (ast.If, ast.While, ast.IfExp, ast.Assert)) and parent.test is expr:
+            return ""
+        if isinstance(parent, ast.UnaryOp) and isinstance(parent.op, ast.Not):
+            return ""
+        if self.target.change is CallerChange.TUPLE and not isinstance(parent, (ast.Assign, ast.List, ast.ListComp, ast.Subscript)):
+            # the outer ref becomes a list of refs: only fetching it stays the same
+            return f"the ref is {_describe_use(parent, expr)}, and becomes a list of refs"
+        if isinstance(parent, ast.Call):
+            return self._argument(parent, expr)
+        if isinstance(parent, (ast.For, ast.AsyncFor, ast.comprehension)) and parent.iter is expr:
+            if isinstance(parent.target, ast.Name):
+                return self._variable(where.scope_of(parent.target), parent.target.id)
+            return f"the refs are {_describe_use(parent, expr)}, which raylint cannot follow"
+        if isinstance(parent, (ast.Assign, ast.AnnAssign, ast.AugAssign)) and parent.value is expr:
+            targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
+            names = [t for target in targets for t in (target.elts if isinstance(target, (ast.Tuple, ast.List)) else [target])]
+            if not all(isinstance(n, ast.Name) for n in names):
+                return f"the ref is {_describe_use(parent, expr)}, which raylint cannot follow"
+            for name in names:
+                reason = self._variable(where.scope_of(name), name.id)
+                if reason:
+                    return reason
+            return ""
+        return f"the ref is {_describe_use(parent, expr)}, which raylint cannot follow"
+
+    def _argument(self, call: ast.Call, expr: ast.AST) -> str:
+        """An outer ref (or list) passed to a call: the calls that do not observe it, or whose
+        result is followed in turn."""
+        function = call.func
+        if self._is_ray(function, "ray.wait") and call.args and call.args[0] is expr:
+            return self._use(call)  # the ready and remaining lists hold the same refs
+        if self._is_ray(function, "asyncio.gather") and all(k.arg is None for k in call.keywords) and not call.keywords:
+            return self._gathered(call)
+        if isinstance(function, ast.Name) and function.id == "len" and self.values.of(function, self.module) == {flow.Ext("builtins.len")}:
+            return ""
+        if (
+            isinstance(function, ast.Attribute) and function.attr in ("append", "extend") and isinstance(function.value, ast.Name)
+            and len(call.args) == 1 and not call.keywords and self._source(expr) and isinstance(self.where.parent(call), ast.Expr)
+        ):
+            return self._variable(self.where.scope_of(function.value), function.value.id)
+        return f"the ref is {_describe_use(call, expr)}, which raylint cannot follow"
+
+    def _gathered(self, gather: ast.Call) -> str:
+        """`await asyncio.gather(X, Y)` fetched the inner refs: it becomes `[X, Y]`."""
+        await_ = self.where.parent(gather)
+        if not isinstance(await_, ast.Await) or not all(self._source(a) for a in gather.args):
+            return "it is gathered with other awaitables, which raylint cannot follow"
+        if isinstance(self.where.parent(await_), ast.Expr):
+            return ""  # a barrier: it still waits
+        source = self.module.source
+        text = "[" + ", ".join(source.segment(a) for a in gather.args) + "]"
+        self.edits.append(Edit(self.module.path, source.range_of(await_), text))
+        return ""
+
+    def _source(self, expr: ast.AST) -> bool:
+        """Is `expr` certainly an outer ref of the target, or a list of them?"""
+        if isinstance(expr, ast.Call):
+            if self._is_ray(expr.func, "ray.wait") and expr.args:
+                return self._source(expr.args[0])
+            return self.sites.is_call_site(self.module, expr)
+        if isinstance(expr, (ast.List, ast.Tuple)):
+            return all(self._source(e) for e in expr.elts)
+        if isinstance(expr, ast.ListComp):
+            return self._source(expr.elt)
+        if isinstance(expr, (ast.Subscript, ast.Starred)):
+            return self._source(expr.value)
+        if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Add):
+            return self._source(expr.left) and self._source(expr.right)
+        if isinstance(expr, ast.Name):
+            home = self.where.scope_of(expr).lookup(expr.id)
+            return home is not None and not self._variable(home, expr.id)
+        return False
+
+    def _variable(self, scope: Scope, name: str) -> str:
+        """A local variable that holds outer refs (or lists of them): every binding of it must
+        be one, and every read a use raylint follows. "" when so."""
+        key = (id(scope), name)
+        if key not in self._variables:
+            self._variables[key] = ""  # assumed while its uses are followed (`refs = ray.wait(refs)`)
+            self._variables[key] = self._check_variable(scope, name)
+        return self._variables[key]
+
+    def _check_variable(self, scope: Scope, name: str) -> str:
+        if scope.parent is None and self.sites.search.imported(self.module.path):
+            return f"`{name}` is a module-level name, which other modules may import"
+        if scope.is_class or name in scope.declared_global:
+            return f"`{name}` is a class attribute or declared global, which raylint cannot follow"
+        where = self.where
+        uses = [
+            node for node in ast.walk(scope.node)
+            if isinstance(node, ast.Name) and node.id == name and where.scope_of(node).lookup(name) is scope
+        ]
+        for node in uses:
+            if _crosses_a_function(where, node, scope):
+                return f"`{name}` is read in a nested function, which raylint cannot follow"
+            if isinstance(node.ctx, ast.Load):
+                parent = where.parent(node)
+                if isinstance(parent, ast.Attribute) and parent.attr in ("append", "extend"):
+                    call = where.parent(parent)
+                    if isinstance(call, ast.Call) and call.func is parent and len(call.args) == 1:
+                        if not self._source(call.args[0]):
+                            return f"`{name}` also holds other values (line {call.lineno})"
+                        if isinstance(where.parent(call), ast.Expr):
+                            continue
+                reason = self._use(node)
+                if reason:
+                    return f"`{name}`: {reason}"
+            elif not self._bound_to_refs(node):
+                return f"`{name}` is also bound to something else"
+        if isinstance(scope.node, _FUNCTIONS) and any(a.arg == name for a in _parameters(scope.node)):
+            return f"`{name}` is a parameter"
+        return ""
+
+    def _bound_to_refs(self, store: ast.Name) -> bool:
+        """Is this binding of a variable one of outer refs (or a list of them)?"""
+        parent = self.where.parent(store)
+        if isinstance(parent, (ast.Tuple, ast.List)):  # unpacked: `ready, rest = ray.wait(refs)`
+            holder = self.where.parent(parent)
+            return isinstance(holder, ast.Assign) and any(t is parent for t in holder.targets) and self._source(holder.value)
+        if isinstance(parent, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+            value = parent.value
+            if isinstance(value, ast.List) and not value.elts:
+                return True  # an empty list, filled with refs by `append`
+            return value is not None and self._source(value)
+        if isinstance(parent, (ast.For, ast.AsyncFor, ast.comprehension)) and parent.target is store:
+            return self._source(parent.iter)
+        return False
+
+    def _is_ray(self, expr: ast.AST, name: str) -> bool:
+        if name.startswith("ray."):
+            return self.values.is_ray(expr, self.module, name)
+        return flow.Ext(name) in self.values.of(expr, self.module)
+
+    def _fetch(self, fetch: ast.AST, outer: ast.AST) -> str:
+        edits, reason = self._fetched(fetch, outer)
+        self.edits.extend(edits)
+        return reason
+
+    def _generator(self, outer: ast.AST) -> tuple[list[Edit], str]:
+        """For a generator rewrite: edits for every use of an outer ref, or why there are none.
+        A generator can be read once, and a list of them has no one-line rewrite: only a ref
+        fetched where it is made, or kept in a variable read once, is rewritten."""
+        target, parent = self.target, self.where.parent(outer)
+        if isinstance(parent, ast.Expr):
+            return [], ""  # fire and forget: nothing to change
+        if isinstance(parent, ast.Call) and self._is_get(parent, outer):
+            return self._fetched(parent, outer)
+        if isinstance(parent, ast.Await) and not target.generator:
+            return self._fetched(parent, outer)
+        if isinstance(parent, (ast.ListComp, ast.List)) and (getattr(parent, "elt", None) is outer or outer in getattr(parent, "elts", [])):
+            if isinstance(parent, ast.List) and len(parent.elts) != 1 and not all(self._same_target(e) for e in parent.elts):
+                return [], "it shares a list with other refs"
+            if target.generator:
+                return self._generator_list(parent)
+            return self._generator(parent)
+        if isinstance(parent, ast.Subscript) and parent.value is outer and not target.generator:
+            return self.outer(parent)  # one ref of a multi-return task: an outer ref too
+        if isinstance(parent, ast.Assign) and len(parent.targets) == 1:
+            assigned = parent.targets[0]
+            if isinstance(assigned, ast.Name):
+                return self._generator_variable(assigned.id, parent)
+            if isinstance(assigned, ast.Tuple) and all(isinstance(e, ast.Name) for e in assigned.elts) and not target.generator:
+                edits: list[Edit] = []
+                for element in assigned.elts:
+                    more, reason = self._generator_variable(element.id, parent)
+                    if reason:
+                        return [], reason
+                    edits += more
+                return edits, ""
+        return [], f"the ref is {_describe_use(parent, outer)}, which raylint cannot follow"
+
+    def _same_target(self, element: ast.AST) -> bool:
+        """Is a list element a call site of the same target?"""
+        return isinstance(element, ast.Call) and self.sites.is_call_site(self.module, element)
+
+    def _generator_list(self, listed: ast.AST) -> tuple[list[Edit], str]:
+        """`ray.get([f.remote(i) for i in xs])`, where each call becomes a generator: the list of
+        inner refs is `[list(f.remote(i)) for i in xs]` (a barrier: `[ray.get(list(...)) ...]`,
+        which still waits for every value)."""
+        get = self.where.parent(listed)
+        if not (isinstance(get, ast.Call) and self._is_get(get, listed) and not get.keywords):
+            return [], "a list of generators is used in a way raylint cannot follow"
+        if self.target.change is CallerChange.GENERATOR_DYNAMIC:
+            return [], "a list of dynamic generators has no one-line rewrite"
+        barrier = isinstance(self.where.parent(get), ast.Expr)
+        source = self.module.source
+        fetch = source.segment(get.func)  # `ray.get`, as the module spells it
+        text = source.segment(listed)
+        start = source.offset(source.range_of(listed).start)
+        elements = [listed.elt] if isinstance(listed, ast.ListComp) else listed.elts
+        for element in sorted(elements, key=lambda e: (e.lineno, e.col_offset), reverse=True):
+            where = source.range_of(element)
+            a, b = source.offset(where.start) - start, source.offset(where.end) - start
+            wrapped = f"{fetch}(list({text[a:b]}))" if barrier else f"list({text[a:b]})"
+            text = text[:a] + wrapped + text[b:]
+        return [Edit(self.module.path, source.range_of(get), text)], ""
+
+    def _generator_variable(self, name: str, assignment: ast.Assign) -> tuple[list[Edit], str]:
+        where = self.where
+        scope = where.scope_of(assignment)
+        if len(scope.bindings.get(name, [])) != 1:
+            return [], f"`{name}` is assigned more than once"
+        if scope.parent is None and self.sites.search.imported(self.module.path):
+            return [], f"`{name}` is a module-level name, which other modules may import"
+        if name in scope.declared_global:
+            return [], f"`{name}` is declared global or nonlocal"
+        loads = []
+        for node in ast.walk(scope.node):
+            if isinstance(node, ast.Name) and node.id == name and where.scope_of(node).lookup(name) is scope:
+                if isinstance(node.ctx, ast.Load):
+                    loads.append(node)
+        edits = []
+        for load in loads:
+            if _crosses_a_function(where, load, scope):
+                return [], f"`{name}` is read in a nested function, which raylint cannot follow"
+            parent = where.parent(load)
+            if isinstance(parent, ast.Call) and self._is_get(parent, load) or isinstance(parent, ast.Await) and not self.target.generator:
+                more, reason = self._fetched(parent, load)
+                if reason:
+                    return [], f"`{name}`: {reason}"
+                edits += more
+                continue
+            return [], f"`{name}` is {_describe_use(parent, load)}, which raylint cannot follow"
+        if self.target.generator and len(loads) > 1:
+            return [], f"`{name}` is read more than once, and a generator can be read only once"
+        return edits, ""
+
+    def _shape(self, outer: ast.AST, depth: int = 0) -> str:
+        """Under num-returns, what fetching `outer` gave before the fix: "tuple" (of refs,
+        for a call), "ref" (one of the refs of a call already returning several), "list" (of
+        tuples)."""
+        if isinstance(outer, ast.Subscript):
+            return "ref"
+        if isinstance(outer, (ast.List, ast.ListComp)):
+            return "list"
+        if isinstance(outer, ast.Name) and depth < 10:
+            home = self.where.scope_of(outer).lookup(outer.id)
+            bindings = home.bindings.get(outer.id, []) if home is not None else []
+            if len(bindings) == 1 and bindings[0][0] == "value":
+                return self._shape(bindings[0][1], depth + 1)
+            if len(bindings) == 1 and bindings[0][0] == "other":
+                return "ref"  # unpacked: `a, b = f.remote()`
+        return "tuple"
+
+    def _tuple_uses(self, fetched: ast.AST, single: bool) -> str:
+        """Under num-returns, what `ray.get(f.remote())` gave (a tuple of refs) becomes what
+        `f.remote()` gives (a list of refs): only uses that see the items alike are kept
+        (unpacking, indexing, iterating, `len`, `list(...)`). For a list of calls, each item
+        was such a tuple: only a loop unpacking them is kept."""
+        where = self.where
+        parent = where.parent(fetched)
+        changed = "the refs, a tuple before the fix, become a list there"
+        if not single:
+            if isinstance(parent, (ast.For, ast.AsyncFor, ast.comprehension)) and parent.iter is fetched and isinstance(parent.target, ast.Tuple):
+                return ""
+            return changed
+        if isinstance(parent, ast.Assign) and parent.value is fetched and len(parent.targets) == 1:
+            assigned = parent.targets[0]
+            if isinstance(assigned, (ast.Tuple, ast.List)):
+                return ""
+            if isinstance(assigned, ast.Name):
+                scope = where.scope_of(assigned)
+                module_level = scope.parent is None and self.sites.search.imported(self.module.path)
+                if len(scope.bindings.get(assigned.id, [])) != 1 or module_level or scope.is_class:
+                    return f"`{assigned.id}`: {changed}"
+                for node in ast.walk(scope.node):
+                    if isinstance(node, ast.Name) and node.id == assigned.id and isinstance(node.ctx, ast.Load):
+                        if where.scope_of(node).lookup(assigned.id) is scope:
+                            if _crosses_a_function(where, node, scope) or self._tuple_uses(node, True):
+                                return f"`{assigned.id}`: {changed}"
+                return ""
+        if isinstance(parent, ast.Subscript) and parent.value is fetched and isinstance(parent.ctx, ast.Load):
+            return ""
+        if isinstance(parent, (ast.For, ast.AsyncFor, ast.comprehension)) and parent.iter is fetched:
+            return ""
+        if isinstance(parent, ast.Starred):
+            return ""
+        if isinstance(parent, ast.Call) and isinstance(parent.func, ast.Name) and parent.func.id in _KEEPS_ITEMS and fetched in parent.args:
+            return ""
+        return changed
+
+    def _is_get(self, call: ast.Call, argument: ast.AST) -> bool:
+        return (
+            len(call.args) == 1
+            and call.args[0] is argument
+            and all(k.arg == "timeout" for k in call.keywords)
+            and self.values.is_ray(call.func, self.module, "ray.get")
+        )
+
+    def _fetched(self, fetch: ast.AST, outer: ast.AST) -> tuple[list[Edit], str]:
+        """`ray.get(X)` (or `await X`), which fetched the inner ref: what it becomes."""
+        source, path, target = self.module.source, self.module.path, self.target
+        parent = self.where.parent(fetch)
+        if isinstance(parent, ast.Expr) and not target.generator:
+            if target.change is CallerChange.TUPLE and not isinstance(outer, ast.Call):
+                # each ref becomes a list of refs: `ray.get([...])` would be given lists
+                return [], "a discarded ray.get (a barrier) of a list of refs, which become lists of refs"
+            return [], ""  # a barrier: it still waits, and its result is thrown away
+        text = source.segment(outer)
+        if target.change is CallerChange.TUPLE:
+            shape = self._shape(outer)
+            reason = self._tuple_uses(fetch, shape == "tuple") if shape != "ref" else ""
+            if reason:
+                return [], reason
+        if isinstance(fetch, ast.Call) and fetch.keywords:
+            # `ray.get(ray.get(X, timeout=t))` → `ray.get(X, timeout=t)`: the wait keeps its timeout
+            if not target.generator and isinstance(parent, ast.Call) and self._is_get(parent, fetch) and not parent.keywords:
+                return [Edit(path, source.range_of(parent), source.segment(fetch))], ""
+            if target.generator:
+                return [], "it is fetched with a timeout, and the value is not fetched right there"
+            # `inner = ray.get(X, timeout=t)` → `inner = X`: the value is fetched later, as before
+        if target.generator:
+            if isinstance(parent, ast.Expr):
+                return [Edit(path, source.range_of(outer), f"list({text})")], ""
+            text = f"list({source.segment(fetch)})" if target.change is CallerChange.GENERATOR_DYNAMIC else f"list({text})"
+        return [Edit(path, source.range_of(fetch), text)], ""
+
+
+_KEEPS_ITEMS = ("len", "list", "tuple", "sorted", "enumerate", "zip", "iter", "reversed")
+
+
+def _parameters(function: ast.AST) -> list[ast.arg]:
+    args = function.args
+    return [a for a in [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg] if a is not None]
+
+
+def _crosses_a_function(where: flow.View, node: ast.AST, scope: Scope) -> bool:
+    """Is `node` read in a function or lambda nested in `scope` (run who knows when)?"""
+    inner = where.scope_of(node)
+    while inner is not None and inner is not scope:
+        if isinstance(inner.node, (*_FUNCTIONS, ast.Lambda)):
+            return True
+        inner = inner.parent
+    return False
+
+
+def _describe_use(parent: ast.AST | None, node: ast.AST) -> str:
+    if isinstance(parent, ast.Call):
+        return "passed to a call" if node is not parent.func else "called"
+    if isinstance(parent, ast.Return):
+        return "returned"
+    if isinstance(parent, ast.Await):
+        return "awaited"
+    if isinstance(parent, (ast.Tuple, ast.List, ast.Set, ast.Dict)):
+        return "stored in a collection"
+    if isinstance(parent, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+        return "stored"
+    if isinstance(parent, (ast.For, ast.comprehension)):
+        return "iterated"
+    if isinstance(parent, ast.keyword):
+        return "passed to a call"
+    if isinstance(parent, ast.Subscript):
+        return "indexed (it holds the task)" if parent.value is node else "used as an index"
+    return f"used in {type(parent).__name__ if parent else 'an unknown place'}"
+
+
+class CallerSearch:
+    """Finds the call sites of rewritten tasks in a workspace, and adds them to the fixes.
+
+    One search serves a whole run: parsed modules are cached by the index (by stamp), what
+    the search needs of each tree by `_tree` (per parsed module), and the call sites of a
+    target are computed once. `steps()` does the work a piece at a time, for a caller that
+    must be able to stop in between (the language server, whose one worker thread also
+    analyses edits and answers code actions).
+    """
+
+    def __init__(
+        self,
+        files: list[str],
+        index: ModuleIndex,
+        excluded: frozenset[str] = frozenset(),
+        library: bool = False,
+    ):
+        # `excluded`: files of `files` the user excluded from raylint. Their call sites are
+        # searched (a fix must not silently break them) but never edited: they go to review.
+        # `library`: the tasks may also be called from outside the workspace, so no fix that
+        # changes what callers get can be proven safe.
+        self.files, self.index, self.excluded = files, index, excluded
+        self.library = library
+        self._sites: dict[Target, list[CallSite]] = {}
+        self._imported: set[str] | None = None  # the workspace files some file imports
+        self._imported_answers: dict[str, bool] = {}  # imported(), once per path and search
+        self._values = Values(index, self.imported)  # what names mean: one search's worth
+        self._references: dict[ModuleInfo, dict] = {}  # see references()
+
+    def references(self, module: ModuleInfo, values: Values) -> dict:
+        """The module's reads that may be a workspace function (by the function's key: the
+        frozenset of keys of the target), and its `getattr` calls: one walk per module and
+        search, whatever the number of targets (a module of thousands of tasks)."""
+        found = self._references.get(module)
+        if found is not None:
+            return found
+        by_key: dict = {}
+        names: dict[tuple[int, str], frozenset] = {}  # (scope, name) → its values, in this module
+
+        def name(identifier: str, scope: Scope) -> frozenset:
+            key = (id(scope), identifier)
+            if key not in names:
+                names[key] = values.name(identifier, module, scope)
+            return names[key]
+
+        for node, scope in view(module).loads():
+            if isinstance(node, ast.Name):
+                found_values = name(node.id, scope)
+            elif isinstance(node, ast.Attribute):
+                # only a module's attribute can be the task itself (an object's would have been
+                # stored there, which is a use to review where it happens): `a.b.task` is
+                # looked into only when `a` may be a module
+                root = node.value
+                while isinstance(root, ast.Attribute):
+                    root = root.value
+                if not (isinstance(root, ast.Name) and any(isinstance(v, Mod) for v in name(root.id, scope))):
+                    continue
+                if not any(isinstance(v, Mod) for v in values.of(node.value, module, scope)):
+                    continue
+                found_values = values.of(node, module, scope)
+            else:
+                by_key.setdefault("getattr", []).append(node)
+                continue
+            keys = {(v.of if isinstance(v, Options) else v).key for v in found_values if isinstance(v, (Def, Options))}
+            for key in keys:
+                by_key.setdefault(key, []).append((node, found_values))
+        self._references[module] = by_key
+        return by_key
+
+    def imported(self, path: str) -> bool:
+        """Does any workspace file import the module at `path` (so that its module-level names
+        may be read elsewhere)? A package's `__init__` always counts."""
+        if self._imported is None:
+            index, found = self.index, set()
+            for file in self.files:
+                text = index.text(file)
+                if text:
+                    found.update(index.memo(file, "imports", lambda: workspace_imports(text, file, index)))
+            self._imported = found
+        path = os.path.abspath(path)
+        if path not in self._imported_answers:
+            self._imported_answers[path] = self._imported_by_a_line(path)
+        return self._imported_answers[path]
+
+    def _imported_by_a_line(self, path: str) -> bool:
+        if path in self._imported or os.path.basename(path) == "__init__.py":
+            return True
+        # an import the line reader missed (`import a; import main`): a line that spells both
+        word = _Spelling([_module_word(path)])
+        for file in self.files:
+            text = self.index.text(file)
+            if text and os.path.abspath(file) != path and word.search(text):
+                if any("import" in line and word.search(line) for line in text.splitlines()):
+                    return True
+        return False
+
+    def call_sites(self, target: Target) -> list[CallSite]:
+        if target not in self._sites:
+            for _ in self._search([target]):
+                pass
+        return self._sites[target]
+
+    def steps(self, findings: Iterable[Finding]) -> Iterator[None]:
+        """Search the call sites of every fix of `findings`, yielding between pieces of work
+        (a file; the parsing of one; the walk of its tree). `with_callers` is quick after."""
+        return self._search([t for finding in findings for t in self._targets(finding)])
+
+    def with_callers(self, finding: Finding) -> Finding:
+        for _ in self._search(self._targets(finding)):  # all its fixes' targets in one pass
+            pass
+        fixes = tuple(self._fix_with_callers(finding, fix) for fix in finding.fixes)
+        reviews = {
+            Related(s.path, s.range, f"call site to review: {s.review}")
+            for fix in fixes
+            for s in fix.call_sites
+            if s.review
+        }
+        return replace(finding, fixes=fixes, related=finding.related + tuple(sorted(reviews, key=_related_order)))
+
+    def _targets(self, finding: Finding) -> list[Target]:
+        if finding.nested:
+            return []
+        return [
+            target_of(finding.path, finding.task, finding.callee, fix.callers)
+            for fix in finding.fixes
+            if not fix.call_sites and fix.callers is not CallerChange.NONE
+        ]
+
+    def _search(self, targets: list[Target]) -> Iterator[None]:
+        """Find the call sites of `targets` (those not known yet), a piece of work at a time."""
+        targets = [t for t in dict.fromkeys(targets) if t not in self._sites]
+        if not targets:
+            return
+        values = self._values
+        found: dict[Target, list[CallSite]] = {}
+        order = {os.path.abspath(p): n for n, p in enumerate(self.files)}
+        for target in targets:
+            sites = (_MethodSites if target.method else _TaskSites)(self, target, values)
+            yield from sites.run()
+            unique = list(dict.fromkeys(sites.found))
+            unique.sort(key=lambda s: (order.get(os.path.abspath(s.path), len(order)), s.range.start))
+            found[target] = [_excluded(s) if os.path.abspath(s.path) in self.excluded else s for s in unique]
+        self._sites.update(found)
+
+    def _fix_with_callers(self, finding: Finding, fix: Fix) -> Fix:
+        # (an unsafe_reason may come from the rewrite itself: its callers still change)
+        if fix.call_sites or fix.callers is CallerChange.NONE:
+            return fix  # done already, or its callers do not change
+        if finding.nested:
+            return replace(fix, unsafe_reason=_reasons(fix.unsafe_reason, "the task is defined inside a function; its callers are not followed"))
+        target = target_of(finding.path, finding.task, finding.callee, fix.callers)
+        sites = self.call_sites(target)
+        taken = list(fix.edits)
+        seen = set(taken)
+        by_path: dict[str, list[Edit]] = {}  # the taken edits of each file (hundreds of call sites)
+        for edit in taken:
+            by_path.setdefault(edit.path, []).append(edit)
+        handled, reviews = [], []
+        for site in sites:
+            # call sites in one list (`ray.get([f.remote(0), f.remote(1)])`) share their edit
+            new = [e for e in site.edits if e not in seen]
+            if site.review:
+                reviews.append(site)
+            elif any(e.range.overlaps(t.range) or e.range == t.range for e in new for t in by_path.get(e.path, ())):
+                reviews.append(replace(site, edits=(), review="it overlaps the task's own rewrite"))
+            else:
+                handled.append(site)
+                taken.extend(new)
+                seen.update(new)
+                for edit in new:
+                    by_path.setdefault(edit.path, []).append(edit)
+        title = fix.title
+        if reviews:
+            title += f" ({len(reviews)} call site{'s' * (len(reviews) != 1)} to review)"
+        reason = f"{len(reviews)} call site{'s' * (len(reviews) != 1)} must be updated by hand" if reviews else ""
+        if self.library and not reason:
+            reason = "the project is a library (`library = true`): callers outside the workspace cannot be updated"
+        reason = _reasons(fix.unsafe_reason, reason)
+        return replace(fix, title=title, edits=tuple(taken), call_sites=tuple(handled + reviews), unsafe_reason=reason)
+
+
+def _reasons(own: str, more: str) -> str:
+    """The rewrite's own reason to be unsafe and the callers', each once."""
+    return "; ".join(r for r in dict.fromkeys(own.split("; ") + [more]) if r)
+
+
+def _excluded(site: CallSite) -> CallSite:
+    if not site.edits or site.review:
+        return site  # nothing to change there (or to review anyway)
+    return replace(site, edits=(), review="it is in a file excluded from raylint, which it does not edit")
+
+
+def _related_order(related: Related):
+    return related.path, related.range.start
+
+
+def target_of(path: str, task: str, call_names: tuple[str, ...], change: CallerChange) -> Target:
+    """The Target of a finding's task (`f`, or `Cls.method`)."""
+    if "." in task:
+        owner, method = task.split(".", 1)
+        return Target(os.path.abspath(path), call_names, method, change, owner)
+    return Target(os.path.abspath(path), call_names or (task,), "", change, task)

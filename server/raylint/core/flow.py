@@ -1,0 +1,532 @@
+"""What an expression can be, across the workspace: the values a caller search follows.
+
+A fix is safe only if every place that can observe a task's return value is found. So the
+search does not look for the shapes of a call (`f.remote(...)`); it asks of every name and
+attribute what it may be, and then looks at how each one that may be the task is used.
+
+`values(expr)` over-approximates: a set of the things `expr` may evaluate to, where UNKNOWN
+stands for "anything" (a parameter, the result of a call raylint cannot see into). A
+workspace function or class is a `Def`; `Handle(cls)` is an actor handle of a workspace
+class, `Instance(cls)` an ordinary object of one; OTHER is a value known to be none of
+those (a literal, an object of an installed class, an installed module).
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import os
+from dataclasses import dataclass
+from typing import Callable
+
+from raylint.core.names import REMOTE_FACTORY, ModuleIndex, ModuleInfo, Resolver, Scope, canonical
+
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+
+
+@dataclass(frozen=True)
+class Def:
+    """A function or class defined in the workspace; `remote` once made a task or actor."""
+
+    path: str
+    name: str
+    line: int
+    kind: str  # "function" | "class"
+    remote: bool
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return self.path, self.line
+
+    def made_remote(self) -> Def:
+        return Def(self.path, self.name, self.line, self.kind, True)
+
+
+@dataclass(frozen=True)
+class Options:
+    """`task.options(...)`: called like the task; `call` is the `.options(...)` call."""
+
+    of: Def
+    num_returns: bool  # the options set num_returns, which changes what the call returns
+
+
+@dataclass(frozen=True)
+class Handle:
+    cls: Def
+
+
+@dataclass(frozen=True)
+class Instance:
+    cls: Def
+
+
+@dataclass(frozen=True)
+class Declared:
+    """A value annotated as the workspace class `cls`: taken at its word to make a call
+    certain, never to prove a call is not the target's (annotations may be loose)."""
+
+    cls: Def
+
+
+@dataclass(frozen=True)
+class Mod:
+    path: str  # a workspace module
+
+
+@dataclass(frozen=True)
+class Ext:
+    dotted: str  # a name from outside the workspace (`ray.get`, `queue.Queue`, `builtins.list`)
+
+
+UNKNOWN = "unknown"
+OTHER = "other"  # known to be no workspace definition, handle or instance
+FACTORY = "ray.remote(...)"  # what `ray.remote(num_cpus=1)` returns
+
+# builtins whose result holds the items of their argument (a list of handles stays one)
+_KEEPS_ITEMS = {"list", "tuple", "sorted", "reversed", "iter", "set", "frozenset", "next"}
+_BUILTINS = set(dir(builtins))
+
+
+class View:
+    """One parsed module as the search walks it: parent links and the scope of every node,
+    as Python defines scopes. Kept on the module (its text alone decides both)."""
+
+    def __init__(self, module: ModuleInfo):
+        self.module = module
+        self.parents: dict[int, ast.AST] = {}
+        self.scopes: dict[int, Scope] = {}
+        self._opened: dict[int, Scope] = {id(module.tree): module.scope}
+        self.nodes: list[tuple[ast.AST, Scope]] = []
+        self._loads: list[tuple[ast.AST, Scope]] | None = None
+        self._stores: dict[str, list[tuple[ast.stmt, ast.Attribute]]] | None = None
+        self._walk()
+
+    def _open(self, node: ast.AST, parent: Scope) -> Scope:
+        if id(node) not in self._opened:
+            self._opened[id(node)] = Scope(node, parent, self.module)
+        return self._opened[id(node)]
+
+    def _walk(self) -> None:
+        stack: list[tuple[ast.AST, Scope]] = [(self.module.tree, self.module.scope)]
+        parents, scopes, nodes = self.parents, self.scopes, self.nodes
+        while stack:
+            node, scope = stack.pop()
+            scopes[id(node)] = scope
+            nodes.append((node, scope))
+            children: list[tuple[ast.AST, Scope]]
+            if isinstance(node, (*_FUNCTIONS, ast.Lambda)):
+                inner = self._open(node, scope)
+                args = node.args
+                outside = [*args.defaults, *(d for d in args.kw_defaults if d is not None)]
+                if not isinstance(node, ast.Lambda):
+                    outside += node.decorator_list
+                    outside += [a.annotation for a in [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg] if a is not None and a.annotation is not None]
+                    outside += [node.returns] if node.returns is not None else []
+                    inside = node.body
+                else:
+                    inside = [node.body]
+                children = [(c, scope) for c in outside] + [(c, inner) for c in inside]
+            elif isinstance(node, ast.ClassDef):
+                inner = self._open(node, scope)
+                outside = [*node.decorator_list, *node.bases, *node.keywords]
+                children = [(c, scope) for c in outside] + [(c, inner) for c in node.body]
+            elif isinstance(node, _COMPREHENSIONS):
+                inner = self._open(node, scope)
+                children = []
+                for number, generator in enumerate(node.generators):
+                    parents[id(generator)] = node
+                    scopes[id(generator)] = inner
+                    children.append((generator.iter, scope if number == 0 else inner))
+                    children.append((generator.target, inner))
+                    children.extend((c, inner) for c in generator.ifs)
+                    for c in (generator.iter, generator.target, *generator.ifs):
+                        parents[id(c)] = generator
+                elts = [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]
+                children.extend((c, inner) for c in elts)
+                for c in elts:
+                    parents[id(c)] = node
+                stack.extend(reversed(children))
+                continue
+            else:
+                children = [(c, scope) for c in ast.iter_child_nodes(node)]
+            for child, _ in children:
+                parents[id(child)] = node
+            stack.extend(reversed(children))
+
+    def parent(self, node: ast.AST) -> ast.AST | None:
+        return self.parents.get(id(node))
+
+    def loads(self) -> list[tuple[ast.AST, Scope]]:
+        """The names and attributes the module reads, with their scopes, in walk order."""
+        if self._loads is None:
+            self._loads = [
+                (node, scope) for node, scope in self.nodes
+                if isinstance(node, (ast.Name, ast.Attribute)) and isinstance(node.ctx, ast.Load)
+                or isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "getattr"
+            ]
+        return self._loads
+
+    def attribute_stores(self) -> dict[str, list[tuple[ast.stmt, ast.Attribute]]]:
+        """Every `x.attr = ...` (plain, annotated or augmented) of the module, by `attr`."""
+        if self._stores is None:
+            self._stores = {}
+            for node, _ in self.nodes:
+                if isinstance(node, ast.Assign):
+                    targets = node.targets
+                elif isinstance(node, (ast.AnnAssign, ast.AugAssign)):
+                    targets = [node.target]
+                else:
+                    continue
+                for target in targets:
+                    if isinstance(target, ast.Attribute):
+                        self._stores.setdefault(target.attr, []).append((node, target))
+        return self._stores
+
+    def scope_of(self, node: ast.AST) -> Scope:
+        return self.scopes.get(id(node), self.module.scope)
+
+    def scope_opened_by(self, node: ast.AST) -> Scope | None:
+        return self._opened.get(id(node))
+
+
+def view(module: ModuleInfo) -> View:
+    """The module's View, kept on the module itself: it lives and dies with that text."""
+    found = getattr(module, "_view", None)
+    if found is None:
+        found = module._view = View(module)  # type: ignore[attr-defined]
+    return found
+
+
+class Values:
+    """`values(expr)` for one search: what each name and attribute may be (see the module
+    docstring). Not kept between searches: what a name means depends on other modules."""
+
+    def __init__(self, index: ModuleIndex, imported: Callable[[str], bool] = lambda path: True):
+        self.index = index
+        self.imported = imported  # does a workspace module import the module at this path?
+        self._names: dict[tuple[int, str], frozenset] = {}
+        self._resolvers: dict[int, Resolver] = {}
+        self._attributes: dict[tuple[tuple[str, int], str], frozenset] = {}
+        self._sealed_names: dict[tuple[int, str], bool] = {}
+
+    # -- names ---------------------------------------------------------------------------
+
+    def of(self, expr: ast.AST, module: ModuleInfo, scope: Scope | None = None, depth: int = 0) -> frozenset:
+        if depth > 40:
+            return frozenset({UNKNOWN})
+        if scope is None:
+            scope = view(module).scope_of(expr)
+        if isinstance(expr, ast.Name):
+            return self.name(expr.id, module, scope, depth)
+        if isinstance(expr, ast.Attribute):
+            return self._attribute(expr, module, scope, depth)
+        if isinstance(expr, ast.Call):
+            return self._call(expr, module, scope, depth)
+        if isinstance(expr, (ast.Constant, ast.JoinedStr, ast.Compare, ast.BinOp, ast.UnaryOp)):
+            return frozenset({OTHER})
+        if isinstance(expr, ast.BoolOp):
+            return frozenset().union(*(self.of(v, module, scope, depth + 1) for v in expr.values))
+        if isinstance(expr, ast.IfExp):
+            return self.of(expr.body, module, scope, depth + 1) | self.of(expr.orelse, module, scope, depth + 1)
+        if isinstance(expr, (ast.List, ast.Tuple, ast.Set)):
+            items = [self.of(e, module, scope, depth + 1) for e in expr.elts]
+            return frozenset().union(*items) if items else frozenset({UNKNOWN})
+        if isinstance(expr, ast.Dict):
+            items = [self.of(v, module, scope, depth + 1) for v in expr.values]
+            return frozenset().union(*items) if items else frozenset({UNKNOWN})
+        if isinstance(expr, _COMPREHENSIONS):
+            inner = view(module).scope_opened_by(expr) or scope
+            element = expr.value if isinstance(expr, ast.DictComp) else expr.elt
+            return self.of(element, module, inner, depth + 1)
+        if isinstance(expr, ast.Subscript):
+            return self.items(expr.value, module, scope, depth + 1)
+        if isinstance(expr, (ast.Starred, ast.NamedExpr)):
+            return self.of(expr.value, module, scope, depth + 1)
+        return frozenset({UNKNOWN})
+
+    def items(self, container: ast.AST, module: ModuleInfo, scope: Scope, depth: int) -> frozenset:
+        """What an item of `container` may be (containers and items are not told apart),
+        UNKNOWN included unless the container is a fresh literal or a name only read."""
+        found = self.of(container, module, scope, depth)
+        if isinstance(container, (ast.List, ast.Tuple, ast.Set, ast.Dict, *_COMPREHENSIONS)):
+            return found
+        if isinstance(container, ast.Name) and self._sealed(container.id, module, scope):
+            return found
+        return found | {UNKNOWN}
+
+    def _sealed(self, name: str, module: ModuleInfo, scope: Scope) -> bool:
+        """Is `name` bound once to a literal or comprehension and then only read item by item
+        (iterated, indexed, measured), so that nothing else can have been put in it?"""
+        home = scope.lookup(name)
+        if home is None or len(home.bindings[name]) != 1 or home.bindings[name][0][0] != "value":
+            return False
+        key = (id(home), name)
+        if key not in self._sealed_names:
+            self._sealed_names[key] = self._only_read_by_item(name, module, home)
+        return self._sealed_names[key]
+
+    def _only_read_by_item(self, name: str, module: ModuleInfo, home: Scope) -> bool:
+        if not isinstance(home.bindings[name][0][1], (ast.List, ast.Tuple, ast.Set, ast.Dict, *_COMPREHENSIONS)):
+            return False
+        if home.parent is None and self.imported(home.module.path):
+            return False  # a module-level list another module may fill
+        where = view(home.module)
+        for node in ast.walk(home.node):
+            if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load):
+                if where.scope_of(node).lookup(name) is not home:
+                    continue
+                parent = where.parent(node)
+                if isinstance(parent, (ast.For, ast.AsyncFor, ast.comprehension)) and parent.iter is node:
+                    continue
+                if isinstance(parent, ast.Subscript) and parent.value is node and isinstance(parent.ctx, ast.Load):
+                    continue
+                if isinstance(parent, ast.Call) and isinstance(parent.func, ast.Name) and parent.func.id in ("len", "enumerate"):
+                    continue
+                return False
+        return True
+
+    def name(self, name: str, module: ModuleInfo, scope: Scope, depth: int = 0) -> frozenset:
+        home = scope.lookup(name)
+        if home is None:
+            return self._global(name, module, depth)
+        key = (id(home), name)
+        if key not in self._names:
+            self._names[key] = frozenset({UNKNOWN})  # guards `x = x` cycles
+            found: set = set()
+            for binding in home.bindings[name]:
+                found |= self._binding(name, binding, home, depth + 1)
+            self._names[key] = frozenset(found) or frozenset({UNKNOWN})
+        return self._names[key]
+
+    def _global(self, name: str, module: ModuleInfo, depth: int) -> frozenset:
+        """A name no scope binds: from a star import, or a builtin."""
+        found: set = set()
+        for source, level in module.scope.star_imports:
+            if not level and (source == "ray" or source.startswith("ray.")):
+                if name in ("put", "remote", "get", "wait", "method", "get_actor"):
+                    found.add(Ext(canonical(f"ray.{name}")))
+                continue
+            path = self.index.find(source, module.path, level)
+            if path is None:
+                found.add(UNKNOWN)  # an installed module's star import: anything
+            else:
+                info = self.index.module(path)
+                if info is None:
+                    found.add(UNKNOWN)
+                elif name in info.scope.bindings or info.scope.star_imports:
+                    found |= self.name(name, info, info.scope, depth + 1)
+        if not found:
+            found.add(Ext(f"builtins.{name}") if name in _BUILTINS else UNKNOWN)
+        return frozenset(found)
+
+    def _binding(self, name: str, binding: tuple, scope: Scope, depth: int) -> frozenset:
+        module = scope.module
+        kind = binding[0]
+        if kind == "def":
+            node = binding[1]
+            what = "class" if isinstance(node, ast.ClassDef) else "function"
+            return frozenset({Def(module.path, node.name, node.lineno, what, self._decorated_remote(node, module, scope))})
+        if kind == "module":
+            return self._module(binding[1], module, 0)
+        if kind == "from":
+            _, source, imported, level = binding
+            return self._imported(source, imported, module, level, depth)
+        if kind == "value":
+            return self.of(binding[1], module, scope, depth)
+        if kind == "for":
+            iterable = binding[1]
+            return self.items(iterable, module, view(module).scope_of(iterable), depth)
+        return self._parameter(name, scope, depth)
+
+    def _parameter(self, name: str, scope: Scope, depth: int) -> frozenset:
+        """A parameter: `self` of a method is an instance of its class; an annotated one is
+        what its annotation names; anything else (and any other binding) is unknown."""
+        node = scope.node
+        if not isinstance(node, _FUNCTIONS):
+            return frozenset({UNKNOWN})
+        args = node.args
+        positional = [*args.posonlyargs, *args.args]
+        parent = scope.parent
+        if (
+            positional and positional[0].arg == name and parent is not None and parent.is_class
+            and not any(isinstance(d, ast.Name) and d.id in ("staticmethod", "classmethod") for d in node.decorator_list)
+        ):
+            cls = parent.node
+            return frozenset({Instance(Def(scope.module.path, cls.name, cls.lineno, "class", False))})
+        for arg in [*positional, *args.kwonlyargs]:
+            if arg.arg == name and arg.annotation is not None:
+                return self.annotation(arg.annotation, scope.module, parent or scope, depth)
+        return frozenset({UNKNOWN})
+
+    def annotation(self, annotation: ast.AST, module: ModuleInfo, scope: Scope, depth: int) -> frozenset:
+        """What a value annotated so is taken to be (see `Declared`)."""
+        if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+            try:
+                annotation = ast.parse(annotation.value, mode="eval").body
+            except SyntaxError:
+                return frozenset({UNKNOWN})
+        if not isinstance(annotation, (ast.Name, ast.Attribute)):
+            return frozenset({UNKNOWN})
+        found: set = set()
+        for value in self.of(annotation, module, scope, depth + 1):
+            found.add(Declared(value) if isinstance(value, Def) and value.kind == "class" else UNKNOWN)
+        return frozenset(found)
+
+    def _module(self, dotted: str, module: ModuleInfo, level: int) -> frozenset:
+        if not level and (dotted == "ray" or dotted.startswith("ray.")):
+            return frozenset({Ext(dotted)})
+        path = self.index.find(dotted, module.path, level)
+        if path is not None:
+            return frozenset({Mod(path)})
+        return frozenset({UNKNOWN if level else Ext(dotted)})
+
+    def _imported(self, source: str, name: str, module: ModuleInfo, level: int, depth: int) -> frozenset:
+        if not level and (source == "ray" or source.startswith("ray.")):
+            return frozenset({Ext(canonical(f"{source}.{name}"))})
+        path = self.index.find(source, module.path, level)
+        if path is None:
+            return frozenset({UNKNOWN if level else Ext(f"{source}.{name}")})
+        return self.exported(path, name, depth)
+
+    def exported(self, path: str, name: str, depth: int = 0) -> frozenset:
+        """What `name` of the workspace module at `path` may be (a submodule of a package too)."""
+        info = self.index.module(path)
+        if info is None:
+            return frozenset({UNKNOWN})
+        if name in info.scope.bindings or info.scope.star_imports:
+            found = self.name(name, info, info.scope, depth + 1)
+            if found != {UNKNOWN} or name in info.scope.bindings:
+                return found
+        if os.path.basename(path) == "__init__.py":
+            submodule = self.index.find(name, path, 1)
+            if submodule is not None:
+                return frozenset({Mod(submodule)})
+        return frozenset({UNKNOWN})
+
+    # -- attributes and calls --------------------------------------------------------------
+
+    def _attribute(self, expr: ast.Attribute, module: ModuleInfo, scope: Scope, depth: int) -> frozenset:
+        found: set = set()
+        for base in self.of(expr.value, module, scope, depth + 1):
+            if isinstance(base, Mod):
+                found |= self.exported(base.path, expr.attr, depth + 1)
+            elif isinstance(base, Ext):
+                found.add(Ext(canonical(f"{base.dotted}.{expr.attr}")))
+            elif isinstance(base, (Instance, Declared)):
+                found |= self.instance_attribute(base.cls, expr.attr, depth + 1)
+            else:
+                found.add(UNKNOWN)
+        return frozenset(found)
+
+    def instance_attribute(self, cls: Def, attribute: str, depth: int) -> frozenset:
+        """What `obj.attribute` may be for an object of the workspace class `cls`: every
+        `self.attribute = value` of its methods, or its annotation in the class body. An
+        assignment to that attribute of an object raylint cannot tell makes it unknown."""
+        key = (cls.key, attribute)
+        if key in self._attributes:
+            return self._attributes[key]
+        self._attributes[key] = frozenset({UNKNOWN})
+        info = self.index.module(cls.path)
+        node = _class_node(info, cls) if info is not None else None
+        if node is None:
+            return self._attributes[key]
+        where = view(info)
+        found: set = set()
+        for statement in node.body:
+            # a declared attribute is what its annotation says, as type checkers take it
+            if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name) and statement.target.id == attribute:
+                found |= self.annotation(statement.annotation, info, where.scope_of(statement), depth + 1)
+        if found:
+            self._attributes[key] = frozenset(found)
+            return self._attributes[key]
+        for inner, target in where.attribute_stores().get(attribute, ()):
+            owner = self.of(target.value, info, where.scope_of(target), depth + 1)
+            if owner == {Instance(cls)} and isinstance(inner, (ast.Assign, ast.AnnAssign)) and inner.value is not None:
+                found |= self.of(inner.value, info, where.scope_of(inner.value), depth + 1)
+            elif Instance(cls) in owner or UNKNOWN in owner or isinstance(inner, ast.AugAssign):
+                found.add(UNKNOWN)
+        self._attributes[key] = frozenset(found) or frozenset({UNKNOWN})
+        return self._attributes[key]
+
+    def _call(self, call: ast.Call, module: ModuleInfo, scope: Scope, depth: int) -> frozenset:
+        function = call.func
+        found: set = set()
+        if isinstance(function, ast.Attribute) and function.attr in ("remote", "options"):
+            for base in self.of(function.value, module, scope, depth + 1):
+                if isinstance(base, (Def, Options)):
+                    found.add(_called(base, function.attr, call))
+                elif isinstance(base, (Mod, Ext)):
+                    found |= self._call_of(self._attribute(function, module, scope, depth), call, module, scope, depth)
+                else:
+                    found.add(UNKNOWN)
+            return frozenset(found)
+        return self._call_of(self.of(function, module, scope, depth + 1), call, module, scope, depth)
+
+    def _call_of(self, functions: frozenset, call: ast.Call, module: ModuleInfo, scope: Scope, depth: int) -> frozenset:
+        found: set = set()
+        for function in functions:
+            if isinstance(function, Ext):
+                found |= self._external_call(function.dotted, call, module, scope, depth)
+            elif function == FACTORY and len(call.args) == 1 and not call.keywords:
+                found |= _made_remote(self.of(call.args[0], module, scope, depth + 1))
+            elif isinstance(function, Def) and function.kind == "class":
+                found.add(OTHER if function.remote else Instance(function))
+            else:
+                found.add(UNKNOWN)
+        return frozenset(found)
+
+    def _external_call(self, dotted: str, call: ast.Call, module: ModuleInfo, scope: Scope, depth: int) -> set:
+        if dotted == "ray.remote":
+            if len(call.args) == 1 and not call.keywords:
+                return set(_made_remote(self.of(call.args[0], module, scope, depth + 1)))
+            return {FACTORY} if not call.args else {UNKNOWN}
+        if dotted.startswith("builtins."):
+            name = dotted.split(".", 1)[1]
+            if name in _KEEPS_ITEMS:
+                return set(self.of(call.args[0], module, scope, depth + 1)) if call.args else {OTHER}
+            if name in ("super", "type"):
+                return {UNKNOWN}  # the object itself, or its class
+            return {OTHER} if isinstance(getattr(builtins, name, None), type) else {UNKNOWN}
+        last = dotted.rsplit(".", 1)[-1]
+        if not dotted.startswith("ray.") and last[:1].isupper():
+            return {OTHER}  # an object of an installed class (`queue.Queue()`)
+        return {UNKNOWN}
+
+    # -- the Ray API -------------------------------------------------------------------------
+
+    def is_ray(self, expr: ast.AST, module: ModuleInfo, name: str) -> bool:
+        """Is `expr` Ray's `name` (`ray.get`)? Asked of the module's own resolver."""
+        resolver = self._resolvers.get(id(module))
+        if resolver is None:
+            resolver = self._resolvers[id(module)] = Resolver(module, self.index, None)
+        return resolver.is_(expr, view(module).scope_of(expr), name)
+
+    def _decorated_remote(self, node: ast.AST, module: ModuleInfo, scope: Scope) -> bool:
+        for decorator in getattr(node, "decorator_list", []):
+            for value in self.of(decorator, module, scope):
+                if value == Ext("ray.remote") or value == FACTORY:
+                    return True
+        return False
+
+
+def _called(base: Def | Options, attribute: str, call: ast.Call):
+    """`base.remote(...)` or `base.options(...)`."""
+    of = base.of if isinstance(base, Options) else base
+    if attribute == "options":
+        sets = any(k.arg == "num_returns" for k in call.keywords) or any(k.arg is None for k in call.keywords)
+        return Options(of, sets or isinstance(base, Options) and base.num_returns)
+    if of.kind == "class" and of.remote:
+        return Handle(of)
+    return OTHER  # an ObjectRef (or an error)
+
+
+def _made_remote(values: frozenset) -> frozenset:
+    return frozenset(v.made_remote() if isinstance(v, Def) else UNKNOWN for v in values)
+
+
+def _class_node(info: ModuleInfo, cls: Def) -> ast.ClassDef | None:
+    for node in ast.walk(info.tree):
+        if isinstance(node, ast.ClassDef) and node.lineno == cls.line and node.name == cls.name:
+            return node
+    return None

@@ -1,0 +1,293 @@
+"""Re-analysis of a document being edited: only the top-level statement an edit falls in.
+
+An editor sends a new version of the document for every keystroke. Parsing a 10,000-line
+module takes longer than the whole latency budget, yet a keystroke inside one function can
+only change that function's findings. `DocumentAnalyzer` re-parses the edited top-level
+statement alone, splices it into the previous tree (moving the later statements' line
+numbers if lines were added or removed), re-checks that statement with the rules whose
+findings are local to their statement (`Rule.local`), re-checks the spliced module with the
+others, and keeps the other findings (moved the same way).
+
+It falls back to a full `analyze()` whenever the edit could change anything outside that
+statement: an edit across statements, a syntax error, a renamed def or class, a plain
+statement that imports, defines, or binds a name differently or to anything of Ray; a
+statement that makes a definition remote (`ray.remote(f)`), sets `.options(...)`, calls a
+private actor method through `.remote`, or declares `global`/`nonlocal`; an edit a rule says
+reaches outside its statement (`Rule.reaches_outside`: for RAY001, a helper a task calls);
+a change of which rules apply to the file; a finding whose
+fix or explanation points into the edited statement from outside; a change of the file's
+line end; a change of anything else the analysis read (the caller's `context`: other
+documents, settings). The property tests check that both ways give the same findings for
+random edits.
+"""
+
+from __future__ import annotations
+
+import ast
+import bisect
+import re
+from dataclasses import replace
+
+from raylint.core import Config, analyze_module, default_config, run_rules
+from raylint.core.model import Analysis, Finding, Position, Range, Related
+from raylint.core.names import ExternalResolver, ModuleIndex, ModuleInfo, Resolver, bound_names
+from raylint.core.prefilter import may_apply
+from raylint.core.source import SourceText, first_line
+from raylint.core.tasks import (
+    DEFINED_NAME,
+    one_name_arguments,
+    _definitions,
+    remote_wrapped_names,
+)
+
+_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+# What, inside one definition, changes findings elsewhere (see the module docstring).
+_REACHES_OUTSIDE = re.compile(r"\.options\b|\b(?:global|nonlocal)\b|\._\w+\s*\.\s*(?:remote|options)\b")
+
+
+class DocumentAnalyzer:
+    """Analyses the successive texts of one document (the same path and settings)."""
+
+    def __init__(self, path: str, config: Config | None = None, *, index=None, externals=None):
+        self.path = path
+        self.config = config if config is not None else default_config()
+        self.memory: dict = {}  # each rule's notes about the document (see Checked.memory)
+        self.index: ModuleIndex = index if index is not None else ModuleIndex()
+        self.externals: ExternalResolver | None = externals
+        self._last: _State | None = None
+        self.reused = 0  # how many analyses took the short way (for tests and benchmarks)
+
+    def analyze(self, text: str, context: object = None, keep: bool = True) -> Analysis:
+        """The analysis of `text`, as `analyze()` gives it. `context` stands for everything
+        else the analysis read: when it differs from the previous call's, nothing is reused.
+        `keep=False` does not keep this text's tree for the next call (it costs memory)."""
+        last = self._last
+        if last is not None and last.context == context and last.text == text:
+            return last.analysis
+        if last is not None and last.context == context:
+            try:
+                result = self._update(last, text)
+            except (RecursionError, ValueError):
+                result = None
+            if result is not None:
+                self.reused += 1
+                if not keep:
+                    self._last = None
+                return result
+        self.memory = {}
+        analysis, resolver = analyze_module(
+            text, self.path, self.config, index=self.index, externals=self.externals, memory=self.memory
+        )
+        self._last = None
+        if keep and resolver is not None and not analysis.problems:
+            rules = may_apply(text, self.path, self.index, self.externals, self.config.rules)
+            self._last = _State(text, context, resolver, analysis, rules)
+        return analysis
+
+    def forget(self) -> None:
+        """Drop what was kept of the last text (its tree): the next analysis is a full one."""
+        self._last = None
+
+    def _update(self, last: _State, text: str) -> Analysis | None:
+        rules = may_apply(text, self.path, self.index, self.externals, self.config.rules)
+        if rules != last.rules:
+            return None
+        old = last.resolver.module
+        source = SourceText(text)
+        changed = _changed_lines(old.source, source)
+        if changed is None or source.newline != old.source.newline:  # fixes write the file's line end
+            return None
+        first, old_last = changed
+        body = old.tree.body
+        at = _statement_at(last.starts, first, old_last, old.source.line_count)
+        if at is None:
+            return None
+        statement = body[at]
+        start = last.starts[at]  # 1-based
+        old_end = last.starts[at + 1] - 1 if at + 1 < len(body) else old.source.line_count
+        delta = source.line_count - old.source.line_count
+        new_end = old_end + delta
+        new_text = _lines_text(source, start, new_end)
+        old_text = _lines_text(old.source, start, old_end)
+        # the text around the statement must be exactly the old text (not merely its lines:
+        # deleting the line break before the next statement changes that statement)
+        head = old.source.line_starts[start - 1]
+        if text[:head] != old.source.text[:head] or text[head + len(new_text) :] != old.source.text[head + len(old_text) :]:
+            return None
+        if _REACHES_OUTSIDE.search(new_text) or _REACHES_OUTSIDE.search(old_text):
+            return None
+        for rule in rules:
+            if rule.local and rule.reaches_outside and rule.reaches_outside(old_text, new_text, last.resolver, self.memory.setdefault(rule.code, {})):
+                return None
+        if _passes_a_definition(new_text, text) or _passes_a_definition(old_text, old.source.text):
+            return None
+        try:
+            parsed = ast.parse(new_text)
+        except (SyntaxError, ValueError):
+            return None
+        if len(parsed.body) != 1:
+            return None
+        new = parsed.body[0]
+        if type(new) is not type(statement) or first_line(new) != 1:
+            return None
+        if isinstance(new, _DEFINITIONS) and new.name != statement.name:
+            return None
+        plain = not isinstance(new, _DEFINITIONS)
+        if plain and not _binds_nothing_of_ray(statement, new, old_text + new_text, last.resolver):
+            return None
+        ast.increment_lineno(new, start - 1)
+
+        # The findings of the other definitions stay; none may point into the edited one.
+        span = Range(Position(start - 1, 0), Position(old_end, 0))
+        local = {rule.code for rule in rules if rule.local}
+        kept = []
+        for number, finding in enumerate(last.analysis.findings):
+            if last.owners[number] == at or finding.code not in local:
+                continue
+            if any(_overlaps(r, span) for r in _ranges(finding)):
+                return None
+            kept.append((last.owners[number] < at, finding))
+
+        # (what `ray.remote(f)` calls make remote is read off the old text and tree: before
+        # the later statements move)
+        wrapped = None if plain else last.wrapped()
+        if delta:  # the later statements move (in place: the old tree is not used again)
+            for later in body[at + 1 :]:
+                ast.increment_lineno(later, delta)
+        tree = ast.Module(body=[*body[:at], new, *body[at + 1 :]], type_ignores=[])
+        module = ModuleInfo(self.path, source, tree)
+        resolver = Resolver(module, self.index, self.externals)
+        if plain and any(resolver.resolve_name(name, module.scope) is not None for name in bound_names([new])):
+            return None
+        known = {"wrapped": wrapped} if wrapped is not None else {}
+        if plain:
+            known["remote_functions"] = []  # (checked above: it defines nothing)
+        fresh, problem = run_rules([r for r in rules if r.local], resolver, self.path, self.config, [new], known, self.memory)
+        whole, problem_whole = run_rules([r for r in rules if not r.local], resolver, self.path, self.config, None, {}, self.memory)
+        if problem or problem_whole:
+            return None
+        if delta:
+            kept = [(before, _shift(f, delta, old_end)) for before, f in kept]
+        findings = [f for before, f in kept if before] + fresh + [f for before, f in kept if not before]
+        if whole:
+            findings = sorted(findings + whole, key=lambda f: (f.range.start, f.code))
+        analysis = Analysis(self.path, findings, [])
+        self._last = _State(text, last.context, resolver, analysis, rules, last.known_wrapped)
+        return analysis
+
+
+class _State:
+    """What the last analysis left to build on."""
+
+    def __init__(self, text, context, resolver: Resolver, analysis: Analysis, rules, known_wrapped=None):
+        self.text, self.context, self.resolver, self.analysis = text, context, resolver, analysis
+        self.rules = rules  # the rules that apply to the text
+        self.known_wrapped = known_wrapped
+        self.starts = [first_line(s) for s in resolver.module.tree.body]  # 1-based
+        # the top-level statement each finding belongs to (by its first line)
+        self.owners = [bisect.bisect_right(self.starts, f.range.start.line + 1) - 1 for f in analysis.findings]
+
+    def wrapped(self):
+        # unchanged by an edit that passes no definition to a call (checked before)
+        if self.known_wrapped is None:
+            self.known_wrapped = remote_wrapped_names(self.resolver)
+        return self.known_wrapped
+
+
+def _binds_nothing_of_ray(old: ast.stmt, new: ast.stmt, texts: str, resolver: Resolver) -> bool:
+    """May a top-level statement other than a def/class change without touching any other
+    finding? Yes if it defines nothing, imports nothing, and binds the same names, none of
+    them to anything of Ray (checked again in the new module once it is built)."""
+    if "import" in texts or any(True for _ in _definitions([old])) or any(True for _ in _definitions([new])):
+        return False
+    names = bound_names([old])
+    if names != bound_names([new]):
+        return False
+    module = resolver.module
+    return all(resolver.resolve_name(name, module.scope) is None for name in names)
+
+
+def _changed_lines(old: SourceText, new: SourceText) -> tuple[int, int] | None:
+    """The changed lines of the old text (1-based): first and last."""
+    a, b = old.text, new.text
+    if a == b:
+        return None
+    limit = min(len(a), len(b))
+    low, high = 0, limit  # the common prefix's length, by bisection (slices compare in C)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if a[:middle] == b[:middle]:
+            low = middle
+        else:
+            high = middle - 1
+    prefix = low
+    low, high = 0, limit - prefix
+    while low < high:
+        middle = (low + high + 1) // 2
+        if a[len(a) - middle :] == b[len(b) - middle :]:
+            low = middle
+        else:
+            high = middle - 1
+    suffix = low
+    first = bisect.bisect_right(old.line_starts, prefix)
+    if prefix == len(a) - suffix and first > 1 and old.line_starts[first - 1] == prefix and b[len(b) - suffix - 1] in "\r\n":
+        # whole lines inserted before line `first`: they extend the statement above it
+        return first - 1, first - 1
+    old_last = bisect.bisect_right(old.line_starts, max(prefix, len(a) - suffix - 1))
+    return first, old_last
+
+
+def _statement_at(starts: list[int], first: int, last: int, line_count: int) -> int | None:
+    """The top-level statement (by the lines it starts on) whose lines, with the blank and
+    comment lines after it up to the next statement, hold lines first..last; or None."""
+    at = bisect.bisect_right(starts, first) - 1
+    if at < 0:
+        return None
+    end = starts[at + 1] - 1 if at + 1 < len(starts) else line_count
+    return at if last <= end else None
+
+
+def _lines_text(source: SourceText, first: int, last: int) -> str:
+    """Lines first..last (1-based, inclusive) with their line ends."""
+    starts = source.line_starts
+    end = starts[last] if last < len(starts) else len(source.text)
+    return source.text[starts[first - 1] : end]
+
+
+def _passes_a_definition(part: str, whole: str) -> bool:
+    """Does `part` call something with a def or class of the module (`ray.remote(f)`)?"""
+    candidates = {name for _, name in one_name_arguments(part)}
+    return bool(candidates) and not candidates.isdisjoint(DEFINED_NAME.findall(whole))
+
+
+def _ranges(finding: Finding):
+    yield finding.range
+    for related in finding.related:
+        yield related.range
+    for fix in finding.fixes:
+        for edit in fix.edits:
+            yield edit.range
+
+
+def _overlaps(range_: Range, span: Range) -> bool:
+    return range_.start < span.end and span.start < range_.end or span.start <= range_.start < span.end
+
+
+def _shift(finding: Finding, delta: int, after: int) -> Finding:
+    """The finding with every position past line `after` (0-based: lines >= after) moved."""
+
+    def move(r: Range) -> Range:
+        if r.start.line < after:
+            return r
+        return Range(Position(r.start.line + delta, r.start.character), Position(r.end.line + delta, r.end.character))
+
+    return replace(
+        finding,
+        range=move(finding.range),
+        related=tuple(replace(r, range=move(r.range)) for r in finding.related),
+        statement=finding.statement and move(finding.statement),
+        fixes=tuple(
+            replace(x, edits=tuple(replace(e, range=move(e.range)) for e in x.edits))
+            for x in finding.fixes
+        ),
+    )

@@ -1,0 +1,596 @@
+"""Resolve names to the Ray API as Python would: imports, aliases, scopes, re-exports.
+
+Resolution is our own import tracking first (fast, and right without Ray installed), with
+the workspace's modules followed for re-exports. What it cannot see — a name imported
+from an installed package that is not Ray — is asked of jedi, in the user's environment.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+import sys
+from dataclasses import dataclass
+from typing import Callable, Union
+
+from raylint.core.source import SourceText, parse
+
+RAY_API = ("put", "remote", "get", "method", "wait")
+# Where Ray defines what it exports, so `from ray._private.worker import put` resolves too.
+_CANONICAL = {
+    "ray._private.worker.put": "ray.put",
+    "ray._private.worker.remote": "ray.remote",
+    "ray._private.worker.get": "ray.get",
+    "ray._private.worker.wait": "ray.wait",
+    "ray.actor.method": "ray.method",
+}
+REMOTE_FACTORY = "ray.remote()"  # what `ray.remote(num_cpus=1)` returns: a decorator
+
+
+@dataclass(frozen=True)
+class LocalModule:
+    """A module of the workspace, followed for re-exports."""
+
+    path: str
+
+
+@dataclass(frozen=True)
+class External:
+    """A name imported from a module raylint cannot read itself (left to jedi)."""
+
+    dotted: str
+
+
+# A str is a Ray name ("ray", "ray.put", REMOTE_FACTORY, ...); None is "not Ray".
+Symbol = Union[str, LocalModule, External, None]
+
+
+def canonical(dotted: str) -> str:
+    return _CANONICAL.get(dotted, dotted)
+
+
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+# The nodes that open a scope of their own, as Python defines scopes.
+SCOPE_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, *_COMPREHENSIONS)
+
+
+class Scope:
+    """The names one module, function, lambda, comprehension or class body binds, and how.
+
+    A binding is a tuple: ("def", node), ("module", dotted), ("from", module, name, level),
+    ("value", expr) for `name = expr`, ("for", iterable) for a loop or comprehension variable,
+    ("other",) for anything else (parameters, `with ... as`, `except ... as`, unpacking).
+    Bindings are collected on first use: most functions of a module are never looked into.
+    """
+
+    def __init__(self, node: ast.AST, parent: Scope | None, module: ModuleInfo):
+        self.node = node
+        self.parent = parent
+        self.module = module
+        self._bindings: dict[str, list[tuple]] | None = None
+        self._declared_global: set[str] = set()
+        self._star_imports: list[tuple[str, int]] = []
+
+    def _collected(self) -> None:
+        self._bindings = {}
+        node = self.node
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            args = node.args
+            for arg in [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]:
+                if arg is not None:
+                    self.bind(arg.arg, ("other",))
+        if isinstance(node, ast.Lambda):
+            _collect([ast.Expr(node.body)], self)
+        elif isinstance(node, _COMPREHENSIONS):
+            for generator in node.generators:
+                if isinstance(generator.target, ast.Name):
+                    self.bind(generator.target.id, ("for", generator.iter))
+                else:
+                    _collect([ast.Expr(generator.target)], self)
+        else:
+            _collect(node.body, self)
+
+    @property
+    def bindings(self) -> dict[str, list[tuple]]:
+        if self._bindings is None:
+            self._collected()
+        return self._bindings
+
+    @property
+    def declared_global(self) -> set[str]:
+        if self._bindings is None:
+            self._collected()
+        return self._declared_global
+
+    @property
+    def star_imports(self) -> list[tuple[str, int]]:
+        if self._bindings is None:
+            self._collected()
+        return self._star_imports
+
+    @property
+    def is_class(self) -> bool:
+        return isinstance(self.node, ast.ClassDef)
+
+    def bind(self, name: str, binding: tuple) -> None:
+        self._bindings.setdefault(name, []).append(binding)
+
+    def lookup(self, name: str) -> Scope | None:
+        """The scope whose binding `name` means here, as Python looks names up (class bodies
+        are not seen from the functions and comprehensions in them); None: a global not
+        bound in the module (a builtin, or from a star import)."""
+        scope: Scope | None = self
+        first = True
+        while scope is not None:
+            if name in scope.declared_global and scope.parent is not None:
+                scope = _module_scope(scope)
+                continue
+            if (first or not scope.is_class) and name in scope.bindings:
+                return scope
+            first = False
+            scope = scope.parent
+        return None
+
+
+def _module_scope(scope: Scope) -> Scope:
+    while scope.parent is not None:
+        scope = scope.parent
+    return scope
+
+
+def _collect(body: list[ast.stmt], scope: Scope) -> None:
+    """Record the bindings of a block, without entering nested scopes."""
+    stack: list[ast.AST] = list(reversed(body))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            scope.bind(node.name, ("def", node))
+            stack.extend(node.decorator_list)
+            if isinstance(node, ast.ClassDef):
+                stack.extend([*node.bases, *node.keywords])
+            else:
+                stack.extend(d for d in [*node.args.defaults, *node.args.kw_defaults] if d is not None)
+            continue
+        if isinstance(node, ast.Lambda):
+            stack.extend(d for d in [*node.args.defaults, *node.args.kw_defaults] if d is not None)
+            continue
+        if isinstance(node, _COMPREHENSIONS):
+            stack.append(node.generators[0].iter)  # the first iterable is evaluated outside
+            continue
+        if isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name):
+            scope.bind(node.target.id, ("value", node.value))
+            stack.append(node.value)
+            continue
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    scope.bind(alias.asname, ("module", alias.name))
+                else:
+                    top = alias.name.split(".")[0]
+                    scope.bind(top, ("module", top))
+            continue
+        if isinstance(node, ast.ImportFrom):
+            for alias in node.names:
+                if alias.name == "*":
+                    scope._star_imports.append((node.module or "", node.level))
+                else:
+                    scope.bind(alias.asname or alias.name, ("from", node.module or "", alias.name, node.level))
+            continue
+        if isinstance(node, (ast.Global, ast.Nonlocal)):
+            scope._declared_global.update(node.names)
+            continue
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    scope.bind(target.id, ("value", node.value))
+                else:
+                    stack.append(target)
+            stack.append(node.value)
+            continue
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value:
+            scope.bind(node.target.id, ("value", node.value))
+            stack.append(node.value)
+            continue
+        if isinstance(node, (ast.For, ast.AsyncFor)) and isinstance(node.target, ast.Name):
+            scope.bind(node.target.id, ("for", node.iter))
+            stack.extend(reversed([node.iter, *node.body, *node.orelse]))
+            continue
+        if isinstance(node, ast.Name):
+            if not isinstance(node.ctx, ast.Load):
+                scope.bind(node.id, ("other",))
+            continue
+        if isinstance(node, ast.ExceptHandler) and node.name:
+            scope.bind(node.name, ("other",))
+        elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
+            scope.bind(node.name, ("other",))
+        elif isinstance(node, ast.MatchMapping) and node.rest:
+            scope.bind(node.rest, ("other",))
+        stack.extend(reversed(list(ast.iter_child_nodes(node))))
+
+
+def bound_names(statements: list[ast.stmt]) -> set[str]:
+    """The names these statements bind in the scope they are in (a module's top level)."""
+    return set(Scope(ast.Module(body=statements, type_ignores=[]), None, None).bindings)
+
+
+class ModuleInfo:
+    """One parsed module: its text, tree and module scope."""
+
+    def __init__(self, path: str, source: SourceText, tree: ast.Module, syntax_errors=None):
+        self.path = os.path.abspath(path)
+        self.source = source
+        self.tree = tree
+        self.scope = Scope(tree, None, self)
+        # (0-based line, message) of each syntax error the parser recovered from; None: unknown
+        self.syntax_errors: list[tuple[int, str]] | None = syntax_errors
+
+
+def read_disk(path: str) -> str | None:
+    """A workspace file's text, or None: never a FIFO or a device (they would hang or never
+    end), never more than MAX_PYTHON_FILE."""
+    from raylint.discovery import MAX_PYTHON_FILE, read_regular_file
+
+    try:
+        return read_regular_file(path, MAX_PYTHON_FILE).decode("utf-8")
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+
+
+def disk_stamp(path: str):
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return stat.st_mtime_ns, stat.st_size
+
+
+class ModuleIndex:
+    """Finds and parses the workspace's modules, for following re-exports across files.
+
+    Parsed modules are kept while their stamp (by default mtime and size) stays the same, so a
+    long-lived index (the language server's, a whole `raylint check` run's) follows edits.
+    """
+
+    def __init__(
+        self,
+        roots: list[str] | None = None,
+        read: Callable[[str], str | None] = read_disk,
+        stamp: Callable[[str], object] = disk_stamp,
+        snapshot: bool = False,
+    ):
+        self.roots = [os.path.abspath(root) for root in roots or []]
+        # snapshot: no file changes while the index lives (one CLI run), so facts that span
+        # files (which words a module's imports reach) are kept, not checked again
+        self.snapshot = snapshot
+        self.reaches: dict[tuple[str, str], bool] = {}
+        self.read = read
+        self.stamp = stamp
+        self._modules: dict[str, tuple[object, ModuleInfo | None]] = {}
+        self._found: dict[tuple[str, str, int], str | None] = {}
+        self._texts: dict[str, tuple[object, str | None]] = {}
+        self._memos: dict[tuple[str, str], tuple[object, object]] = {}
+        self._package_roots: dict[str, str] = {}
+
+    def forget(self, path: str) -> None:
+        self._modules.pop(os.path.abspath(path), None)
+        self._texts.pop(os.path.abspath(path), None)
+
+    def files_appeared(self) -> None:
+        """Look again for modules that were not found: a file may have been created since."""
+        self._found = {key: path for key, path in self._found.items() if path is not None}
+        self._memos.clear()
+        self._package_roots.clear()
+        self.reaches.clear()
+
+    def text(self, path: str) -> str | None:
+        """A file's text, read again only when its stamp changes."""
+        path = os.path.abspath(path)
+        stamp = self.stamp(path)
+        cached = self._texts.get(path)
+        if cached is None or cached[0] != stamp:
+            cached = self._texts[path] = (stamp, self.read(path))
+        return cached[1]
+
+    def memo(self, path: str, what: str, compute: Callable[[], object]):
+        """A fact about a file (`what`), computed again only when the file's stamp changes."""
+        path = os.path.abspath(path)
+        stamp = self.stamp(path)
+        cached = self._memos.get((path, what))
+        if cached is None or cached[0] != stamp:
+            cached = self._memos[(path, what)] = (stamp, compute())
+        return cached[1]
+
+    def module(self, path: str) -> ModuleInfo | None:
+        path = os.path.abspath(path)
+        stamp = self.stamp(path)
+        cached = self._modules.get(path)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        self._modules[path] = (stamp, None)  # guards import cycles while parsing
+        text = self.text(path)
+        if text is not None:
+            source = SourceText(text)
+            tree, errors = parse(source)
+            if tree is not None:
+                self._modules[path] = (stamp, ModuleInfo(path, source, tree, errors))
+        return self._modules[path][1]
+
+    def find(self, module: str, from_path: str, level: int = 0) -> str | None:
+        """The file of `module` as imported from `from_path`, if it is in the workspace."""
+        key = (module, os.path.dirname(from_path if os.path.isabs(from_path) else os.path.abspath(from_path)), level)
+        if key not in self._found:
+            self._found[key] = self._find(module, from_path, level)
+        found = self._found[key]
+        return found if found is None or os.path.isfile(found) else self._find(module, from_path, level)
+
+    def _find(self, module: str, from_path: str, level: int) -> str | None:
+        parts = module.split(".") if module else []
+        if level:
+            base = os.path.dirname(os.path.abspath(from_path))
+            for _ in range(level - 1):
+                base = os.path.dirname(base)
+            bases = [base]
+        else:
+            folder = os.path.dirname(os.path.abspath(from_path))
+            if folder not in self._package_roots:
+                self._package_roots[folder] = _package_root(from_path)
+            bases = [self._package_roots[folder], *self.roots]
+        for base in bases:
+            candidate = os.path.join(base, *parts)
+            for path in (candidate + ".py", os.path.join(candidate, "__init__.py")):
+                if (parts or level) and os.path.isfile(path):
+                    return path
+        return None
+
+
+def _package_root(path: str) -> str:
+    """The folder a file's top-level package sits in (its own folder for a plain script)."""
+    folder = os.path.dirname(os.path.abspath(path))
+    while os.path.isfile(os.path.join(folder, "__init__.py")):
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            break
+        folder = parent
+    return folder
+
+
+class Resolver:
+    """Answers "is this expression Ray's X?" for the names of one module."""
+
+    def __init__(self, module: ModuleInfo, index: ModuleIndex, externals: ExternalResolver | None):
+        self.module = module
+        self.index = index
+        self.externals = externals
+        self._scopes: dict[int, Scope] = {id(module.tree): module.scope}
+        self._memo: dict[tuple[int, str], Symbol] = {}
+
+    def scope(self, node: ast.AST, parent: Scope) -> Scope:
+        """The scope of function `node`, defined in `parent`."""
+        key = id(node)
+        if key not in self._scopes:
+            self._scopes[key] = Scope(node, parent, self.module)
+        return self._scopes[key]
+
+    def is_(self, expr: ast.AST, scope: Scope, name: str) -> bool:
+        return self.meaning(self.resolve(expr, scope)) == name
+
+    def meaning(self, symbol: Symbol) -> Symbol:
+        if isinstance(symbol, External) and self.externals is not None:
+            return self.externals.resolve(symbol.dotted, self.module.path)
+        return symbol
+
+    def resolve(self, expr: ast.AST, scope: Scope, depth: int = 0) -> Symbol:
+        if depth > 20:
+            return None
+        if isinstance(expr, ast.Name):
+            return self.resolve_name(expr.id, scope, depth)
+        if isinstance(expr, ast.Attribute):
+            return self.attribute(self.resolve(expr.value, scope, depth + 1), expr.attr, depth)
+        if isinstance(expr, ast.Call):
+            function = self.meaning(self.resolve(expr.func, scope, depth + 1))
+            if function == "ray.remote" and not expr.args:
+                return REMOTE_FACTORY
+        return None
+
+    def attribute(self, base: Symbol, attr: str, depth: int) -> Symbol:
+        if isinstance(base, str) and base.startswith("ray") and base != REMOTE_FACTORY:
+            return canonical(f"{base}.{attr}")
+        if isinstance(base, External):
+            return External(f"{base.dotted}.{attr}")
+        if isinstance(base, LocalModule):
+            return self.exported(base.path, attr, depth)
+        return None
+
+    def resolve_name(self, name: str, scope: Scope, depth: int = 0) -> Symbol:
+        while scope is not None:
+            if name in scope.declared_global:
+                scope = self.module.scope
+            if name in scope.bindings:
+                key = (id(scope.node), name)
+                if key not in self._memo:
+                    self._memo[key] = None  # guards `x = x` cycles
+                    self._memo[key] = self._from_bindings(scope, scope.bindings[name], depth)
+                return self._memo[key]
+            if scope.parent is None:
+                return self._from_star_imports(scope, name, depth)
+            scope = scope.parent
+        return None
+
+    def _from_bindings(self, scope: Scope, bindings: list[tuple], depth: int) -> Symbol:
+        # A name that is also a def, a parameter or a loop variable is not Ray's; among
+        # imports and assignments (`try: from ray import put / except: put = None`),
+        # the first that means something wins.
+        if any(binding[0] in ("def", "other", "for") for binding in bindings):
+            return None
+        for binding in bindings:
+            symbol = self._from_binding(scope, binding, depth)
+            if symbol is not None:
+                return symbol
+        return None
+
+    def _from_binding(self, scope: Scope, binding: tuple, depth: int) -> Symbol:
+        kind = binding[0]
+        path = scope.module.path
+        if kind == "module":
+            return self.module_symbol(binding[1], path, 0)
+        if kind == "from":
+            _, module, name, level = binding
+            return self.imported(module, name, path, level, depth)
+        if kind == "value":
+            # an alias such as `put = ray.put` or `task = ray.remote(num_gpus=1)`
+            return Resolver.resolve(self._for(scope), binding[1], scope, depth + 1)
+        return None
+
+    def _for(self, scope: Scope) -> Resolver:
+        if scope.module is self.module:
+            return self
+        return Resolver(scope.module, self.index, self.externals)
+
+    def module_symbol(self, module: str, from_path: str, level: int) -> Symbol:
+        if not level and (module == "ray" or module.startswith("ray.")):
+            return module
+        path = self.index.find(module, from_path, level)
+        if path is not None:
+            return LocalModule(path)
+        return None if level else External(module)
+
+    def imported(self, module: str, name: str, from_path: str, level: int, depth: int) -> Symbol:
+        if not level and (module == "ray" or module.startswith("ray.")):
+            dotted = canonical(f"{module}.{name}")
+            return dotted if module == "ray" or dotted != f"{module}.{name}" else External(dotted)
+        path = self.index.find(module, from_path, level)
+        if path is None:
+            return None if level else External(f"{module}.{name}")
+        found = self.exported(path, name, depth)
+        if found is None and path.endswith("__init__.py"):
+            submodule = self.index.find(name, path, 1)
+            if submodule is not None:
+                return LocalModule(submodule)
+        return found
+
+    def exported(self, path: str, name: str, depth: int) -> Symbol:
+        if depth > 20 or os.path.abspath(path) == self.module.path and name not in self.module.scope.bindings:
+            return None
+        info = self.index.module(path)
+        if info is None:
+            return None
+        other = self if info is self.module else Resolver(info, self.index, self.externals)
+        return other.resolve_name(name, info.scope, depth + 1)
+
+    def _from_star_imports(self, scope: Scope, name: str, depth: int) -> Symbol:
+        for module, level in scope.star_imports:
+            if not level and module == "ray":
+                if name in RAY_API:
+                    return f"ray.{name}"
+                continue
+            path = self.index.find(module, scope.module.path, level)
+            if path is not None:
+                symbol = self.exported(path, name, depth + 1)
+                if symbol is not None:
+                    return symbol
+        return None
+
+
+_IMPORTS_RAY = re.compile(r"^[ \t]*(?:from|import)[ \t]+ray\b", re.MULTILINE)
+
+
+def _imports_ray(text: str) -> bool:
+    # the plain search first: most files never spell "ray " or "ray\n" (the regex is slower)
+    return ("ray" in text) and _IMPORTS_RAY.search(text) is not None
+
+
+class ExternalResolver:
+    """Asks jedi, in the user's environment, what an imported name really is."""
+
+    def __init__(self, python: str | None = None):
+        self.python = python
+        self._environment = None
+        self._cache: dict[str, Symbol] = {}
+        self._packages: dict[str, bool] = {}
+
+    def environment(self):
+        """jedi's environment for `python` (the active one without it). Made in jedi's safe mode:
+        an interpreter that is not a known, installed Python (or a virtualenv of one) is not
+        run. Raises (every time, without trying again) when there is no usable environment."""
+        import jedi
+
+        if self._environment is None:
+            try:
+                if self.python:
+                    self._environment = jedi.create_environment(self.python, safe=True)
+                else:
+                    self._environment = jedi.get_default_environment()
+            except Exception as error:
+                self._environment = error
+        if isinstance(self._environment, Exception):
+            raise self._environment
+        return self._environment
+
+    def problem(self) -> str | None:
+        """Why `python` cannot be used to resolve imports, in one line (None: it can)."""
+        if not self.python:
+            return None
+        if not os.path.exists(self.python):
+            return f"{self.python}: no such file or folder"
+        try:
+            self.environment().get_sys_path()
+        except Exception as error:
+            reason = " ".join(str(error).split()) or type(error).__name__
+            return f"{self.python}: not a usable Python interpreter or environment ({reason})"
+        return None
+
+    def resolve(self, dotted: str, from_path: str) -> Symbol:
+        top = dotted.split(".")[0]
+        if top in sys.stdlib_module_names or "." not in dotted:
+            return None
+        if top == "ray":
+            # Ray does not rename its API inside itself: only `ray.<path>.put` can be ray.put
+            if dotted.rsplit(".", 1)[1] not in RAY_API:
+                return None
+        elif not self.imports_ray(top):
+            return None  # a package that never imports Ray cannot re-export it (and jedi is slow)
+        if dotted not in self._cache:
+            self._cache[dotted] = self._ask_jedi(dotted, from_path)
+        return self._cache[dotted]
+
+    def imports_ray(self, package: str) -> bool:
+        """Does any source file of the installed `package` import Ray? (Read once per package.)"""
+        if package not in self._packages:
+            try:
+                sys_path = self.environment().get_sys_path()
+            except Exception:  # no usable environment: leave it to jedi (which reports nothing)
+                return True
+            self._packages[package] = any(_imports_ray(read_disk(path) or "") for path in self._package_files(package, sys_path))
+        return self._packages[package]
+
+    @staticmethod
+    def _package_files(package: str, sys_path: list[str]):
+        for entry in sys_path:
+            single = os.path.join(entry, package + ".py")
+            if os.path.isfile(single):
+                yield single
+            folder = os.path.join(entry, package)
+            if os.path.isdir(folder):
+                for count, (directory, _, names) in enumerate(os.walk(folder)):
+                    if count > 2000:
+                        return
+                    yield from (os.path.join(directory, n) for n in names if n.endswith(".py"))
+
+    def _ask_jedi(self, dotted: str, from_path: str) -> Symbol:
+        import jedi
+
+        module, name = dotted.rsplit(".", 1)
+        code = f"from {module} import {name}\n"
+        try:
+            script = jedi.Script(code, path=from_path, environment=self.environment())
+            # Without Ray in the environment, following stops short: the import statement
+            # that re-exports the name (`from ray import put as stash`) still names it.
+            definitions = script.goto(1, len(code) - 2, follow_imports=True) or script.goto(1, len(code) - 2)
+            for definition in definitions:
+                full_name = definition.full_name or ""
+                if full_name.startswith("ray."):
+                    return canonical(full_name)
+        except Exception:  # jedi or the environment failed: treat the name as unknown
+            return None
+        return None

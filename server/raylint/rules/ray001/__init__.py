@@ -1,0 +1,290 @@
+"""RAY001 return-ray-put: a Ray task returns `ray.put()` ObjectRefs.
+
+## What it does
+Finds a `return` in a Ray task or actor method whose value is, or contains, an ObjectRef
+made by `ray.put()` in that task's worker: by the task itself, or by a helper (a plain
+function of the same module) whose result the task returns. A helper's refs are reported
+at the task's `return`, with the helper's `ray.put()` as a related location, and without an
+automatic fix (rewrite the helper by hand).
+
+## Why is this bad?
+- Ray returns small values (≤ 100 KB) inline to the caller; `ray.put()` always goes through
+  the object store, so the optimization is lost.
+- Returning a ref adds Ray's distributed reference counting, which is slower than
+  returning the value.
+- The worker that calls `ray.put()` owns the ref and the value fate-shares with it: if
+  that worker dies, the value is lost (`OwnerDiedError`). A value returned directly is
+  owned by the caller.
+
+## Example
+```python
+@ray.remote
+def load(path):
+    return ray.put(read(path))
+```
+
+## Use instead
+```python
+@ray.remote
+def load(path):
+    return read(path)
+```
+A fixed number of values: `@ray.remote(num_returns=N)` and return them as a tuple. An
+unknown number: make the task a generator that yields each value.
+
+## Fix safety
+Every fix changes what `f.remote()` gives its callers: the outer ref now holds what the
+inner ref held, so each caller's extra `ray.get` must go (`ray.get(ray.get(f.remote()))`
+becomes `ray.get(f.remote())`), and a fix rewrites the task and its callers together.
+
+A fix is **safe** only when every place in the workspace that can observe the changed
+return value was found and rewritten with certainty. `raylint check --fix` and the editors'
+"Fix all" apply safe fixes only.
+
+A fix is **unsafe** when raylint cannot prove that: each place it cannot prove is listed
+with the finding ("review call site path:line:col: why") and counted in the fix's title.
+Such places are, among others:
+- a call whose outer ref is passed to another call or task, returned, stored in an object,
+  or read in a nested function (an outer ref fetched with `ray.get` or `await`, kept in
+  local variables and lists, waited on with `ray.wait` or gathered is followed and rewritten);
+- the task itself stored, passed to a function, or wrapped (`functools.partial(f)`), so
+  its calls cannot all be found;
+- an in-process call of a function also given to `ray.remote(fn)`;
+- calls through actor handles whose class raylint cannot tell (an un-annotated parameter,
+  `ray.get_actor(...)`, an `ActorPool` lambda), and `self.m()` or `super().m()` in-process;
+- a file that spells the task but has a syntax error or is not UTF-8;
+- callers in files excluded from raylint (searched, never edited);
+- calls from outside the workspace: for a library whose tasks others call, set
+  `library = true` (`--library`) and every fix that changes callers is unsafe.
+A task defined inside a function has its callers unfollowed: its fixes are unsafe too.
+Unsafe fixes are applied only with `--unsafe-fixes`, or in an editor after you confirm
+(where the editor can ask).
+
+What raylint cannot see at all: code that reaches the task by a computed name
+(`importlib.import_module(...)`, `getattr(module, name)` with a name it cannot read,
+`exec`), handles stored into objects by code outside the class's module, and callers
+outside the searched files. Such projects should set `library = true`.
+
+Not flagged: `ray.put` in driver code and helpers (only a task returning a helper's refs
+is), a put whose ref is not returned, a ref passed into a call whose result is returned
+(`consumer.remote(ray.put(x))`, `pool.submit(ref)`), `ray.get(ray.put(x))`,
+`ray.put(x, _tensor_transport=...)`, and lines marked `# noqa: RAY001` (or a bare `# noqa`).
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import re
+
+from raylint.core.model import Finding, Fix, Related
+from raylint.core.names import Resolver
+from raylint.core.rule import DOCS_BASE, Checked, Option, Rule
+from raylint.core.tasks import RemoteFunction
+from raylint.rules.ray001 import generator, num_returns, return_value
+from raylint.rules.ray001.body import Body
+from raylint.rules.ray001.edits import Context
+
+CODE = "RAY001"
+DOCS_URL = DOCS_BASE + "return-ray-put.html"
+GENERATOR_STYLE = Option(
+    "generator-style",
+    "streaming",
+    ("streaming", "dynamic"),
+    "the generator rewrite's form: a plain generator task (streaming, Ray >= 2.8), or the "
+    'legacy `num_returns="dynamic"` (a ref to an ObjectRefGenerator)',
+)
+
+
+def check(ctx: Checked) -> list[Finding]:
+    """RAY001 in the remote functions of the statements to check."""
+    style = ctx.options.get(GENERATOR_STYLE.key, GENERATOR_STYLE.default)
+    findings: list[Finding] = []
+    for fn in ctx.remote_functions():
+        body = Body(fn, ctx.resolver).scan()
+        if body.puts or body.calls_put_helper:
+            findings.extend(_check_function(Context(ctx.path, ctx.source, body), style))
+    # the helpers the tasks call, for `reaches_outside` (kept while the document is edited: a
+    # task not checked again still calls them)
+    ctx.memory.setdefault("helpers", set()).update(getattr(ctx.module, "_raylint_helper_puts", ()))
+    return findings
+
+
+def _check_function(ctx: Context, generator_style: str) -> list[Finding]:
+    body = ctx.body
+    flagged = [(ret, puts) for ret in body.value_returns() if (puts := body.contained_puts(ret.value))]
+    if not flagged:
+        return []
+    # The function-wide rewrites are computed once and shared by the function's findings.
+    whole: dict[str, Fix | str] = {}
+    results = [(ret, puts, *_fixes(ctx, ret, puts, whole, generator_style)) for ret, puts in flagged]
+    # `return-value` rewrites one return at a time: with another return left returning refs,
+    # callers would get a value on one path and a ref on the other.
+    for ret, _, fixes, reason in results:
+        if not any(fix.id == return_value.ID for fix in fixes):
+            break
+    else:
+        ret = None
+    findings = []
+    for here, puts, fixes, reason in results:
+        if ret is not None and any(fix.id == return_value.ID for fix in fixes):
+            fixes = [fix for fix in fixes if fix.id != return_value.ID]
+            if not fixes:
+                reason = (
+                    f"the return at line {ret.lineno} cannot be rewritten the same way, and rewriting this one "
+                    f"alone would give callers a value on one path and a ref on the other"
+                )
+        findings.append(_finding(ctx, here, puts, fixes, reason))
+    return findings
+
+
+def _fixes(ctx: Context, ret: ast.Return, puts: list[ast.Call], whole: dict, generator_style: str) -> tuple[list[Fix], str]:
+    """The fixes for one return, preferred first, or the reason there is none."""
+    body, value = ctx.body, ret.value
+    helpers = sorted({body.helper_of[id(put)] for put in puts if id(put) in body.helper_of})
+    if helpers:
+        named = " and ".join(f"`{name}`" for name in helpers)
+        return [], f"the refs are made in helper {named}; rewrite it by hand"
+
+    def function_wide(key, make):
+        result = _once(whole, key, lambda: make(ctx))
+        return result if isinstance(result, Fix) else _blocker_for(ctx, ret, make, result)
+
+    def as_generator():
+        return function_wide("generator", lambda c: generator.fix(c, generator_style))
+
+    if body.is_put(value) or isinstance(value, ast.Name) and (body.put_assignments(value.id) or _one_ref(body, value.id)):
+        # (a name holding one ref some other way, `b = a`: return-value says why it cannot)
+        results = [return_value.fix(ctx, ret)]
+    elif isinstance(value, (ast.Tuple, ast.List)):
+        results = [function_wide("num-returns", num_returns.fix), as_generator()]
+    elif isinstance(value, (ast.ListComp, ast.Name)):
+        results = [as_generator()]
+    else:
+        results = [_wrapped_reason(ctx, value)]
+    fixes = [r for r in results if isinstance(r, Fix)]
+    reason = "" if fixes else next((r for r in results if isinstance(r, str)), "")
+    return fixes, reason
+
+
+def _one_ref(body, name: str) -> bool:
+    """Does `name` hold a single ref (each binding a put or another name), not a list of them?"""
+    stores = body.stores.get(name, [])
+    return bool(stores) and all(
+        store.kind in ("assign", "other") and (isinstance(store.value, ast.Name) or body.is_put(store.value))
+        for store in stores
+    )
+
+
+_NAMED = re.compile(r"`([A-Za-z_]\w*)`")
+
+
+def _blocker_for(ctx: Context, ret: ast.Return, make, reason: str) -> str:
+    """Why a rewrite of the whole function fails, as seen from the return `ret`.
+
+    The rewrite stops at the first return it cannot change. Asked again with `ret` first, it
+    names what blocks in `ret` itself if anything does; if what it names is in another return
+    only, the message says which.
+    """
+    returns = ctx.body.value_returns()
+    if len(returns) < 2:
+        return reason
+    view = copy.copy(ctx.body)
+    view.returns = [ret, *(r for r in ctx.body.returns if r is not ret)]
+    own = make(Context(ctx.path, ctx.source, view))
+    if isinstance(own, str):
+        reason = own
+    named = set(_NAMED.findall(reason))
+    if not named or named & _names_in(ret):
+        return reason
+    other = next((r for r in returns if r is not ret and named & _names_in(r)), None)
+    return reason if other is None else f"{reason} (in the return at line {other.lineno})"
+
+
+def _names_in(ret: ast.Return) -> set[str]:
+    return {node.id for node in ast.walk(ret.value) if isinstance(node, ast.Name)}
+
+
+def _wrapped_reason(ctx: Context, value: ast.AST) -> str:
+    """Why a returned value that holds refs inside something else has no mechanical fix."""
+    if isinstance(value, ast.IfExp):
+        return "the value is chosen by a conditional expression; return the values by hand"
+    if isinstance(value, (ast.Dict, ast.DictComp)):
+        what = "a dict"
+    elif isinstance(value, (ast.Set, ast.SetComp)):
+        what = "a set"
+    elif isinstance(value, ast.Call):
+        what = f"the result of `{ctx.text(value.func)}(...)`"
+    else:
+        what = "another value"
+    return f"the refs are wrapped in {what}; return the values by hand"
+
+
+def _once(cache: dict, key: str, make):
+    if key not in cache:
+        cache[key] = make()
+    return cache[key]
+
+
+def _finding(ctx: Context, ret: ast.Return, puts: list[ast.Call], fixes: list[Fix], reason: str) -> Finding:
+    fn, source = ctx.fn, ctx.source
+    what = "Actor method" if fn.is_method else "Task"
+    value = ret.value
+    single = ctx.body.is_put(value) or isinstance(value, ast.Name) and ctx.body.put_assignments(value.id)
+    refs = "an ObjectRef" if single else "ObjectRefs"
+    message = (
+        f"{what} `{fn.display_name}` returns {refs} made by ray.put(), which defeats Ray's inlining of "
+        f"small return values, adds reference counting, and loses the value if this worker dies; "
+        f"return the value itself."
+    )
+    in_order = sorted(puts, key=lambda put: (put.lineno, put.col_offset))
+    related = [Related(ctx.path, source.range_of(put), _put_message(ctx, put)) for put in in_order]
+    made = "actor" if fn.is_method else "task"
+    related.append(Related(ctx.path, source.range_of(fn.declared_at), f"`{fn.display_name}` is made a Ray {made} here"))
+    return Finding(
+        CODE, message, ctx.path, source.range_of(ret.value), tuple(related), tuple(fixes),
+        fn.display_name, fn.call_names, fn.nested, no_fix_reason=reason, statement=source.range_of(ret),
+    )
+
+
+def _put_message(ctx: Context, put: ast.Call) -> str:
+    if ctx.body.is_put(put):
+        return "ray.put() makes the returned ref here"
+    return f"ray.put() in helper `{ctx.body.helper_put_where(put)}` makes the returned ref here"
+
+
+# What an edit elsewhere in the module can change in RAY001's findings.
+_CLEANED_UP = {"ray.put", "ray.ObjectRef", "ray._raylet.ObjectRef", "ray.types.ObjectRef"}
+_DEFINED = re.compile(r"^[ \t]*(?:async[ \t]+)?def[ \t]+(\w+)", re.MULTILINE)
+
+
+def reaches_outside(old_text: str, new_text: str, resolver: Resolver, memory: dict) -> bool:
+    """May editing a top-level statement from `old_text` to `new_text` change RAY001's
+    findings in other statements? When it edits a helper a task calls (its puts are the
+    task's), or spells a module-level name bound to ray.put or ObjectRef (a fix removes such an
+    import once nothing else in the module spells it)."""
+    helpers = memory.get("helpers", ())
+    if helpers and any(name in helpers for name in _DEFINED.findall(old_text + new_text)):
+        return True
+    texts = old_text + new_text
+    scope = resolver.module.scope
+    for name, bindings in scope.bindings.items():
+        if name in texts and any(b[0] in ("from", "value") for b in bindings):
+            if resolver.meaning(resolver.resolve_name(name, scope)) in _CLEANED_UP and re.search(rf"\b{re.escape(name)}\b", texts):
+                return True
+    return False
+
+
+RULE = Rule(
+    code=CODE,
+    name="return-ray-put",
+    summary="A task or actor method returns ObjectRefs made by `ray.put()`",
+    docs=__doc__,
+    url=DOCS_URL,
+    check=check,
+    needs=("remote", "put"),
+    options=(GENERATOR_STYLE,),
+    reaches_outside=reaches_outside,
+)
+
+__all__ = ["CODE", "DOCS_URL", "RULE", "RemoteFunction", "check"]
