@@ -7,10 +7,12 @@ Adding a rule is one module under `raylint/rules/` that defines `RULE` (see
 from __future__ import annotations
 
 from raylint.core.rule import Option, Rule
-from raylint.rules import ray001
+from raylint.rules import ray001, ray002, ray005
 
 RULES: tuple[Rule, ...] = (
     ray001.RULE,
+    ray002.RULE,
+    ray005.RULE,
 )
 
 BY_CODE: dict[str, Rule] = {rule.code: rule for rule in RULES}

@@ -1,0 +1,361 @@
+"""What RAY002 and RAY005 share: `ray.get` calls with their loops, and `.remote()` submissions.
+
+A private helper of the two rules. Generic parts that could move to the core one day: the walk
+that gives every node its parent, scope and enclosing function (`Walk`), `dotted`/`reads`
+(names an expression reads, as dotted paths), and `submission` (is a call a Ray submission,
+to a task or to an actor method).
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+from raylint.core.names import Scope
+from raylint.core.rule import Checked
+
+FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+LOOPS = (ast.For, ast.AsyncFor, ast.While)
+# nodes whose insides run at another time than the statement they are in
+_DEFERRED = (*FUNCTIONS, ast.Lambda, ast.ClassDef)
+
+
+@dataclass
+class Walk:
+    """Every node of the statements to check, with its parent, scope and enclosing function."""
+
+    ctx: Checked
+    parents: dict[int, ast.AST] = field(default_factory=dict)
+    scopes: dict[int, Scope] = field(default_factory=dict)
+    owners: dict[int, str] = field(default_factory=dict)  # function display name ("" at module level)
+    gets: list[ast.Call] = field(default_factory=list)  # calls of ray.get, in source order
+    waits: list[ast.Call] = field(default_factory=list)
+
+    def run(self) -> Walk:
+        ctx = self.ctx
+        if not ("get" in ctx.source.text and "remote" in ctx.source.text):
+            return self
+        stack: list[tuple[ast.AST, Scope, str, ast.AST | None]] = [(s, ctx.scope, "", None) for s in reversed(ctx.body)]
+        while stack:
+            node, scope, owner, parent = stack.pop()
+            if parent is not None:
+                self.parents[id(node)] = parent
+            self.scopes[id(node)] = scope
+            self.owners[id(node)] = owner
+            inner, inner_owner = scope, owner
+            if isinstance(node, (*FUNCTIONS, ast.ClassDef)):
+                inner = ctx.resolver.scope(node, scope)
+                inner_owner = f"{owner}.{node.name}" if owner else node.name
+                outside = [*node.decorator_list]
+                if isinstance(node, ast.ClassDef):
+                    outside += [*node.bases, *node.keywords]
+                else:
+                    outside += [d for d in [*node.args.defaults, *node.args.kw_defaults] if d is not None]
+                inside = node.body
+                children = [(c, scope, owner) for c in outside] + [(c, inner, inner_owner) for c in inside]
+            elif isinstance(node, ast.Lambda):
+                inner = ctx.resolver.scope(node, scope)
+                outside = [d for d in [*node.args.defaults, *node.args.kw_defaults] if d is not None]
+                children = [(c, scope, owner) for c in outside] + [(node.body, inner, owner)]
+            elif isinstance(node, COMPREHENSIONS):
+                inner = ctx.resolver.scope(node, scope)
+                children = []
+                for generator in node.generators:
+                    children.append((generator, inner, owner))
+                elts = [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]
+                children.extend((c, inner, owner) for c in elts)
+            elif isinstance(node, ast.comprehension):
+                comp = parent
+                first = isinstance(comp, COMPREHENSIONS) and comp.generators[0] is node
+                # the first iterable is evaluated in the enclosing scope
+                iter_scope = self.scopes.get(id(comp), scope) if first else scope
+                children = [(node.iter, iter_scope, owner), (node.target, scope, owner)]
+                children.extend((c, scope, owner) for c in node.ifs)
+            else:
+                children = [(c, scope, owner) for c in ast.iter_child_nodes(node)]
+                if isinstance(node, ast.Call):
+                    if ctx.is_ray(node.func, scope, "ray.get"):
+                        self.gets.append(node)
+                    elif ctx.is_ray(node.func, scope, "ray.wait"):
+                        self.waits.append(node)
+            stack.extend((c, s, o, node) for c, s, o in reversed(children))
+        self.gets.sort(key=lambda n: (n.lineno, n.col_offset))
+        return self
+
+    def parent(self, node: ast.AST) -> ast.AST | None:
+        return self.parents.get(id(node))
+
+    def scope(self, node: ast.AST) -> Scope:
+        return self.scopes.get(id(node), self.ctx.scope)
+
+    def owner(self, node: ast.AST) -> str:
+        return self.owners.get(id(node), "")
+
+    def statement(self, node: ast.AST) -> ast.stmt | None:
+        """The innermost statement holding `node`."""
+        while node is not None and not isinstance(node, ast.stmt):
+            node = self.parent(node)
+        return node
+
+    def ancestors(self, node: ast.AST):
+        """The parents of `node`, innermost first, up to its function, lambda or class."""
+        node = self.parent(node)
+        while node is not None:
+            yield node
+            if isinstance(node, _DEFERRED):
+                return
+            node = self.parent(node)
+
+    def innermost_loop(self, node: ast.AST) -> tuple[ast.AST, ast.AST] | None:
+        """The innermost loop or comprehension whose every iteration runs `node`, with the
+        child of it that holds `node` (a statement of its body, a comprehension's element);
+        None if `node` is in no loop of its function, or is where a loop's parts run once."""
+        child = node
+        for ancestor in self.ancestors(node):
+            if isinstance(ancestor, _DEFERRED):
+                return None
+            if isinstance(ancestor, LOOPS):
+                if child in ancestor.body:
+                    return ancestor, child
+                if isinstance(ancestor, ast.While) and child is ancestor.test:
+                    return ancestor, child
+                if child in ancestor.orelse or child is getattr(ancestor, "iter", None):
+                    child = ancestor
+                    continue
+                if child is getattr(ancestor, "target", None):
+                    return None
+            if isinstance(ancestor, COMPREHENSIONS):
+                elts = (ancestor.key, ancestor.value) if isinstance(ancestor, ast.DictComp) else (ancestor.elt,)
+                if any(child is e for e in elts):
+                    return ancestor, child
+            child = ancestor
+        return None
+
+
+def nodes(roots, skip_loops: bool = False):
+    """The nodes under `roots` (a node or a list of them) that run with them: not the bodies of
+    nested functions, lambdas and classes (nor of nested loops, with `skip_loops`)."""
+    stack = list(reversed(roots)) if isinstance(roots, list) else [roots]
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node, _DEFERRED):
+            continue
+        if skip_loops and isinstance(node, LOOPS):
+            continue
+        stack.extend(reversed(list(ast.iter_child_nodes(node))))
+
+
+def dotted(expr: ast.AST) -> str | None:
+    """`a.b.c` for a name or an attribute chain; the container's path for `a.b[k]`."""
+    parts = []
+    while True:
+        if isinstance(expr, ast.Subscript):
+            parts = []
+            expr = expr.value
+        elif isinstance(expr, ast.Attribute):
+            parts.append(expr.attr)
+            expr = expr.value
+        elif isinstance(expr, ast.Name):
+            parts.append(expr.id)
+            return ".".join(reversed(parts))
+        elif isinstance(expr, ast.Starred):
+            expr = expr.value
+        else:
+            return None
+
+
+def targets(target: ast.AST) -> set[str]:
+    """The paths an assignment target stores into."""
+    if isinstance(target, (ast.Tuple, ast.List)):
+        return {path for elt in target.elts for path in targets(elt)}
+    path = dotted(target)
+    return {path} if path else set()
+
+
+def reads(expr: ast.AST) -> set[str]:
+    """The paths an expression reads (`a.b.c` stands for `a`, `a.b` and `a.b.c`)."""
+    found = set()
+    for node in nodes(expr):
+        if isinstance(node, (ast.Name, ast.Attribute)) and isinstance(getattr(node, "ctx", None), ast.Load):
+            path = dotted(node)
+            if path:
+                found.add(path)
+    return found
+
+
+def overlaps(paths: set[str], read: set[str]) -> bool:
+    """Does reading `read` read something stored at one of `paths`?"""
+    for path in paths:
+        for name in read:
+            if name == path or name.startswith(path + ".") or path.startswith(name + "."):
+                return True
+    return False
+
+
+def is_remote_call(node: ast.AST) -> bool:
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "remote"
+
+
+def receiver(call: ast.Call) -> ast.AST:
+    """What `.remote` is called on, past `.options(...)`: `f` of `f.options(...).remote()`."""
+    target = call.func.value
+    if isinstance(target, ast.Call) and isinstance(target.func, ast.Attribute) and target.func.attr == "options":
+        target = target.func.value
+    return target
+
+
+def submission(ctx: Checked, call: ast.AST, scope: Scope) -> str | None:
+    """"task" for `f.remote(...)`, `f.options(...).remote(...)`, `module.f.remote(...)`;
+    "actor" for a method of an actor handle, `h.m.remote(...)`; None when the call is no Ray
+    submission (`ray.remote(f)`, or `.remote` on a name that is not Ray's)."""
+    if not is_remote_call(call):
+        return None
+    target = receiver(call)
+    meant = ctx.qualified(target, scope)
+    if isinstance(meant, str) and (meant == "ray" or meant.startswith("ray.")):
+        return None  # `ray.remote(f)`, `ray.util.remote`: Ray's own API, no submission
+    if isinstance(target, ast.Attribute):
+        base = target.value
+        # `tasks.f.remote()`: a task of an imported module; anything else is a handle's method
+        if isinstance(base, ast.Name) and _is_module(ctx, base, scope):
+            return "task"
+        return "actor"
+    if isinstance(target, ast.Name):
+        if _is_actor_class(ctx, target, scope):
+            return None  # `Actor.remote()` makes an actor, not a ref
+        return "task"
+    if isinstance(target, ast.Call):
+        return "task"  # `ray.remote(f).remote(x)`
+    return "task"
+
+
+def _is_module(ctx: Checked, name: ast.Name, scope: Scope) -> bool:
+    home = scope.lookup(name.id)
+    if home is None:
+        return False
+    return any(b[0] == "module" or b[0] == "from" and _looks_like_module(b) for b in home.bindings.get(name.id, ()))
+
+
+def _looks_like_module(binding: tuple) -> bool:
+    # `from pkg import tasks`: a module when lower-case and used as `tasks.f.remote`
+    return binding[2][:1].islower()
+
+
+def _is_actor_class(ctx: Checked, name: ast.Name, scope: Scope) -> bool:
+    home = scope.lookup(name.id)
+    if home is None:
+        return False
+    for binding in home.bindings.get(name.id, ()):
+        if binding[0] == "def" and isinstance(binding[1], ast.ClassDef):
+            return True
+        if binding[0] == "value" and isinstance(binding[1], ast.Call) and binding[1].args:
+            wrapped = binding[1].args[0]
+            if isinstance(wrapped, ast.Name) and wrapped.id != name.id and _is_actor_class(ctx, wrapped, home):
+                return True
+    return False
+
+
+def producers(expr: ast.AST) -> list[ast.Call] | None:
+    """The `.remote()` calls whose refs `expr` holds when it is made of them alone: the call
+    itself, a list or tuple of them, a comprehension of one. None for anything else."""
+    if is_remote_call(expr):
+        return [expr]
+    if isinstance(expr, (ast.List, ast.Tuple)) and expr.elts:
+        found = []
+        for elt in expr.elts:
+            inner = producers(elt)
+            if inner is None:
+                return None
+            found.extend(inner)
+        return found
+    if isinstance(expr, (ast.ListComp, ast.GeneratorExp)) and is_remote_call(expr.elt):
+        return [expr.elt]
+    return None
+
+
+def position(node: ast.AST) -> tuple[int, int]:
+    return getattr(node, "lineno", 0), getattr(node, "col_offset", 0)
+
+
+def list_building(name: str, statements: list[ast.stmt], after: tuple[int, int], before: tuple[int, int]):
+    """The `.remote()` calls appended to list `name` between two positions (`name.append(call)`,
+    `name.extend(refs)`, `name += refs`), or None when `name` is changed some other way there
+    (or nothing is appended)."""
+    found: list[ast.Call] = []
+    for node in nodes(statements):
+        if not (after < position(node) < before):
+            continue
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name) and node.func.value.id == name:
+            method = node.func.attr
+            if method in ("append", "extend", "insert") and node.args and not node.keywords:
+                made = producers(node.args[-1])
+                if made is None or method == "append" and not is_remote_call(node.args[-1]):
+                    return None
+                found.extend(made)
+            elif method not in ("copy", "index", "count"):
+                return None
+        elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name) and node.target.id == name:
+            made = producers(node.value)
+            if made is None:
+                return None
+            found.extend(made)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.Delete)):
+            stored = [t for t in (node.targets if isinstance(node, (ast.Assign, ast.Delete)) else [node.target])]
+            if any(isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name) and t.value.id == name for t in stored):
+                return None
+    return found or None
+
+
+def is_empty_list(expr: ast.AST) -> bool:
+    return (
+        isinstance(expr, ast.List) and not expr.elts
+        or isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name) and expr.func.id == "list" and not expr.args and not expr.keywords
+    )
+
+
+def exits(statements: list[ast.stmt], loop: ast.AST):
+    """The `break`, `return`, `continue` and `raise` statements that leave an iteration of
+    `loop` (not those of loops nested in it), with whether each is unconditional (not under an
+    `if`, a `match` or an `except` inside the loop)."""
+    stack = [(s, False) for s in reversed(statements)]
+    while stack:
+        node, conditional = stack.pop()
+        if isinstance(node, _DEFERRED):
+            continue
+        if isinstance(node, (ast.Break, ast.Continue)):
+            yield node, conditional
+            continue
+        if isinstance(node, (ast.Return, ast.Raise)):
+            yield node, conditional
+            continue
+        if isinstance(node, LOOPS):
+            # a nested loop's break/continue are its own; its returns still leave ours
+            for inner in nodes(node.body + node.orelse):
+                if isinstance(inner, (ast.Return, ast.Raise)):
+                    yield inner, True
+            continue
+        if isinstance(node, (ast.If, ast.Match, ast.ExceptHandler, ast.IfExp)):
+            conditional_children = True
+        elif isinstance(node, (ast.Try, getattr(ast, "TryStar", ast.Try))):
+            stack.extend((c, conditional) for c in reversed([*node.body, *node.orelse, *node.finalbody]))
+            stack.extend((h, True) for h in reversed(node.handlers))
+            continue
+        else:
+            conditional_children = conditional
+        if isinstance(node, ast.stmt) or isinstance(node, (ast.ExceptHandler, ast.match_case)):
+            stack.extend((c, conditional_children) for c in reversed(list(ast.iter_child_nodes(node))) if isinstance(c, (ast.stmt, ast.ExceptHandler, ast.match_case)))
+
+
+def first_positional(call: ast.Call, keyword: str) -> ast.AST | None:
+    if call.args:
+        return call.args[0]
+    for kw in call.keywords:
+        if kw.arg == keyword:
+            return kw.value
+    return None
+
+
+def has_keyword(call: ast.Call, name: str) -> bool:
+    return any(kw.arg == name for kw in call.keywords) or len(call.args) > 1 and name == "timeout"
