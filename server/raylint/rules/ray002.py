@@ -2,17 +2,19 @@
 
 ## What it does
 Finds a `ray.get(...)` inside a `for` or `while` loop, or in the element of a comprehension,
-that fetches the result of a task submitted in the same iteration: `ray.get(f.remote(x))`,
-a name bound earlier in the iteration to `f.remote(...)`, or a list of such refs made in the
-iteration (`[f.remote(y) for y in batch]`, or an empty list filled by `append`), when the
-next iteration's submissions do not need the fetched value.
+that fetches the result of one task submitted in the same iteration: `ray.get(f.remote(x))`,
+or a name bound earlier in the iteration to `f.remote(...)`; when the next iteration's
+submissions do not need the fetched value.
 
 A submission is `f.remote(...)`, `f.options(...).remote(...)` or `module.f.remote(...)`.
-The value is needed by the next iteration, and nothing is reported, when it (or anything
-computed from it in the loop: assignments, `x.append(value)`, `x.update(value)`, ...) is
-read by a `.remote(...)` call of the loop, by the `while` condition, by the iterable of the
-`for` (a work queue), or by the condition of an `if` that leaves the loop or the iteration
-(`break`, `continue`, `return`, `raise`).
+The next iteration needs the value, and nothing is reported, when:
+- the value (or anything computed from it in the loop: assignments, `x.append(value)`,
+  `x.update(value)`, ...) is read by a `.remote(...)` call of the loop, by the `while`
+  condition, by the iterable of the `for` (a work queue), or by the condition of an `if` that
+  leaves the loop or the iteration (`break`, `continue`, `return`, `raise`);
+- something the submission reads is assigned, or changed by a method call, after the
+  `ray.get` in the iteration (`weights = model.get_weights()` after the update: a training
+  step whose state raylint cannot follow).
 
 ## Why is this bad?
 `ray.get` blocks. Submitting a task and waiting for it before submitting the next one runs
@@ -57,19 +59,25 @@ Other loops are reported without a fix.
     is a barrier (the next step reads the state the actors hold), not this anti-pattern;
     serial calls to *different* actors (`[ray.get(w.m.remote()) for w in workers]`) are
     missed too;
-  - `ray.get(..., timeout=...)`, a `ray.get` whose value goes to another `.remote()` call, is
-    returned or yielded, or is in a loop that ends after its first iteration (an
-    unconditional `break` or `return`: retry loops);
+  - `ray.get` of a list of refs submitted in the iteration (`ray.get([f.remote(y) for y in
+    batch])`): the batch runs in parallel, and a batch per iteration is a training step or
+    a deliberate bound on the work in flight (see Ray's "Fetching too many objects at once");
   - refs submitted before the loop or in an earlier iteration (a sliding window; see RAY005
     for a loop over refs submitted before it);
+  - `ray.get(..., timeout=...)`, a `ray.get` whose value goes to another `.remote()` call
+    (the unnecessary-`ray.get` anti-pattern), is returned or yielded, or is in a loop that
+    ends after its first iteration (an unconditional `break` or `return`: retry loops);
+  - an iteration that reads a clock before and after the `ray.get` (it measures the
+    latency of one task: serial on purpose);
   - a generator expression not consumed whole at once (`any(...)`, `next(...)`, a generator
     kept in a variable): its laziness may be the point.
 - It may be wrong when the tasks must run one at a time: they write the same file, use a
   resource that cannot be shared, or each needs the whole cluster. Say so with
   `# noqa: RAY002`.
 - The dependency check follows names and their attributes through assignments and method
-  calls in the loop; a value that reaches the next submission another way (a global, a
-  function that stores it) is missed, and the loop is reported.
+  calls in the loop; a value that reaches the next submission another way (a global changed
+  by a function the loop calls, `sess.run(update, grads)` then `get_weights()`) is missed,
+  and the loop is reported.
 """
 
 from __future__ import annotations
@@ -329,6 +337,8 @@ def _inputs_change_after(ctx: Checked, walk: Walk, loop: ast.AST, get: ast.Call,
     for node in nodes(loop.body):
         if _loops.position(node) < here:
             continue
+        if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.NamedExpr)) and not _calls(node.value):
+            continue  # a counter (`i += 1`), a value read from the loop's data: no hidden state
         if isinstance(node, ast.Assign):
             for target in node.targets:
                 changed |= targets(target)
@@ -339,6 +349,10 @@ def _inputs_change_after(ctx: Checked, walk: Walk, loop: ast.AST, get: ast.Call,
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             changed |= _mutated(ctx, walk, node)
     return overlaps(changed, inputs)
+
+
+def _calls(expr: ast.AST | None) -> bool:
+    return expr is not None and any(isinstance(n, ast.Call) for n in nodes(expr))
 
 
 _CLOCKS = {

@@ -37,10 +37,11 @@ while unfinished:
 
 ## Fix safety
 The fix is **unsafe**: the results are processed in completion order, not submission order.
-Code that relies on the order (writing output in order, appending to a list that must stay
-aligned with the inputs) changes. Offered only for a plain `for ref in refs:` loop (no
-`enumerate`, no `else`, body on its own lines) when a name for `ray.wait` is in scope; the set
-of results processed is the same (tested on Ray).
+Code that relies on the order changes. So the fix is offered only for a plain
+`for ref in refs:` loop (no `enumerate` or `zip`, no `else`, the body on its own lines) whose
+body builds no ordered result (no `append`, `extend`, `insert`, `write`, `x[i] = ...`), when a
+name for `ray.wait` is in scope. The set of results processed is the same (tested on Ray);
+`break`, `return` and `yield` never occur in a reported loop, and `continue` keeps its meaning.
 
 ## When it is wrong
 - Not reported (on purpose):
@@ -165,9 +166,17 @@ def _collects_only_comprehension(comp: ast.AST, get: ast.Call) -> bool:
 
 
 def _collects_only(loop: ast.AST, ref: str, get: ast.Call) -> bool:
-    """Is the loop body only `x = ray.get(ref)` and storing `x` (or the get) in containers?"""
-    fetched: set[str] = set()
-    for statement in loop.body:
+    """Is the loop body only `x = ray.get(ref)` and storing `x` (or the get) in containers?
+    (In a `try`, its handlers are error paths, not the processing of results.)"""
+    return _collecting(loop.body, get, set())
+
+
+def _collecting(body: list[ast.stmt], get: ast.Call, fetched: set[str]) -> bool:
+    for statement in body:
+        if isinstance(statement, ast.Try) and not statement.finalbody and not statement.orelse:
+            if _collecting(statement.body, get, fetched):
+                continue
+            return False
         if isinstance(statement, ast.Assign) and statement.value is get and all(isinstance(t, ast.Name) for t in statement.targets):
             fetched.update(t.id for t in statement.targets)
             continue
@@ -335,6 +344,12 @@ def _fix(ctx: Checked, walk: Walk, loop: ast.For, get: ast.Call, refs_name: str)
     source = ctx.source
     if not loop.body or loop.body[0].lineno == loop.lineno:
         return None, "the loop's body is on the line of the `for`; rewrite it by hand"
+    ordered = _builds_in_order(loop)
+    if ordered:
+        return None, (
+            f"the loop builds an ordered result (`{ordered}`) that completion order would change; "
+            "rewrite it by hand if the order does not matter"
+        )
     wait = _wait_name(ctx, walk, get)
     if wait is None:
         return None, "no name for `ray.wait` is in scope here (import ray); rewrite it by hand"
@@ -348,15 +363,32 @@ def _fix(ctx: Checked, walk: Walk, loop: ast.For, get: ast.Call, refs_name: str)
     indent = source.line(start.line)[: start.character]
     first = source.range_of(loop.body[0]).start
     body_indent = source.line(first.line)[: first.character]
+    if header_end.line >= first.line or source.line(header_end.line)[header_end.character :].strip()[:1] != ":":
+        return None, "the loop's header is not one line of its own; rewrite it by hand"
     if indent.strip() or body_indent.strip():
         return None, "the loop shares its lines with other statements; rewrite it by hand"
     ref = loop.target.id
     newline = source.newline
     header = Edit(ctx.path, Range(start, header_end), f"{fresh} = list({refs_name}){newline}{indent}while {fresh}")
-    at = Position(first.line, 0)
+    at = Position(header_end.line + 1, 0)
     waiting = Edit(ctx.path, Range(at, at), f"{body_indent}[{ref}], {fresh} = {wait}({fresh}, num_returns=1){newline}")
     title = f"Process the refs as they finish with `{wait}`"
     return Fix("wait-loop", title, (header, waiting), unsafe_reason=UNSAFE), ""
+
+
+_ORDERED_METHODS = {"append", "appendleft", "extend", "insert", "write", "writelines", "writerow", "writerows"}
+
+
+def _builds_in_order(loop: ast.For) -> str:
+    """What in the body keeps results in the loop's order (`results.append`), or ""."""
+    for node in nodes(loop.body):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _ORDERED_METHODS:
+            return f"{node.func.attr}(...)"
+        if isinstance(node, (ast.Assign, ast.AugAssign)):
+            stored = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if any(isinstance(t, ast.Subscript) for t in stored):
+                return "x[...] = ..."
+    return ""
 
 
 def _function_of(walk: Walk, node: ast.AST) -> ast.AST | None:
