@@ -227,7 +227,8 @@ def _submissions(ctx: Checked, walk: Walk, name: str, scope: Scope, loop: ast.AS
         return None
     made: list[ast.Call] = []
     for _, value in bindings:
-        found = _loops.producers(value)
+        # (one `.remote()` is one ref, or a streaming generator's refs: not a list of refs)
+        found = None if _loops.is_remote_call(value) else _loops.producers(value)
         if found is None and _loops.is_empty_list(value):
             found = _loops.list_building(name, body, _loops.position(value), _loops.position(loop))
         if found is None:
