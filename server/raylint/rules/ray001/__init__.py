@@ -79,7 +79,7 @@ import re
 
 from raylint.core.model import Finding, Fix, Related
 from raylint.core.names import Resolver
-from raylint.core.rule import DOCS_BASE, Checked, Option, Rule
+from raylint.core.rule import DOCS_BASE, Checked, FixAvailability, Option, Rule
 from raylint.core.tasks import RemoteFunction
 from raylint.rules.ray001 import generator, num_returns, return_value
 from raylint.rules.ray001.body import Body
@@ -284,6 +284,7 @@ RULE = Rule(
     check=check,
     needs=("remote", "put"),
     options=(GENERATOR_STYLE,),
+    fix=FixAvailability.SOMETIMES,
     reaches_outside=reaches_outside,
 )
 
