@@ -65,6 +65,14 @@ What raylint cannot see at all: code that reaches the task by a computed name
 `exec`), handles stored into objects by code outside the class's module, and callers
 outside the searched files. Such projects should set `library = true`.
 
+## When it is wrong
+It misses refs it cannot trace: a put made in a helper of another module, a ref stored in an
+object's attribute and returned with the object, a ref that reaches the return through a
+container built across calls. It may flag a task that returns a put on purpose, for instance
+one that hands out a large value it made, whose callers only pass the ref on to other tasks and
+never fetch it (the value then lives while that worker does): suppress it there with
+`# noqa: RAY001` and a comment saying why.
+
 Not flagged: `ray.put` in driver code and helpers (only a task returning a helper's refs
 is), a put whose ref is not returned, a ref passed into a call whose result is returned
 (`consumer.remote(ray.put(x))`, `pool.submit(ref)`), `ray.get(ray.put(x))`,
