@@ -237,7 +237,7 @@ def measure(root: Path, rounds: int) -> dict:
 
 def measure_core(root: Path, rounds: int) -> dict:
     """The same search without the server: a fresh index (cold), then a reused one (warm)."""
-    from raylint.analysis import CallerSearch, ModuleIndex, analyze
+    from raylint.core import CallerSearch, ModuleIndex, analyze
     from raylint.discovery import Excludes, python_files
 
     files = sorted(os.path.abspath(p) for p in python_files([str(root)], Excludes((), str(root)), []))

@@ -175,8 +175,8 @@ def raylint_once(tree: str, out_dir: str) -> tuple[float, dict, int]:
 def phases(tree: str, files: list[str]) -> dict:
     """One unprofiled process doing what a worker does (a snapshot index, as `raylint check`
     uses), timing the prefilter apart from the rest of `analyze`."""
-    from raylint.analysis import ExternalResolver, ModuleIndex, analyze
-    from raylint.analysis.prefilter import may_have_findings, spells
+    from raylint.core import ExternalResolver, ModuleIndex, analyze
+    from raylint.core.prefilter import may_have_findings, spells
     from raylint.cli import read_python_file
 
     index, externals = ModuleIndex([tree], snapshot=True), ExternalResolver(None)

@@ -14,11 +14,11 @@ import tempfile
 from dataclasses import dataclass, field, replace
 
 from raylint import __version__
+from raylint import rules
 from raylint.core import Analysis, ExternalResolver, ParsedOnce, analyze_module, fix_workspace
-from raylint.core import ray001
 from raylint.discovery import MAX_PYTHON_FILE, Excludes, python_files, read_regular_file
 from raylint.report import FORMATS, Report
-from raylint.settings import GENERATOR_STYLES, ConfigError, Settings, find_pyproject, load_file
+from raylint.settings import ConfigError, Settings, find_pyproject, load_file
 
 _PARALLEL_FROM = 64  # files; below this, starting worker processes costs more than it saves
 # Parsed modules of files without findings kept for the caller search (so that it does not
@@ -41,8 +41,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"raylint: error: internal error: {type(error).__name__}: {error}", file=sys.stderr)
             return 2
     if args.command == "rule":
-        print(ray001.__doc__.strip())
-        return 0
+        try:
+            return explain(args.code)
+        except BrokenPipeError:  # `raylint rule RAY001 | head`
+            sys.stderr.close()
+            return 0
     if args.command == "server":
         from raylint.lsp.server import run
 
@@ -52,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="raylint", description="Find and fix Ray tasks that return ray.put() refs.")
+    parser = argparse.ArgumentParser(prog="raylint", description="Find and fix Ray anti-patterns (`raylint rule` lists them).")
     parser.add_argument("--version", action="version", version=f"raylint {__version__}")
     commands = parser.add_subparsers(dest="command")
     check = commands.add_parser("check", help="check files and folders (default: .)")
@@ -66,18 +69,54 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--python", help="interpreter whose environment resolves imports (default: the active one)")
     check.add_argument("--config", help="a pyproject.toml ([tool.raylint]) or raylint.toml to use")
     check.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="skip matching paths")
-    check.add_argument("--generator-style", choices=GENERATOR_STYLES, help="form of the generator rewrite")
+    check.add_argument(
+        "--select", type=_code_list, metavar="CODES", help="run only these rules: codes or prefixes, comma-separated (RAY001,RAY00)"
+    )
+    check.add_argument("--ignore", type=_code_list, metavar="CODES", help="leave these rules out (codes or prefixes)")
+    style = rules.options()["generator-style"]
+    check.add_argument("--generator-style", choices=style.choices, help=f"RAY001: {style.help}")
     check.add_argument(
         "--library",
         action="store_true",
         help="the tasks are also called from outside the checked workspace: fixes that change callers are unsafe",
     )
     check.add_argument("--quiet", "-q", action="store_true", help="print findings only")
-    commands.add_parser("rule", help="explain RAY001").add_argument("code", nargs="?", default="RAY001")
+    rule = commands.add_parser("rule", help="list the rules, or explain one (raylint rule RAY001)")
+    rule.add_argument("code", nargs="?", help="a rule's code or name")
     server = commands.add_parser("server", help="run the language server (stdio by default)")
     server.add_argument("--stdio", action="store_true", help="accepted for editors that pass it; stdio is the default")
     server.add_argument("--tcp", metavar="HOST:PORT", help="listen on TCP instead, for debugging")
     return parser
+
+
+def _code_list(text: str) -> list[str]:
+    """`RAY001,RAY00` → the codes, each of which must select some rule."""
+    codes = [code.strip() for code in text.split(",") if code.strip()]
+    unknown = rules.unknown_codes(codes)
+    if unknown:
+        known = ", ".join(rule.code for rule in rules.RULES)
+        raise argparse.ArgumentTypeError(f"unknown rule code {', '.join(map(repr, unknown))} (known: {known}, or ALL)")
+    return codes
+
+
+def explain(code: str | None) -> int:
+    """`raylint rule`: the table of rules; `raylint rule CODE`: that rule's documentation."""
+    if code is None:
+        width = max(len(rule.name) for rule in rules.RULES)
+        for rule in rules.RULES:
+            fix = {"always": "fix", "sometimes": "fix?", "none": ""}[rule.fix.value]
+            print(f"{rule.code}  {rule.name:<{width}}  {fix:<4}  {rule.summary}")
+        print("\nfix: every finding has a fix; fix?: some do. `raylint rule CODE` explains one rule;")
+        print("`--select` / `--ignore` (or `select` / `ignore` in [tool.raylint]) choose which run.")
+        return 0
+    found = rules.rule(code)
+    if found is None:
+        known = ", ".join(rule.code for rule in rules.RULES)
+        print(f"raylint: error: unknown rule {code!r} (known: {known})", file=sys.stderr)
+        return 2
+    print(found.docs.strip())
+    print(f"\nRay's documentation: {found.url}")
+    return 0
 
 
 @dataclass
@@ -193,7 +232,7 @@ def _fix(flagged, workspace, roots, settings, args, report, mode, excluded=froze
     disk = _DiskTexts()
     options = dict(
         unsafe=args.unsafe_fixes,
-        generator_style=settings.generator_style,
+        config=settings.config_for,
         externals=ExternalResolver(settings.python),
         rounds=0 if mode == "check" else 5,
         excluded=excluded,
@@ -416,7 +455,11 @@ def _settings(args: argparse.Namespace, use_config: bool = True) -> Settings:
     settings = load_file(config) if config else Settings(root=os.getcwd())
     overrides = {"exclude": [*settings.exclude, *args.exclude], "python": args.python}
     if args.generator_style:
-        overrides["generator_style"] = args.generator_style
+        overrides["generator-style"] = args.generator_style
+    if args.select is not None:
+        overrides["select"] = args.select
+    if args.ignore is not None:
+        overrides["ignore"] = [*settings.ignore, *args.ignore]
     if args.library:
         overrides["library"] = True
     return settings.updated(overrides, "command line")
@@ -453,9 +496,11 @@ class _Job:
             result.errors.append(_describe(error))
             return result
         try:
-            options = {"generator_style": self.settings.generator_style, "externals": self._externals}
             parsed = self._index.parsed(path, text)
-            result.analysis, resolver = analyze_module(text, path, index=self._index, parsed=parsed, **options)
+            config = self.settings.config_for(path)
+            result.analysis, resolver = analyze_module(
+                text, path, config, index=self._index, parsed=parsed, externals=self._externals
+            )
             if resolver is not None and (result.analysis.findings or self.keep(resolver.module)):
                 result.module = resolver.module
         except Exception as error:  # a bug in raylint must not stop the run over other files

@@ -7,8 +7,8 @@ import os
 from typing import TextIO
 
 from raylint import __version__
+from raylint import rules
 from raylint.core import Analysis, Finding, Range
-from raylint.core import ray001
 
 FORMATS = ("text", "json", "sarif", "github")
 _SARIF_LEVEL = {"error": "error", "warning": "warning", "information": "note", "hint": "note"}
@@ -39,12 +39,14 @@ def finding_json(finding: Finding) -> dict:
         "message": finding.message,
         "task": finding.task,
         "range": _position(finding.range),
+        "no_fix_reason": finding.no_fix_reason,
+        "url": _url(finding.code),
         "related": [{"path": shown(r.path), "message": r.message, "range": _position(r.range)} for r in finding.related],
         "fixes": [
             {
                 "id": fix.id,
                 "title": fix.title,
-                "applicability": "safe" if fix.safe else "unsafe",
+                "applicability": fix.applicability.value,
                 "unsafe_reason": fix.unsafe_reason,
                 "edits": [{"path": shown(e.path), "range": _position(e.range), "new_text": e.new_text} for e in fix.edits],
                 "call_sites": [
@@ -99,6 +101,8 @@ class Report:
     def _text(self, finding: Finding) -> None:
         start = finding.range.start
         print(f"{finding.path}:{start.line + 1}:{start.character + 1}: {finding.code} {finding.message}", file=self.out)
+        if not self.quiet and finding.no_fix_reason:
+            print(f"  no automatic fix: {finding.no_fix_reason}", file=self.out)
         if not self.quiet:
             for fix in finding.fixes:
                 unsafe = f" [unsafe: {fix.unsafe_reason}]" if fix.unsafe_reason else ""
@@ -115,7 +119,8 @@ class Report:
             f"file={_escape_property(finding.path)},line={r.start.line + 1},col={r.start.character + 1},"
             f"endLine={r.end.line + 1},endColumn={r.end.character + 1},title={finding.code}"
         )
-        print(f"::{level} {properties}::{_escape(finding.message)}", file=self.out)
+        message = finding.message + (f" No automatic fix: {finding.no_fix_reason}." if finding.no_fix_reason else "")
+        print(f"::{level} {properties}::{_escape(message)}", file=self.out)
 
     def finish(self) -> int:
         """Print what is printed at the end; the exit code: 2 errors, 1 findings, 0 clean."""
@@ -208,9 +213,9 @@ def sarif(findings: list[Finding], errors: list[tuple[str, str]], severity: str 
     for finding in findings:
         result = {
             "ruleId": finding.code,
-            "ruleIndex": 0,
+            "ruleIndex": _RULE_INDEX.get(finding.code, -1),
             "level": _SARIF_LEVEL[severity],
-            "message": {"text": finding.message},
+            "message": {"text": finding.message + (f" No automatic fix: {finding.no_fix_reason}." if finding.no_fix_reason else "")},
             "locations": [location(finding.path, finding.range)],
             "relatedLocations": [
                 {"id": i, **location(r.path, r.range, r.message)} for i, r in enumerate(finding.related)
@@ -235,7 +240,6 @@ def sarif(findings: list[Finding], errors: list[tuple[str, str]], severity: str 
                 for fix in finding.fixes
             ]
         results.append(result)
-    doc = ray001.__doc__.strip()
     return {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
@@ -245,18 +249,8 @@ def sarif(findings: list[Finding], errors: list[tuple[str, str]], severity: str 
                     "driver": {
                         "name": "raylint",
                         "version": __version__,
-                        "informationUri": "https://docs.ray.io/en/latest/ray-core/patterns/return-ray-put.html",
-                        "rules": [
-                            {
-                                "id": ray001.CODE,
-                                "name": "ReturnRayPut",
-                                "shortDescription": {"text": "A Ray task returns ray.put() ObjectRefs"},
-                                "fullDescription": {"text": doc.splitlines()[0]},
-                                "help": {"text": doc, "markdown": doc},
-                                "helpUri": ray001.DOCS_URL,
-                                "defaultConfiguration": {"level": _SARIF_LEVEL[severity]},
-                            }
-                        ],
+                        "informationUri": "https://docs.ray.io/en/latest/ray-core/patterns/index.html",
+                        "rules": [_sarif_rule(rule, severity) for rule in rules.RULES],
                     }
                 },
                 "columnKind": "unicodeCodePoints",
@@ -272,6 +266,29 @@ def sarif(findings: list[Finding], errors: list[tuple[str, str]], severity: str 
                 ],
             }
         ],
+    }
+
+
+_RULE_INDEX = {rule.code: number for number, rule in enumerate(rules.RULES)}
+
+
+def _url(code: str) -> str:
+    rule = rules.BY_CODE.get(code)
+    return rule.url if rule is not None else ""
+
+
+def _sarif_rule(rule, severity: str) -> dict:
+    """A rule of SARIF's rules table, from the rule's own documentation."""
+    doc = rule.docs.strip()
+    return {
+        "id": rule.code,
+        "name": "".join(part.capitalize() for part in rule.name.split("-")),
+        "shortDescription": {"text": rule.summary},
+        "fullDescription": {"text": doc.splitlines()[0]},
+        "help": {"text": doc, "markdown": doc},
+        "helpUri": rule.url,
+        "defaultConfiguration": {"level": _SARIF_LEVEL[severity]},
+        "properties": {"fix": rule.fix.value},
     }
 
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import sys
 from dataclasses import dataclass, field, replace
 from typing import Any
+
+from raylint import rules
+from raylint.core import Config
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -13,7 +17,6 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 SEVERITIES = ("error", "warning", "information", "hint")
-GENERATOR_STYLES = ("streaming", "dynamic")
 
 
 class ConfigError(Exception):
@@ -25,7 +28,13 @@ class Settings:
     enable: bool = True
     severity: str = "warning"
     exclude: tuple[str, ...] = ()
-    generator_style: str = "streaming"
+    # which rules run: codes or prefixes (`RAY00`, `ALL`); None selects every rule
+    select: tuple[str, ...] | None = None
+    ignore: tuple[str, ...] = ()
+    # (glob, codes): rules left out for the files a glob matches (relative to `root`)
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # the rules' options, by key (`generator-style`), over their defaults
+    options: tuple[tuple[str, Any], ...] = ()
     python: str | None = None  # the interpreter whose environment jedi searches
     debounce: int = 200  # milliseconds, language server only
     # the tasks are also called from outside the workspace: every fix that changes what
@@ -40,29 +49,98 @@ class Settings:
         if not isinstance(values, dict):
             raise ConfigError(f"{origin}: settings must be a table, not {type(values).__name__}")
         changes: dict[str, Any] = {}
+        options = dict(self.options)
         for key, value in values.items():
-            name = _FIELD_NAMES.get(key.replace("-", "_").lower())
-            if name is None:
+            normal = key.replace("-", "_").lower()
+            name = _FIELD_NAMES.get(normal)
+            option = _OPTION_KEYS.get(normal)
+            if name is None and option is None:
                 if strict:
-                    known = ", ".join(sorted(k.replace("_", "-") for k in _FIELD_NAMES.values() if k != "root"))
+                    known = ", ".join(sorted({*(k.replace("_", "-") for k in _FIELD_NAMES.values()), *rules.options()}))
                     raise ConfigError(f"{origin}: unknown setting `{key}` (known: {known})")
                 continue
             if value is None:
                 continue
-            changes[name] = _checked(name, value, origin)
+            if option is not None:
+                options[option.key] = _checked_option(option, value, origin)
+            else:
+                changes[name] = _checked(name, value, origin)
+        if options != dict(self.options):
+            changes["options"] = tuple(sorted(options.items()))
         return replace(self, **changes)
+
+    def config_for(self, path: str | None = None) -> Config:
+        """The rules that run on the file at `path` (its per-file ignores applied), with their
+        options."""
+        ignore = list(self.ignore)
+        if path is not None and self.per_file_ignores:
+            relative = _relative(path, self.root)
+            for glob, codes in self.per_file_ignores:
+                if _matches(relative, glob):
+                    ignore.extend(codes)
+        return Config.make(rules.selected(self.select, ignore), dict(self.options))
+
+    def option(self, key: str) -> Any:
+        return dict(self.options).get(key, rules.options()[key].default)
 
 
 _FIELD_NAMES = {
     "enable": "enable",
     "severity": "severity",
     "exclude": "exclude",
-    "generator_style": "generator_style",
-    "generatorstyle": "generator_style",
+    "select": "select",
+    "ignore": "ignore",
+    "per_file_ignores": "per_file_ignores",
+    "perfileignores": "per_file_ignores",
     "python": "python",
     "debounce": "debounce",
     "library": "library",
 }
+# the rules' options, by every spelling of their key (generator-style, generatorStyle)
+_OPTION_KEYS = {
+    spelling: option
+    for option in rules.options().values()
+    for spelling in (option.key.replace("-", "_"), option.key.replace("-", ""))
+}
+
+
+def _checked_option(option, value: Any, origin: str) -> Any:
+    if option.choices and value not in option.choices:
+        raise ConfigError(f"{origin}: `{option.key}` must be {' or '.join(repr(c).replace(chr(39), chr(34)) for c in option.choices)}, not {value!r}")
+    if not option.choices and type(value) is not type(option.default):
+        raise ConfigError(f"{origin}: `{option.key}` must be a {type(option.default).__name__}, not {value!r}")
+    return value
+
+
+def _codes(name: str, value: Any, origin: str) -> tuple[str, ...]:
+    """A list of rule codes or prefixes, each selecting some rule."""
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{origin}: `{name.replace('_', '-')}` must be a list of rule codes, not {value!r}")
+    unknown = rules.unknown_codes(value)
+    if unknown:
+        known = ", ".join(r.code for r in rules.RULES)
+        raise ConfigError(f"{origin}: `{name.replace('_', '-')}`: unknown rule code {', '.join(map(repr, unknown))} (known: {known}, or ALL)")
+    return tuple(v.strip().upper() for v in value)
+
+
+def _relative(path: str, root: str | None) -> str:
+    """`path` relative to the configuration's folder (the current folder without one)."""
+    path = os.path.abspath(path)
+    relative = os.path.relpath(path, root or os.getcwd())
+    if not relative.startswith(".."):
+        path = relative
+    return path.replace(os.sep, "/")
+
+
+def _matches(relative: str, glob: str) -> bool:
+    """ruff's per-file-ignores matching: the glob against the path relative to the
+    configuration's folder, or against the file's name for a glob without a slash."""
+    glob = glob.replace(os.sep, "/").lstrip("./") if glob.startswith("./") else glob.replace(os.sep, "/")
+    if fnmatch.fnmatchcase(relative, glob) or fnmatch.fnmatchcase(relative, glob.rstrip("/") + "/*"):
+        return True
+    return "/" not in glob and fnmatch.fnmatchcase(relative.rsplit("/", 1)[-1], glob)
 
 
 def _checked(name: str, value: Any, origin: str) -> Any:
@@ -73,8 +151,12 @@ def _checked(name: str, value: Any, origin: str) -> Any:
         return value if isinstance(value, bool) else fail("true or false")
     if name == "severity":
         return value if value in SEVERITIES else fail(" or ".join(f'"{s}"' for s in SEVERITIES))
-    if name == "generator_style":
-        return value if value in GENERATOR_STYLES else fail(" or ".join(f'"{s}"' for s in GENERATOR_STYLES))
+    if name in ("select", "ignore"):
+        return _codes(name, value, origin)
+    if name == "per_file_ignores":
+        if not isinstance(value, dict):
+            fail('a table of glob = ["CODE", ...]')
+        return tuple((str(glob), _codes(name, codes, f"{origin}: {glob!r}")) for glob, codes in value.items())
     if name == "exclude":
         if isinstance(value, str):
             value = [value]

@@ -117,7 +117,7 @@ def test_json_document(mixed_project):
         "range": {"start": {"line": 4, "column": 12}, "end": {"line": 4, "column": 12}},
         "new_text": "(num_returns=2)",
     }
-    assert boxed["fixes"] == [] and "No automatic fix" in boxed["message"]
+    assert boxed["fixes"] == [] and boxed["no_fix_reason"].startswith("the refs are wrapped")
 
 
 def test_json_edits_applied_by_a_client_give_the_fixed_file(project):

@@ -64,7 +64,7 @@ def test_a_call_that_keeps_its_arguments_still_holds_the_ref(returned):
             return {returned}
     """
     (finding,) = findings(code)
-    assert finding.fixes == () and "No automatic fix" in finding.message
+    assert finding.fixes == () and finding.no_fix_reason
 
 
 def test_a_shadowed_builtin_is_not_a_container():
@@ -97,7 +97,7 @@ def test_a_task_returning_a_helpers_puts_is_flagged_at_its_return_without_a_fix(
     (finding,) = findings(HELPER)
     assert finding.range.start.line == line_of(HELPER, "return make_refs(x)")
     assert finding.fixes == ()
-    assert "No automatic fix: the refs are made in helper `make_refs`; rewrite it by hand." in finding.message
+    assert finding.no_fix_reason == "the refs are made in helper `make_refs`; rewrite it by hand"
     put = finding.related[0]
     assert put.range.start.line == line_of(HELPER, "ray.put(v)")
     assert put.message == "ray.put() in helper `make_refs` makes the returned ref here"
@@ -118,7 +118,7 @@ def test_a_task_returning_a_helpers_puts_is_flagged_at_its_return_without_a_fix(
 def test_helper_shapes(helper, task_body):
     code = f"import ray\n\n{helper}\n\n@ray.remote\nasync def task(x):\n    {task_body}\n"
     (finding,) = analyze(code, "case.py").findings
-    assert "the refs are made in helper `make_ref`" in finding.message and finding.fixes == ()
+    assert "the refs are made in helper `make_ref`" in finding.no_fix_reason and finding.fixes == ()
 
 
 def test_a_helper_of_a_helper_is_followed_and_named_where_the_put_is():
@@ -140,7 +140,7 @@ def test_a_helper_of_a_helper_is_followed_and_named_where_the_put_is():
             return make_refs(xs)
     """
     (finding,) = findings(code)
-    assert "helper `make_refs`" in finding.message
+    assert "helper `make_refs`" in finding.no_fix_reason
     assert finding.related[0].message == "ray.put() in helper `one` makes the returned ref here"
 
 
@@ -184,7 +184,7 @@ def test_a_function_wide_reason_names_the_return_that_blocks():
             second = ray.put(b)
             return ray.put(2), second
     """
-    by_line = {f.range.start.line: f.message for f in findings(code)}
+    by_line = {f.range.start.line: f.no_fix_reason for f in findings(code)}
     blocked_here = by_line[line_of(code, "return first, ray.put(1)")]
     assert "the ref `first`" in blocked_here and "(in the return at line" not in blocked_here
     other = by_line[line_of(code, "return ray.put(2), second")]
@@ -204,7 +204,7 @@ def test_each_return_names_its_own_blocker_first():
                 return first, ray.put(1)
             return ray.put(2), second
     """
-    by_line = {f.range.start.line: f.message for f in findings(code)}
+    by_line = {f.range.start.line: f.no_fix_reason for f in findings(code)}
     assert "the ref `first`" in by_line[line_of(code, "return first,")]
     assert "the ref `second`" in by_line[line_of(code, "return ray.put(2), second")]
     assert "`first`" not in by_line[line_of(code, "return ray.put(2), second")]
@@ -222,7 +222,7 @@ def test_return_value_is_not_offered_on_one_path_while_another_keeps_returning_r
     """
     wrapped, single = sorted(findings(code), key=lambda f: f.range.start)
     assert wrapped.fixes == () and single.fixes == ()
-    assert f"the return at line {line_of(code, 'return {') + 1} cannot be rewritten the same way" in single.message
+    assert f"the return at line {line_of(code, 'return {') + 1} cannot be rewritten the same way" in single.no_fix_reason
 
 
 def test_return_value_is_still_offered_when_every_return_is_a_single_put():
@@ -250,5 +250,5 @@ def test_a_name_holding_another_names_ref_is_named_as_such_not_as_a_list():
     """
     (finding,) = findings(code)
     assert finding.fixes == ()
-    assert "No automatic fix: `second` is not bound directly to ray.put()." in finding.message
+    assert finding.no_fix_reason == "`second` is not bound directly to ray.put()"
     assert "yields" not in finding.message

@@ -128,7 +128,7 @@ def test_return_annotation_follows_the_generator_rewrite():
     )
     # An async *task* cannot stream: no generator fix is offered, and the message says why.
     (finding,) = analyze(text, "t.py").findings
-    assert not finding.fixes and "async tasks cannot be generators" in finding.message
+    assert not finding.fixes and "async tasks cannot be generators" in finding.no_fix_reason
     method = text.replace("@ray.remote\nasync def f(n)", "@ray.remote\nclass A:\n    async def f(self, n)").replace(
         "\n    return [", "\n        return ["
     )

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from raylint.core import ModuleIndex, analyze, apply_edits, choose_fixes, fix_text
+from raylint.core import Config, ModuleIndex, analyze, apply_edits, choose_fixes, fix_text
 
 ROOT = Path(__file__).parents[2]
 FIXTURES = Path(__file__).parents[1] / "rules" / "fixtures" / "RAY001"
-OPTIONS = {"generator_dynamic.py": {"generator_style": "dynamic"}}
+OPTIONS = {"generator_dynamic.py": {"config": Config.make(options={"generator-style": "dynamic"})}}
 FILES = sorted([*FIXTURES.glob("*.py"), *(ROOT / "examples").glob("*.py")])
 
 

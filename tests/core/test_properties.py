@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from raylint.core import Analysis, analyze, apply_edits, fix_text
+from raylint.core import Analysis, Config, analyze, apply_edits, fix_text
 from raylint.core.source import SourceText
 
 ROOT = Path(__file__).parents[2]
@@ -138,25 +138,25 @@ def task_module(draw) -> str:
 def test_every_offered_fix_parses_and_clears_the_finding(code, style, newline):
     code = code.replace("\n", newline)
     ast.parse(code)
-    analysis = analyze(code, "t.py", generator_style=style)
+    analysis = analyze(code, "t.py", config=Config.make(options={"generator-style": style}))
     assert analysis.findings, "every generated task returns a put"
     for finding in analysis.findings:
-        assert finding.fixes or "No automatic fix" in finding.message
+        assert finding.fixes or finding.no_fix_reason
         for fix in finding.fixes:
             fixed = apply_edits(code, list(fix.edits))
             ast.parse(fixed)
             assert "remote()" not in fixed  # Ray rejects `@ray.remote()` without arguments
-            assert analyze(fixed, "t.py", generator_style=style).findings == []
+            assert analyze(fixed, "t.py", config=Config.make(options={"generator-style": style})).findings == []
             assert "\n" not in fixed.replace(newline, "") if newline != "\n" else True
-    fixed, after = fix_text(code, "t.py", generator_style=style)
+    fixed, after = fix_text(code, "t.py", config=Config.make(options={"generator-style": style}))
     assert after.findings == [] or all(not f.fixes for f in analysis.findings)
-    assert fix_text(fixed, "t.py", generator_style=style)[0] == fixed
+    assert fix_text(fixed, "t.py", config=Config.make(options={"generator-style": style}))[0] == fixed
 
 
 # -- whole-file transforms: the fixtures with other line ends, form feeds, tabs ---------------
 
 FIXTURES = {p.name: p for p in sorted((ROOT / "tests" / "rules" / "fixtures" / "RAY001").glob("*.py"))}
-OPTIONS = {"generator_dynamic.py": {"generator_style": "dynamic"}}
+OPTIONS = {"generator_dynamic.py": {"config": Config.make(options={"generator-style": "dynamic"})}}
 
 
 def _read(name: str) -> str:

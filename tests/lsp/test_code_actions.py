@@ -98,7 +98,7 @@ async def test_fix_all_fixes_every_task(editor: Editor):
     await editor.diagnostics(uri)
     actions = await editor.code_actions(uri, cursor(0, 0), only=["source.fixAll.raylint"])
     (action,) = actions
-    assert action.kind == "source.fixAll.raylint" and action.title == "Fix all RAY001 problems"
+    assert action.kind == "source.fixAll.raylint" and action.title == "Fix all raylint problems"
     if action.edit is None:  # deferred to codeAction/resolve where the client supports it
         action = await editor.client.code_action_resolve_async(action)
     fixed = editor.apply(uri, SOURCE, await editor.edit_of(action))

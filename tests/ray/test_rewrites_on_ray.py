@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from raylint.core import ModuleIndex, analyze, apply_edits, fix_text
+from raylint.core import Config, ModuleIndex, analyze, apply_edits, fix_text
 
 ray = pytest.importorskip("ray")
 ROOT = Path(__file__).parents[2]
@@ -217,7 +217,7 @@ def test_dynamic_generator_style(local_ray):
             return [ray.put(i * i) for i in range(n)]
         """
     )
-    fixed, remaining = fix_text(code, "dynamic.py", generator_style="dynamic")
+    fixed, remaining = fix_text(code, "dynamic.py", Config.make(options={"generator-style": "dynamic"}))
     assert remaining.findings == [] and 'num_returns="dynamic"' in fixed
     before = load(code, "raylint_dynamic_before")
     with pytest.warns(Warning, match="dynamic"):  # deprecated by Ray, still supported

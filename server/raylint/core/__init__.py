@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass, field
 
 from types import MappingProxyType
-from typing import Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 from raylint.core.callers import CallerSearch
 from raylint.core.model import Analysis, Applicability, CallerChange, Edit, Finding, Fix, Position, Problem, Range
@@ -243,7 +243,7 @@ def fix_workspace(
     *,
     read=read_disk,
     unsafe: bool = False,
-    config: Config | None = None,
+    config: Config | Callable[[str], Config] | None = None,
     externals: ExternalResolver | None = None,
     rounds: int = 5,
     excluded: frozenset[str] = frozenset(),
@@ -260,6 +260,7 @@ def fix_workspace(
     parsed once, here and in the caller search, and used only if the file still holds it.
     """
     texts: dict[str, str] = {}
+    config_of = config if callable(config) else (lambda path: config)
 
     def current(path: str) -> str | None:
         path = os.path.abspath(path)
@@ -284,7 +285,7 @@ def fix_workspace(
             if text is None:
                 analysis = Analysis(path)
             else:
-                analysis, resolver = analyze_module(text, path, config, parsed=index.parsed(path, text), **options)
+                analysis, resolver = analyze_module(text, path, config_of(path), parsed=index.parsed(path, text), **options)
                 if resolver is not None:
                     index.adopt(resolver.module)
             analysis.findings = [search.with_callers(f) for f in analysis.findings]

@@ -95,6 +95,13 @@ class Fix:
 
 
 @dataclass(frozen=True)
+class NoFix:
+    """Why a rewrite cannot be made (what a rewrite returns instead of a Fix)."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
 class Related:
     """A place that explains a finding: the `ray.put` call, the task's decorator."""
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
+from enum import Enum
 from functools import cached_property
 from typing import Callable, Mapping, Sequence
 
@@ -31,7 +32,15 @@ class Option:
     help: str = ""
 
 
-@dataclass(frozen=True)
+class FixAvailability(str, Enum):
+    """Whether a rule's findings come with fixes (ruff's model)."""
+
+    ALWAYS = "always"
+    SOMETIMES = "sometimes"
+    NONE = "none"
+
+
+@dataclass(frozen=True, eq=False)  # one object per rule: compared and hashed by identity
 class Rule:
     code: str  # RAY001
     name: str  # kebab-case: return-ray-put
@@ -43,6 +52,7 @@ class Rule:
     # for the rule to find anything: each entry is one word or a tuple of alternatives.
     needs: tuple = ()
     options: tuple[Option, ...] = ()
+    fix: FixAvailability = FixAvailability.NONE
     # True when each finding depends only on the top-level statement it is in (and on what the
     # module's names mean): the language server then re-checks just an edited statement.
     local: bool = True
@@ -54,6 +64,9 @@ class Rule:
     @property
     def title(self) -> str:
         return f"{self.code} {self.name}"
+
+    def __repr__(self) -> str:
+        return f"Rule({self.code} {self.name})"
 
 
 @dataclass(eq=False)
@@ -118,4 +131,4 @@ class Checked:
         return self.known["remote_functions"]
 
 
-__all__ = ["Checked", "DOCS_BASE", "Option", "Rule"]
+__all__ = ["Checked", "DOCS_BASE", "FixAvailability", "Option", "Rule"]

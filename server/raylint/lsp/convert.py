@@ -12,7 +12,7 @@ from lsprotocol import types
 
 from raylint.core import Edit, Finding, Position, Range
 from raylint.core.model import Related
-from raylint.rules.ray001 import DOCS_URL
+from raylint.rules import BY_CODE
 from raylint.lsp.documents import Document
 
 SEVERITY = {
@@ -34,10 +34,10 @@ def diagnostic(
     another file (a call site to review), whose columns are counted in its own text."""
     return types.Diagnostic(
         range=document.range_to_client(finding.range, encoding),
-        message=finding.message,
+        message=finding.message + (f" No automatic fix: {finding.no_fix_reason}." if finding.no_fix_reason else ""),
         severity=SEVERITY[severity],
         code=finding.code,
-        code_description=types.CodeDescription(href=DOCS_URL),
+        code_description=types.CodeDescription(href=BY_CODE[finding.code].url) if finding.code in BY_CODE else None,
         source="raylint",
         related_information=[
             types.DiagnosticRelatedInformation(location=_location(r, document, encoding, locate), message=r.message)

@@ -52,7 +52,7 @@ from raylint.core import Analysis, CallerSearch, ExternalResolver, ModuleIndex, 
 from raylint.core.incremental import DocumentAnalyzer
 from raylint.core.names import disk_stamp, read_disk
 from raylint.core import Position, Range
-from raylint.rules.ray001 import CODE, noqa_comment
+from raylint.core.noqa import noqa_comment
 from raylint.discovery import Excludes, python_files
 from raylint.lsp import convert
 from raylint.lsp.documents import Document, uri_to_path
@@ -61,8 +61,7 @@ from raylint.settings import ConfigError, Settings, find_pyproject, load_file
 
 FIX_ALL_KIND = "source.fixAll.raylint"
 _KEPT_TREES = 3  # documents whose last tree is kept for incremental re-analysis
-SUPPRESS_TITLE = f"Suppress {CODE} on this line"
-FIX_ALL_TITLE = f"Fix all {CODE} problems"
+FIX_ALL_TITLE = "Fix all raylint problems"
 SEARCH_DELAY = 0.25  # seconds without edits before call sites are searched in the background
 SEARCH_SLICE = 0.004  # seconds of search per turn on the worker
 
@@ -611,7 +610,7 @@ class RaylintServer(LanguageServer):
         """(worker) A call-site search over the workspace, and why it is incomplete, if it is."""
         files, errors = self.workspace_files(settings)
         excluded = self.excluded_files(settings, files)
-        return CallerSearch(files, self.index, settings.generator_style, excluded, settings.library), errors
+        return CallerSearch(files, self.index, excluded, settings.library), errors
 
     @staticmethod
     def excluded_files(settings: Settings, files: list[str]) -> frozenset[str]:
@@ -620,7 +619,7 @@ class RaylintServer(LanguageServer):
     def _options(self, settings: Settings) -> dict[str, Any]:
         if settings.python not in self.externals:
             self.externals[settings.python] = ExternalResolver(settings.python)
-        return {"generator_style": settings.generator_style, "index": self.index, "externals": self.externals[settings.python]}
+        return {"index": self.index, "externals": self.externals[settings.python]}
 
     def _read(self, path: str) -> str | None:
         """(worker) Workspace modules as the user sees them: unsaved text of open documents first."""
@@ -638,7 +637,7 @@ class RaylintServer(LanguageServer):
         try:
             known = self.analyzers.get(uri)
             if known is None or known[0] != settings:
-                known = self.analyzers[uri] = (settings, DocumentAnalyzer(path, **self._options(settings)))
+                known = self.analyzers[uri] = (settings, DocumentAnalyzer(path, settings.config_for(path), **self._options(settings)))
             # A kept tree costs ~1.5 KB a line: kept only for the few documents being typed in.
             if typing:
                 self.typing_in.pop(uri, None)
@@ -775,14 +774,14 @@ class RaylintServer(LanguageServer):
         callers included."""
         if uri_to_path(document.uri) is None:  # untitled, notebook cell: no workspace callers
             options = self._options(settings)
-            return {document.path: fix_text(document.text, document.path, **options)[0]}
+            return {document.path: fix_text(document.text, document.path, settings.config_for(document.path), **options)[0]}
         files, unlisted = self.workspace_files(settings)
         result = fix_workspace(
             [document.path],
             files,
             list(self.worker_roots),
             read=self._read,
-            generator_style=settings.generator_style,
+            config=settings.config_for,
             externals=self._options(settings)["externals"],
             excluded=self.excluded_files(settings, files),
             # callers in files not listed cannot be updated: only fixes that change no caller
@@ -1087,7 +1086,7 @@ def _quick_fixes(ls, document: Document, number: int, finding, settings: Setting
         actions.append(action)
     line = finding.range.start.line
     text = document.source.line(line)
-    suppressed = noqa_comment(text)
+    suppressed = noqa_comment(text, finding.code)
     if suppressed != text:
         edit = types.TextEdit(
             range=document.range_to_client(Range(Position(line, 0), Position(line, len(text))), ls.encoding),
@@ -1095,7 +1094,7 @@ def _quick_fixes(ls, document: Document, number: int, finding, settings: Setting
         )
         actions.append(
             types.CodeAction(
-                title=SUPPRESS_TITLE,
+                title=f"Suppress {finding.code} on this line",
                 kind=types.CodeActionKind.QuickFix,
                 diagnostics=[diagnostic],
                 edit=convert.workspace_edit({document.uri: (document, [edit])}, ls.edit_support()),

@@ -21,6 +21,11 @@ export interface ServerSettings {
     enable?: boolean;
     severity?: Severity;
     exclude?: string[];
+    /** Rule codes or prefixes to run, and to leave out (the server checks the codes). */
+    select?: string[];
+    ignore?: string[];
+    /** Glob (relative to the folder, or a file name) → codes left out for the files it matches. */
+    perFileIgnores?: Record<string, string[]>;
     generatorStyle?: GeneratorStyle;
     debounce?: number;
     /** The tasks are also called from outside the workspace: fixes that change callers are unsafe. */
@@ -123,6 +128,21 @@ export function toServerSettings(raw: Record<string, unknown>, python: string | 
     if (Array.isArray(raw.exclude)) {
         s.exclude = stringArray(raw.exclude);
     }
+    if (Array.isArray(raw.select)) {
+        s.select = stringArray(raw.select);
+    }
+    if (Array.isArray(raw.ignore)) {
+        s.ignore = stringArray(raw.ignore);
+    }
+    if (raw.perFileIgnores !== null && typeof raw.perFileIgnores === 'object' && !Array.isArray(raw.perFileIgnores)) {
+        const table: Record<string, string[]> = {};
+        for (const [glob, codes] of Object.entries(raw.perFileIgnores as Record<string, unknown>)) {
+            if (Array.isArray(codes)) {
+                table[glob] = stringArray(codes);
+            }
+        }
+        s.perFileIgnores = table;
+    }
     if (isOneOf(raw.generatorStyle, GENERATOR_STYLES)) {
         s.generatorStyle = raw.generatorStyle;
     }
@@ -176,7 +196,9 @@ export function isInsideAny(file: string, folders: readonly string[]): boolean {
 
 // ---- VS Code glue ---------------------------------------------------------------------------
 
-const SERVER_KEYS: readonly string[] = ['enable', 'severity', 'exclude', 'generatorStyle', 'debounce', 'library'];
+const SERVER_KEYS: readonly string[] = [
+    'enable', 'severity', 'exclude', 'select', 'ignore', 'perFileIgnores', 'generatorStyle', 'debounce', 'library',
+];
 
 function readRaw(scope: vscode.ConfigurationScope | undefined, keys: readonly string[], restricted: boolean) {
     const config = vscode.workspace.getConfiguration(SECTION, scope);

@@ -39,6 +39,15 @@ describe('toServerSettings', () => {
         });
     });
 
+    it('passes rule selection through', () => {
+        const s = toServerSettings(
+            { select: ['RAY00', 7], ignore: ['RAY002'], perFileIgnores: { 'tests/**': ['RAY005', null], bad: 'RAY001' } },
+            undefined,
+        );
+        assert.deepEqual(s, { select: ['RAY00'], ignore: ['RAY002'], perFileIgnores: { 'tests/**': ['RAY005'] } });
+        assert.deepEqual(toServerSettings({ perFileIgnores: ['x'] }, undefined), {});
+    });
+
     it('leaves out invalid values', () => {
         const s = toServerSettings(
             { enable: 'yes', severity: 'fatal', exclude: ['a', 3, null, 'b'], generatorStyle: 'x', debounce: -5, library: 'true' },

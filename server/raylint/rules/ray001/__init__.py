@@ -65,6 +65,14 @@ What raylint cannot see at all: code that reaches the task by a computed name
 `exec`), handles stored into objects by code outside the class's module, and callers
 outside the searched files. Such projects should set `library = true`.
 
+## When it is wrong
+It misses refs it cannot trace: a put made in a helper of another module, a ref stored in an
+object's attribute and returned with the object, a ref that reaches the return through a
+container built across calls. It may flag a task that returns a put on purpose, for instance
+one that hands out a large value it made, whose callers only pass the ref on to other tasks and
+never fetch it (the value then lives while that worker does): suppress it there with
+`# noqa: RAY001` and a comment saying why.
+
 Not flagged: `ray.put` in driver code and helpers (only a task returning a helper's refs
 is), a put whose ref is not returned, a ref passed into a call whose result is returned
 (`consumer.remote(ray.put(x))`, `pool.submit(ref)`), `ray.get(ray.put(x))`,
@@ -77,9 +85,9 @@ import ast
 import copy
 import re
 
-from raylint.core.model import Finding, Fix, Related
+from raylint.core.model import Finding, Fix, NoFix, Related
 from raylint.core.names import Resolver
-from raylint.core.rule import DOCS_BASE, Checked, Option, Rule
+from raylint.core.rule import DOCS_BASE, Checked, FixAvailability, Option, Rule
 from raylint.core.tasks import RemoteFunction
 from raylint.rules.ray001 import generator, num_returns, return_value
 from raylint.rules.ray001.body import Body
@@ -116,7 +124,7 @@ def _check_function(ctx: Context, generator_style: str) -> list[Finding]:
     if not flagged:
         return []
     # The function-wide rewrites are computed once and shared by the function's findings.
-    whole: dict[str, Fix | str] = {}
+    whole: dict[str, Fix | NoFix] = {}
     results = [(ret, puts, *_fixes(ctx, ret, puts, whole, generator_style)) for ret, puts in flagged]
     # `return-value` rewrites one return at a time: with another return left returning refs,
     # callers would get a value on one path and a ref on the other.
@@ -148,7 +156,7 @@ def _fixes(ctx: Context, ret: ast.Return, puts: list[ast.Call], whole: dict, gen
 
     def function_wide(key, make):
         result = _once(whole, key, lambda: make(ctx))
-        return result if isinstance(result, Fix) else _blocker_for(ctx, ret, make, result)
+        return result if isinstance(result, Fix) else NoFix(_blocker_for(ctx, ret, make, result.reason))
 
     def as_generator():
         return function_wide("generator", lambda c: generator.fix(c, generator_style))
@@ -161,9 +169,9 @@ def _fixes(ctx: Context, ret: ast.Return, puts: list[ast.Call], whole: dict, gen
     elif isinstance(value, (ast.ListComp, ast.Name)):
         results = [as_generator()]
     else:
-        results = [_wrapped_reason(ctx, value)]
+        results = [NoFix(_wrapped_reason(ctx, value))]
     fixes = [r for r in results if isinstance(r, Fix)]
-    reason = "" if fixes else next((r for r in results if isinstance(r, str)), "")
+    reason = "" if fixes else next((r.reason for r in results if isinstance(r, NoFix)), "")
     return fixes, reason
 
 
@@ -192,8 +200,8 @@ def _blocker_for(ctx: Context, ret: ast.Return, make, reason: str) -> str:
     view = copy.copy(ctx.body)
     view.returns = [ret, *(r for r in ctx.body.returns if r is not ret)]
     own = make(Context(ctx.path, ctx.source, view))
-    if isinstance(own, str):
-        reason = own
+    if isinstance(own, NoFix):
+        reason = own.reason
     named = set(_NAMED.findall(reason))
     if not named or named & _names_in(ret):
         return reason
@@ -284,6 +292,7 @@ RULE = Rule(
     check=check,
     needs=("remote", "put"),
     options=(GENERATOR_STYLE,),
+    fix=FixAvailability.SOMETIMES,
     reaches_outside=reaches_outside,
 )
 

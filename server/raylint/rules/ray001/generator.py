@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import ast
 
-from raylint.core.model import CallerChange, Edit, Fix
+from raylint.core.model import CallerChange, NoFix, Edit, Fix
 from raylint.rules.ray001.edits import (
     Context,
     delete_statement,
@@ -45,21 +45,21 @@ from raylint.rules.ray001.edits import (
 ID = "generator"
 
 
-def fix(ctx: Context, style: str = "streaming") -> Fix | str:
+def fix(ctx: Context, style: str = "streaming") -> Fix | NoFix:
     body, node = ctx.body, ctx.fn.node
     if body.has_yield:
-        return "the task is already a generator"
+        return NoFix("the task is already a generator")
     if isinstance(node, ast.AsyncFunctionDef) and not ctx.fn.is_method:
-        return "async tasks cannot be generators; only actor methods can stream asynchronously"
+        return NoFix("async tasks cannot be generators; only actor methods can stream asynchronously")
     edits: dict = {}
     for ret in body.value_returns():
         found = _return_edits(ctx, ret)
         if isinstance(found, str):
-            return found
+            return NoFix(found)
         edits.update((e.range, e) for e in found)
     option = set_option(ctx, "num_returns", '"dynamic"' if style == "dynamic" else None)
     if isinstance(option, str):
-        return option
+        return NoFix(option)
     edits.update((e.range, e) for e in [*option, *_annotation_edits(ctx)])
     edits.update((e.range, e) for e in unused_import_edits(ctx, list(edits.values())))
     title = f"Make `{ctx.fn.display_name}` a generator task that yields each value"

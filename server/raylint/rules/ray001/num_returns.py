@@ -24,36 +24,36 @@ from __future__ import annotations
 
 import ast
 
-from raylint.core.model import CallerChange, Fix
+from raylint.core.model import CallerChange, NoFix, Fix
 from raylint.rules.ray001.copies import copy_reason
 from raylint.rules.ray001.edits import Context, return_annotation_edits, set_option, unused_import_edits, unwrap_put
 
 ID = "num-returns"
 
 
-def fix(ctx: Context) -> Fix | str:
+def fix(ctx: Context) -> Fix | NoFix:
     body = ctx.body
     if body.has_yield:
-        return "the task is a generator"
+        return NoFix("the task is a generator")
     returns = body.value_returns()
     sizes = {len(r.value.elts) if isinstance(r.value, (ast.Tuple, ast.List)) else -1 for r in returns}
     if len(sizes) != 1 or -1 in sizes:
-        return "not every return of the task is a tuple or list of the same length"
+        return NoFix("not every return of the task is a tuple or list of the same length")
     (count,) = sizes
     if count < 2:
-        return "a one-element sequence is better returned as its value"
+        return NoFix("a one-element sequence is better returned as its value")
     edits: dict = {}
     reasons: list[str] = []
     for ret in returns:
         for element in ret.value.elts:
             found = _element_edits(ctx, element, ret, returns, reasons)
             if isinstance(found, str):
-                return found
+                return NoFix(found)
             edits.update((e.range, e) for e in found)
     if not _num_returns_already(ctx, count):
         option = set_option(ctx, "num_returns", str(count))
         if isinstance(option, str):
-            return option
+            return NoFix(option)
         edits.update((e.range, e) for e in option)
     edits.update((e.range, e) for e in return_annotation_edits(ctx))
     edits.update((e.range, e) for e in unused_import_edits(ctx, list(edits.values())))

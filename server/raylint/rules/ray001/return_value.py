@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import ast
 
-from raylint.core.model import CallerChange, Edit, Fix, Position, Range
+from raylint.core.model import CallerChange, NoFix, Edit, Fix, Position, Range
 from raylint.rules.ray001.copies import copy_reason
 from raylint.rules.ray001.edits import (
     Context,
@@ -47,20 +47,20 @@ ID = "return-value"
 TITLE = "Return the value directly instead of a ray.put() ref"
 
 
-def fix(ctx: Context, ret: ast.Return) -> Fix | str:
+def fix(ctx: Context, ret: ast.Return) -> Fix | NoFix:
     value = ret.value
     if ctx.body.is_put(value):
         edits = unwrap_put(ctx, value)
         if isinstance(edits, str):
-            return edits
+            return NoFix(edits)
         reason = copy_reason(ctx, value, None, [ret])
     elif isinstance(value, ast.Name):
         assignments = ctx.body.put_assignments(value.id)
         if not assignments:
-            return f"`{value.id}` is not bound directly to ray.put()"
+            return NoFix(f"`{value.id}` is not bound directly to ray.put()")
         returned_here = [r for r in ctx.body.returns if isinstance(r.value, ast.Name) and r.value.id == value.id]
         if ctx.body.loads_outside(value.id, returned_here):
-            return f"the ref `{value.id}` is also used elsewhere in the task"
+            return NoFix(f"the ref `{value.id}` is also used elsewhere in the task")
         edits = _moved(ctx, assignments, returned_here)
         if edits is None:
             # `ref = ray.put(a)` ... `if c: ref = ray.put(b)`: every put that makes it goes, in
@@ -69,12 +69,12 @@ def fix(ctx: Context, ret: ast.Return) -> Fix | str:
             for assignment in assignments:
                 unwrapped = unwrap_put(ctx, assignment.value)
                 if isinstance(unwrapped, str):
-                    return unwrapped
+                    return NoFix(unwrapped)
                 edits.extend(unwrapped)
         reasons = (copy_reason(ctx, a.value, a, returned_here) for a in assignments)
         reason = next((r for r in reasons if r), "")
     else:
-        return "the returned value is not a single ray.put() ref"
+        return NoFix("the returned value is not a single ray.put() ref")
     edits = [*edits, *return_annotation_edits(ctx)]
     edits.extend(unused_import_edits(ctx, edits))
     return Fix(ID, TITLE, tuple(sorted(edits)), unsafe_reason=reason, callers=CallerChange.VALUE)
