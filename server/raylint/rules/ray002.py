@@ -85,7 +85,7 @@ from __future__ import annotations
 import ast
 
 from raylint.core.model import Edit, Finding, Fix, Position, Range, Related
-from raylint.core.rule import DOCS_BASE, Checked, Rule
+from raylint.core.rule import DOCS_BASE, Checked, FixAvailability, Rule
 from raylint.rules import _loops
 from raylint.rules._loops import COMPREHENSIONS, Walk, dotted, nodes, overlaps, reads, targets
 
@@ -480,6 +480,7 @@ RULE = Rule(
     url=DOCS_URL,
     check=check,
     needs=("get", "remote"),
+    fix=FixAvailability.SOMETIMES,
 )
 
 __all__ = ["CODE", "DOCS_URL", "RULE", "check"]

@@ -69,7 +69,7 @@ import re
 
 from raylint.core.model import Edit, Finding, Fix, Position, Range, Related
 from raylint.core.names import Scope
-from raylint.core.rule import DOCS_BASE, Checked, Rule
+from raylint.core.rule import DOCS_BASE, Checked, FixAvailability, Rule
 from raylint.rules import _loops
 from raylint.rules._loops import COMPREHENSIONS, FUNCTIONS, Walk, nodes
 
@@ -426,6 +426,7 @@ RULE = Rule(
     url=DOCS_URL,
     check=check,
     needs=("get", "remote"),
+    fix=FixAvailability.SOMETIMES,
     local=False,  # the list of refs and the actor class may be made in other top-level statements
 )
 
