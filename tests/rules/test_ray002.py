@@ -198,3 +198,39 @@ def test_rule_metadata():
     for section in ("## What it does", "## Why is this bad?", "## Example", "## Use instead", "## Fix safety", "## When it is wrong"):
         assert section in rule.docs
     assert rule.docs.splitlines()[0].startswith("RAY002 ray-get-loop: ")
+
+
+def test_a_name_bound_to_an_actor_method_is_an_actor_call():
+    code = "h = A.remote()\nfn = h.m\nfor x in range(3):\n    print(ray.get(fn.remote(x)))\n"
+    assert findings(code) == []
+    code = "import tasks\ng = tasks.work\nfor x in range(3):\n    print(ray.get(g.remote(x)))\n"
+    assert len(findings(code)) == 1
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        # a Serve handle (or any object made by a call) is not a task
+        "from ray import serve\nfor name in ['a', 'b']:\n    handle = serve.get_deployment(name).get_handle()\n    print(ray.get(handle.remote(1)))\n",
+        "def g(fn, xs):\n    return [ray.get(fn.remote(x)) for x in xs]\n",
+    ],
+)
+def test_receivers_that_may_not_be_tasks(code):
+    assert findings(code) == []
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "g = ray.remote(num_cpus=1)(lambda x: x)\nxs = [ray.get(g.remote(x)) for x in range(3)]\n",
+        "g = f.options(num_cpus=1)\nxs = [ray.get(g.remote(x)) for x in range(3)]\n",
+        "from tasks import work\nxs = [ray.get(work.remote(x)) for x in range(3)]\n",
+    ],
+)
+def test_receivers_that_are_tasks(code):
+    assert len(findings(code)) == 1
+
+
+def test_a_helper_that_makes_a_function_remote():
+    code = "def _work(x):\n    return x\nwork = make_remote(_work)\nfor x in range(3):\n    print(ray.get(work.remote(x)))\n"
+    assert len(findings(code)) == 1

@@ -225,7 +225,9 @@ def submission(ctx: Checked, call: ast.AST, scope: Scope) -> str | None:
     if isinstance(target, ast.Name):
         if _is_actor_class(ctx, target, scope):
             return None  # `Actor.remote()` makes an actor, not a ref
-        return "task"
+        if _bound_to_method(ctx, target, scope):
+            return "actor"  # `fn = handle.__ray_call__; fn.remote(...)`
+        return _named_task(ctx, target, scope)
     if isinstance(target, ast.Call):
         return "task"  # `ray.remote(f).remote(x)`
     return "task"
@@ -241,6 +243,55 @@ def _is_module(ctx: Checked, name: ast.Name, scope: Scope) -> bool:
 def _looks_like_module(binding: tuple) -> bool:
     # `from pkg import tasks`: a module when lower-case and used as `tasks.f.remote`
     return binding[2][:1].islower()
+
+
+def _named_task(ctx: Checked, name: ast.Name, scope: Scope) -> str | None:
+    """"task" when `name` is a task: a def, an import, `ray.remote(fn)`, `task.options(...)`;
+    None for a parameter or the result of some other call (`handle = app.get_handle()`: a
+    Serve handle, an object raylint cannot tell)."""
+    home = scope.lookup(name.id)
+    if home is None:
+        return "task"  # a global of a star import
+    for binding in home.bindings.get(name.id, ()):
+        kind = binding[0]
+        if kind in ("def", "module", "from"):
+            continue
+        if kind == "value":
+            value = binding[1]
+            if isinstance(value, ast.Call):
+                func = value.func
+                if isinstance(func, ast.Attribute) and func.attr == "options":
+                    continue
+                if ctx.is_ray(func, home, "ray.remote") or isinstance(func, ast.Call) and ctx.is_ray(func.func, home, "ray.remote"):
+                    continue
+                if value.args and isinstance(value.args[0], ast.Name) and _is_function(value.args[0], home):
+                    continue  # `work = cached_remote_fn(_work)`: a helper that makes a function remote
+                return None
+            if isinstance(value, (ast.Name, ast.Attribute)):
+                continue  # an alias (`task = tasks.work`)
+            return None
+        return None  # a parameter, a loop variable, `with ... as`
+    return "task"
+
+
+def _is_function(name: ast.Name, scope: Scope) -> bool:
+    home = scope.lookup(name.id)
+    return home is not None and any(
+        b[0] == "def" and isinstance(b[1], (ast.FunctionDef, ast.AsyncFunctionDef)) for b in home.bindings.get(name.id, ())
+    )
+
+
+def _bound_to_method(ctx: Checked, name: ast.Name, scope: Scope) -> bool:
+    """Is `name` bound to an attribute of something that is no module (`m = handle.method`)?"""
+    home = scope.lookup(name.id)
+    if home is None:
+        return False
+    for binding in home.bindings.get(name.id, ()):
+        if binding[0] == "value" and isinstance(binding[1], ast.Attribute):
+            base = binding[1].value
+            if not (isinstance(base, ast.Name) and _is_module(ctx, base, home)) and ctx.qualified(binding[1], home) is None:
+                return True
+    return False
 
 
 def _is_actor_class(ctx: Checked, name: ast.Name, scope: Scope) -> bool:

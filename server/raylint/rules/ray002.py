@@ -6,7 +6,11 @@ that fetches the result of one task submitted in the same iteration: `ray.get(f.
 or a name bound earlier in the iteration to `f.remote(...)`; when the next iteration's
 submissions do not need the fetched value.
 
-A submission is `f.remote(...)`, `f.options(...).remote(...)` or `module.f.remote(...)`.
+A submission is `f.remote(...)`, `f.options(...).remote(...)` or `module.f.remote(...)`
+where `f` is a task: a def, an import, `ray.remote(fn)`, `task.options(...)`, or what a
+helper makes of a function (`work = cached_remote_fn(_work)`). `.remote` on a parameter or
+on what another call returned (`handle = app.get_handle()`, a Serve handle) is not taken for
+a task.
 The next iteration needs the value, and nothing is reported, when:
 - the value (or anything computed from it in the loop: assignments, `x.append(value)`,
   `x.update(value)`, ...) is read by a `.remote(...)` call of the loop, by the `while`
@@ -71,6 +75,7 @@ Other loops are reported without a fix.
     latency of one task: serial on purpose);
   - a generator expression not consumed whole at once (`any(...)`, `next(...)`, a generator
     kept in a variable): its laziness may be the point.
+- Missed: tasks passed in as parameters, and batches (see above).
 - It may be wrong when the tasks must run one at a time: they write the same file, use a
   resource that cannot be shared, or each needs the whole cluster. Say so with
   `# noqa: RAY002`.

@@ -58,8 +58,9 @@ name for `ray.wait` is in scope. The set of results processed is the same (teste
     refs come in completion order already).
 - It is wrong when the processing must follow submission order (output written in order):
   keep the loop and say so with `# noqa: RAY005`.
-- Lists of refs passed in as parameters, returned by helpers or kept on `self` are not
-  followed: those loops are missed.
+- Lists of refs passed in as parameters, returned by helpers or kept on `self`, and refs of
+  `.remote` calls on parameters or on what another call returned (a Serve handle) are not
+  followed: those loops are missed. So are `while` loops that pop refs one at a time.
 """
 
 from __future__ import annotations
