@@ -234,3 +234,26 @@ def test_receivers_that_are_tasks(code):
 def test_a_helper_that_makes_a_function_remote():
     code = "def _work(x):\n    return x\nwork = make_remote(_work)\nfor x in range(3):\n    print(ray.get(work.remote(x)))\n"
     assert len(findings(code)) == 1
+
+
+@pytest.mark.parametrize(
+    "edited",
+    [
+        "out = [0]\n",  # the list is no longer empty: no fix
+        "out = []  # fresh\n",  # the same list: the fix again
+        "outs = []\n",  # another name: no fix
+    ],
+)
+def test_editing_the_statement_before_a_module_level_loop_redoes_its_fix(edited):
+    """The fix of a module-level loop reads the top-level statement before it: the language
+    server's incremental analysis must not keep the old fix when that statement changes."""
+    from raylint.core import ModuleIndex
+    from raylint.core.incremental import DocumentAnalyzer
+
+    loop = "for x in range(3):\n    out.append(ray.get(f.remote(x)))\n"
+    original = HEADER + "out = []\n" + loop
+    index = ModuleIndex()
+    analyzer = DocumentAnalyzer("t.py", CONFIG, index=index)
+    analyzer.analyze(original)
+    text = HEADER + edited + loop
+    assert analyzer.analyze(text) == analyze(text, "t.py", CONFIG, index=index)

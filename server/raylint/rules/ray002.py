@@ -88,6 +88,7 @@ Other loops are reported without a fix.
 from __future__ import annotations
 
 import ast
+import re
 
 from raylint.core.model import Edit, Finding, Fix, Position, Range, Related
 from raylint.core.rule import DOCS_BASE, Checked, FixAvailability, Rule
@@ -427,6 +428,10 @@ def _fix_appending_loop(ctx: Checked, walk: Walk, loop: ast.For, get: ast.Call, 
     if results in reads(loop.iter) | _names_in(loop.target) | reads(refs) | (reads(body[0]) if len(body) == 2 else set()):
         return None
     before = _statement_before(walk, loop)
+    if walk.parent(loop) is None:
+        # a module-level loop: its fix reads the statement before it, another top-level
+        # statement (see `reaches_outside`)
+        ctx.memory.setdefault("lists", set()).add(results)
     if not (
         isinstance(before, ast.Assign) and len(before.targets) == 1 and isinstance(before.targets[0], ast.Name)
         and before.targets[0].id == results and _loops.is_empty_list(before.value)
@@ -477,6 +482,14 @@ def _statement_before(walk: Walk, statement: ast.stmt) -> ast.stmt | None:
     return None
 
 
+def reaches_outside(old_text: str, new_text: str, resolver, memory: dict) -> bool:
+    """May editing a top-level statement change RAY002's findings elsewhere? Only the fix of
+    a module-level loop reads another statement (`results = []` before it): an edit that
+    spells such a list's name re-checks the module."""
+    texts = old_text + new_text
+    return any(re.search(rf"\b{re.escape(name)}\b", texts) for name in memory.get("lists", ()))
+
+
 RULE = Rule(
     code=CODE,
     name="ray-get-loop",
@@ -486,6 +499,7 @@ RULE = Rule(
     check=check,
     needs=("get", "remote"),
     fix=FixAvailability.SOMETIMES,
+    reaches_outside=reaches_outside,
 )
 
 __all__ = ["CODE", "DOCS_URL", "RULE", "check"]
