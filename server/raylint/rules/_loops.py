@@ -133,6 +133,15 @@ class Walk:
         return None
 
 
+def walk_of(ctx: Checked) -> Walk:
+    """The Walk of the statements to check, made once for RAY002 and RAY005 (`ctx.known`
+    serves one set of statements of one tree)."""
+    walk = ctx.known.get("_loops.walk")
+    if walk is None or walk.ctx.tree is not ctx.tree or walk.ctx.body != ctx.body:
+        walk = ctx.known["_loops.walk"] = Walk(ctx).run()
+    return walk
+
+
 def nodes(roots, skip_loops: bool = False):
     """The nodes under `roots` (a node or a list of them) that run with them: not the bodies of
     nested functions, lambdas and classes (nor of nested loops, with `skip_loops`)."""

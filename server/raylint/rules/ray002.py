@@ -114,7 +114,7 @@ _WHOLE = {"list", "tuple", "set", "frozenset", "sorted", "sum", "min", "max", "d
 
 
 def check(ctx: Checked) -> list[Finding]:
-    walk = Walk(ctx).run()
+    walk = _loops.walk_of(ctx)
     findings = []
     for get in walk.gets:
         finding = _check_get(ctx, walk, get)

@@ -87,7 +87,7 @@ UNSAFE = (
 
 
 def check(ctx: Checked) -> list[Finding]:
-    walk = Walk(ctx).run()
+    walk = _loops.walk_of(ctx)
     findings = []
     for get in walk.gets:
         finding = _check_get(ctx, walk, get)
