@@ -7,7 +7,6 @@ import argparse
 import difflib
 import os
 import sys
-import tokenize
 from concurrent.futures import ProcessPoolExecutor
 import stat
 import tempfile
@@ -16,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from raylint import __version__
 from raylint import rules
 from raylint.core import Analysis, ExternalResolver, ParsedOnce, analyze_module, fix_workspace
-from raylint.discovery import MAX_PYTHON_FILE, Excludes, python_files, read_regular_file
+from raylint.discovery import Excludes, python_files, read_python_file
 from raylint.report import FORMATS, Report
 from raylint.settings import ConfigError, Settings, find_pyproject, load_file
 
@@ -506,23 +505,6 @@ class _Job:
         except Exception as error:  # a bug in raylint must not stop the run over other files
             result.errors.append(f"internal error: {type(error).__name__}: {error} (please report it)")
         return result
-
-
-def read_python_file(path: str) -> tuple[str, str]:
-    """The text of a Python file and the encoding to write it back in (PEP 263 aware)."""
-    data = read_regular_file(path, MAX_PYTHON_FILE)  # never a FIFO or a device
-    if b"\x00" in data:
-        raise ValueError("binary file (it contains NUL bytes), skipped")
-    lines = iter(data.splitlines(keepends=True)[:2])
-    encoding, _ = tokenize.detect_encoding(lambda: next(lines, b""))
-    # Keep a BOM in the text: positions count it as the editor does, and it is written back.
-    encoding = "utf-8" if encoding == "utf-8-sig" else encoding
-    try:
-        return data.decode(encoding), encoding
-    except UnicodeDecodeError as error:
-        raise UnicodeDecodeError(
-            error.encoding, error.object, error.start, error.end, f"not valid {encoding} (byte {error.start})"
-        ) from None
 
 
 def _describe(error: Exception) -> str:

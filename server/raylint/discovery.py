@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
+import tokenize
 from collections.abc import Iterator
 
 import pathspec
@@ -155,6 +156,23 @@ def read_regular_file(path: str, limit: int) -> bytes:
     finally:
         if fd != -1:
             os.close(fd)
+
+
+def read_python_file(path: str) -> tuple[str, str]:
+    """The text of a Python file and the encoding to write it back in (PEP 263 aware)."""
+    data = read_regular_file(path, MAX_PYTHON_FILE)  # never a FIFO or a device
+    if b"\x00" in data:
+        raise ValueError("binary file (it contains NUL bytes), skipped")
+    lines = iter(data.splitlines(keepends=True)[:2])
+    encoding, _ = tokenize.detect_encoding(lambda: next(lines, b""))
+    # Keep a BOM in the text: positions count it as the editor does, and it is written back.
+    encoding = "utf-8" if encoding == "utf-8-sig" else encoding
+    try:
+        return data.decode(encoding), encoding
+    except UnicodeDecodeError as error:
+        raise UnicodeDecodeError(
+            error.encoding, error.object, error.start, error.end, f"not valid {encoding} (byte {error.start})"
+        ) from None
 
 
 def _ignored(entry: os.DirEntry, ignores: list[tuple[str, pathspec.PathSpec]]) -> bool:

@@ -227,13 +227,14 @@ class ModuleInfo:
 
 
 def read_disk(path: str) -> str | None:
-    """A workspace file's text, or None: never a FIFO or a device (they would hang or never
-    end), never more than MAX_PYTHON_FILE."""
-    from raylint.discovery import MAX_PYTHON_FILE, read_regular_file
+    """A workspace file's text as the command line reads it (PEP 263 encodings, a BOM kept),
+    or None: never a FIFO or a device (they would hang or never end), never more than
+    MAX_PYTHON_FILE, never a binary file."""
+    from raylint.discovery import read_python_file
 
     try:
-        return read_regular_file(path, MAX_PYTHON_FILE).decode("utf-8")
-    except (OSError, UnicodeDecodeError, ValueError):
+        return read_python_file(path)[0]
+    except (OSError, UnicodeDecodeError, SyntaxError, ValueError, LookupError):
         return None
 
 
