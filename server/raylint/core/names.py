@@ -224,6 +224,9 @@ class ModuleInfo:
         self.scope = Scope(tree, None, self)
         # (0-based line, message) of each syntax error the parser recovered from; None: unknown
         self.syntax_errors: list[tuple[int, str]] | None = syntax_errors
+        # what rules learned of this module, as one index resolves its names (by rule and fact:
+        # "RAY001.helper_puts"); cleared when another index adopts the module
+        self.facts: dict = {}
 
 
 def read_disk(path: str) -> str | None:

@@ -90,7 +90,7 @@ from raylint.core.names import Resolver
 from raylint.core.rule import DOCS_BASE, Checked, FixAvailability, Option, Rule
 from raylint.core.tasks import RemoteFunction
 from raylint.rules.ray001 import generator, num_returns, return_value
-from raylint.rules.ray001.body import Body
+from raylint.rules.ray001.body import HELPER_PUTS, Body
 from raylint.rules.ray001.edits import Context
 
 CODE = "RAY001"
@@ -114,7 +114,7 @@ def check(ctx: Checked) -> list[Finding]:
             findings.extend(_check_function(Context(ctx.path, ctx.source, body), style))
     # the helpers the tasks call, for `reaches_outside` (kept while the document is edited: a
     # task not checked again still calls them)
-    ctx.memory.setdefault("helpers", set()).update(getattr(ctx.module, "_raylint_helper_puts", ()))
+    ctx.memory.setdefault("helpers", set()).update(ctx.module.facts.get(HELPER_PUTS, ()))
     return findings
 
 
