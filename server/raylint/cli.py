@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 
 from raylint import __version__
 from raylint import rules
+from raylint.cache import FOLDER, ResultCache
 from raylint.core import Analysis, ExternalResolver, ParsedOnce, analyze_module, fix_workspace
 from raylint.discovery import Excludes, python_files, read_python_file
 from raylint.report import FORMATS, Report
@@ -80,6 +81,8 @@ def _parser() -> argparse.ArgumentParser:
         help="the tasks are also called from outside the checked workspace: fixes that change callers are unsafe",
     )
     check.add_argument("--quiet", "-q", action="store_true", help="print findings only")
+    check.add_argument("--no-cache", action="store_true", help="analyse every file again, and keep no results")
+    check.add_argument("--cache-dir", metavar="DIR", help=f"where results are kept (default: {FOLDER} beside the config)")
     rule = commands.add_parser("rule", help="list the rules, or explain one (raylint rule RAY001)")
     rule.add_argument("code", nargs="?", help="a rule's code or name")
     server = commands.add_parser("server", help="run the language server (stdio by default)")
@@ -162,7 +165,11 @@ def check(args: argparse.Namespace) -> int:
         report.error(path, message)
     # First every file on its own (in parallel: most have nothing), then the workspace-wide
     # work for the few with findings: their callers, and the fixes.
-    results = _analyze_all(paths, settings)
+    cache = None
+    if not args.no_cache:
+        inside = None if args.cache_dir else settings.root or os.getcwd()
+        cache = ResultCache(_cache_folder(args, settings), f"python={settings.python}", inside=inside)
+    results = _analyze_all(paths, settings, cache)
     flagged = [r.path for r in results if r.analysis is not None and r.analysis.findings]
     if flagged:
         roots = _workspace_roots(settings.root or os.getcwd(), args.paths)
@@ -183,7 +190,20 @@ def check(args: argparse.Namespace) -> int:
             report.error(result.path, message)
         if result.analysis is not None:
             report.analysis(result.analysis)
+    if cache is not None:
+        problem = cache.save()
+        if problem:
+            print(f"raylint: warning: {problem}", file=sys.stderr)
     return report.finish()
+
+
+def _cache_folder(args: argparse.Namespace, settings: Settings) -> str:
+    """--cache-dir, else `cache-dir` of the configuration (kept inside the project), else
+    `.raylint_cache` beside the configuration (or in the current folder)."""
+    if args.cache_dir:
+        return os.path.abspath(args.cache_dir)
+    root = settings.root or os.getcwd()
+    return os.path.join(root, settings.cache_dir or FOLDER)
 
 
 def _workspace_roots(root: str, paths: list[str]) -> list[str]:
@@ -196,20 +216,45 @@ def _workspace_roots(root: str, paths: list[str]) -> list[str]:
     return sorted(set(folders))
 
 
-def _analyze_all(paths: list[str], settings: Settings) -> list[FileResult]:
-    if len(paths) >= _PARALLEL_FROM and (os.cpu_count() or 1) > 1:
+def _analyze_all(paths: list[str], settings: Settings, cache: ResultCache | None = None) -> list[FileResult]:
+    """Each file on its own: from the cache when nothing it depends on changed, else analysed
+    (in worker processes when there are many)."""
+    results: dict[str, FileResult] = {}
+    keys: dict[str, str | None] = {}
+    job = _Job(settings)
+    if cache is not None:
+        index = job.index()
+        for path in paths:
+            try:
+                text = index.text(path)
+            except (OSError, ValueError):
+                text = None
+            if text is None:
+                continue  # unreadable: the job says why
+            config = settings.config_for(path)
+            rules = ",".join(r.code for r in config.rules) + repr(config.options)
+            keys[path] = key = cache.key(path, text, rules, index)
+            found = cache.get(path, key)
+            if found is not None:
+                results[path] = FileResult(path, found)
+    todo = [path for path in paths if path not in results]
+    if len(todo) >= _PARALLEL_FROM and (os.cpu_count() or 1) > 1:
         # one _Job per worker process, kept for the whole run: its index and jedi caches are
         # what make the later files cheap (a job sent along with each chunk would start cold)
         with ProcessPoolExecutor(
             max_workers=min(os.cpu_count() or 1, 8), initializer=_start_worker, initargs=(settings,)
         ) as pool:
-            return list(pool.map(_check_in_worker, paths, chunksize=max(1, len(paths) // 64)))
-    job = _Job(settings)
-    results = [job(path) for path in paths]
-    if results and job._index is not None:  # the modules parsed to follow imports serve the search too
-        kept = {r.module.path for r in results if r.module is not None}
-        results[0].extra = [m for m in job._index.modules() if m.path not in kept and job.keep(m)]
-    return results
+            done = list(pool.map(_check_in_worker, todo, chunksize=max(1, len(todo) // 64)))
+    else:
+        done = [job(path) for path in todo]
+        if done and job._index is not None:  # the modules parsed to follow imports serve the search too
+            kept = {r.module.path for r in done if r.module is not None}
+            done[0].extra = [m for m in job._index.modules() if m.path not in kept and job.keep(m)]
+    for result in done:
+        results[result.path] = result
+        if cache is not None and result.analysis is not None and not result.errors:
+            cache.put(result.path, keys.get(result.path), result.analysis)
+    return [results[path] for path in paths]
 
 
 _worker_job: _Job | None = None
@@ -483,12 +528,16 @@ class _Job:
         self._kept += len(module.source.text)
         return True
 
-    def __call__(self, path: str) -> FileResult:
-        result = FileResult(path)
+    def index(self) -> ParsedOnce:
         if self._index is None:
             # (the modules it parses for imports are handed to the analysis of their own file)
             self._index = ParsedOnce([self.settings.root or os.getcwd()], snapshot=True)
             self._externals = ExternalResolver(self.settings.python)
+        return self._index
+
+    def __call__(self, path: str) -> FileResult:
+        result = FileResult(path)
+        self.index()
         try:
             text, _ = read_python_file(path)
         except (OSError, UnicodeDecodeError, SyntaxError, ValueError) as error:
