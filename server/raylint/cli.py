@@ -16,7 +16,7 @@ from raylint import __version__
 from raylint import rules
 from raylint.cache import FOLDER, ResultCache
 from raylint.core import Analysis, ExternalResolver, ParsedOnce, analyze_module, fix_workspace
-from raylint.discovery import Excludes, python_files, read_python_file
+from raylint.discovery import NOTEBOOK, Excludes, python_files, read_python_file
 from raylint.report import FORMATS, Report
 from raylint.settings import ConfigError, Settings, find_pyproject, load_file
 
@@ -437,7 +437,14 @@ def _write_beside(real: str, text: str, encoding: str) -> str:
     """Writes `text` to a new temporary file in the folder of `real`, with its mode bits (and
     owner, where allowed), flushed
     to disk; returns the temporary file's path (the caller renames it over `real`)."""
-    data = text.encode(encoding)
+    if encoding == NOTEBOOK:  # the module of its code cells, back into the cells (all else kept)
+        from raylint.notebook import Notebook
+
+        with open(real, encoding="utf-8", newline="") as handle:
+            notebook = Notebook.parse(handle.read())
+        data = notebook.rewritten(text, notebook.module()[1]).encode("utf-8")
+    else:
+        data = text.encode(encoding)
     status = os.stat(real)
     handle, temporary = tempfile.mkstemp(dir=os.path.dirname(real), prefix=f".{os.path.basename(real)}.", suffix=".raylint")
     try:
