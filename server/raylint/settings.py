@@ -57,7 +57,10 @@ class Settings:
             option = _OPTION_KEYS.get(normal)
             if name is None and option is None:
                 if strict:
-                    known = ", ".join(sorted({*(k.replace("_", "-") for k in _FIELD_NAMES.values()), *rules.options()}))
+                    # (what a configuration file may set: `python` comes only from the command line
+                    # or the editor, see EXECUTABLE_SETTINGS)
+                    fields = {k.replace("_", "-") for k in _FIELD_NAMES.values() if k not in EXECUTABLE_SETTINGS}
+                    known = ", ".join(sorted({*fields, *rules.options()}))
                     raise ConfigError(f"{origin}: unknown setting `{key}` (known: {known})")
                 continue
             if value is None:
