@@ -240,15 +240,14 @@ def _finding(ctx: Context, ret: ast.Return, puts: list[ast.Call], fixes: list[Fi
     value = ret.value
     single = ctx.body.is_put(value) or isinstance(value, ast.Name) and ctx.body.put_assignments(value.id)
     refs = "an ObjectRef" if single else "ObjectRefs"
-    message = (
-        f"{what} `{fn.display_name}` returns {refs} made by ray.put(), which defeats Ray's inlining of "
-        f"small return values, adds reference counting, and loses the value if this worker dies; "
-        f"return the value itself."
-    )
+    message = f"{what} `{fn.display_name}` returns {refs} made by ray.put(); return the value itself"
     in_order = sorted(puts, key=lambda put: (put.lineno, put.col_offset))
     related = [Related(ctx.path, source.range_of(put), _put_message(ctx, put)) for put in in_order]
-    made = "actor" if fn.is_method else "task"
-    related.append(Related(ctx.path, source.range_of(fn.declared_at), f"`{fn.display_name}` is made a Ray {made} here"))
+    if fn.is_method:  # (declared_at is the class's decorator or `ray.remote(Cls)`)
+        made = f"`{fn.display_name.split('.')[0]}` is made a Ray actor here"
+    else:
+        made = f"`{fn.display_name}` is made a Ray task here"
+    related.append(Related(ctx.path, source.range_of(fn.declared_at), made))
     return Finding(
         CODE, message, ctx.path, source.range_of(ret.value), tuple(related), tuple(fixes),
         fn.display_name, fn.call_names, fn.nested, no_fix_reason=reason, statement=source.range_of(ret),
