@@ -80,6 +80,12 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="the tasks are also called from outside the checked workspace: fixes that change callers are unsafe",
     )
+    check.add_argument(
+        "--edit-only-given",
+        action="store_true",
+        help="with --fix/--diff, edit only the files checked (as pre-commit gives them): a fix that needs "
+        "other files (its callers) is unsafe there",
+    )
     check.add_argument("--quiet", "-q", action="store_true", help="print findings only")
     check.add_argument("--no-cache", action="store_true", help="analyse every file again, and keep no results")
     check.add_argument("--cache-dir", metavar="DIR", help=f"where results are kept (default: {FOLDER} beside the config)")
@@ -179,9 +185,10 @@ def check(args: argparse.Namespace) -> int:
         parsed = [m for r in results for m in [r.module, *r.extra] if m is not None]
         for result in results:
             result.module, result.extra = None, []  # the fixes' index holds them from here on
-        final = _fix(
-            flagged, workspace, roots, settings, args, report, mode, frozenset(filter(excluded, workspace)), parsed
-        )
+        untouchable = set(filter(excluded, workspace))
+        if args.edit_only_given:  # callers elsewhere are searched, never edited: their fixes are unsafe
+            untouchable |= set(workspace) - {os.path.abspath(p) for p in paths}
+        final = _fix(flagged, workspace, roots, settings, args, report, mode, frozenset(untouchable), parsed)
         for result in results:
             if result.path in final:
                 result.analysis = final[result.path]

@@ -155,7 +155,7 @@ def test_pre_commit_hook_definition():
     assert hook["id"] == "raylint"
     assert hook["entry"] == "raylint check"
     assert hook["language"] == "python"
-    assert hook["types"] == ["python"]
+    assert hook["types_or"] == ["python", "jupyter"]  # notebooks are checked too (issue 12)
     assert set(hook) <= {
         "id", "name", "entry", "language", "files", "exclude", "types", "types_or", "exclude_types", "args",
         "stages", "additional_dependencies", "always_run", "fail_fast", "verbose", "pass_filenames",
