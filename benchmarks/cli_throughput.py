@@ -1,4 +1,4 @@
-"""CLI throughput (issue 2): `raylint check` on a large real tree vs. the cost of parsing it.
+"""CLI throughput: `raylint check` on a large real tree vs. the cost of parsing it.
 
     python benchmarks/cli_throughput.py            # ~1M lines: Ray + other installed packages
     python benchmarks/cli_throughput.py --quick    # ~40k lines of Ray, one repetition (CI smoke run)
