@@ -115,6 +115,8 @@ def check(ctx: Checked) -> list[Finding]:
     # the helpers the tasks call, for `reaches_outside` (kept while the document is edited: a
     # task not checked again still calls them)
     ctx.memory.setdefault("helpers", set()).update(ctx.module.facts.get(HELPER_PUTS, ()))
+    if ctx.statements is None:  # a full analysis: what `reaches_outside` needs, once
+        ctx.memory["cleanup"] = cleanup_names(ctx.resolver)
     return findings
 
 
@@ -274,12 +276,20 @@ def reaches_outside(old_text: str, new_text: str, resolver: Resolver, memory: di
     if helpers and any(name in helpers for name in _DEFINED.findall(old_text + new_text)):
         return True
     texts = old_text + new_text
+    if "cleanup" not in memory:  # (known after a full analysis; imports never change in between)
+        memory["cleanup"] = cleanup_names(resolver)
+    return any(name in texts and re.search(rf"\b{re.escape(name)}\b", texts) for name in memory["cleanup"])
+
+
+def cleanup_names(resolver: Resolver) -> frozenset[str]:
+    """The module-level names bound to ray.put or ObjectRef by an import or an assignment."""
     scope = resolver.module.scope
-    for name, bindings in scope.bindings.items():
-        if name in texts and any(b[0] in ("from", "value") for b in bindings):
-            if resolver.meaning(resolver.resolve_name(name, scope)) in _CLEANED_UP and re.search(rf"\b{re.escape(name)}\b", texts):
-                return True
-    return False
+    return frozenset(
+        name
+        for name, bindings in scope.bindings.items()
+        if any(b[0] in ("from", "value") for b in bindings)
+        and resolver.meaning(resolver.resolve_name(name, scope)) in _CLEANED_UP
+    )
 
 
 RULE = Rule(
