@@ -35,8 +35,15 @@ reduced = ray.get(reduce.remote(rollout))
 
 ## Fix safety
 The fix removes the `ray.get` (`x = ray.get(ref)` becomes `x = ref`; `g.remote(ray.get(ref))`
-becomes `g.remote(ref)`). The callee receives the same value, but the fix is always
-**unsafe**, because removing a `ray.get` changes more than the transfer:
+becomes `g.remote(ref)`). The callee receives the same value (verified on Ray 2.60, also for
+numpy arrays, which arrive read-only either way).
+
+It is **safe** when the ref is made by `ray.put(...)` (directly or through a name every binding
+of which is a put): such a ref is ready at once and holds no task error, so the caller waited
+for nothing and nothing is raised elsewhere instead.
+
+Otherwise it is **unsafe**, because removing a `ray.get` of a task's ref changes more than
+the transfer:
 - the caller no longer waits there: whatever it does between the `ray.get` and the
   `.remote(...)` call (and other tasks it submits meanwhile) now runs while the first task
   may still be running;
@@ -69,7 +76,7 @@ from raylint.core.flow import View, view
 from raylint.core.model import Finding, Fix, Related
 from raylint.core.names import Scope
 from raylint.core.rule import DOCS_BASE, Checked, Rule
-from raylint.rules._scan import FUNCTIONS, statement_range, task_name
+from raylint.rules._scan import FUNCTIONS, enclosing_statement, statement_range, task_name
 from raylint.rules.ray001.edits import Context, unwrapped_text
 
 CODE = "RAY003"
@@ -168,7 +175,10 @@ def _check_get(ctx: Checked, v: View, facts: _Facts, get: ast.Call) -> Finding |
     text = unwrapped_text(Context(ctx.path, source, None), get)
     if text is not None:
         edit = Context(ctx.path, source, None).edit(get, text)
-        fixes = (Fix("pass-ref", "Pass the ObjectRef instead of its value", (edit,), unsafe_reason=UNSAFE),)
+        # A ref made by `ray.put` is ready at once and cannot hold a task's error: then the
+        # caller waited for nothing and nothing is raised later instead.
+        unsafe = "" if _put_ref(ctx, v, get.args[0], scope) else UNSAFE
+        fixes = (Fix("pass-ref", "Pass the ObjectRef instead of its value", (edit,), unsafe_reason=unsafe),)
     return Finding(
         CODE,
         MESSAGE,
@@ -213,6 +223,17 @@ def _single_ref(ctx: Checked, v: View, facts: _Facts, expr: ast.AST, scope: Scop
         return bool(bindings) and all(
             b[0] == "value" and _single_ref(ctx, v, facts, b[1], home, depth + 1) for b in bindings
         )
+    return False
+
+
+def _put_ref(ctx: Checked, v: View, expr: ast.AST, scope: Scope) -> bool:
+    """Is `expr` a `ray.put(...)`, or a name every binding of which is one?"""
+    if isinstance(expr, ast.Call):
+        return ctx.is_ray(expr.func, scope, "ray.put")
+    if isinstance(expr, ast.Name):
+        home = scope.lookup(expr.id)
+        bindings = home.bindings.get(expr.id, []) if home is not None else []
+        return bool(bindings) and all(b[0] == "value" and _put_ref(ctx, v, b[1], home) for b in bindings)
     return False
 
 
@@ -268,7 +289,62 @@ def _uses(ctx: Checked, v: View, facts: _Facts, get: ast.Call, scope: Scope) -> 
         if call is None:
             return []
         uses.append(call)
+    if uses and _calls_between(ctx, v, scope, enclosing_statement(v, get), uses):
+        return []  # the `ray.get` may be a barrier for what runs in between
     return uses
+
+
+# Calls that cannot depend on a task having finished: submitting more tasks, filling lists,
+# logging, and pure builtins.
+_HARMLESS_METHODS = {
+    "remote", "options", "append", "extend", "insert", "add", "items", "keys", "values", "copy", "join", "format",
+    "debug", "info", "warning", "warn",
+}
+_HARMLESS_BUILTINS = {
+    "len", "range", "list", "dict", "tuple", "set", "str", "int", "float", "bool", "enumerate", "zip",
+    "isinstance", "print", "min", "max", "sorted", "reversed", "repr", "format",
+}
+
+
+def _calls_between(ctx: Checked, v: View, scope: Scope, statement: ast.stmt | None, uses: list[ast.Call]) -> bool:
+    """Is anything called between the `ray.get`'s statement and its last use (in source order,
+    in the same scope) that might rely on the first task having finished (a barrier)?"""
+    if statement is None:
+        return True
+    source = ctx.source
+    after = source.range_of(statement).end
+    last = max(uses, key=lambda c: (c.lineno, c.col_offset))
+    before = source.range_of(last).start
+    if before <= after:
+        return False
+    holding = set()  # the calls that contain a use (they run after it)
+    for use in uses:
+        node = v.parent(use)
+        while node is not None and node is not scope.node:
+            holding.add(id(node))
+            node = v.parent(node)
+    for node in ast.walk(scope.node):
+        if not isinstance(node, ast.Call) or id(node) in holding or any(node is u for u in uses):
+            continue
+        place = source.range_of(node).start
+        if not (after <= place < before) or _inside_use(v, node, uses):
+            continue
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr in _HARMLESS_METHODS:
+            continue
+        if isinstance(func, ast.Name) and func.id in _HARMLESS_BUILTINS and v.scope_of(node).lookup(func.id) is None:
+            continue
+        return True
+    return False
+
+
+def _inside_use(v: View, node: ast.AST, uses: list[ast.Call]) -> bool:
+    parent = v.parent(node)
+    while parent is not None:
+        if any(parent is u for u in uses):
+            return True
+        parent = v.parent(parent)
+    return False
 
 
 RULE = Rule(

@@ -122,8 +122,7 @@ def _loop_statements(body: list[ast.stmt], direct: bool = True):
         elif isinstance(statement, _BLOCKS):
             for block in (statement.body, getattr(statement, "orelse", []), getattr(statement, "finalbody", [])):
                 yield from _loop_statements(block, False)
-            for handler in getattr(statement, "handlers", []):
-                yield from _loop_statements(handler.body, False)
+            # (not the `except` handlers: error paths, such as a retry loop's, run rarely)
         elif isinstance(statement, ast.Match):
             for case in statement.cases:
                 yield from _loop_statements(case.body, False)
@@ -483,13 +482,16 @@ def _hoist(ctx: Checked, loop: ast.AST, node: ast.stmt, block: list[ast.stmt], u
             text = loop_indent + text[len(indent) :]
         ending = source.text[source.offset(Position(line, len(source.line(line)))) : source.line_starts[line + 1]] if line + 1 < source.line_count else ""
         lines.append(text + (ending or newline))
+    at = loop.lineno - 1
+    while at > 0 and source.line(at - 1).startswith(loop_indent) and source.line(at - 1)[len(loop_indent) :].startswith("#"):
+        at -= 1  # above the comments that introduce the loop
     moved = "".join(lines)
     if isinstance(node, (*FUNCTIONS, ast.ClassDef)):
         moved += newline  # blank lines around the definition
-        before = source.line(loop.lineno - 2).split("#")[0].strip() if loop.lineno >= 2 else ""
+        before = source.line(at - 1).split("#")[0].strip() if at >= 1 else ""
         if before and not before.endswith(":"):
             moved = newline + moved
-    insert = Edit(ctx.path, Range(Position(loop.lineno - 1, 0), Position(loop.lineno - 1, 0)), moved)
+    insert = Edit(ctx.path, Range(Position(at, 0), Position(at, 0)), moved)
     header_end = _header_end(source, loop) - 1
     if start - 2 == header_end and not source.line(start - 1).strip():
         start -= 1  # the blank line between the loop's header and the definition goes
