@@ -127,6 +127,9 @@ class _Facts:
             elif isinstance(node, ast.Call) and isinstance(node.func, ast.Call) and _sets_num_returns(node.func):
                 # ray.remote(num_returns=2)(fn)
                 self.multi.update(a.id for a in node.args if isinstance(a, ast.Name))
+                parent = v.parent(node)
+                if isinstance(parent, ast.Assign):
+                    self.multi.update(t.id for t in parent.targets if isinstance(t, ast.Name))
 
 
 def _module_facts(ctx: Checked, v: View) -> _Facts:
