@@ -153,3 +153,9 @@ def test_docs_and_url():
     for section in ("## What it does", "## Why is this bad?", "## Example", "## Use instead", "## Fix safety", "## When it is wrong"):
         assert section in RULE.docs
     assert RULE.url == "https://docs.ray.io/en/latest/ray-core/patterns/redefine-task-actor-loop.html"
+
+
+def test_class_options_that_use_the_loop_variable_point_to_options():
+    code = "for n in range(3):\n    @ray.remote(num_cpus=n)\n    class A:\n        pass\n"
+    (finding,) = findings(code)
+    assert "`.options(...)`" in finding.no_fix_reason

@@ -58,8 +58,13 @@ the transfer:
 - The `ray.get` may be a barrier on purpose: the caller must wait for the first task's side
   effects (a file it writes, an actor it updates) before doing something else. Ray does wait
   for the ref before running the receiving task, but not before the caller's next lines.
+- In a loop, the `ray.get` also throttles it: without it the loop submits all its tasks at
+  once. Pass the ref, and bound the tasks in flight with `ray.wait` if that matters.
 - A task or actor method of another module (or reached through an actor handle) that
   returns several refs with `num_returns` is not recognized as such.
+- A `.remote(...)` that is not a Ray task or actor call (a Ray Serve deployment handle, or
+  another library's `.remote`) may not resolve the ref the way Ray's calls do: there the
+  finding (and its fix) are wrong.
 - Not flagged (misses): a `ray.get` inside a `try` that handles its errors (it is there to
   catch them); a list (`ray.get([a, b])`: refs nested in a list argument are *not* resolved
   by Ray), `ray.get(..., timeout=...)`, a ref that is a parameter or an item of a list or
@@ -173,7 +178,7 @@ def _check_get(ctx: Checked, v: View, facts: _Facts, get: ast.Call) -> Finding |
     if not uses:
         return None
     source = ctx.source
-    related = tuple(Related(ctx.path, source.range_of(use), "the value is passed to this call") for use in uses)
+    related = tuple(Related(ctx.path, source.range_of(use), "the value is passed to this task call") for use in uses)
     fixes = ()
     text = unwrapped_text(Context(ctx.path, source, None), get)
     if text is not None:

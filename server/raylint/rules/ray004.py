@@ -370,7 +370,11 @@ def _free_reads(v: View, node: ast.AST) -> list[tuple[str, Scope | None, ast.Nam
 
 def _captured(v: View, node: ast.AST, scope: Scope, bound: dict) -> tuple[str, str] | None:
     """A name the loop binds that the definition reads: (name, "header" or "body")."""
-    header = {id(n) for expr in _definition_time(node) for n in ast.walk(expr)} if isinstance(node, FUNCTIONS) else set()
+    if isinstance(node, FUNCTIONS):
+        evaluated = _definition_time(node)
+    else:  # a class: its decorators, bases and keywords (its body is read when it runs)
+        evaluated = [*node.decorator_list, *node.bases, *node.keywords]
+    header = {id(n) for expr in evaluated for n in ast.walk(expr)}
     for name, home, load in _free_reads(v, node):
         if home is scope and name in bound and name != getattr(node, "name", None):
             return name, "header" if id(load) in header else "body"
