@@ -40,7 +40,8 @@ numpy arrays, which arrive read-only either way).
 
 It is **safe** when the ref is made by `ray.put(...)` (directly or through a name every binding
 of which is a put): such a ref is ready at once and holds no task error, so the caller waited
-for nothing and nothing is raised elsewhere instead.
+for nothing and nothing is raised elsewhere instead. (What it still changes: the put object
+stays in the object store while the name holds its ref, instead of being freed at once.)
 
 Otherwise it is **unsafe**, because removing a `ray.get` of a task's ref changes more than
 the transfer:
