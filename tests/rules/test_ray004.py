@@ -159,3 +159,21 @@ def test_class_options_that_use_the_loop_variable_point_to_options():
     code = "for n in range(3):\n    @ray.remote(num_cpus=n)\n    class A:\n        pass\n"
     (finding,) = findings(code)
     assert "`.options(...)`" in finding.no_fix_reason
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "cache = None\nfor i in range(3):\n    if cache is None:\n        cache = ray.remote(work).remote()\n",
+        "state = {}\nfor i in range(3):\n    if not state.get('a'):\n        pass\n    if not holder.actor:\n        holder.actor = ray.remote(num_cpus=0)(work).remote()\n",
+        "while retry:\n    ray.init()\n    @ray.remote\n    def f():\n        return 1\n    retry = False\n",
+    ],
+)
+def test_made_once_shapes_are_not_flagged(code):
+    assert findings(code) == []
+
+
+def test_a_lazy_guard_does_not_hide_other_definitions():
+    code = "for i in range(3):\n    if cache is None:\n        @ray.remote\n        def other():\n            return 1\n        cache = 1\n"
+    (finding,) = findings(code)
+    assert finding.fixes and not finding.fixes[0].safe

@@ -7,7 +7,10 @@ Finds, lexically inside the body of a `for`, `async for` or `while` loop (also u
 `ray.remote(**options)(fn)` call. The finding is on the decorator (or the call).
 
 Not flagged: a remote def inside a plain function or class that is merely defined in the loop
-(its body runs only when called), `ray.remote(fn)` where `fn` is the loop variable or another
+(its body runs only when called), a definition in an `except` handler (an error path, such as a
+retry loop's) or under a lazy-initialization guard that it binds (`if actor is None: actor =
+ray.remote(A).remote()`: made once), a loop that calls `ray.init` at each pass (Ray exports the
+function again after each new connection anyway), `ray.remote(fn)` where `fn` is the loop variable or another
 name the loop binds by assignment (each pass wraps a different function: that is needed), and
 `ray.remote(...)` inside a lambda.
 
@@ -91,7 +94,7 @@ from raylint.rules._scan import FUNCTIONS, LOOPS, line_indent, statement_range, 
 
 CODE = "RAY004"
 MESSAGE_DEF = "`{name}` is made remote at each pass of the loop; define it once above the loop"
-MESSAGE_WRAP = "`ray.remote({name})` makes a new remote function at each pass of the loop; make it once above the loop"
+MESSAGE_WRAP = "`ray.remote({name})` is made again at each pass of the loop; make it once above the loop"
 _BUILTINS = set(dir(builtins))
 _BLOCKS = (ast.If, ast.With, ast.AsyncWith, ast.Try, getattr(ast, "TryStar", ast.Try))
 _RAY_CALLS = ("ray.remote", "ray.method", REMOTE_FACTORY)
@@ -119,6 +122,14 @@ def _loop_statements(body: list[ast.stmt], direct: bool = True):
         yield statement, direct, body
         if isinstance(statement, LOOPS):
             yield from _loop_statements(statement.orelse, False)
+        elif isinstance(statement, ast.If) and _lazy_guard(statement.test) is not None:
+            # `if x is None: x = ray.remote(...)`: made once, then kept (the guarded name's
+            # own assignments are skipped; anything else in the block is not)
+            guarded = _lazy_guard(statement.test)
+            for inner, is_direct, block in _loop_statements(statement.body, False):
+                if not _binds(inner, guarded):
+                    yield inner, is_direct, block
+            yield from _loop_statements(statement.orelse, False)
         elif isinstance(statement, _BLOCKS):
             for block in (statement.body, getattr(statement, "orelse", []), getattr(statement, "finalbody", [])):
                 yield from _loop_statements(block, False)
@@ -126,6 +137,37 @@ def _loop_statements(body: list[ast.stmt], direct: bool = True):
         elif isinstance(statement, ast.Match):
             for case in statement.cases:
                 yield from _loop_statements(case.body, False)
+
+
+def _lazy_guard(test: ast.expr) -> str | None:
+    """The text of `x` in `x is None` or `not x` (a lazy initialization's guard)."""
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Is):
+        right = test.comparators[0]
+        if isinstance(right, ast.Constant) and right.value is None:
+            return ast.unparse(test.left)
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        return ast.unparse(test.operand)
+    return None
+
+
+def _binds(statement: ast.stmt, target: str) -> bool:
+    """Does `statement` bind `target` (a name or attribute, by its text)?"""
+    if isinstance(statement, (*FUNCTIONS, ast.ClassDef)):
+        return statement.name == target
+    if isinstance(statement, ast.Assign):
+        return any(ast.unparse(t) == target for t in statement.targets)
+    if isinstance(statement, ast.AnnAssign):
+        return ast.unparse(statement.target) == target
+    return False
+
+
+def _reconnects(ctx: Checked, v: View, loop: ast.AST) -> bool:
+    """Does the loop call `ray.init` at each pass? Then Ray exports a remote function again
+    after each new connection anyway: defining it again costs nothing more."""
+    for node in ast.walk(loop):
+        if isinstance(node, ast.Call) and ctx.is_ray(node.func, v.scope_of(node), "ray.init"):
+            return True
+    return False
 
 
 def _expressions(statement: ast.stmt):
@@ -202,6 +244,8 @@ def _check_loop(ctx: Checked, v: View, loop: ast.AST) -> list[Finding]:
                 finding = _wrap_finding(ctx, v, loop, scope, bound, statement, node, wrapped, direct, block)
                 if finding is not None:
                     findings.append(finding)
+    if findings and _reconnects(ctx, v, loop):
+        return []
     return findings
 
 
