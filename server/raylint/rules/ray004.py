@@ -288,8 +288,10 @@ def _definition_finding(ctx, v, loop, scope, bound, node, decorator, direct, blo
     captured = _captured(v, node, scope, bound)
     if captured:
         name, where = captured
-        if where == "header":
-            reason = f"its options or defaults use `{name}`, which the loop binds; set options per call with `.options(...)`"
+        if where == "options":
+            reason = f"its options use `{name}`, which the loop binds; set options per call with `.options(...)`"
+        elif where == "header":
+            reason = f"its defaults or annotations use `{name}`, which the loop binds; pass it as an argument instead"
         else:
             reason = f"it reads `{name}`, which the loop binds; pass it as an argument instead"
     elif len(bound.get(node.name, [])) > 1:
@@ -418,10 +420,11 @@ def _captured(v: View, node: ast.AST, scope: Scope, bound: dict) -> tuple[str, s
         evaluated = _definition_time(node)
     else:  # a class: its decorators, bases and keywords (its body is read when it runs)
         evaluated = [*node.decorator_list, *node.bases, *node.keywords]
+    options = {id(n) for expr in node.decorator_list for n in ast.walk(expr)}
     header = {id(n) for expr in evaluated for n in ast.walk(expr)}
     for name, home, load in _free_reads(v, node):
         if home is scope and name in bound and name != getattr(node, "name", None):
-            return name, "header" if id(load) in header else "body"
+            return name, "options" if id(load) in options else "header" if id(load) in header else "body"
     return None
 
 
