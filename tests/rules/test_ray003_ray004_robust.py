@@ -31,6 +31,17 @@ HOSTILE = [
 ]
 
 
+FIRST_LINE = "for i in range(2):\n    @ray.remote\n    def f():\n        return 1\nimport ray\n"
+
+
+def test_a_loop_on_the_first_line_of_a_file_with_a_byte_order_mark():
+    text = "\ufeff" + FIRST_LINE
+    (finding,) = analyze(text, "/tmp/robust.py", CONFIG).findings
+    after = apply_edits(text, list(finding.fixes[0].edits))
+    assert after.startswith("\ufeff@ray.remote\ndef f():")
+    ast.parse(after[1:])
+
+
 def _variants(text: str):
     yield text
     yield text.replace("\n", "\r")

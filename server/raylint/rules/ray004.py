@@ -542,7 +542,8 @@ def _hoist(ctx: Checked, loop: ast.AST, node: ast.stmt, block: list[ast.stmt], u
         before = source.line(at - 1).split("#")[0].strip() if at >= 1 else ""
         if before and not before.endswith(":"):
             moved = newline + moved
-    insert = Edit(ctx.path, Range(Position(at, 0), Position(at, 0)), moved)
+    column = 1 if at == 0 and source.has_bom else 0  # after a byte order mark
+    insert = Edit(ctx.path, Range(Position(at, column), Position(at, column)), moved)
     header_end = _header_end(source, loop) - 1
     if start - 2 == header_end and not source.line(start - 1).strip():
         start -= 1  # the blank line between the loop's header and the definition goes
