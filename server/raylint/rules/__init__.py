@@ -7,12 +7,12 @@ Adding a rule is one module under `raylint/rules/` that defines `RULE` (see
 from __future__ import annotations
 
 from raylint.core.rule import Option, Rule
-from raylint.rules import ray001
-from raylint.rules import ray003, ray004
+from raylint.rules import ray001, ray003, ray004
 
 RULES: tuple[Rule, ...] = (
     ray001.RULE,
-    ray003.RULE, ray004.RULE,
+    ray003.RULE,
+    ray004.RULE,
 )
 
 BY_CODE: dict[str, Rule] = {rule.code: rule for rule in RULES}

@@ -81,7 +81,7 @@ import ast
 from raylint.core.flow import View, view
 from raylint.core.model import Finding, Fix, Related
 from raylint.core.names import Scope
-from raylint.core.rule import DOCS_BASE, Checked, Rule
+from raylint.core.rule import DOCS_BASE, Checked, FixAvailability, Rule
 from raylint.rules._scan import FUNCTIONS, enclosing_statement, statement_range, task_name
 from raylint.rules.ray001.edits import Context, unwrapped_text
 
@@ -365,4 +365,5 @@ RULE = Rule(
     check=check,
     needs=("get", "remote"),
     local=False,
+    fix=FixAvailability.SOMETIMES,
 )

@@ -88,7 +88,7 @@ import tokenize
 from raylint.core.flow import View, view
 from raylint.core.model import Edit, Finding, Fix, Position, Range, Related
 from raylint.core.names import REMOTE_FACTORY, SCOPE_NODES, Scope
-from raylint.core.rule import DOCS_BASE, Checked, Rule
+from raylint.core.rule import DOCS_BASE, Checked, FixAvailability, Rule
 from raylint.core.source import first_line
 from raylint.rules._scan import FUNCTIONS, LOOPS, line_indent, statement_range, task_name
 
@@ -600,4 +600,5 @@ RULE = Rule(
     check=check,
     needs=("remote",),
     local=False,
+    fix=FixAvailability.SOMETIMES,
 )
