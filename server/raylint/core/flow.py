@@ -19,10 +19,9 @@ import os
 from dataclasses import dataclass
 from typing import Callable
 
-from raylint.core.names import REMOTE_FACTORY, External, LocalModule, ModuleIndex, ModuleInfo, Resolver, Scope, canonical, import_target
+from raylint.core.names import _COMPREHENSIONS, RAY_API, REMOTE_FACTORY, External, LocalModule, ModuleIndex, ModuleInfo, Resolver, Scope, canonical, import_target
 
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
-_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
 
 @dataclass(frozen=True)
@@ -197,7 +196,12 @@ def view(module: ModuleInfo) -> View:
 
 class Values:
     """`values(expr)` for one search: what each name and attribute may be (see the module
-    docstring). Not kept between searches: what a name means depends on other modules."""
+    docstring). Not kept between searches: what a name means depends on other modules.
+
+    Names are looked up and imports followed as names.Resolver does (Scope.lookup,
+    import_target); what differs is how a name's bindings add up: here every binding counts
+    (the union), where the Resolver's "is it Ray's X?" holds only if no def, parameter or
+    loop binds the name too, and takes the first import or assignment that means something."""
 
     def __init__(self, index: ModuleIndex, imported: Callable[[str], bool] = lambda path: True):
         self.index = index
@@ -301,7 +305,7 @@ class Values:
         found: set = set()
         for source, level in module.scope.star_imports:
             if not level and (source == "ray" or source.startswith("ray.")):
-                if name in ("put", "remote", "get", "wait", "method", "get_actor"):
+                if name in (*RAY_API, "get_actor"):
                     found.add(Ext(canonical(f"ray.{name}")))
                 continue
             path = self.index.find(source, module.path, level)

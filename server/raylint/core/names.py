@@ -356,7 +356,9 @@ def _package_root(path: str) -> str:
 
 
 class Resolver:
-    """Answers "is this expression Ray's X?" for the names of one module."""
+    """Answers "is this expression Ray's X?" for the names of one module. (flow.Values asks
+    "what may it be?": both look names up with Scope.lookup and follow imports with
+    import_target; they differ in how a name's bindings add up, see flow.)"""
 
     def __init__(self, module: ModuleInfo, index: ModuleIndex, externals: ExternalResolver | None):
         self.module = module
@@ -427,8 +429,7 @@ class Resolver:
     def _from_binding(self, scope: Scope, binding: tuple, depth: int) -> Symbol:
         if binding[0] == "value":
             # an alias such as `put = ray.put` or `task = ray.remote(num_gpus=1)`
-            other = self if scope.module is self.module else Resolver(scope.module, self.index, self.externals)
-            return other.resolve(binding[1], scope, depth + 1)
+            return self._in(scope.module).resolve(binding[1], scope, depth + 1)
         target = import_target(self.index, binding, scope.module.path)
         if binding[0] != "from" or not isinstance(target, LocalModule):
             return target
@@ -445,8 +446,11 @@ class Resolver:
         info = self.index.module(path)
         if info is None:
             return None
-        other = self if info is self.module else Resolver(info, self.index, self.externals)
-        return other.resolve_name(name, info.scope, depth + 1)
+        return self._in(info).resolve_name(name, info.scope, depth + 1)
+
+    def _in(self, module: ModuleInfo) -> Resolver:
+        """The resolver of `module`'s names (a re-export is resolved where it is made)."""
+        return self if module is self.module else Resolver(module, self.index, self.externals)
 
     def _from_star_imports(self, scope: Scope, name: str, depth: int) -> Symbol:
         for module, level in scope.star_imports:
