@@ -123,10 +123,12 @@ class Scope:
         scope: Scope | None = self
         first = True
         while scope is not None:
-            if name in scope.declared_global and scope.parent is not None:
+            if scope._bindings is None:  # (the properties, inlined: this is the hot path)
+                scope._collected()
+            if name in scope._declared_global and scope.parent is not None:
                 scope = _module_scope(scope)
                 continue
-            if (first or not scope.is_class) and name in scope.bindings:
+            if name in scope._bindings and (first or not isinstance(scope.node, ast.ClassDef)):
                 return scope
             first = False
             scope = scope.parent
@@ -407,7 +409,7 @@ class Resolver:
     def resolve_name(self, name: str, scope: Scope, depth: int = 0) -> Symbol:
         home = scope.lookup(name)
         if home is None:
-            return self._from_star_imports(_module_scope(scope), name, depth)
+            return self._from_star_imports(self.module.scope, name, depth)
         key = (id(home.node), name)
         if key not in self._memo:
             self._memo[key] = None  # guards `x = x` cycles
