@@ -109,7 +109,9 @@ def _severity(setup: str) -> int:
     return SEVERITY[found[1]]
 
 
-def _run(nvim: Neovim, tmp_path, box, file: str, mode: str, snippets: list[str], **extra: str):
+def _run(nvim: Neovim, tmp_path, box, file: str, mode: str, snippets: list[str], root: Path | None = None, **extra: str):
+    """Run the driver; `root` is the workspace root the client should give the server (by
+    default the workspace: the 0.7 snippet's working directory, the 0.11 snippet's fallback)."""
     env = box.env(
         RAYLINT_MODE=mode,
         RAYLINT_SNIPPETS=json.dumps(write_snippets(tmp_path / "snippets", snippets, ".lua")),
@@ -123,14 +125,29 @@ def _run(nvim: Neovim, tmp_path, box, file: str, mode: str, snippets: list[str],
     settings = run.result.get("settings") or {}
     assert settings.get("raylint", {}).get("debounce") == 0 and "severity" in settings["raylint"], settings
     assert '"workspace/didChangeConfiguration"' in run.log, "the client did not send its settings (LSP log)"
+    # the server has a workspace to search the callers in
+    assert os.path.realpath(run.result.get("root_dir") or "") == os.path.realpath(root or box.workspace), run.result.get("root_dir")
+    if nvim.version >= (0, 11):  # the README's snippets use no API that 0.11+ deprecates
+        assert "deprecated" not in run.result.get("messages", ""), run.result["messages"]
     return run
 
 
 @pytest.mark.parametrize("case", QUICK_FIX_CASES, ids=lambda c: f"{c.file}:{c.line}")
 def test_preferred_quick_fix(nvim, tmp_path, case) -> None:
+    _quick_fix(nvim, tmp_path, sandbox(tmp_path), case)
+
+
+def test_quick_fix_in_a_project(nvim, tmp_path) -> None:
+    """The workspace inside a project (a `.git` above it): the 0.11 snippet roots the server at
+    the project, the 0.7 snippet at the working directory; either way the callers are fixed."""
     box = sandbox(tmp_path)
+    (tmp_path / ".git").mkdir()
+    _quick_fix(nvim, tmp_path, box, QUICK_FIX_CASES[0], root=box.workspace if nvim.setup == "nvim-0.7" else tmp_path)
+
+
+def _quick_fix(nvim: Neovim, tmp_path, box, case, root: Path | None = None) -> None:
     before = findings(box, case.file)
-    run = _run(nvim, tmp_path, box, case.file, "quickfix", [nvim.setup], RAYLINT_LINE=str(case.line))
+    run = _run(nvim, tmp_path, box, case.file, "quickfix", [nvim.setup], root=root, RAYLINT_LINE=str(case.line))
 
     diagnostics = run.result["diagnostics"]
     target = [d for d in diagnostics if d["line"] == case.line]

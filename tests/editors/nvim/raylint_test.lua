@@ -163,10 +163,12 @@ local function main()
     local provider = client.server_capabilities.codeActionProvider
     result.resolve_provider = type(provider) == "table" and provider.resolveProvider or false
     result.settings = client.settings
+    result.root_dir = client.root_dir
   else
     result.resolve_provider = type(client.resolved_capabilities.code_action) == "table"
       and client.resolved_capabilities.code_action.resolveProvider or false
     result.settings = client.config.settings
+    result.root_dir = client.config.root_dir
   end
 
   if mode == "quickfix" then
@@ -222,6 +224,7 @@ local function main()
   result.diagnostics_after = describe(lsp_diagnostics(buf, client_id))
   check(settled, "expected " .. expected .. " diagnostics after the fix, the editor has " .. #result.diagnostics_after)
   step("diagnostics after the fix: " .. #result.diagnostics_after)
+  result.messages = vim.fn.execute("messages") -- deprecation warnings among them
 end
 
 vim.api.nvim_create_autocmd("VimEnter", {
