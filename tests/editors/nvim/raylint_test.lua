@@ -9,7 +9,7 @@
 --                        0.11+: vim.lsp.config + vim.lsp.enable), and for "fixall" its
 --                        fix-all-on-save
 --   RAYLINT_MODE         "quickfix" (apply the preferred quick fix at RAYLINT_LINE through
---                        vim.lsp.buf.code_action(), then :wall) or "fixall" (:write, which
+--                        vim.lsp.buf.code_action(), or `gra` in 0.11+, then :wall) or "fixall" (:write, which
 --                        fixes all, then :wall for the callers the fixes changed elsewhere)
 --   RAYLINT_LINE         1-based line of the diagnostic to fix (quickfix)
 --   RAYLINT_RESULT       where to write what happened, as JSON, for the test to check
@@ -180,8 +180,8 @@ local function main()
       end
     end
     check(target, "no RAY001 diagnostic on line " .. line)
-    -- What a user does: cursor on the squiggle, :lua vim.lsp.buf.code_action(), pick the
-    -- preferred action in the menu (vim.ui.select, answered here as a user would).
+    -- What a user does: cursor on the squiggle, :lua vim.lsp.buf.code_action() (0.11+: gra),
+    -- pick the preferred action in the menu (vim.ui.select, answered here as a user would).
     vim.api.nvim_win_set_cursor(0, { line, target.range.start.character })
     local picked
     vim.ui.select = function(items, opts, on_choice)
@@ -196,7 +196,12 @@ local function main()
       on_choice(picked)
     end
     local tick = vim.api.nvim_buf_get_changedtick(buf)
-    vim.lsp.buf.code_action()
+    if modern then
+      -- 0.11's default mapping for vim.lsp.buf.code_action(), typed as a user types it
+      vim.api.nvim_feedkeys("gra", "mx", false)
+    else
+      vim.lsp.buf.code_action()
+    end
     check(vim.wait(wait_ms, function()
       return result.picked ~= nil and vim.api.nvim_buf_get_changedtick(buf) ~= tick
     end, 20), "the preferred quick fix was not applied within " .. wait_ms .. " ms (offered: " .. vim.inspect(result.actions) .. ")")
