@@ -177,3 +177,22 @@ def test_a_lazy_guard_does_not_hide_other_definitions():
     code = "for i in range(3):\n    if cache is None:\n        @ray.remote\n        def other():\n            return 1\n        cache = 1\n"
     (finding,) = findings(code)
     assert finding.fixes and not finding.fixes[0].safe
+
+
+def test_a_name_imported_from_an_installed_package_makes_the_hoist_unsafe(tmp_path):
+    """`from config import settings` may be a dict the loop changes: Ray pickles it by value at
+    the first call, so the hoisted task would see it as it was then (a wrong safe fix)."""
+    from raylint.core import Config, ModuleIndex, analyze
+    from raylint.rules import BY_CODE
+
+    code = (
+        "import ray\nfrom somepackage import settings\n\nfor i in range(3):\n    settings['n'] = i\n\n"
+        "    @ray.remote\n    def f():\n        return settings['n']\n\n    print(ray.get(f.remote()))\n"
+    )
+    (finding,) = analyze(code, str(tmp_path / "job.py"), Config.make([BY_CODE["RAY004"]]), index=ModuleIndex([str(tmp_path)])).findings
+    (fix,) = finding.fixes
+    assert not fix.safe and "settings" in fix.unsafe_reason
+    (tmp_path / "helpers.py").write_text("def double(x):\n    return 2 * x\n")
+    code = code.replace("from somepackage import settings", "from helpers import double").replace("settings['n'] = i", "pass").replace("return settings['n']", "return double(1)")
+    (finding,) = analyze(code, str(tmp_path / "job.py"), Config.make([BY_CODE["RAY004"]]), index=ModuleIndex([str(tmp_path)])).findings
+    assert finding.fixes[0].safe, finding.fixes[0].unsafe_reason  # a workspace function: code, not state

@@ -56,7 +56,8 @@ pass: what it reads from outside (globals and closure variables, and through the
 functions it calls, theirs) is captured then. Verified on Ray 2.60: a task reading a dict the
 loop updates sees each update when redefined in the loop, and only the first value once
 hoisted. So the fix is **safe** only when every name the definition reads from outside is a
-builtin, an import, a name bound only to constants, or a def or class of the module that
+builtin, a module import, Ray's API, a name bound only to constants, a function, class or
+module imported from the workspace, or a def or class of the module that
 itself reads only such names; when the definition is directly in the loop's body; when its
 decorators, defaults and (for a class) class-level statements call nothing but Ray's
 `remote`/`method`; and when its name is bound nowhere else in the scope. It is **unsafe**
@@ -65,8 +66,9 @@ otherwise, with the reason.
 What a safe fix still changes: the definition exists even when the loop runs zero times (a
 name that was unbound after an empty loop is now bound), and an invalid option
 (`@ray.remote(num_returns="streaming")` on a plain function) raises before the loop rather
-than in it. Names imported with `from m import x` are taken as unchanged by the loop: if `x` is
-a mutable object the loop changes, the hoisted task sees its state at the first call.
+than in it. A name imported from an installed package (`from numpy import zeros`) makes the fix
+unsafe: raylint cannot tell a function from an object the loop may change, which the hoisted
+task would see as it was at its first call.
 
 ## When it is wrong
 - A loop that runs once (a `while True:` that always breaks, a retry loop) defines the
@@ -85,9 +87,9 @@ import builtins
 import io
 import tokenize
 
-from raylint.core.flow import View, view
+from raylint.core.flow import Def, Values, View, view
 from raylint.core.model import Edit, Finding, Fix, Position, Range, Related
-from raylint.core.names import REMOTE_FACTORY, SCOPE_NODES, Scope
+from raylint.core.names import REMOTE_FACTORY, SCOPE_NODES, LocalModule, Scope
 from raylint.core.rule import DOCS_BASE, Checked, FixAvailability, Rule
 from raylint.core.source import first_line
 from raylint.rules._scan import FUNCTIONS, LOOPS, line_indent, statement_range, task_name
@@ -474,8 +476,12 @@ def _changing_read(ctx, v, node, own: str, seen: set, depth: int) -> str:
             continue  # a Ray name (`gpu_task = ray.remote(num_gpus=1)`)
         for binding in home.bindings.get(name, []):
             kind = binding[0]
-            if kind in ("module", "from"):
-                continue
+            if kind == "module":
+                continue  # a module: pickled by reference, the worker imports its own
+            if kind == "from":
+                if _imports_code(ctx, name, home):
+                    continue
+                return name  # maybe an object (a dict, a list): pickled by value at the first call
             if kind == "value" and _constant(binding[1]):
                 continue
             if kind == "def":
@@ -488,6 +494,16 @@ def _changing_read(ctx, v, node, own: str, seen: set, depth: int) -> str:
                 continue
             return name
     return ""
+
+
+def _imports_code(ctx, name: str, home: Scope) -> bool:
+    """Is `name` (bound by `from m import name`) certainly a module, function or class (which
+    Ray pickles by reference, or whose code does not change), not an object the loop may change?
+    Known for Ray's names and the workspace's modules; not for installed packages."""
+    if isinstance(ctx.resolver.resolve_name(name, home), (str, LocalModule)):
+        return True  # Ray's API, or a workspace module
+    values = Values(ctx.resolver.index).name(name, ctx.module, home)
+    return bool(values) and all(isinstance(value, (Def, LocalModule)) for value in values)
 
 
 def _constant(expr: ast.AST) -> bool:
