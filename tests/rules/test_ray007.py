@@ -38,6 +38,8 @@ VALID = [
     # the task sets the global itself before reading it (through a helper)
     "_c = None\ndef init():\n    global _c\n    _c = 1\n@ray.remote\ndef f():\n    init()\n    return _c",
     "_c = None\ndef init():\n    global _c\n    _c = 1\ndef setup():\n    init()\n@ray.remote\ndef f():\n    setup()\n    return _c",
+    # the module's top level calls the writer on import, in every worker too
+    "log = None\ndef setup():\n    global log\n    log = 1\nsetup()\n@ray.remote\ndef f():\n    return log",
     # a sibling method of the same actor sets it (the same process)
     "_c = None\n@ray.remote\nclass A:\n    def set(self):\n        global _c\n        if _c is None:\n            _c = 1\n    def get(self):\n        return _c",
     # plain functions are not remote
@@ -81,6 +83,8 @@ INVALID = [
     # ... or set in a function
     ("cfg = None\n@ray.remote\ndef f():\n    return cfg\ndef main():\n    global cfg\n    cfg = 1", ["4:12"]),
     ("cfg = None\n@ray.remote\ndef f():\n    def inner():\n        return cfg\n    return inner()\ndef main():\n    global cfg\n    cfg = 1", ["5:16"]),
+    # ... by the driver's main guard only: workers that import the module never run it
+    ("log = None\ndef setup():\n    global log\n    log = 1\nif __name__ == '__main__':\n    setup()\n@ray.remote\ndef f():\n    return log", ["9:12"]),
     # another task writes it (both flagged)
     ("cfg = None\n@ray.remote\ndef w():\n    global cfg\n    cfg = 1\n@ray.remote\ndef r():\n    return cfg", ["4:5", "8:12"]),
 ]

@@ -47,8 +47,9 @@ No automatic fix: what should hold the ref instead of the bytes is a design choi
   with other calls than `append`/`extend`), `pickle.Pickler(...).dump(...)`, and other
   serializers (`joblib.dump`, `torch.save`).
 - A name that a branch binds to a ref and another to something else is not flagged.
-- Under Ray's `_ray_*` internals (Ray's own serialization hooks) pickling refs is deliberate:
-  mark such lines `# noqa: RAY006`.
+- A deliberate external store of refs (Ray's serialization guide shows one with
+  `ray.cloudpickle` that frees the object itself with `ray._private.internal_api.free`) is
+  still flagged: mark such lines `# noqa: RAY006`.
 """
 
 from __future__ import annotations

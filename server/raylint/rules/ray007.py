@@ -13,8 +13,8 @@ Finds three shapes in Ray tasks and actor methods:
      (`f.remote(...)`, `Actor.remote(...)`), or inside a module-level loop that submits it; or
    - by a function that declares `global x` and assigns it, when none of the functions that
      do is the reader itself, a function the reader calls (directly or through the plain
-     functions it calls), or a method of the same actor class (then the reader sets the
-     global in its own process).
+     functions it calls), a function the module's top level calls on import, or a method of
+     the same actor class (then the global is set in the reader's own process).
    The finding is on the first such read in each function, with the writes as related
    locations.
 3. **A write to a class variable of an actor**: a method of a Ray actor class (its `__init__`
@@ -80,7 +80,7 @@ from raylint.core.model import Finding, Related
 from raylint.core.names import Scope
 from raylint.core.rule import DOCS_BASE, Checked, Rule
 from raylint.core.tasks import is_remote_definition, remote_wrapped_names
-from raylint.rules._remote_code import FUNCTIONS, inside, module_view, own_nodes, statement_of
+from raylint.rules._remote_code import FUNCTIONS, inside, module_view, own_nodes, statement_of, top_level_nodes
 
 CODE = "RAY007"
 DOCS_URL = DOCS_BASE + "global-variables.html"
@@ -321,11 +321,15 @@ class Module:
         """The reader itself, the functions of this module it calls by name (and those they
         call, transitively), and for an actor method the methods of its class."""
         seen: set[int] = {id(fn.node)}
+        stack = [fn.node]
         if fn.is_method:
             cls = self.v.parent(fn.node)
             if isinstance(cls, ast.ClassDef):
                 seen.update(id(m) for m in cls.body if isinstance(m, FUNCTIONS))
-        stack = [fn.node]
+        for callee in self._called_at_import():
+            if id(callee) not in seen:
+                seen.add(id(callee))
+                stack.append(callee)
         while stack and len(seen) < 500:
             current = stack.pop()
             for node in inside(current):
@@ -335,6 +339,18 @@ class Module:
                         seen.add(id(callee))
                         stack.append(callee)
         return seen
+
+    def _called_at_import(self) -> list[ast.AST]:
+        """The functions the module's top level calls when it is imported (outside
+        `if __name__ == "__main__":`): every worker that imports the module runs them too."""
+        if not hasattr(self, "_import_calls"):
+            self._import_calls = []
+            for node in top_level_nodes(self.ctx.tree):
+                if isinstance(node, ast.Call):
+                    callee = self._callee(node)
+                    if callee is not None:
+                        self._import_calls.append(callee)
+        return self._import_calls
 
     def _callee(self, call: ast.Call) -> ast.AST | None:
         """The def `call` calls: `helper(...)` of a function bound once by `def`, or

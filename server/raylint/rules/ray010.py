@@ -67,7 +67,7 @@ import ast
 
 from raylint.core.model import Finding, Related
 from raylint.core.rule import DOCS_BASE, Checked, Rule
-from raylint.rules._remote_code import FUNCTIONS, inside, module_view, single_value, statement_of, string_constant
+from raylint.rules._remote_code import inside, module_view, single_value, statement_of, string_constant, top_level_nodes
 
 CODE = "RAY010"
 DOCS_URL = DOCS_BASE + "fork-new-processes.html"
@@ -91,7 +91,7 @@ def check(ctx: Checked) -> list[Finding]:
     if not functions:
         return []
     v = module_view(ctx)
-    module_sets_method = _sets_other_method(ctx, v, _top_level_nodes(ctx.tree))
+    module_sets_method = _sets_other_method(ctx, v, top_level_nodes(ctx.tree))
     findings: list[Finding] = []
     for fn in functions:
         nodes = list(inside(fn.node))
@@ -150,31 +150,6 @@ def _sets_other_method(ctx: Checked, v, nodes) -> bool:
             if string_constant(argument) != "fork":
                 return True
     return False
-
-
-def _top_level_nodes(tree: ast.Module):
-    """The nodes the module runs when it is imported: its top level, outside defs, classes
-    and `if __name__ == "__main__":` blocks."""
-    stack: list[ast.AST] = list(tree.body)
-    while stack:
-        node = stack.pop()
-        if isinstance(node, (*FUNCTIONS, ast.ClassDef, ast.Lambda)):
-            continue
-        if isinstance(node, ast.If) and _is_main_guard(node.test):
-            stack.extend(node.orelse)
-            continue
-        yield node
-        stack.extend(ast.iter_child_nodes(node))
-
-
-def _is_main_guard(test: ast.AST) -> bool:
-    return (
-        isinstance(test, ast.Compare)
-        and isinstance(test.left, ast.Name)
-        and test.left.id == "__name__"
-        and len(test.comparators) == 1
-        and string_constant(test.comparators[0]) == "__main__"
-    )
 
 
 def _finding(ctx: Checked, v, fn, call: ast.Call, what: str) -> Finding:
