@@ -1,4 +1,4 @@
-"""RAY006, RAY007 and RAY010 on a real local Ray: what each finding claims is what Ray does.
+"""RAY006, RAY007, RAY009 and RAY010 on a real local Ray: what each finding claims is what Ray does.
 
 One driver script (run as `__main__`, as users run theirs) holds the flagged shapes; raylint
 must flag them, and running it must show the behaviour the rules' docs describe.
@@ -25,9 +25,11 @@ PROGRAM = textwrap.dedent(
     import multiprocessing
     import pickle
 
+    import numpy as np
     import ray
     from ray import cloudpickle
 
+    big = np.zeros(1_600_000)  # 12.8 MB
     counter = 0
     global_var = 3
 
@@ -57,6 +59,11 @@ PROGRAM = textwrap.dedent(
 
 
     @ray.remote
+    def reads_big():
+        return big.size
+
+
+    @ray.remote
     def pickles_a_ref():
         ref = ray.put(1)
         return cloudpickle.dumps(ref)
@@ -78,6 +85,7 @@ PROGRAM = textwrap.dedent(
             print("strict: no error")
         except Exception as error:
             print("strict: raised", type(error).__name__)
+        print("big", ray.get(reads_big.remote()))
         ray.shutdown()
     '''
 )
@@ -86,7 +94,7 @@ PROGRAM = textwrap.dedent(
 def test_the_findings_and_what_ray_does(tmp_path):
     script = tmp_path / "driver.py"
     script.write_text(PROGRAM, encoding="utf-8")
-    config = Config.make([BY_CODE[c] for c in ("RAY006", "RAY007", "RAY010")])
+    config = Config.make([BY_CODE[c] for c in ("RAY006", "RAY007", "RAY009", "RAY010")])
     lines = PROGRAM.splitlines()
     found = {(f.code, lines[f.range.start.line].strip()) for f in analyze(PROGRAM, str(script), config).findings}
     assert found == {
@@ -94,6 +102,7 @@ def test_the_findings_and_what_ray_does(tmp_path):
         ("RAY007", "return global_var + 3"),
         ("RAY006", "blob = pickle.dumps(ray.put(5))"),
         ("RAY006", "return cloudpickle.dumps(ref)"),
+        ("RAY009", "return big.size"),
     }
 
     ray_tmp = tempfile.mkdtemp(prefix="rl-misc-")
@@ -116,3 +125,6 @@ def test_the_findings_and_what_ray_does(tmp_path):
     assert "pickled a ref ObjectRef" in out
     # ... and Ray's switch makes ray.cloudpickle refuse it
     assert "strict: raised" in out
+    # RAY009: Ray itself warns that the task's pickled definition is over 10 MB
+    assert "big 1600000" in out
+    assert "is very large" in done.stdout + done.stderr

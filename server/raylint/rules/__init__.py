@@ -7,7 +7,7 @@ Adding a rule is one module under `raylint/rules/` that defines `RULE` (see
 from __future__ import annotations
 
 from raylint.core.rule import Option, Rule
-from raylint.rules import ray001, ray003, ray004, ray006, ray007, ray008, ray010
+from raylint.rules import ray001, ray003, ray004, ray006, ray007, ray008, ray009, ray010
 
 RULES: tuple[Rule, ...] = (
     ray001.RULE,
@@ -16,6 +16,7 @@ RULES: tuple[Rule, ...] = (
     ray006.RULE,
     ray007.RULE,
     ray008.RULE,
+    ray009.RULE,
     ray010.RULE,
 )
 
