@@ -50,6 +50,9 @@ VALID = [
     "@ray.remote\nclass A:\n    n = 0\n    def m(self):\n        return A.n\nclass B:\n    n = 0\n@ray.remote\nclass C:\n    def m(self):\n        B.n = 1",
     # a class of the same name inside the method shadows the actor class
     "@ray.remote\nclass A:\n    def m(self):\n        class A:\n            pass\n        A.n = 1",
+    # reassigned after the last submission: no task sees the old value by mistake
+    "g = 3\n@ray.remote\ndef f():\n    return g\nray.get(f.remote())\ng = 4",
+    "g = 3\n@ray.remote\nclass A:\n    def f(self):\n        return g\na = A.remote()\nray.get(a.f.remote())\ng = 4",
     # dunder names
     "__version__ = '1'\n@ray.remote\ndef f():\n    return __version__\nf.remote()\n__version__ = '2'",
 ]
@@ -73,13 +76,13 @@ INVALID = [
     ("@ray.remote\nclass A:\n    def m(self):\n        type(self).n = 1", ["4:9"]),
     ("@ray.remote\nclass A:\n    def m(this):\n        this.__class__.n: int = 1", ["4:9"]),
     # reads of globals the driver changes after submitting
-    ("g = 3\n@ray.remote\nclass A:\n    def f(self):\n        return g + 3\na = A.remote()\ng = 4", ["5:16"]),
-    ("g = 3\n@ray.remote\ndef f():\n    return g\nref = f.remote()\ng = 4", ["4:12"]),
-    ("g = 3\n@ray.remote\ndef f():\n    return g\nref = f.options(num_cpus=1).remote()\ng += 1", ["4:12"]),
-    ("g = 3\n@ray.remote\ndef f():\n    return g\nif __name__ == '__main__':\n    ref = f.remote()\n    g = 4", ["4:12"]),
+    ("g = 3\n@ray.remote\nclass A:\n    def f(self):\n        return g + 3\na = A.remote()\ng = 4\nray.get(a.f.remote())", ["5:16"]),
+    ("g = 3\n@ray.remote\ndef f():\n    return g\nref = f.remote()\ng = 4\nref = f.remote()", ["4:12"]),
+    ("g = 3\n@ray.remote\ndef f():\n    return g\nref = f.options(num_cpus=1).remote()\ng += 1\nf.remote()", ["4:12"]),
+    ("g = 3\n@ray.remote\ndef f():\n    return g\nif __name__ == '__main__':\n    ref = f.remote()\n    g = 4\n    ray.get(f.remote())", ["4:12"]),
     ("g = 3\n@ray.remote\ndef f():\n    return g\nfor i in range(3):\n    g = i\n    ray.get(f.remote())", ["4:12"]),
-    ("g = 3\n@ray.remote\ndef f():\n    return [g for _ in range(2)]\nref = f.remote()\ng = 4", ["4:13"]),
-    ("g = 3\n@ray.remote\ndef f():\n    return g + g\nref = f.remote()\ng = 4", ["4:12"]),
+    ("g = 3\n@ray.remote\ndef f():\n    return [g for _ in range(2)]\nref = f.remote()\ng = 4\nf.remote()", ["4:13"]),
+    ("g = 3\n@ray.remote\ndef f():\n    return g + g\nref = f.remote()\ng = 4\nf.remote()", ["4:12"]),
     # ... or set in a function
     ("cfg = None\n@ray.remote\ndef f():\n    return cfg\ndef main():\n    global cfg\n    cfg = 1", ["4:12"]),
     ("cfg = None\n@ray.remote\ndef f():\n    def inner():\n        return cfg\n    return inner()\ndef main():\n    global cfg\n    cfg = 1", ["5:16"]),

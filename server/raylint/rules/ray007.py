@@ -9,8 +9,9 @@ Finds three shapes in Ray tasks and actor methods:
    `if x is not None: return ...` in the same block.
 2. **A read of a module global that the driver changes**: the function (or a lambda,
    comprehension or nested function in it) reads a module-level name that is reassigned
-   - by module-level code after that task is submitted or that actor is created there
-     (`f.remote(...)`, `Actor.remote(...)`), or inside a module-level loop that submits it; or
+   - by module-level code after that task is submitted there (`f.remote(...)`) and before
+     it is submitted again, or after that actor is created there (`Actor.remote(...)`) and
+     before a later `.remote(...)` call; or inside a module-level loop that submits it; or
    - by a function that declares `global x` and assigns it, when none of the functions that
      do is the reader itself, a function the reader calls (directly or through the plain
      functions it calls), a function the module's top level calls on import, or a method of
@@ -257,17 +258,23 @@ class Module:
         return findings
 
     def _driver_writes(self, fn, name: str) -> list[tuple[ast.AST, str]]:
-        """Module-level stores of `name` after a module-level submission of `fn` (its task's
-        `.remote`, its actor's creation), or in a module-level loop that submits it."""
+        """Module-level stores of `name` between a module-level submission of `fn` (its task's
+        `.remote`, its actor's creation) and a later use of it (the task submitted again; for
+        an actor, any `.remote` call), or in a module-level loop that submits it."""
         submissions = [call for call in self._module_level_calls() if _submits(call, fn.call_names)]
         if not submissions:
             return []
         first = min((s.lineno, s.col_offset) for s in submissions)
+        if fn.is_method:
+            uses = [c for c in self._module_level_calls() if isinstance(c.func, ast.Attribute) and c.func.attr == "remote"]
+        else:
+            uses = submissions
+        last = max((u.lineno, u.col_offset) for u in uses)
         loops = [loop for loop in self._module_level_loops() if any(self._within(s, loop) for s in submissions)]
         made = "the actor is created" if fn.is_method else f"`{fn.display_name}` is submitted"
         writes = []
         for store in self._module_stores().get(name, []):
-            if (store.lineno, store.col_offset) > first or any(self._within(store, loop) for loop in loops):
+            if first < (store.lineno, store.col_offset) < last or any(self._within(store, loop) for loop in loops):
                 writes.append((store, f"the driver reassigns `{name}` here, after {made}"))
         return writes
 
