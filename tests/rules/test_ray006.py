@@ -32,6 +32,7 @@ VALID = [
     "pickle.dumps()",
     "a, b = task.options(num_returns=2).remote(1)\npickle.dumps(len([a]))",
     "def f(x: 'ray.ObjectRef'):\n    return pickle.dumps(x.hex())",
+    "def f(x):\n    ref = ray.put(x)\n    del ref\n    ref = 3\n    return pickle.dumps(ref)",
 ]
 
 INVALID = [
@@ -64,6 +65,7 @@ INVALID = [
     ("refs = [ray.put(1), ray.put(2)]\npickle.dumps(refs[0])", "2:1"),
     ("@ray.remote\ndef inner():\n    ref = ray.put(1)\n    return pickle.dumps(ref)", "4:12"),
     ("x = pickle.dumps(ref := ray.put(1))", "1:5"),
+    ("ref = ray.put(1)\nwith open('f', 'wb') as fh:\n    pickle.dump(ref, fh)\ndel ref", "3:5"),  # Ray's guide's shape
     ("pickle.dumps(task.options(num_returns=2).remote(1))", "1:1"),
 ]
 

@@ -159,6 +159,15 @@ class Refs:
             return False
         if len(bindings) == 1 and bindings[0][0] == "other":
             return self._annotated(found, name, annotated)
+        if any(b[0] == "other" for b in bindings):
+            # `del name` binds too (as "other"): the deletions are not values
+            deletions = sum(1 for n in self._nodes_of(found) if isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Del))
+            others = [b for b in bindings if b[0] == "other"]
+            if deletions < len(others):
+                return False
+            bindings = [b for b in bindings if b[0] != "other"]
+            if not bindings:
+                return False
         if filled and len(bindings) == 1 and bindings[0][0] == "value" and _empty_list(bindings[0][1]):
             return self._filled_with_refs(found, name, depth)
         for binding in bindings:
