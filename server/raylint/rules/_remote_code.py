@@ -119,3 +119,22 @@ def is_main_guard(test: ast.AST) -> bool:
         and len(test.comparators) == 1
         and string_constant(test.comparators[0]) == "__main__"
     )
+
+
+def may_be(func: ast.AST, scope: Scope, names: set[str]) -> bool:
+    """Can `func` be one of the imported things whose last dotted part is in `names`? A cheap
+    test before resolving it (resolving follows imports into other files): `x.dumps`,
+    `dumps` or `d` from `from pickle import dumps as d`, or a name bound by assignment."""
+    if isinstance(func, ast.Attribute):
+        return func.attr in names
+    if not isinstance(func, ast.Name):
+        return False
+    if func.id in names:
+        return True
+    found = scope.lookup(func.id)
+    if found is None:
+        return False
+    for binding in found.bindings.get(func.id, []):
+        if binding[0] == "value" or binding[0] == "from" and binding[2] in names:
+            return True
+    return False

@@ -60,7 +60,7 @@ from raylint.core.model import Finding
 from raylint.core.names import Scope
 from raylint.core.rule import DOCS_BASE, Checked, Rule
 from raylint.core.tasks import is_remote_definition, remote_wrapped_names
-from raylint.rules._remote_code import FUNCTIONS, module_view, own_nodes, statement_of
+from raylint.rules._remote_code import FUNCTIONS, may_be, module_view, own_nodes, statement_of
 
 CODE = "RAY006"
 DOCS_URL = DOCS_BASE + "out-of-band-object-ref-serialization.html"
@@ -80,6 +80,8 @@ def check(ctx: Checked) -> list[Finding]:
     for statement in ctx.body:
         for node in ast.walk(statement):
             if not isinstance(node, ast.Call) or not node.args and not node.keywords:
+                continue
+            if not may_be(node.func, v.scope_of(node), {"dumps", "dump"}):
                 continue
             module = DUMPS.get(ctx.qualified(node.func, v.scope_of(node)) or "")
             if module is None:

@@ -235,12 +235,15 @@ class Module:
             bindings = module_scope.bindings.get(name, [])
             if not bindings or any(b[0] in ("def", "module", "from") for b in bindings):
                 continue
-            if reachable is None:
-                reachable = self._reachable(fn)
-            driver = self._driver_writes(fn, name)
             writers = self._function_writers().get(name, [])
-            if any(id(owner) in reachable for owner, _ in writers):
-                continue  # the reader sets the global itself (in its own worker) before reading it
+            if not writers and name not in self._module_stores():
+                continue
+            if writers:
+                if reachable is None:
+                    reachable = self._reachable(fn)
+                if any(id(owner) in reachable for owner, _ in writers):
+                    continue  # the reader sets the global itself (in its own worker) before reading it
+            driver = self._driver_writes(fn, name)
             functions = writers
             if not driver and not functions:
                 continue
@@ -261,22 +264,36 @@ class Module:
         """Module-level stores of `name` between a module-level submission of `fn` (its task's
         `.remote`, its actor's creation) and a later use of it (the task submitted again; for
         an actor, any `.remote` call), or in a module-level loop that submits it."""
-        submissions = [call for call in self._module_level_calls() if _submits(call, fn.call_names)]
-        if not submissions:
+        window = self._submission_window(fn)
+        if window is None:
             return []
-        first = min((s.lineno, s.col_offset) for s in submissions)
-        if fn.is_method:
-            uses = [c for c in self._module_level_calls() if isinstance(c.func, ast.Attribute) and c.func.attr == "remote"]
-        else:
-            uses = submissions
-        last = max((u.lineno, u.col_offset) for u in uses)
-        loops = [loop for loop in self._module_level_loops() if any(self._within(s, loop) for s in submissions)]
+        first, last, loops = window
         made = "the actor is created" if fn.is_method else f"`{fn.display_name}` is submitted"
         writes = []
         for store in self._module_stores().get(name, []):
             if first < (store.lineno, store.col_offset) < last or any(self._within(store, loop) for loop in loops):
                 writes.append((store, f"the driver reassigns `{name}` here, after {made}"))
         return writes
+
+    def _submission_window(self, fn):
+        """(first submission, last use, module-level loops that submit) of `fn`, or None when
+        the module's top level never submits it (computed once per function)."""
+        memo = self.__dict__.setdefault("_windows", {})
+        key = id(fn.node)
+        if key not in memo:
+            submissions = [call for call in self._module_level_calls() if _submits(call, fn.call_names)]
+            if not submissions:
+                memo[key] = None
+            else:
+                first = min((s.lineno, s.col_offset) for s in submissions)
+                if fn.is_method:
+                    uses = [c for c in self._module_level_calls() if isinstance(c.func, ast.Attribute) and c.func.attr == "remote"]
+                else:
+                    uses = submissions
+                last = max((u.lineno, u.col_offset) for u in uses)
+                loops = [loop for loop in self._module_level_loops() if any(self._within(s, loop) for s in submissions)]
+                memo[key] = (first, last, loops)
+        return memo[key]
 
     def _within(self, node: ast.AST, ancestor: ast.AST) -> bool:
         at = node

@@ -67,7 +67,7 @@ import ast
 
 from raylint.core.model import Finding, Related
 from raylint.core.rule import DOCS_BASE, Checked, Rule
-from raylint.rules._remote_code import inside, module_view, single_value, statement_of, string_constant, top_level_nodes
+from raylint.rules._remote_code import inside, may_be, module_view, single_value, statement_of, string_constant, top_level_nodes
 
 CODE = "RAY010"
 DOCS_URL = DOCS_BASE + "fork-new-processes.html"
@@ -80,6 +80,8 @@ EXECUTORS = {"concurrent.futures.ProcessPoolExecutor", "concurrent.futures.proce
 GET_CONTEXT = {f"{p}.get_context" for p in _PACKAGES}
 SET_START_METHOD = {f"{p}.set_start_method" for p in _PACKAGES}
 CONTEXT_MAKERS = {"Process", "Pool", "Manager"}
+# the last part of every name above: only calls spelling one are resolved
+_LAST_NAMES = {name.rsplit(".", 1)[-1] for name in (*ALWAYS_FORK, *DEFAULT_METHOD, *EXECUTORS)}
 NO_FIX = (
     "with \"spawn\" the child imports the target's module afresh and needs picklable targets and "
     "arguments; the change needs review"
@@ -107,6 +109,14 @@ def check(ctx: Checked) -> list[Finding]:
 def _forks(ctx: Checked, v, call: ast.Call, default_ok: bool) -> str:
     """The name of what `call` forks with (`os.fork`), or ""."""
     scope = v.scope_of(call)
+    if isinstance(call.func, ast.Attribute) and call.func.attr in CONTEXT_MAKERS and isinstance(call.func.value, (ast.Call, ast.Name)):
+        method = _context_method(ctx, v, call.func.value)
+        if method is not None:
+            if method == "fork" or method == "" and not default_ok:
+                return f'get_context("{method}").{call.func.attr}' if method else f"get_context().{call.func.attr}"
+            return ""
+    if not may_be(call.func, scope, _LAST_NAMES):
+        return ""
     name = ctx.qualified(call.func, scope)
     if name in ALWAYS_FORK:
         return name
@@ -116,10 +126,6 @@ def _forks(ctx: Checked, v, call: ast.Call, default_ok: bool) -> str:
         if default_ok or any(k.arg in ("mp_context", None) for k in call.keywords) or len(call.args) >= 2:
             return ""
         return "ProcessPoolExecutor"
-    if isinstance(call.func, ast.Attribute) and call.func.attr in CONTEXT_MAKERS:
-        method = _context_method(ctx, v, call.func.value)
-        if method == "fork" or method == "" and not default_ok:
-            return f'get_context("{method}").{call.func.attr}' if method else f"get_context().{call.func.attr}"
     return ""
 
 
@@ -133,7 +139,7 @@ def _context_method(ctx: Checked, v, expr: ast.AST) -> str | None:
         expr, scope = bound
     else:
         scope = v.scope_of(expr)
-    if not isinstance(expr, ast.Call) or ctx.qualified(expr.func, scope) not in GET_CONTEXT:
+    if not isinstance(expr, ast.Call) or not may_be(expr.func, scope, {"get_context"}) or ctx.qualified(expr.func, scope) not in GET_CONTEXT:
         return None
     argument = expr.args[0] if expr.args else next((k.value for k in expr.keywords if k.arg == "method"), None)
     if argument is None or isinstance(argument, ast.Constant) and argument.value is None:
@@ -145,7 +151,7 @@ def _sets_other_method(ctx: Checked, v, nodes) -> bool:
     """Do these nodes call `multiprocessing.set_start_method(...)` with a method other than
     "fork" (or one raylint cannot read)?"""
     for node in nodes:
-        if isinstance(node, ast.Call) and ctx.qualified(node.func, v.scope_of(node)) in SET_START_METHOD:
+        if isinstance(node, ast.Call) and may_be(node.func, v.scope_of(node), {"set_start_method"}) and ctx.qualified(node.func, v.scope_of(node)) in SET_START_METHOD:
             argument = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "method"), None)
             if string_constant(argument) != "fork":
                 return True
