@@ -178,3 +178,16 @@ def test_never_raises_on_odd_code():
             findings(code)
         except SyntaxError:
             pass
+
+
+def test_a_get_imported_inside_a_function_is_still_ray_get():
+    """The cheap test before resolving looks at imports at any depth (Ray code often imports
+    lazily)."""
+    from raylint.core import Config, analyze
+    from raylint.rules import BY_CODE
+
+    tasks = "import ray\n\n@ray.remote\ndef a():\n    return 1\n\n@ray.remote\ndef b(x):\n    return x\n\n"
+    for body, get in (("import ray", "ray.get"), ("import ray as r", "r.get"), ("from ray import get as fetch", "fetch")):
+        code = tasks + f"def main():\n    {body}\n    x = {get}(a.remote())\n    return b.remote(x)\n"
+        found = analyze(code, "t.py", Config.make([BY_CODE["RAY003"]])).findings
+        assert [(f.code, f.range.start.line) for f in found] == [("RAY003", 13)], code

@@ -107,7 +107,41 @@ def check(ctx: Checked) -> list[Finding]:
 
 
 def _is_get(ctx: Checked, v: View, call: ast.Call) -> bool:
-    return ctx.is_ray(call.func, v.scope_of(call), "ray.get")
+    return _may_be_get(ctx, call.func) and ctx.is_ray(call.func, v.scope_of(call), "ray.get")
+
+
+def _may_be_get(ctx: Checked, func: ast.AST) -> bool:
+    """A cheap test before resolving (which collects the bindings of the enclosing functions):
+    `X.get` or `g` where `X` / `g` is a name some import or plain alias of the module binds, at
+    any depth (`import ray` inside a function too), or may come from a star import. Most `.get`
+    calls are `dict.get` on a local."""
+    if isinstance(func, ast.Attribute) and func.attr == "get" and isinstance(func.value, ast.Name):
+        name = func.value.id
+    elif isinstance(func, ast.Name):
+        name = func.id
+    else:
+        return False
+    if "ray003.aliases" not in ctx.known:
+        ctx.known["ray003.aliases"] = _aliases(ctx.tree)
+    aliases, star = ctx.known["ray003.aliases"]
+    return star or name in aliases
+
+
+def _aliases(tree: ast.Module) -> tuple[set[str], bool]:
+    """The names imports bind anywhere in the module, and those assigned a name or an
+    attribute (`get = ray.get`, `r = ray`); and whether it has a star import."""
+    names: set[str] = set()
+    star = False
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update((alias.asname or alias.name.split(".")[0]) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            star = star or any(alias.name == "*" for alias in node.names)
+            names.update((alias.asname or alias.name) for alias in node.names)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.NamedExpr)) and isinstance(node.value, (ast.Name, ast.Attribute)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names.update(t.id for t in targets if isinstance(t, ast.Name))
+    return names, star
 
 
 class _Facts:
