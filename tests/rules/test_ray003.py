@@ -190,4 +190,4 @@ def test_a_get_imported_inside_a_function_is_still_ray_get():
     for body, get in (("import ray", "ray.get"), ("import ray as r", "r.get"), ("from ray import get as fetch", "fetch")):
         code = tasks + f"def main():\n    {body}\n    x = {get}(a.remote())\n    return b.remote(x)\n"
         found = analyze(code, "t.py", Config.make([BY_CODE["RAY003"]])).findings
-        assert [(f.code, f.range.start.line) for f in found] == [("RAY003", 13)], code
+        assert [(f.code, f.range.start.line) for f in found] == [("RAY003", 12)], code
