@@ -14,7 +14,7 @@ editor would: open the task module, ask for the quick fix at a finding, resolve 
   cost what they cost without a search (a slice of a few ms at most), not the search's rest;
 - the same search without the server (core): a fresh index (cold), then a reused one (warm).
 
-Target (issue 5): warm ≤ 300 ms on this machine.
+Target: warm ≤ 300 ms on this machine.
 
     python benchmarks/callers_resolve.py [--files 2000] [--rounds 20] [--quick]
 """

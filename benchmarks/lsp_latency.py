@@ -1,4 +1,4 @@
-"""Language-server latency (issue 3): the real server over stdio, driven as an editor would.
+"""Language-server latency: the real server over stdio, driven as an editor would.
 
     python benchmarks/lsp_latency.py            # full run
     python benchmarks/lsp_latency.py --quick    # few repetitions, 2,000-line large document (CI smoke run)

@@ -1,4 +1,4 @@
-"""How `raylint check` scales on hostile inputs (issue 9): the time at n and at 5n.
+"""How `raylint check` scales on hostile inputs the time at n and at 5n.
 
 Each input is written alone in a fresh folder (so the caller search sees nothing else) and
 checked by `python -m raylint check FILE --quiet` in a subprocess with a timeout. Printed:

@@ -7,7 +7,6 @@ import argparse
 import difflib
 import os
 import sys
-import tokenize
 from concurrent.futures import ProcessPoolExecutor
 import stat
 import tempfile
@@ -15,8 +14,9 @@ from dataclasses import dataclass, field, replace
 
 from raylint import __version__
 from raylint import rules
+from raylint.cache import FOLDER, ResultCache
 from raylint.core import Analysis, ExternalResolver, ParsedOnce, analyze_module, fix_workspace
-from raylint.discovery import MAX_PYTHON_FILE, Excludes, python_files, read_regular_file
+from raylint.discovery import NOTEBOOK, Excludes, python_files, read_python_file
 from raylint.report import FORMATS, Report
 from raylint.settings import ConfigError, Settings, find_pyproject, load_file
 
@@ -80,7 +80,15 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="the tasks are also called from outside the checked workspace: fixes that change callers are unsafe",
     )
+    check.add_argument(
+        "--edit-only-given",
+        action="store_true",
+        help="with --fix/--diff, edit only the files checked (as pre-commit gives them): a fix that needs "
+        "other files (its callers) is unsafe there",
+    )
     check.add_argument("--quiet", "-q", action="store_true", help="print findings only")
+    check.add_argument("--no-cache", action="store_true", help="analyse every file again, and keep no results")
+    check.add_argument("--cache-dir", metavar="DIR", help=f"where results are kept (default: {FOLDER} beside the config)")
     rule = commands.add_parser("rule", help="list the rules, or explain one (raylint rule RAY001)")
     rule.add_argument("code", nargs="?", help="a rule's code or name")
     server = commands.add_parser("server", help="run the language server (stdio by default)")
@@ -163,7 +171,11 @@ def check(args: argparse.Namespace) -> int:
         report.error(path, message)
     # First every file on its own (in parallel: most have nothing), then the workspace-wide
     # work for the few with findings: their callers, and the fixes.
-    results = _analyze_all(paths, settings)
+    cache = None
+    if not args.no_cache:
+        inside = None if args.cache_dir else settings.root or os.getcwd()
+        cache = ResultCache(_cache_folder(args, settings), f"python={settings.python}", inside=inside)
+    results = _analyze_all(paths, settings, cache)
     flagged = [r.path for r in results if r.analysis is not None and r.analysis.findings]
     if flagged:
         roots = _workspace_roots(settings.root or os.getcwd(), args.paths)
@@ -173,9 +185,10 @@ def check(args: argparse.Namespace) -> int:
         parsed = [m for r in results for m in [r.module, *r.extra] if m is not None]
         for result in results:
             result.module, result.extra = None, []  # the fixes' index holds them from here on
-        final = _fix(
-            flagged, workspace, roots, settings, args, report, mode, frozenset(filter(excluded, workspace)), parsed
-        )
+        untouchable = set(filter(excluded, workspace))
+        if args.edit_only_given:  # callers elsewhere are searched, never edited: their fixes are unsafe
+            untouchable |= set(workspace) - {os.path.abspath(p) for p in paths}
+        final = _fix(flagged, workspace, roots, settings, args, report, mode, frozenset(untouchable), parsed)
         for result in results:
             if result.path in final:
                 result.analysis = final[result.path]
@@ -184,7 +197,20 @@ def check(args: argparse.Namespace) -> int:
             report.error(result.path, message)
         if result.analysis is not None:
             report.analysis(result.analysis)
+    if cache is not None:
+        problem = cache.save()
+        if problem:
+            print(f"raylint: warning: {problem}", file=sys.stderr)
     return report.finish()
+
+
+def _cache_folder(args: argparse.Namespace, settings: Settings) -> str:
+    """--cache-dir, else `cache-dir` of the configuration (kept inside the project), else
+    `.raylint_cache` beside the configuration (or in the current folder)."""
+    if args.cache_dir:
+        return os.path.abspath(args.cache_dir)
+    root = settings.root or os.getcwd()
+    return os.path.join(root, settings.cache_dir or FOLDER)
 
 
 def _workspace_roots(root: str, paths: list[str]) -> list[str]:
@@ -197,20 +223,45 @@ def _workspace_roots(root: str, paths: list[str]) -> list[str]:
     return sorted(set(folders))
 
 
-def _analyze_all(paths: list[str], settings: Settings) -> list[FileResult]:
-    if len(paths) >= _PARALLEL_FROM and (os.cpu_count() or 1) > 1:
+def _analyze_all(paths: list[str], settings: Settings, cache: ResultCache | None = None) -> list[FileResult]:
+    """Each file on its own: from the cache when nothing it depends on changed, else analysed
+    (in worker processes when there are many)."""
+    results: dict[str, FileResult] = {}
+    keys: dict[str, str | None] = {}
+    job = _Job(settings)
+    if cache is not None:
+        index = job.index()
+        for path in paths:
+            try:
+                text = index.text(path)
+            except (OSError, ValueError):
+                text = None
+            if text is None:
+                continue  # unreadable: the job says why
+            config = settings.config_for(path)
+            rules = ",".join(r.code for r in config.rules) + repr(config.options)
+            keys[path] = key = cache.key(path, text, rules, index)
+            found = cache.get(path, key)
+            if found is not None:
+                results[path] = FileResult(path, found)
+    todo = [path for path in paths if path not in results]
+    if len(todo) >= _PARALLEL_FROM and (os.cpu_count() or 1) > 1:
         # one _Job per worker process, kept for the whole run: its index and jedi caches are
         # what make the later files cheap (a job sent along with each chunk would start cold)
         with ProcessPoolExecutor(
             max_workers=min(os.cpu_count() or 1, 8), initializer=_start_worker, initargs=(settings,)
         ) as pool:
-            return list(pool.map(_check_in_worker, paths, chunksize=max(1, len(paths) // 64)))
-    job = _Job(settings)
-    results = [job(path) for path in paths]
-    if results and job._index is not None:  # the modules parsed to follow imports serve the search too
-        kept = {r.module.path for r in results if r.module is not None}
-        results[0].extra = [m for m in job._index.modules() if m.path not in kept and job.keep(m)]
-    return results
+            done = list(pool.map(_check_in_worker, todo, chunksize=max(1, len(todo) // 64)))
+    else:
+        done = [job(path) for path in todo]
+        if done and job._index is not None:  # the modules parsed to follow imports serve the search too
+            kept = {r.module.path for r in done if r.module is not None}
+            done[0].extra = [m for m in job._index.modules() if m.path not in kept and job.keep(m)]
+    for result in done:
+        results[result.path] = result
+        if cache is not None and result.analysis is not None and not result.errors:
+            cache.put(result.path, keys.get(result.path), result.analysis)
+    return [results[path] for path in paths]
 
 
 _worker_job: _Job | None = None
@@ -393,7 +444,14 @@ def _write_beside(real: str, text: str, encoding: str) -> str:
     """Writes `text` to a new temporary file in the folder of `real`, with its mode bits (and
     owner, where allowed), flushed
     to disk; returns the temporary file's path (the caller renames it over `real`)."""
-    data = text.encode(encoding)
+    if encoding == NOTEBOOK:  # the module of its code cells, back into the cells (all else kept)
+        from raylint.notebook import Notebook
+
+        with open(real, encoding="utf-8", newline="") as handle:
+            notebook = Notebook.parse(handle.read())
+        data = notebook.rewritten(text, notebook.module()[1]).encode("utf-8")
+    else:
+        data = text.encode(encoding)
     status = os.stat(real)
     handle, temporary = tempfile.mkstemp(dir=os.path.dirname(real), prefix=f".{os.path.basename(real)}.", suffix=".raylint")
     try:
@@ -484,12 +542,16 @@ class _Job:
         self._kept += len(module.source.text)
         return True
 
-    def __call__(self, path: str) -> FileResult:
-        result = FileResult(path)
+    def index(self) -> ParsedOnce:
         if self._index is None:
             # (the modules it parses for imports are handed to the analysis of their own file)
             self._index = ParsedOnce([self.settings.root or os.getcwd()], snapshot=True)
             self._externals = ExternalResolver(self.settings.python)
+        return self._index
+
+    def __call__(self, path: str) -> FileResult:
+        result = FileResult(path)
+        self.index()
         try:
             text, _ = read_python_file(path)
         except (OSError, UnicodeDecodeError, SyntaxError, ValueError) as error:
@@ -506,23 +568,6 @@ class _Job:
         except Exception as error:  # a bug in raylint must not stop the run over other files
             result.errors.append(f"internal error: {type(error).__name__}: {error} (please report it)")
         return result
-
-
-def read_python_file(path: str) -> tuple[str, str]:
-    """The text of a Python file and the encoding to write it back in (PEP 263 aware)."""
-    data = read_regular_file(path, MAX_PYTHON_FILE)  # never a FIFO or a device
-    if b"\x00" in data:
-        raise ValueError("binary file (it contains NUL bytes), skipped")
-    lines = iter(data.splitlines(keepends=True)[:2])
-    encoding, _ = tokenize.detect_encoding(lambda: next(lines, b""))
-    # Keep a BOM in the text: positions count it as the editor does, and it is written back.
-    encoding = "utf-8" if encoding == "utf-8-sig" else encoding
-    try:
-        return data.decode(encoding), encoding
-    except UnicodeDecodeError as error:
-        raise UnicodeDecodeError(
-            error.encoding, error.object, error.start, error.end, f"not valid {encoding} (byte {error.start})"
-        ) from None
 
 
 def _describe(error: Exception) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
+import tokenize
 from collections.abc import Iterator
 
 import pathspec
@@ -14,10 +15,13 @@ MAX_PYTHON_FILE = 10 * 1024 * 1024
 MAX_GITIGNORE = 1024 * 1024
 
 # The folders ruff skips by default: tool caches, virtual environments, build output.
+NOTEBOOK = "ipynb"  # the "encoding" of a notebook (see read_python_file)
+SOURCE_SUFFIXES = (".py", ".ipynb")  # a notebook's code cells are one module (see raylint.notebook)
 DEFAULT_EXCLUDED_DIRS = frozenset(
     {
         ".bzr", ".direnv", ".eggs", ".git", ".hg", ".mypy_cache", ".nox", ".pants.d", ".pytype",
-        ".ruff_cache", ".svn", ".tox", ".venv", "__pypackages__", "__pycache__", "_build",
+        ".ruff_cache", ".svn", ".tox", ".venv", "__pypackages__", "__pycache__", "_build", ".ipynb_checkpoints",
+        ".raylint_cache",
         "buck-out", "node_modules", "venv",
     }
 )
@@ -104,7 +108,7 @@ def _walk(top: str, excluded: Excludes, errors: list[tuple[str, str]]) -> Iterat
             if entry.is_dir(follow_symlinks=False):
                 if entry.name not in DEFAULT_EXCLUDED_DIRS:
                     subfolders.append(os.path.normpath(entry.path))
-            elif entry.name.endswith(".py"):
+            elif entry.name.endswith(SOURCE_SUFFIXES):
                 try:
                     mode = entry.stat().st_mode  # a symlinked file is checked (its target)
                 except OSError as error:  # a symlink loop, a dangling link
@@ -155,6 +159,28 @@ def read_regular_file(path: str, limit: int) -> bytes:
     finally:
         if fd != -1:
             os.close(fd)
+
+
+def read_python_file(path: str) -> tuple[str, str]:
+    """The text of a Python file and the encoding to write it back in (PEP 263 aware). A
+    notebook's text is the module its code cells form, and its "encoding" is `ipynb`."""
+    data = read_regular_file(path, MAX_PYTHON_FILE)  # never a FIFO or a device
+    if path.endswith(".ipynb"):
+        from raylint.notebook import Notebook
+
+        return Notebook.parse(data.decode("utf-8")).module()[0], NOTEBOOK
+    if b"\x00" in data:
+        raise ValueError("binary file (it contains NUL bytes), skipped")
+    lines = iter(data.splitlines(keepends=True)[:2])
+    encoding, _ = tokenize.detect_encoding(lambda: next(lines, b""))
+    # Keep a BOM in the text: positions count it as the editor does, and it is written back.
+    encoding = "utf-8" if encoding == "utf-8-sig" else encoding
+    try:
+        return data.decode(encoding), encoding
+    except UnicodeDecodeError as error:
+        raise UnicodeDecodeError(
+            error.encoding, error.object, error.start, error.end, f"not valid {encoding} (byte {error.start})"
+        ) from None
 
 
 def _ignored(entry: os.DirEntry, ignores: list[tuple[str, pathspec.PathSpec]]) -> bool:

@@ -14,12 +14,49 @@ FORMATS = ("text", "json", "sarif", "github")
 _SARIF_LEVEL = {"error": "error", "warning": "warning", "information": "note", "hint": "note"}
 
 
-def _position(range_: Range) -> dict:
-    """1-based lines and columns, columns counted in characters."""
-    return {
+class _Cells:
+    """Where a position of a notebook's module is: (cell number from 1, over all of the
+    notebook's cells, and the range in that cell). Each notebook is read once."""
+
+    def __init__(self):
+        self._notebooks: dict[str, object] = {}
+
+    def of(self, path: str, range_: Range) -> tuple[int | None, Range]:
+        if not path.endswith(".ipynb"):
+            return None, range_
+        key = os.path.abspath(path)
+        if key not in self._notebooks:
+            from raylint.notebook import Notebook
+
+            try:
+                with open(key, encoding="utf-8", newline="") as handle:
+                    self._notebooks[key] = Notebook.parse(handle.read())
+            except (OSError, ValueError):
+                self._notebooks[key] = None
+        notebook = self._notebooks[key]
+        located = notebook.locate_range(range_) if notebook is not None else None
+        return (located[0] + 1, located[1]) if located else (None, range_)
+
+
+_CELLS = _Cells()
+
+
+def _position(range_: Range, path: str = "") -> dict:
+    """1-based lines and columns, columns counted in characters; in a notebook, in its cell
+    (`cell`: the cell's number from 1)."""
+    cell, range_ = _CELLS.of(path, range_)
+    where = {
         "start": {"line": range_.start.line + 1, "column": range_.start.character + 1},
         "end": {"line": range_.end.line + 1, "column": range_.end.character + 1},
     }
+    return where if cell is None else {"cell": cell, **where}
+
+
+def where(path: str, range_: Range) -> str:
+    """`path:line:col`, or `path:cell N:line:col` in a notebook (1-based)."""
+    cell, range_ = _CELLS.of(path, range_)
+    at = f"{range_.start.line + 1}:{range_.start.character + 1}"
+    return f"{path}:{at}" if cell is None else f"{path}:cell {cell}:{at}"
 
 
 def finding_json(finding: Finding) -> dict:
@@ -38,19 +75,19 @@ def finding_json(finding: Finding) -> dict:
         "code": finding.code,
         "message": finding.message,
         "task": finding.task,
-        "range": _position(finding.range),
+        "range": _position(finding.range, finding.path),
         "no_fix_reason": finding.no_fix_reason,
         "url": _url(finding.code),
-        "related": [{"path": shown(r.path), "message": r.message, "range": _position(r.range)} for r in finding.related],
+        "related": [{"path": shown(r.path), "message": r.message, "range": _position(r.range, r.path)} for r in finding.related],
         "fixes": [
             {
                 "id": fix.id,
                 "title": fix.title,
                 "applicability": fix.applicability.value,
                 "unsafe_reason": fix.unsafe_reason,
-                "edits": [{"path": shown(e.path), "range": _position(e.range), "new_text": e.new_text} for e in fix.edits],
+                "edits": [{"path": shown(e.path), "range": _position(e.range, e.path), "new_text": e.new_text} for e in fix.edits],
                 "call_sites": [
-                    {"path": shown(s.path), "range": _position(s.range), "status": "review" if s.review else "rewritten",
+                    {"path": shown(s.path), "range": _position(s.range, s.path), "status": "review" if s.review else "rewritten",
                      "review": s.review}
                     for s in fix.call_sites
                 ],
@@ -99,8 +136,7 @@ class Report:
                 self._github(finding)
 
     def _text(self, finding: Finding) -> None:
-        start = finding.range.start
-        print(f"{finding.path}:{start.line + 1}:{start.character + 1}: {finding.code} {finding.message}", file=self.out)
+        print(f"{where(finding.path, finding.range)}: {finding.code} {finding.message}", file=self.out)
         if not self.quiet and finding.no_fix_reason:
             print(f"  no automatic fix: {finding.no_fix_reason}", file=self.out)
         if not self.quiet:
@@ -108,16 +144,15 @@ class Report:
                 unsafe = f" [unsafe: {fix.unsafe_reason}]" if fix.unsafe_reason else ""
                 print(f"  fix ({fix.id}): {fix.title}{unsafe}", file=self.out)
             for site in sorted({s for fix in finding.fixes for s in fix.call_sites if s.review}, key=_site_order):
-                start = site.range.start
-                where = f"{os.path.relpath(site.path)}:{start.line + 1}:{start.character + 1}"
-                print(f"  review call site {where}: {site.review}", file=self.out)
+                print(f"  review call site {where(os.path.relpath(site.path), site.range)}: {site.review}", file=self.out)
 
     def _github(self, finding: Finding) -> None:
-        r = finding.range
+        cell, r = _CELLS.of(finding.path, finding.range)
         level = "error" if self.severity == "error" else "notice" if self.severity in ("information", "hint") else "warning"
+        title = finding.code if cell is None else f"{finding.code} (cell {cell})"
         properties = (
             f"file={_escape_property(finding.path)},line={r.start.line + 1},col={r.start.character + 1},"
-            f"endLine={r.end.line + 1},endColumn={r.end.character + 1},title={finding.code}"
+            f"endLine={r.end.line + 1},endColumn={r.end.character + 1},title={_escape_property(title)}"
         )
         message = finding.message + (f" No automatic fix: {finding.no_fix_reason}." if finding.no_fix_reason else "")
         print(f"::{level} {properties}::{_escape(message)}", file=self.out)
@@ -191,6 +226,7 @@ def _escape_property(text: str) -> str:
 
 def sarif(findings: list[Finding], errors: list[tuple[str, str]], severity: str = "warning") -> dict:
     def location(path: str, range_: Range, message: str | None = None) -> dict:
+        cell, range_ = _CELLS.of(path, range_)
         loc = {
             "physicalLocation": {
                 "artifactLocation": {"uri": _uri(path), "uriBaseId": "%SRCROOT%"},
@@ -202,6 +238,8 @@ def sarif(findings: list[Finding], errors: list[tuple[str, str]], severity: str 
                 },
             }
         }
+        if cell is not None:  # a notebook: the region is in this cell (numbered from 1)
+            loc["physicalLocation"]["properties"] = {"cell": cell}
         if message:
             loc["message"] = {"text": message}
         return loc

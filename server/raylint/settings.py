@@ -41,6 +41,7 @@ class Settings:
     # callers get is unsafe (raylint cannot update callers it cannot see)
     library: bool = False
     root: str | None = None  # the folder `exclude` globs are relative to
+    cache_dir: str | None = None  # the result cache's folder, relative to `root` (CLI only)
     # what reading a configuration file left out, one line each (shown, never fatal)
     warnings: tuple[str, ...] = field(default=(), compare=False)
 
@@ -56,7 +57,10 @@ class Settings:
             option = _OPTION_KEYS.get(normal)
             if name is None and option is None:
                 if strict:
-                    known = ", ".join(sorted({*(k.replace("_", "-") for k in _FIELD_NAMES.values()), *rules.options()}))
+                    # (what a configuration file may set: `python` comes only from the command line
+                    # or the editor, see EXECUTABLE_SETTINGS)
+                    fields = {k.replace("_", "-") for k in _FIELD_NAMES.values() if k not in EXECUTABLE_SETTINGS}
+                    known = ", ".join(sorted({*fields, *rules.options()}))
                     raise ConfigError(f"{origin}: unknown setting `{key}` (known: {known})")
                 continue
             if value is None:
@@ -95,6 +99,7 @@ _FIELD_NAMES = {
     "python": "python",
     "debounce": "debounce",
     "library": "library",
+    "cache_dir": "cache_dir",
 }
 # the rules' options, by every spelling of their key (generator-style, generatorStyle)
 _OPTION_KEYS = {
@@ -163,8 +168,8 @@ def _checked(name: str, value: Any, origin: str) -> Any:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             fail("a list of glob strings")
         return tuple(value)
-    if name == "python":
-        return value if isinstance(value, str) else fail("a path")
+    if name in ("python", "cache_dir"):
+        return value if isinstance(value, str) and value else fail("a path")
     if name == "debounce":
         ok = isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= 60_000
         return int(value) if ok else fail("a number of milliseconds from 0 to 60000")
@@ -246,4 +251,15 @@ def load_file(path: str, base: Settings | None = None) -> Settings:
                     "configuration files (they come with the project); pass --python, or set it in your editor"
                 )
     settings = base.updated(table, path)
-    return replace(settings, root=os.path.dirname(os.path.abspath(path)), warnings=(*base.warnings, *warnings))
+    root = os.path.dirname(os.path.abspath(path))
+    if settings.cache_dir and not _inside(os.path.join(root, settings.cache_dir), root):
+        # a project file may not make raylint write outside the project
+        warnings.append(f"{where}: `cache-dir` ignored: {settings.cache_dir!r} is outside the project; pass --cache-dir")
+        settings = replace(settings, cache_dir=None)
+    return replace(settings, root=root, warnings=(*base.warnings, *warnings))
+
+
+def _inside(path: str, root: str) -> bool:
+    """Is `path` inside `root`, symlinks resolved?"""
+    real, real_root = os.path.realpath(path), os.path.realpath(root)
+    return real == real_root or real.startswith(real_root.rstrip(os.sep) + os.sep)

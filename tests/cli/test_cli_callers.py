@@ -365,3 +365,17 @@ def test_a_caller_in_an_excluded_file_is_not_silently_broken(project):
     run_in(project.root, ".", "--fix", "--unsafe-fixes")
     assert "return ray.put(i)" not in (project.root / "tasks.py").read_text()
     assert (project.root / "generated/client.py").read_text() == client
+
+
+def test_edit_only_given_leaves_callers_in_other_files_to_review(project):
+    """pre-commit gives the staged files: with --edit-only-given, a fix that must edit a
+    caller elsewhere is unsafe, and nothing outside the given files changes."""
+    project.write("tasks.py", "import ray\n\n\n@ray.remote\ndef load(x):\n    return ray.put(x)\n")
+    caller = "import ray\nfrom tasks import load\n\nprint(ray.get(ray.get(load.remote(1))))\n"
+    project.write("main.py", caller)
+    result = project.run("check", "--fix", "--edit-only-given", "tasks.py")
+    assert result.code == 1 and "review call site main.py:4" in result.out
+    assert (project.root / "main.py").read_text() == caller
+    assert "ray.put" in (project.root / "tasks.py").read_text()
+    assert project.run("check", "--fix", "tasks.py").code == 0  # without it, both are fixed
+    assert (project.root / "main.py").read_text().endswith("print(ray.get(load.remote(1)))\n")

@@ -155,7 +155,7 @@ def test_pre_commit_hook_definition():
     assert hook["id"] == "raylint"
     assert hook["entry"] == "raylint check"
     assert hook["language"] == "python"
-    assert hook["types"] == ["python"]
+    assert hook["types_or"] == ["python", "jupyter"]  # notebooks are checked too (issue 12)
     assert set(hook) <= {
         "id", "name", "entry", "language", "files", "exclude", "types", "types_or", "exclude_types", "args",
         "stages", "additional_dependencies", "always_run", "fail_fast", "verbose", "pass_filenames",
@@ -171,3 +171,12 @@ def test_pre_commit_style_invocation(project):
     args = hook["entry"].split()[1:]
     assert project.run(*args, "a.py", "b.py").code == 1
     assert project.run(*args, "b.py").code == 0
+
+
+def test_the_unknown_key_error_lists_each_file_setting_once(project):
+    project.write("pyproject.toml", "[tool.raylint]\nfoo = 1\n")
+    project.write("jobs.py", CLEAN)
+    (line,) = [l for l in project.run("check", "jobs.py").out.splitlines() if l.startswith("config: error: ")]
+    known = line.split("(known: ", 1)[1].split(")", 1)[0].split(", ")
+    assert len(known) == len(set(known)) and "generator-style" in known and "select" in known
+    assert "python" not in known  # never read from a file

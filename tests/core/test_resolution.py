@@ -344,3 +344,18 @@ def test_a_name_passed_to_another_call_is_not_a_task():
         wrapped = len(f)
     """
     assert analyze(textwrap.dedent(code), "case.py").findings == []
+
+
+def test_the_index_reads_a_pep_263_module_as_the_command_line_does(tmp_path):
+    """A re-export in a latin-1 module (declared, with a non-UTF-8 byte) is followed: the
+    index reads files the one way the command line does."""
+    from raylint.core import ModuleIndex, analyze
+
+    (tmp_path / "helpers.py").write_bytes(
+        b"# -*- coding: latin-1 -*-\n# caf\xe9\nfrom ray import put as store\n"
+    )
+    task = "import ray\nfrom helpers import store\n\n@ray.remote\ndef f(x):\n    return store(x)\n"
+    (tmp_path / "jobs.py").write_text(task)
+    index = ModuleIndex([str(tmp_path)])
+    (finding,) = analyze(task, str(tmp_path / "jobs.py"), index=index).findings
+    assert finding.code == "RAY001"

@@ -106,3 +106,43 @@ def test_the_test_script_sets_up_a_venv_on_a_stock_python(stock_python: Path, tm
         ["bash", str(ROOT / "scripts" / "test.sh")], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600
     )
     assert again.returncode == 0 and "creating the virtual environment" not in again.stderr
+
+
+def test_python_m_build_makes_a_wheel_and_sdist_that_install_in_a_clean_venv(tmp_path: Path):
+    """The README's install from the repository: `python -m build`, then the wheel (or the
+    sdist) into a fresh virtual environment, where `raylint` checks a file, explains its rules
+    and starts its server."""
+    pytest.importorskip("build")
+    copy = _copy_of_the_repository(tmp_path)
+    dist = tmp_path / "dist"
+    built = subprocess.run(
+        [sys.executable, "-m", "build", "--outdir", str(dist), str(copy)], capture_output=True, text=True, timeout=900
+    )
+    assert built.returncode == 0, built.stderr[-2000:]
+    (wheel,) = dist.glob("raylint-*.whl")
+    (sdist,) = dist.glob("raylint-*.tar.gz")
+    import tarfile
+
+    names = tarfile.open(sdist).getnames()
+    assert any(n.endswith("server/raylint/rules/ray001/__init__.py") for n in names)
+    assert any(n.endswith("README.md") for n in names)
+    for package in (wheel, sdist):
+        venv = tmp_path / f"venv-{package.suffix}"
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        python = venv / "bin" / "python"
+        env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+        install = subprocess.run(
+            [python, "-m", "pip", "install", "-q", str(package)], capture_output=True, text=True, env=env, timeout=900
+        )
+        assert install.returncode == 0, install.stderr[-2000:]
+        (tmp_path / "job.py").write_text("import ray\n\n@ray.remote\ndef f(x):\n    return ray.put(x)\n")
+        check = subprocess.run(
+            [venv / "bin" / "raylint", "check", "--no-cache", "job.py"], cwd=tmp_path, capture_output=True, text=True, env=env
+        )
+        assert check.returncode == 1 and "job.py:5:12: RAY001" in check.stdout, check.stdout + check.stderr
+        listed = subprocess.run([venv / "bin" / "raylint", "rule"], capture_output=True, text=True, env=env)
+        assert listed.returncode == 0 and "RAY001" in listed.stdout
+        server = subprocess.run(
+            [python, "-c", "import raylint.lsp.server"], capture_output=True, text=True, env=env, cwd=tmp_path
+        )
+        assert server.returncode == 0, server.stderr

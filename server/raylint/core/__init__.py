@@ -272,7 +272,7 @@ def fix_workspace(
 
     index = ParsedOnce(roots, read=current, stamp=stamp)
     for module in parsed:
-        module.__dict__.pop("_raylint_helper_puts", None)  # found with another index
+        module.facts.clear()  # learned with another index
         index.adopt(module)
     options = {"index": index, "externals": externals}
     history: list[dict[str, Analysis]] = []

@@ -19,10 +19,9 @@ import os
 from dataclasses import dataclass
 from typing import Callable
 
-from raylint.core.names import REMOTE_FACTORY, ModuleIndex, ModuleInfo, Resolver, Scope, canonical
+from raylint.core.names import _COMPREHENSIONS, RAY_API, REMOTE_FACTORY, External, LocalModule, ModuleIndex, ModuleInfo, Resolver, Scope, canonical, import_target
 
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
-_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
 
 @dataclass(frozen=True)
@@ -69,19 +68,16 @@ class Declared:
     cls: Def
 
 
-@dataclass(frozen=True)
-class Mod:
-    path: str  # a workspace module
-
-
-@dataclass(frozen=True)
-class Ext:
-    dotted: str  # a name from outside the workspace (`ray.get`, `queue.Queue`, `builtins.list`)
+# Where imports lead is followed by names.import_target, for both questions: its kinds are
+# values too. A workspace module; a name from outside the workspace (`ray.get`, a Ray name
+# too, `queue.Queue`, `builtins.list`).
+Mod = LocalModule
+Ext = External
 
 
 UNKNOWN = "unknown"
 OTHER = "other"  # known to be no workspace definition, handle or instance
-FACTORY = "ray.remote(...)"  # what `ray.remote(num_cpus=1)` returns
+FACTORY = REMOTE_FACTORY  # what `ray.remote(num_cpus=1)` returns
 
 # builtins whose result holds the items of their argument (a list of handles stays one)
 _KEEPS_ITEMS = {"list", "tuple", "sorted", "reversed", "iter", "set", "frozenset", "next"}
@@ -200,7 +196,12 @@ def view(module: ModuleInfo) -> View:
 
 class Values:
     """`values(expr)` for one search: what each name and attribute may be (see the module
-    docstring). Not kept between searches: what a name means depends on other modules."""
+    docstring). Not kept between searches: what a name means depends on other modules.
+
+    Names are looked up and imports followed as names.Resolver does (Scope.lookup,
+    import_target); what differs is how a name's bindings add up: here every binding counts
+    (the union), where the Resolver's "is it Ray's X?" holds only if no def, parameter or
+    loop binds the name too, and takes the first import or assignment that means something."""
 
     def __init__(self, index: ModuleIndex, imported: Callable[[str], bool] = lambda path: True):
         self.index = index
@@ -304,7 +305,7 @@ class Values:
         found: set = set()
         for source, level in module.scope.star_imports:
             if not level and (source == "ray" or source.startswith("ray.")):
-                if name in ("put", "remote", "get", "wait", "method", "get_actor"):
+                if name in (*RAY_API, "get_actor"):
                     found.add(Ext(canonical(f"ray.{name}")))
                 continue
             path = self.index.find(source, module.path, level)
@@ -327,11 +328,11 @@ class Values:
             node = binding[1]
             what = "class" if isinstance(node, ast.ClassDef) else "function"
             return frozenset({Def(module.path, node.name, node.lineno, what, self._decorated_remote(node, module, scope))})
-        if kind == "module":
-            return self._module(binding[1], module, 0)
-        if kind == "from":
-            _, source, imported, level = binding
-            return self._imported(source, imported, module, level, depth)
+        if kind in ("module", "from"):
+            target = import_target(self.index, binding, module.path)
+            if kind == "from" and isinstance(target, Mod):
+                return self.exported(target.path, binding[2], depth)
+            return frozenset({Ext(target) if isinstance(target, str) else target or UNKNOWN})
         if kind == "value":
             return self.of(binding[1], module, scope, depth)
         if kind == "for":
@@ -372,22 +373,6 @@ class Values:
         for value in self.of(annotation, module, scope, depth + 1):
             found.add(Declared(value) if isinstance(value, Def) and value.kind == "class" else UNKNOWN)
         return frozenset(found)
-
-    def _module(self, dotted: str, module: ModuleInfo, level: int) -> frozenset:
-        if not level and (dotted == "ray" or dotted.startswith("ray.")):
-            return frozenset({Ext(dotted)})
-        path = self.index.find(dotted, module.path, level)
-        if path is not None:
-            return frozenset({Mod(path)})
-        return frozenset({UNKNOWN if level else Ext(dotted)})
-
-    def _imported(self, source: str, name: str, module: ModuleInfo, level: int, depth: int) -> frozenset:
-        if not level and (source == "ray" or source.startswith("ray.")):
-            return frozenset({Ext(canonical(f"{source}.{name}"))})
-        path = self.index.find(source, module.path, level)
-        if path is None:
-            return frozenset({UNKNOWN if level else Ext(f"{source}.{name}")})
-        return self.exported(path, name, depth)
 
     def exported(self, path: str, name: str, depth: int = 0) -> frozenset:
         """What `name` of the workspace module at `path` may be (a submodule of a package too)."""

@@ -26,6 +26,7 @@ from __future__ import annotations
 import ast
 import bisect
 import re
+from collections import Counter
 from dataclasses import replace
 
 from raylint.core import Config, analyze_module, default_config, run_rules
@@ -119,7 +120,10 @@ class DocumentAnalyzer:
         for rule in rules:
             if rule.local and rule.reaches_outside and rule.reaches_outside(old_text, new_text, last.resolver, self.memory.setdefault(rule.code, {})):
                 return None
-        if _passes_a_definition(new_text, text) or _passes_a_definition(old_text, old.source.text):
+        # (the names defined anywhere in the new text: the old text's, with the statement's own
+        # definitions swapped; counted, since a name may be defined more than once)
+        defined = last.defined() - Counter(DEFINED_NAME.findall(old_text)) + Counter(DEFINED_NAME.findall(new_text))
+        if _passes_a_definition(new_text, defined) or _passes_a_definition(old_text, last.defined()):
             return None
         try:
             parsed = ast.parse(new_text)
@@ -173,6 +177,7 @@ class DocumentAnalyzer:
             findings = sorted(findings + whole, key=lambda f: (f.range.start, f.code))
         analysis = Analysis(self.path, findings, [])
         self._last = _State(text, last.context, resolver, analysis, rules, last.known_wrapped)
+        self._last._defined = +defined  # (unary plus drops the names no longer defined)
         return analysis
 
 
@@ -183,9 +188,16 @@ class _State:
         self.text, self.context, self.resolver, self.analysis = text, context, resolver, analysis
         self.rules = rules  # the rules that apply to the text
         self.known_wrapped = known_wrapped
+        self._defined: Counter | None = None
         self.starts = [first_line(s) for s in resolver.module.tree.body]  # 1-based
         # the top-level statement each finding belongs to (by its first line)
         self.owners = [bisect.bisect_right(self.starts, f.range.start.line + 1) - 1 for f in analysis.findings]
+
+    def defined(self) -> Counter:
+        """The names the text defines with `def` or `class` (any depth), counted."""
+        if self._defined is None:
+            self._defined = Counter(DEFINED_NAME.findall(self.text))
+        return self._defined
 
     def wrapped(self):
         # unchanged by an edit that passes no definition to a call (checked before)
@@ -254,10 +266,11 @@ def _lines_text(source: SourceText, first: int, last: int) -> str:
     return source.text[starts[first - 1] : end]
 
 
-def _passes_a_definition(part: str, whole: str) -> bool:
-    """Does `part` call something with a def or class of the module (`ray.remote(f)`)?"""
+def _passes_a_definition(part: str, defined: Counter) -> bool:
+    """Does `part` call something with a def or class of the module (`ray.remote(f)`)?
+    `defined`: the names the module's text defines (any depth), counted."""
     candidates = {name for _, name in one_name_arguments(part)}
-    return bool(candidates) and not candidates.isdisjoint(DEFINED_NAME.findall(whole))
+    return any(defined[name] > 0 for name in candidates)
 
 
 def _ranges(finding: Finding):

@@ -123,10 +123,12 @@ class Scope:
         scope: Scope | None = self
         first = True
         while scope is not None:
-            if name in scope.declared_global and scope.parent is not None:
+            if scope._bindings is None:  # (the properties, inlined: this is the hot path)
+                scope._collected()
+            if name in scope._declared_global and scope.parent is not None:
                 scope = _module_scope(scope)
                 continue
-            if (first or not scope.is_class) and name in scope.bindings:
+            if name in scope._bindings and (first or not isinstance(scope.node, ast.ClassDef)):
                 return scope
             first = False
             scope = scope.parent
@@ -224,16 +226,20 @@ class ModuleInfo:
         self.scope = Scope(tree, None, self)
         # (0-based line, message) of each syntax error the parser recovered from; None: unknown
         self.syntax_errors: list[tuple[int, str]] | None = syntax_errors
+        # what rules learned of this module, as one index resolves its names (by rule and fact:
+        # "RAY001.helper_puts"); cleared when another index adopts the module
+        self.facts: dict = {}
 
 
 def read_disk(path: str) -> str | None:
-    """A workspace file's text, or None: never a FIFO or a device (they would hang or never
-    end), never more than MAX_PYTHON_FILE."""
-    from raylint.discovery import MAX_PYTHON_FILE, read_regular_file
+    """A workspace file's text as the command line reads it (PEP 263 encodings, a BOM kept),
+    or None: never a FIFO or a device (they would hang or never end), never more than
+    MAX_PYTHON_FILE, never a binary file."""
+    from raylint.discovery import read_python_file
 
     try:
-        return read_regular_file(path, MAX_PYTHON_FILE).decode("utf-8")
-    except (OSError, UnicodeDecodeError, ValueError):
+        return read_python_file(path)[0]
+    except (OSError, UnicodeDecodeError, SyntaxError, ValueError, LookupError):
         return None
 
 
@@ -356,7 +362,9 @@ def _package_root(path: str) -> str:
 
 
 class Resolver:
-    """Answers "is this expression Ray's X?" for the names of one module."""
+    """Answers "is this expression Ray's X?" for the names of one module. (flow.Values asks
+    "what may it be?": both look names up with Scope.lookup and follow imports with
+    import_target; they differ in how a name's bindings add up, see flow.)"""
 
     def __init__(self, module: ModuleInfo, index: ModuleIndex, externals: ExternalResolver | None):
         self.module = module
@@ -403,19 +411,14 @@ class Resolver:
         return None
 
     def resolve_name(self, name: str, scope: Scope, depth: int = 0) -> Symbol:
-        while scope is not None:
-            if name in scope.declared_global:
-                scope = self.module.scope
-            if name in scope.bindings:
-                key = (id(scope.node), name)
-                if key not in self._memo:
-                    self._memo[key] = None  # guards `x = x` cycles
-                    self._memo[key] = self._from_bindings(scope, scope.bindings[name], depth)
-                return self._memo[key]
-            if scope.parent is None:
-                return self._from_star_imports(scope, name, depth)
-            scope = scope.parent
-        return None
+        home = scope.lookup(name)
+        if home is None:
+            return self._from_star_imports(self.module.scope, name, depth)
+        key = (id(home.node), name)
+        if key not in self._memo:
+            self._memo[key] = None  # guards `x = x` cycles
+            self._memo[key] = self._from_bindings(home, home.bindings[name], depth)
+        return self._memo[key]
 
     def _from_bindings(self, scope: Scope, bindings: list[tuple], depth: int) -> Symbol:
         # A name that is also a def, a parameter or a loop variable is not Ray's; among
@@ -430,41 +433,15 @@ class Resolver:
         return None
 
     def _from_binding(self, scope: Scope, binding: tuple, depth: int) -> Symbol:
-        kind = binding[0]
-        path = scope.module.path
-        if kind == "module":
-            return self.module_symbol(binding[1], path, 0)
-        if kind == "from":
-            _, module, name, level = binding
-            return self.imported(module, name, path, level, depth)
-        if kind == "value":
+        if binding[0] == "value":
             # an alias such as `put = ray.put` or `task = ray.remote(num_gpus=1)`
-            return Resolver.resolve(self._for(scope), binding[1], scope, depth + 1)
-        return None
-
-    def _for(self, scope: Scope) -> Resolver:
-        if scope.module is self.module:
-            return self
-        return Resolver(scope.module, self.index, self.externals)
-
-    def module_symbol(self, module: str, from_path: str, level: int) -> Symbol:
-        if not level and (module == "ray" or module.startswith("ray.")):
-            return module
-        path = self.index.find(module, from_path, level)
-        if path is not None:
-            return LocalModule(path)
-        return None if level else External(module)
-
-    def imported(self, module: str, name: str, from_path: str, level: int, depth: int) -> Symbol:
-        if not level and (module == "ray" or module.startswith("ray.")):
-            dotted = canonical(f"{module}.{name}")
-            return dotted if module == "ray" or dotted != f"{module}.{name}" else External(dotted)
-        path = self.index.find(module, from_path, level)
-        if path is None:
-            return None if level else External(f"{module}.{name}")
-        found = self.exported(path, name, depth)
-        if found is None and path.endswith("__init__.py"):
-            submodule = self.index.find(name, path, 1)
+            return self._in(scope.module).resolve(binding[1], scope, depth + 1)
+        target = import_target(self.index, binding, scope.module.path)
+        if binding[0] != "from" or not isinstance(target, LocalModule):
+            return target
+        found = self.exported(target.path, binding[2], depth)
+        if found is None and target.path.endswith("__init__.py"):
+            submodule = self.index.find(binding[2], target.path, 1)
             if submodule is not None:
                 return LocalModule(submodule)
         return found
@@ -475,8 +452,11 @@ class Resolver:
         info = self.index.module(path)
         if info is None:
             return None
-        other = self if info is self.module else Resolver(info, self.index, self.externals)
-        return other.resolve_name(name, info.scope, depth + 1)
+        return self._in(info).resolve_name(name, info.scope, depth + 1)
+
+    def _in(self, module: ModuleInfo) -> Resolver:
+        """The resolver of `module`'s names (a re-export is resolved where it is made)."""
+        return self if module is self.module else Resolver(module, self.index, self.externals)
 
     def _from_star_imports(self, scope: Scope, name: str, depth: int) -> Symbol:
         for module, level in scope.star_imports:
@@ -490,6 +470,24 @@ class Resolver:
                 if symbol is not None:
                     return symbol
         return None
+
+
+def import_target(index: ModuleIndex, binding: tuple, from_path: str) -> Symbol:
+    """Where an import binding of a module at `from_path` leads, for both questions (is it
+    Ray's X, what may it be): ("module", dotted) for `import a.b`, ("from", module, name,
+    level) for `from a import b`. A Ray name (its canonical spelling), a name of another
+    installed package (External), a workspace module (LocalModule; for `from`, the one to
+    look the name up in), or None: a relative import of a module that is not there."""
+    source, name, level = (binding[1], None, 0) if binding[0] == "module" else binding[1:]
+    if not level and (source == "ray" or source.startswith("ray.")):
+        if name is None:
+            return source
+        dotted = canonical(f"{source}.{name}")
+        return dotted if source == "ray" or dotted != f"{source}.{name}" else External(dotted)
+    path = index.find(source, from_path, level)
+    if path is not None:
+        return LocalModule(path)
+    return None if level else External(source if name is None else f"{source}.{name}")
 
 
 _IMPORTS_RAY = re.compile(r"^[ \t]*(?:from|import)[ \t]+ray\b", re.MULTILINE)

@@ -30,7 +30,7 @@ _WRAP_CALL_AFTER_NAME = re.compile(r"(?:\.\w+)*(?:\([^()]*\))?\(\s*(\w+)\s*\)")
 
 
 def may_have_findings(
-    text: str, path: str, index: ModuleIndex, externals: ExternalResolver | None = None, needs=("remote", "put")
+    text: str, path: str, index: ModuleIndex, externals: ExternalResolver | None, needs: tuple
 ) -> bool:
     """Does the file reach every word of `needs` (each a word or a tuple of alternatives)?
     False only when a rule that needs them certainly finds nothing in it."""

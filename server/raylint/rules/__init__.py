@@ -7,12 +7,19 @@ Adding a rule is one module under `raylint/rules/` that defines `RULE` (see
 from __future__ import annotations
 
 from raylint.core.rule import Option, Rule
-from raylint.rules import ray001, ray002, ray005
+from raylint.rules import ray001, ray002, ray003, ray004, ray005, ray006, ray007, ray008, ray009, ray010
 
 RULES: tuple[Rule, ...] = (
     ray001.RULE,
     ray002.RULE,
+    ray003.RULE,
+    ray004.RULE,
     ray005.RULE,
+    ray006.RULE,
+    ray007.RULE,
+    ray008.RULE,
+    ray009.RULE,
+    ray010.RULE,
 )
 
 BY_CODE: dict[str, Rule] = {rule.code: rule for rule in RULES}

@@ -1,39 +1,61 @@
--- Drives headless Neovim 0.7.2 through raylint's diagnostic → quick fix (or fix all) → save.
+-- Drives headless Neovim (Debian's 0.7.2, or 0.11 and later) through raylint's diagnostic →
+-- quick fix (or fix all) → save.
 -- Run by tests/editors/test_neovim.py as
 --   nvim --headless -n -i NONE --noplugin -u raylint_test.lua FILE.py
 -- from the workspace folder, with its settings in the environment:
 --   RAYLINT_PYTHON       the interpreter to run the server with, in place of the README's `python`
 --   RAYLINT_SNIPPETS     JSON list of Lua files to source first, as an init.lua would: the
---                        README's Neovim 0.7 client setup, and for "fixall" its fix-all-on-save
+--                        README's client setup for this Neovim (0.7: vim.lsp.start_client,
+--                        0.11+: vim.lsp.config + vim.lsp.enable), and for "fixall" its
+--                        fix-all-on-save
 --   RAYLINT_MODE         "quickfix" (apply the preferred quick fix at RAYLINT_LINE through
---                        vim.lsp.buf.code_action(), then :wall) or "fixall" (:write, which
+--                        vim.lsp.buf.code_action(), or `gra` in 0.11+, then :wall) or "fixall" (:write, which
 --                        fixes all, then :wall for the callers the fixes changed elsewhere)
 --   RAYLINT_LINE         1-based line of the diagnostic to fix (quickfix)
 --   RAYLINT_RESULT       where to write what happened, as JSON, for the test to check
 --   RAYLINT_WAIT_MS      how long each wait may take
 -- Exits 0 (`qall!`) when every step worked, 1 (`cquit 1`) otherwise.
 
+local modern = vim.fn.has("nvim-0.11") == 1
+
 -- The README's snippets run as they are, except that the server runs with the tests'
 -- interpreter and a debounce of 0.
+local function test_cmd(cmd)
+  cmd = vim.deepcopy(cmd)
+  if cmd[1] == "python" then
+    cmd[1] = os.getenv("RAYLINT_PYTHON")
+  end
+  return cmd
+end
 local start_client = vim.lsp.start_client
 vim.lsp.start_client = function(config)
   if config.name == "raylint" then
-    if config.cmd[1] == "python" then
-      config.cmd[1] = os.getenv("RAYLINT_PYTHON")
-    end
+    config.cmd = test_cmd(config.cmd)
     config.settings = vim.tbl_deep_extend("force", config.settings or {}, { raylint = { debounce = 0 } })
   end
   return start_client(config)
 end
+-- from the start, so that the log has the client's initialization
+if modern then
+  vim.lsp.log.set_level("debug")
+else
+  vim.lsp.set_log_level("debug")
+end
 for _, snippet in ipairs(vim.fn.json_decode(os.getenv("RAYLINT_SNIPPETS"))) do
   dofile(snippet)
+end
+local config = modern and vim.lsp.config.raylint
+if config then
+  -- the snippet's vim.lsp.config("raylint", ...), amended the way a later call would amend it
+  -- (vim.lsp.enable resolves the configuration when a buffer opens, after this)
+  vim.lsp.config("raylint", { cmd = test_cmd(config.cmd), settings = { raylint = { debounce = 0 } } })
 end
 
 local result = { steps = {}, diagnostics = {}, actions = {} }
 local wait_ms = tonumber(os.getenv("RAYLINT_WAIT_MS") or "30000")
 
 local function step(message)
-  table.insert(result.steps, string.format("%.2f %s", vim.loop.hrtime() / 1e9, message))
+  table.insert(result.steps, string.format("%.2f %s", (vim.uv or vim.loop).hrtime() / 1e9, message))
 end
 
 local function finish(ok, err)
@@ -55,8 +77,27 @@ local function check(condition, message)
   end
 end
 
+-- The buffer's diagnostics from the client, as the LSP diagnostics the server sent (what a
+-- code action request's context takes).
 local function lsp_diagnostics(buf, client_id)
   local all = {}
+  if modern then
+    -- 0.11 has no get_line_diagnostics: vim.diagnostic keeps the LSP diagnostic in
+    -- user_data.lsp (vim.lsp.diagnostic.from reads it), in the client's push or pull namespace
+    local namespaces = {
+      [vim.lsp.diagnostic.get_namespace(client_id, false)] = true,
+      [vim.lsp.diagnostic.get_namespace(client_id, true)] = true,
+    }
+    for _, d in ipairs(vim.diagnostic.get(buf)) do
+      if namespaces[d.namespace] then
+        table.insert(all, vim.lsp.diagnostic.from({ d })[1])
+      end
+    end
+    table.sort(all, function(a, b)
+      return a.range.start.line < b.range.start.line
+    end)
+    return all
+  end
   for lnum = 0, vim.api.nvim_buf_line_count(buf) - 1 do
     for _, d in ipairs(vim.lsp.diagnostic.get_line_diagnostics(buf, lnum, {}, client_id)) do
       table.insert(all, d)
@@ -88,6 +129,11 @@ local function main()
   -- the README's FileType autocmd started the server and attached this buffer to it
   local client_id
   vim.wait(wait_ms, function()
+    if modern then
+      local c = vim.lsp.get_clients({ bufnr = buf, name = "raylint" })[1]
+      client_id = c and c.id
+      return client_id ~= nil
+    end
     for id, c in pairs(vim.lsp.buf_get_clients(buf)) do
       if c.name == "raylint" then
         client_id = id
@@ -98,17 +144,32 @@ local function main()
   check(client_id, "no raylint client attached to the buffer")
   local client = vim.lsp.get_client_by_id(client_id)
   step("client " .. client_id .. " attached")
+  local function stopped()
+    if modern then
+      return client:is_stopped()
+    end
+    return vim.lsp.client_is_stopped(client_id)
+  end
 
   local got = vim.wait(wait_ms, function()
-    return vim.lsp.client_is_stopped(client_id) or #lsp_diagnostics(buf, client_id) > 0
+    return stopped() or #lsp_diagnostics(buf, client_id) > 0
   end, 20)
-  check(not vim.lsp.client_is_stopped(client_id), "the server exited (see the LSP log)")
+  check(not stopped(), "the server exited (see the LSP log)")
   check(got, "no diagnostics within " .. wait_ms .. " ms")
   local before = lsp_diagnostics(buf, client_id)
   result.diagnostics = describe(before)
   step(#before .. " diagnostics")
-  result.resolve_provider = type(client.resolved_capabilities.code_action) == "table"
-    and client.resolved_capabilities.code_action.resolveProvider or false
+  if modern then
+    local provider = client.server_capabilities.codeActionProvider
+    result.resolve_provider = type(provider) == "table" and provider.resolveProvider or false
+    result.settings = client.settings
+    result.root_dir = client.root_dir
+  else
+    result.resolve_provider = type(client.resolved_capabilities.code_action) == "table"
+      and client.resolved_capabilities.code_action.resolveProvider or false
+    result.settings = client.config.settings
+    result.root_dir = client.config.root_dir
+  end
 
   if mode == "quickfix" then
     local line = tonumber(os.getenv("RAYLINT_LINE"))
@@ -119,8 +180,8 @@ local function main()
       end
     end
     check(target, "no RAY001 diagnostic on line " .. line)
-    -- What a user does: cursor on the squiggle, :lua vim.lsp.buf.code_action(), pick the
-    -- preferred action in the menu (vim.ui.select, answered here as a user would).
+    -- What a user does: cursor on the squiggle, :lua vim.lsp.buf.code_action() (0.11+: gra),
+    -- pick the preferred action in the menu (vim.ui.select, answered here as a user would).
     vim.api.nvim_win_set_cursor(0, { line, target.range.start.character })
     local picked
     vim.ui.select = function(items, opts, on_choice)
@@ -135,7 +196,12 @@ local function main()
       on_choice(picked)
     end
     local tick = vim.api.nvim_buf_get_changedtick(buf)
-    vim.lsp.buf.code_action()
+    if modern then
+      -- 0.11's default mapping for vim.lsp.buf.code_action(), typed as a user types it
+      vim.api.nvim_feedkeys("gra", "mx", false)
+    else
+      vim.lsp.buf.code_action()
+    end
     check(vim.wait(wait_ms, function()
       return result.picked ~= nil and vim.api.nvim_buf_get_changedtick(buf) ~= tick
     end, 20), "the preferred quick fix was not applied within " .. wait_ms .. " ms (offered: " .. vim.inspect(result.actions) .. ")")
@@ -149,7 +215,7 @@ local function main()
   -- the fix also rewrote the call sites in other files (opened, modified, not saved)
   result.modified = {}
   for _, b in ipairs(vim.api.nvim_list_bufs()) do
-    if vim.api.nvim_buf_get_option(b, "modified") then
+    if vim.bo[b].modified then
       table.insert(result.modified, vim.fn.fnamemodify(vim.api.nvim_buf_get_name(b), ":t"))
     end
   end
@@ -163,13 +229,13 @@ local function main()
   result.diagnostics_after = describe(lsp_diagnostics(buf, client_id))
   check(settled, "expected " .. expected .. " diagnostics after the fix, the editor has " .. #result.diagnostics_after)
   step("diagnostics after the fix: " .. #result.diagnostics_after)
+  result.messages = vim.fn.execute("messages") -- deprecation warnings among them
 end
 
 vim.api.nvim_create_autocmd("VimEnter", {
   once = true,
   nested = true, -- so that :write runs the fix-all snippet's BufWritePre autocmd
   callback = function()
-    vim.lsp.set_log_level("debug")
     local ok, err = xpcall(main, debug.traceback)
     finish(ok, not ok and tostring(err) or nil)
   end,

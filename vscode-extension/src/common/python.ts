@@ -178,7 +178,7 @@ export function assessProbe(
         if (strategy === 'fromEnvironment') {
             return {
                 reason: `raylint is not installed in ${info.executable} (raylint.importStrategy is "fromEnvironment").`,
-                remedy: `Run "${info.executable} -m pip install raylint", or set raylint.importStrategy to "useBundled".`,
+                remedy: `Install raylint into it from a clone of its repository ("${info.executable} -m pip install <path of the clone>"; raylint is not on PyPI), or set raylint.importStrategy to "useBundled".`,
             };
         }
         return {

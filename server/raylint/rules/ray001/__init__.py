@@ -90,7 +90,7 @@ from raylint.core.names import Resolver
 from raylint.core.rule import DOCS_BASE, Checked, FixAvailability, Option, Rule
 from raylint.core.tasks import RemoteFunction
 from raylint.rules.ray001 import generator, num_returns, return_value
-from raylint.rules.ray001.body import Body
+from raylint.rules.ray001.body import HELPER_PUTS, Body
 from raylint.rules.ray001.edits import Context
 
 CODE = "RAY001"
@@ -114,7 +114,9 @@ def check(ctx: Checked) -> list[Finding]:
             findings.extend(_check_function(Context(ctx.path, ctx.source, body), style))
     # the helpers the tasks call, for `reaches_outside` (kept while the document is edited: a
     # task not checked again still calls them)
-    ctx.memory.setdefault("helpers", set()).update(getattr(ctx.module, "_raylint_helper_puts", ()))
+    ctx.memory.setdefault("helpers", set()).update(ctx.module.facts.get(HELPER_PUTS, ()))
+    if ctx.statements is None:  # a full analysis: what `reaches_outside` needs, once
+        ctx.memory["cleanup"] = cleanup_names(ctx.resolver)
     return findings
 
 
@@ -240,15 +242,14 @@ def _finding(ctx: Context, ret: ast.Return, puts: list[ast.Call], fixes: list[Fi
     value = ret.value
     single = ctx.body.is_put(value) or isinstance(value, ast.Name) and ctx.body.put_assignments(value.id)
     refs = "an ObjectRef" if single else "ObjectRefs"
-    message = (
-        f"{what} `{fn.display_name}` returns {refs} made by ray.put(), which defeats Ray's inlining of "
-        f"small return values, adds reference counting, and loses the value if this worker dies; "
-        f"return the value itself."
-    )
+    message = f"{what} `{fn.display_name}` returns {refs} made by ray.put(); return the value itself"
     in_order = sorted(puts, key=lambda put: (put.lineno, put.col_offset))
     related = [Related(ctx.path, source.range_of(put), _put_message(ctx, put)) for put in in_order]
-    made = "actor" if fn.is_method else "task"
-    related.append(Related(ctx.path, source.range_of(fn.declared_at), f"`{fn.display_name}` is made a Ray {made} here"))
+    if fn.is_method:  # (declared_at is the class's decorator or `ray.remote(Cls)`)
+        made = f"`{fn.display_name.split('.')[0]}` is made a Ray actor here"
+    else:
+        made = f"`{fn.display_name}` is made a Ray task here"
+    related.append(Related(ctx.path, source.range_of(fn.declared_at), made))
     return Finding(
         CODE, message, ctx.path, source.range_of(ret.value), tuple(related), tuple(fixes),
         fn.display_name, fn.call_names, fn.nested, no_fix_reason=reason, statement=source.range_of(ret),
@@ -275,12 +276,20 @@ def reaches_outside(old_text: str, new_text: str, resolver: Resolver, memory: di
     if helpers and any(name in helpers for name in _DEFINED.findall(old_text + new_text)):
         return True
     texts = old_text + new_text
+    if "cleanup" not in memory:  # (known after a full analysis; imports never change in between)
+        memory["cleanup"] = cleanup_names(resolver)
+    return any(name in texts and re.search(rf"\b{re.escape(name)}\b", texts) for name in memory["cleanup"])
+
+
+def cleanup_names(resolver: Resolver) -> frozenset[str]:
+    """The module-level names bound to ray.put or ObjectRef by an import or an assignment."""
     scope = resolver.module.scope
-    for name, bindings in scope.bindings.items():
-        if name in texts and any(b[0] in ("from", "value") for b in bindings):
-            if resolver.meaning(resolver.resolve_name(name, scope)) in _CLEANED_UP and re.search(rf"\b{re.escape(name)}\b", texts):
-                return True
-    return False
+    return frozenset(
+        name
+        for name, bindings in scope.bindings.items()
+        if any(b[0] in ("from", "value") for b in bindings)
+        and resolver.meaning(resolver.resolve_name(name, scope)) in _CLEANED_UP
+    )
 
 
 RULE = Rule(

@@ -276,11 +276,14 @@ def _binding_of(name: str, scope: Scope) -> tuple[Scope, list[tuple]] | None:
     return None
 
 
+HELPER_PUTS = "RAY001.helper_puts"  # (module.facts) helper name → the puts it returns
+
+
 def helper_puts(resolver: Resolver, node: ast.AST | None, name: str | None = None) -> list[tuple[ast.Call, str]]:
     """The puts whose refs a helper (a plain module-level function) returns, each with the
     name of the function that makes it (the helper, or one it calls). Kept on the module."""
     module = resolver.module
-    memo = module.__dict__.setdefault("_raylint_helper_puts", {})
+    memo = module.facts.setdefault(HELPER_PUTS, {})
     if node is None:
         return memo.get(name, [])
     if node.name in memo:

@@ -239,7 +239,10 @@ def set_option(ctx: Context, name: str, value: str | None) -> list[Edit] | str:
         line = Position(first.lineno - 1, 0)
         text = f"{ctx.indent_of(fn.node)}@{method}({name}={value}){ctx.source.newline}"
         return [*import_edits, ctx.insert(line, text)]
-    return f"`{ctx.text(site.node)}` is shared by other tasks; set {name} on this task by hand"
+    return (
+        f"`{ctx.text(site.node)}` is a decorator made once (`{ctx.text(site.node)} = ray.remote(...)`), which any "
+        f"task may use; set {name} on this task by hand"
+    )
 
 
 def ray_name(ctx: Context, api: str) -> tuple[str, list[Edit]]:

@@ -1,0 +1,65 @@
+"""RAY004 on real Ray: hoisted definitions give the same results, and the case the fix calls
+unsafe (a task reading an object the loop changes) really differs once hoisted."""
+
+from __future__ import annotations
+
+import ast
+
+import pytest
+
+from raylint.core import Config, analyze, apply_edits, fix_text
+from raylint.rules.ray004 import RULE
+
+PROGRAMS = {
+    "docs-example": (
+        "import ray\n\noutputs = []\nfor i in range(5):\n\n    @ray.remote\n    def double(i):\n        return i * 2\n\n"
+        "    outputs.append(double.remote(i))\nresult = ray.get(outputs)\n"
+    ),
+    "actor": (
+        "import ray\n\nresult = []\nfor i in range(3):\n    @ray.remote(num_cpus=0)\n    class Counter:\n"
+        "        def __init__(self, start):\n            self.n = start\n\n        def inc(self):\n            self.n += 1\n"
+        "            return self.n\n\n    c = Counter.remote(i)\n    result.append(ray.get(c.inc.remote()))\n"
+    ),
+    "wrap-and-helper": (
+        "import math\nimport ray\n\nSCALE = 3\n\n\ndef helper(x):\n    return math.floor(x) * SCALE\n\n\n"
+        "def main():\n    refs = []\n    for i in range(4):\n        task = ray.remote(num_cpus=0)(helper)\n"
+        "        refs.append(task.remote(i + 0.5))\n    return ray.get(refs)\n\n\nresult = main()\n"
+    ),
+    "nested-loops": (
+        "import ray\n\nresult = []\nfor a in range(2):\n    for b in range(2):\n        @ray.remote\n"
+        "        def add(x, y):\n            return x + y\n\n        result.append(ray.get(add.remote(a, b)))\n"
+    ),
+}
+
+
+def run(code: str):
+    namespace: dict = {}
+    exec(compile(code, "<program>", "exec"), namespace)
+    return namespace["result"]
+
+
+@pytest.mark.parametrize("name", sorted(PROGRAMS))
+def test_hoisted_program_gives_the_same_results(local_ray, name):
+    before = PROGRAMS[name]
+    config = Config.make([RULE])
+    findings = analyze(before, "/tmp/ray004_program.py", config).findings
+    assert findings and all(f.fixes and f.fixes[0].safe for f in findings)
+    after, analysis = fix_text(before, "/tmp/ray004_program.py", config)
+    ast.parse(after)
+    assert analysis.findings == [], after
+    assert run(after) == run(before)
+
+
+def test_hoisting_a_task_that_reads_what_the_loop_changes_differs(local_ray):
+    """Why such a fix is unsafe: Ray pickles the function (and the globals it reads) at its
+    first `.remote()`; redefined at each pass it sees each change, hoisted only the first."""
+    code = (
+        "import ray\n\nsettings = {'k': 0}\nresult = []\nfor step in range(3):\n    settings['k'] = step\n\n"
+        "    @ray.remote\n    def read():\n        return settings['k']\n\n    result.append(ray.get(read.remote()))\n"
+    )
+    (finding,) = analyze(code, "/tmp/ray004_stale.py", Config.make([RULE])).findings
+    (fix,) = finding.fixes
+    assert "pickles `settings`" in fix.unsafe_reason
+    hoisted = apply_edits(code, list(fix.edits))
+    assert run(code) == [0, 1, 2]
+    assert run(hoisted) == [0, 0, 0]
