@@ -94,20 +94,24 @@ UNSAFE = (
 
 
 def check(ctx: Checked) -> list[Finding]:
+    # the calls that may be `ray.get` first (cheap): most modules have none, and need no view
+    candidates = [
+        node
+        for statement in ctx.body
+        for node in ast.walk(statement)
+        if isinstance(node, ast.Call) and node.args and _may_be_get(ctx, node.func)
+    ]
+    if not candidates:
+        return []
     v = view(ctx.module)
     facts = _module_facts(ctx, v)
     findings = []
-    for statement in ctx.body:
-        for node in ast.walk(statement):
-            if isinstance(node, ast.Call) and node.args and _is_get(ctx, v, node):
-                finding = _check_get(ctx, v, facts, node)
-                if finding is not None:
-                    findings.append(finding)
+    for node in candidates:
+        if ctx.is_ray(node.func, v.scope_of(node), "ray.get"):
+            finding = _check_get(ctx, v, facts, node)
+            if finding is not None:
+                findings.append(finding)
     return findings
-
-
-def _is_get(ctx: Checked, v: View, call: ast.Call) -> bool:
-    return _may_be_get(ctx, call.func) and ctx.is_ray(call.func, v.scope_of(call), "ray.get")
 
 
 def _may_be_get(ctx: Checked, func: ast.AST) -> bool:
