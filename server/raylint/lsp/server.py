@@ -55,9 +55,10 @@ from raylint.core import Position, Range
 from raylint.core.noqa import noqa_comment
 from raylint.discovery import Excludes, python_files
 from raylint.lsp import convert
+from raylint.lsp.configuration import Configuration, is_config_file
 from raylint.lsp.documents import Document, uri_to_path
 from raylint.lsp.framing import Framer, Message
-from raylint.settings import ConfigError, Settings, find_pyproject, load_file
+from raylint.settings import Settings
 
 FIX_ALL_KIND = "source.fixAll.raylint"
 _KEPT_TREES = 3  # documents whose last tree is kept for incremental re-analysis
@@ -270,10 +271,7 @@ class RaylintServer(LanguageServer):
         self.searching_later: dict[str, asyncio.Task] = {}  # background searches, waiting for a pause
         self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="raylint-analysis")
         self.externals: dict[str | None, ExternalResolver] = {}
-        self.initialization_options: dict[str, Any] = {}
-        self.client_settings: dict[str, dict[str, Any]] = {}  # folder URI ("" = global) → settings
-        self.file_settings: dict[str, tuple[float, Settings]] = {}
-        self.reported_config_errors: set[str] = set()
+        self.configuration = Configuration(self.log)  # the settings of each document, resolved
         self.pull_diagnostics = False
         self.configured: asyncio.Event | None = None  # set once the editor's settings are in
 
@@ -462,42 +460,8 @@ class RaylintServer(LanguageServer):
     # -- settings ---------------------------------------------------------------------------
 
     def settings_for(self, document: Document) -> Settings:
-        path = uri_to_path(document.uri)
-        folder = self._folder_of(document.uri)
-        settings = Settings(root=uri_to_path(folder) if folder else None)
-        config = find_pyproject(path) if path else None
-        if config:
-            settings = self._from_file(config)
-        for origin, values in (
-            ("initializationOptions", self.initialization_options),
-            ("workspace settings", self.client_settings.get("", {})),
-            ("folder settings", self.client_settings.get(folder, {})),
-        ):
-            try:
-                settings = settings.updated(values or {}, origin, strict=False)
-            except ConfigError as error:
-                self._config_error(str(error))
-        return settings
-
-    def _from_file(self, config: str) -> Settings:
-        try:
-            stamp = os.stat(config).st_mtime_ns
-            cached = self.file_settings.get(config)
-            if cached and cached[0] == stamp:
-                return cached[1]
-            settings = load_file(config)
-            for warning in settings.warnings:  # e.g. `python` ignored: not taken from project files
-                self.log(warning, types.MessageType.Warning)
-            self.file_settings[config] = (stamp, settings)
-            return settings
-        except (OSError, ConfigError) as error:
-            self._config_error(str(error))
-            return Settings(root=os.path.dirname(config))
-
-    def _config_error(self, message: str) -> None:
-        if message not in self.reported_config_errors:
-            self.reported_config_errors.add(message)
-            self.log(f"{message}; using the defaults for it", types.MessageType.Error)
+        """The document's settings (resolved once per configuration change: see configuration.py)."""
+        return self.configuration.settings(uri_to_path(document.uri), self._folder_of(document.uri))
 
     def _folder_of(self, uri: str) -> str:
         folders = [f.uri for f in self.workspace.folders.values()] if self.workspace else []
@@ -517,7 +481,8 @@ class RaylintServer(LanguageServer):
             self.log_error("reading the editor's settings", error)
             return
         for folder, value in zip(folders, values or []):
-            self.client_settings[folder] = value if isinstance(value, dict) else {}
+            self.configuration.client_settings[folder] = value if isinstance(value, dict) else {}
+        self.configuration.invalidate()
 
     # -- analysis ---------------------------------------------------------------------------
 
@@ -878,7 +843,7 @@ class RaylintServer(LanguageServer):
     def files_changed(self) -> None:
         """Files changed on disk: everything analysed may have read them."""
         self.files_may_have_appeared()
-        self.file_settings.clear()
+        self.configuration.invalidate()  # (a folder with a pyproject.toml may have gone with them)
         self.texts.clear()
         self.results.clear()  # the documents' own texts did not change, but what they import may have
         self.published.clear()
@@ -901,7 +866,7 @@ def initialize(ls: RaylintServer, params: types.InitializeParams) -> None:
     if isinstance(options, dict):
         # accept both {"raylint": {...}} / {"settings": {...}} and the settings themselves
         options = options.get("raylint", options.get("settings", options))
-        ls.initialization_options = options if isinstance(options, dict) else {}
+        ls.configuration.initialization_options = options if isinstance(options, dict) else {}
     ls.pull_diagnostics = ls.supports("text_document.diagnostic")
     ls.send_roots()
     ls.configured = asyncio.Event()
@@ -921,9 +886,9 @@ async def initialized(ls: RaylintServer, params: types.InitializedParams) -> Non
 async def did_change_configuration(ls: RaylintServer, params: types.DidChangeConfigurationParams) -> None:
     settings = params.settings
     if isinstance(settings, dict) and isinstance(settings.get("raylint"), dict):
-        ls.client_settings[""] = settings["raylint"]
+        ls.configuration.client_settings[""] = settings["raylint"]
+    ls.configuration.invalidate()
     await ls.refresh_client_settings()
-    ls.file_settings.clear()
     await ls.recheck_all()
 
 
@@ -931,6 +896,8 @@ async def did_change_configuration(ls: RaylintServer, params: types.DidChangeCon
 async def did_change_watched_files(ls: RaylintServer, params: types.DidChangeWatchedFilesParams) -> None:
     # an open document's own save or change came with didSave/didChange already: only files
     # the editor does not hold make everything be checked again
+    if any(is_config_file(uri_to_path(change.uri)) for change in params.changes):
+        ls.configuration.invalidate()  # (even one open in the editor: its text on disk changed)
     if all(change.uri in ls.documents for change in params.changes):
         return
     ls.files_changed()
@@ -941,6 +908,7 @@ async def did_change_watched_files(ls: RaylintServer, params: types.DidChangeWat
 async def did_change_folders(ls: RaylintServer, params: types.DidChangeWorkspaceFoldersParams) -> None:
     ls.send_roots()
     ls.files_may_have_appeared()
+    ls.configuration.invalidate()  # settings are per folder
     await ls.refresh_client_settings()
     await ls.recheck_all()
 
@@ -976,6 +944,8 @@ def did_change(ls: RaylintServer, params: types.DidChangeTextDocumentParams) -> 
 def did_save(ls: RaylintServer, params: types.DidSaveTextDocumentParams) -> None:
     document = ls.documents.get(params.text_document.uri)
     ls.files_may_have_appeared()  # a saved file may be a new one
+    if is_config_file(uri_to_path(params.text_document.uri)):
+        ls.configuration.invalidate()  # a pyproject.toml edited in the editor
     if document is not None:
         ls.schedule(document, 0)
 
