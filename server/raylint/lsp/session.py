@@ -48,7 +48,7 @@ class Search:
 class OpenDocument:
     """(loop) One open document and all the session keeps about it."""
 
-    document: Document  # its text as the client edits it (pygls keeps none: see server.py)
+    document: Document  # its text as the client edits it (pygls keeps none: see protocol.py)
     own_edits: int = 0  # the part of the workspace generation that is this document's own edits
     result: Cached | None = None  # its last analysis
     analyzing: Running | None = None  # its analysis running, joined by whoever asks meanwhile
