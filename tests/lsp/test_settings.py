@@ -153,3 +153,20 @@ async def test_library_setting_keeps_fix_all_from_changing_callers(editor: Edito
         if edit.change_annotations:
             (annotation,) = edit.change_annotations.values()
             assert annotation.needs_confirmation and "library" in annotation.description
+
+
+async def test_a_pyproject_saved_in_the_editor_applies_to_the_next_analysis(editor: Editor):
+    """Settings are resolved once per configuration change, not per keystroke: saving a
+    pyproject.toml is such a change (even when no file watcher tells of it)."""
+    root = editor.client.workspace_root
+    uri = editor.open("a.py", SOURCE)
+    (diagnostic,) = await editor.diagnostics(uri)
+    assert diagnostic.severity == types.DiagnosticSeverity.Warning
+    (root / "pyproject.toml").write_text('[tool.raylint]\nseverity = "hint"\n')
+    editor.client.text_document_did_save(
+        types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=(root / "pyproject.toml").as_uri()))
+    )
+    end = types.Position(5, 0)
+    editor.change(uri, types.TextDocumentContentChangePartial(range=types.Range(end, end), text="# x\n"))
+    (diagnostic,) = await editor.diagnostics(uri)
+    assert diagnostic.severity == types.DiagnosticSeverity.Hint

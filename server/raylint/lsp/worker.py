@@ -1,0 +1,279 @@
+"""The analysis worker: one thread (jedi is not thread-safe, and the message loop must never
+wait on it) and everything it owns.
+
+The worker owns what analysis reads: the module index, the list of workspace files, jedi's
+resolvers, and one `WorkerDocument` per open document (its text as the last job sent it, its
+analyzer, whether it is being typed in). The loop keeps these in step with jobs it submits
+with each open, change and close (`opened`, `closed`): the worker runs jobs in order, so an
+analysis submitted after an edit sees it. Only values cross: the texts the jobs carry are the
+loop's own immutable strings (shared, not copied), and results come back as values.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import threading
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from raylint.core import Analysis, CallerSearch, ExternalResolver, ModuleIndex, fix_text, fix_workspace
+from raylint.core.incremental import DocumentAnalyzer
+from raylint.core.names import disk_stamp, read_disk
+from raylint.discovery import Excludes, python_files
+from raylint.lsp.documents import Document, uri_to_path
+from raylint.settings import Settings
+
+TEST_HOOKS = os.environ.get("RAYLINT_TEST_HOOKS") == "1"
+KEPT_TREES = 3  # documents whose last tree is kept for incremental re-analysis
+THREAD_NAME = "raylint-analysis"
+
+
+@dataclass(eq=False)
+class WorkerDocument:
+    """(worker) What the analysis keeps of one open document; its close drops it."""
+
+    uri: str
+    version: int
+    text: str
+    analyzer: tuple[Settings, DocumentAnalyzer] | None = None
+    typed_at: int = 0  # when it was last typed in (0: it is not); its last tree is kept
+
+
+class WorkerDict(dict):
+    """(RAYLINT_TEST_HOOKS) A dict of the worker's that notes any use on another thread."""
+
+    def __init__(self, worker: Worker, name: str) -> None:
+        super().__init__()
+        self.worker, self.name = worker, name
+
+    def _check(self) -> None:
+        self.worker.owned(self.name)
+
+    def __getitem__(self, key):
+        self._check()
+        return super().__getitem__(key)
+
+    def __setitem__(self, key, value):
+        self._check()
+        super().__setitem__(key, value)
+
+    def __delitem__(self, key):
+        self._check()
+        super().__delitem__(key)
+
+    def __contains__(self, key):
+        self._check()
+        return super().__contains__(key)
+
+    def get(self, *args):
+        self._check()
+        return super().get(*args)
+
+    def pop(self, *args):
+        self._check()
+        return super().pop(*args)
+
+    def values(self):
+        self._check()
+        return super().values()
+
+
+class Worker:
+    def __init__(self, log_error: Callable[[str, BaseException], None]) -> None:
+        self.log_error = log_error
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=THREAD_NAME)
+        self.ownership_errors: list[str] = []  # (RAYLINT_TEST_HOOKS) its state used elsewhere
+        # -- the worker thread's --
+        self.documents: dict[str, WorkerDocument] = WorkerDict(self, "documents") if TEST_HOOKS else {}  # by path
+        self.roots: tuple[str, ...] = ()  # the workspace folders, as the loop last sent them
+        self._index: ModuleIndex | None = None
+        self._files: tuple[float, list[str], tuple] = (0.0, [], ())  # when, files, errors
+        self._externals: dict[str | None, ExternalResolver] = {}
+        self._typing = 0  # counts analyses of documents being typed in
+
+    # -- for the loop: jobs, run in order -----------------------------------------------------
+
+    def submit(self, function: Callable, *args) -> Future:
+        return self.executor.submit(function, *args)
+
+    def run(self, function: Callable, *args) -> asyncio.Future:
+        """`function(*args)` on the worker, awaitable on the loop."""
+        return asyncio.get_running_loop().run_in_executor(self.executor, function, *args)
+
+    def opened(self, document: Document) -> None:
+        """The document was opened or edited: its text as of now."""
+        self.submit(self._set_open, document.path, document.uri, document.version, document.text)
+
+    def closed(self, document: Document) -> None:
+        self.submit(self._set_closed, document.path, document.uri)
+
+    def set_roots(self, roots: list[str]) -> None:
+        self.submit(setattr, self, "roots", tuple(roots))
+
+    def files_appeared(self) -> None:
+        """Files may have appeared or gone: list again, look for modules again."""
+        self.submit(self._files_appeared)
+
+    def shutdown(self) -> None:
+        # an analysis running on the worker finishes on its own; nothing waits for its result
+        logging.getLogger("concurrent.futures").setLevel(logging.CRITICAL)
+        self.executor.shutdown(wait=False, cancel_futures=True)
+
+    def join(self, timeout: float) -> bool:
+        """Wait up to `timeout` for the thread to end; whether it did."""
+        threads = list(getattr(self.executor, "_threads", ()))
+        for thread in threads:
+            thread.join(timeout=timeout)
+        return not any(thread.is_alive() for thread in threads)
+
+    def owned(self, what: str) -> None:
+        """With RAYLINT_TEST_HOOKS=1, note a use of the worker's state on another thread."""
+        if TEST_HOOKS and not threading.current_thread().name.startswith(THREAD_NAME):
+            self.ownership_errors.append(f"{what} on {threading.current_thread().name}")
+
+    # -- the worker thread's ------------------------------------------------------------------
+
+    def _set_open(self, path: str, uri: str, version: int, text: str) -> None:
+        known = self.documents.get(path)
+        if known is not None and known.uri == uri:  # an edit: the analyzer stays
+            known.version, known.text = version, text
+        else:
+            self.documents[path] = WorkerDocument(uri, version, text)
+
+    def _set_closed(self, path: str, uri: str) -> None:
+        known = self.documents.get(path)
+        if known is not None and known.uri == uri:  # (not another URI open for the same file)
+            del self.documents[path]
+
+    def _files_appeared(self) -> None:
+        self._files = (0.0, [], ())
+        if self._index is not None:
+            self._index.files_appeared()
+
+    @property
+    def index(self) -> ModuleIndex:
+        """One index for the session: modules are parsed again only when they change."""
+        self.owned("index")
+        if self._index is None:
+            self._index = ModuleIndex(list(self.roots), read=self.read, stamp=self._stamp)
+        return self._index
+
+    def read(self, path: str) -> str | None:
+        """Workspace modules as the user sees them: unsaved text of open documents first."""
+        opened = self.documents.get(path)
+        return opened.text if opened is not None else read_disk(path)
+
+    def _stamp(self, path: str):
+        opened = self.documents.get(path)
+        return ("open", opened.version, id(opened.text)) if opened is not None else disk_stamp(path)
+
+    def document(self, path: str) -> Document | None:
+        """A file as the analysis read it: the open document's text, or the index's."""
+        opened = self.documents.get(path)
+        if opened is not None:
+            return Document(opened.uri, "python", opened.version, opened.text)
+        text = self.index.text(path)
+        return None if text is None else Document(Path(path).as_uri(), "python", None, text)
+
+    def texts_for(self, analysis: Analysis) -> dict[str, str]:
+        """The texts of the closed files an analysis points into (for the loop to convert
+        positions in them: the loop never touches the index)."""
+        paths = {r.path for f in analysis.findings for r in f.related}
+        paths |= {e.path for f in analysis.findings for fix in f.fixes for e in fix.edits}
+        texts = {}
+        for path in paths - {analysis.path}:
+            if path in self.documents:
+                continue
+            text = self.index.text(path)
+            if text is not None:
+                texts[path] = text
+        return texts
+
+    def workspace_files(self, settings: Settings) -> tuple[list[str], tuple[str, ...]]:
+        """The workspace's Python files, where callers are searched (listed every 10 s at
+        most), and what kept some from being listed (then a search is incomplete). Excluded
+        files are listed too: their call sites are reviewed, not edited."""
+        listed_at, files, errors = self._files
+        if time.monotonic() - listed_at > 10:
+            problems: list[tuple[str, str]] = []
+            listed: list[str] = []
+            try:
+                for path in python_files(list(self.roots), Excludes((), settings.root), problems):
+                    listed.append(os.path.abspath(path))
+            except Exception as error:  # the listing broke off: what was listed is searched
+                problems.append((", ".join(self.roots), f"{type(error).__name__}: {error}"))
+            files = sorted(set(listed))
+            errors = tuple(f"{path}: {message}" for path, message in problems)
+            self._files = (time.monotonic(), files, errors)
+            self.index.files_appeared()
+        return files, errors
+
+    def caller_search(self, settings: Settings) -> tuple[CallerSearch, tuple[str, ...]]:
+        """A call-site search over the workspace, and why it is incomplete, if it is."""
+        files, errors = self.workspace_files(settings)
+        excluded = excluded_files(settings, files)
+        return CallerSearch(files, self.index, excluded, settings.library), errors
+
+    def _options(self, settings: Settings) -> dict[str, Any]:
+        if settings.python not in self._externals:
+            self._externals[settings.python] = ExternalResolver(settings.python)
+        return {"index": self.index, "externals": self._externals[settings.python]}
+
+    def analyze(
+        self, text: str, uri: str, path: str, settings: Settings, context: int, typing: bool
+    ) -> tuple[Analysis, dict[str, str]]:
+        """The analysis, and the texts of the closed files it points into. `context` counts
+        changes to what else it reads (same: the analyzer re-checks just the edited part)."""
+        try:
+            opened = self.documents.get(path)
+            if opened is not None and opened.uri != uri:
+                opened = None  # another URI for the same file holds it: analysed afresh
+            known = opened.analyzer if opened is not None else None
+            if known is None or known[0] != settings:
+                known = (settings, DocumentAnalyzer(path, settings.config_for(path), **self._options(settings)))
+                if opened is not None:
+                    opened.analyzer = known
+            # A kept tree costs ~1.5 KB a line: kept only for the few documents being typed in.
+            keep = typing and opened is not None
+            if keep:
+                self._typing += 1
+                opened.typed_at = self._typing
+                typed = sorted((d for d in self.documents.values() if d.typed_at), key=lambda d: d.typed_at)
+                for other in typed[: max(0, len(typed) - KEPT_TREES)]:
+                    other.typed_at = 0
+                    if other.analyzer is not None:
+                        other.analyzer[1].forget()
+            analysis = known[1].analyze(text, context, keep=keep)
+            return analysis, self.texts_for(analysis)
+        except Exception as error:  # a bug must cost one analysis, not the server
+            self.log_error(f"analysing {path}", error)
+            return Analysis(path), {}
+
+    def fix_all(self, document: Document, settings: Settings) -> dict[str, str]:
+        """New texts (by path) after every safe fix of the document (a snapshot), callers
+        included."""
+        if uri_to_path(document.uri) is None:  # untitled, notebook cell: no workspace callers
+            options = self._options(settings)
+            return {document.path: fix_text(document.text, document.path, settings.config_for(document.path), **options)[0]}
+        files, unlisted = self.workspace_files(settings)
+        result = fix_workspace(
+            [document.path],
+            files,
+            list(self.roots),
+            read=self.read,
+            config=settings.config_for,
+            externals=self._options(settings)["externals"],
+            excluded=excluded_files(settings, files),
+            # callers in files not listed cannot be updated: only fixes that change no caller
+            library=settings.library or bool(unlisted),
+        )
+        return result.texts
+
+
+def excluded_files(settings: Settings, files: list[str]) -> frozenset[str]:
+    return frozenset(filter(Excludes(settings.exclude, settings.root), files))
