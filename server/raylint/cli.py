@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import gc
 import os
 import sys
 from concurrent.futures import ProcessPoolExecutor
@@ -27,6 +28,10 @@ _KEEP_PARSED_CHARS = 2_000_000
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Python's cycle collector scans every live object again and again while trees are built;
+    # with the modules a run keeps (to follow imports) it took 4/5 of the parsing time. Cycles
+    # are few here: collect them far less often (worker processes inherit this).
+    gc.set_threshold(100_000, 50, 100)
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command == "check":
