@@ -217,5 +217,29 @@ async def test_fix_all_in_an_untitled_document(editor: Editor):
     await editor.diagnostics(uri)
     position = types.Position(0, 0)
     (action,) = await editor.code_actions(uri, types.Range(position, position), only=["source.fixAll.raylint"])
-    fixed = editor.apply(uri, TASK, await editor.edit_of(action))
-    assert fixed == TASK.replace("return ray.put(x)", "return x")
+    # An untitled buffer is in no workspace folder: its task's callers are not searched, so the
+    # fix that changes what they get is not safe, and Fix all leaves it (it used to apply it
+    # without looking for callers, even in the same buffer)
+    assert not _edits_for(await editor.edit_of(action), uri)
+
+
+async def test_a_file_outside_the_workspace_folders_has_no_safe_caller_changing_fix(editor: Editor, tmp_path_factory):
+    """Its callers may be anywhere: the fix is offered to review, and Fix all leaves it."""
+    outside = tmp_path_factory.mktemp("elsewhere") / "tasks.py"
+    outside.write_text(TASK)
+    uri = outside.as_uri()
+    editor.versions[uri] = 1
+    editor.client.text_document_did_open(
+        types.DidOpenTextDocumentParams(types.TextDocumentItem(uri=uri, language_id="python", version=1, text=TASK))
+    )
+    assert [d.code for d in await editor.diagnostics(uri)] == ["RAY001"]
+    position = types.Position(0, 0)
+    (action,) = await editor.code_actions(uri, types.Range(position, position), only=["source.fixAll.raylint"])
+    assert not _edits_for(await editor.edit_of(action), uri)
+
+
+def _edits_for(edit: types.WorkspaceEdit, uri: str) -> list:
+    """The text edits a workspace edit makes to `uri`."""
+    if edit.document_changes:
+        return [e for c in edit.document_changes if c.text_document.uri == uri for e in c.edits]
+    return list((edit.changes or {}).get(uri, []))

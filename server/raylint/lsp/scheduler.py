@@ -20,7 +20,7 @@ import time
 from dataclasses import replace
 from typing import TYPE_CHECKING, Iterator
 
-from raylint.core import Analysis, CallerSearch
+from raylint.core import Analysis, CallerChange, CallerSearch
 from raylint.discovery import Excludes
 from raylint.lsp.documents import Document, uri_to_path
 from raylint.lsp.session import Cached, OpenDocument, Running, Search
@@ -158,7 +158,8 @@ class Scheduler:
         cached, worker = search.cached, self.worker
         analysis, settings = cached.analysis, cached.settings
         try:
-            search_in, unlisted = await worker.run(worker.caller_search, settings)
+            path = uri_to_path(search.record.document.uri)
+            search_in, unlisted = await worker.run(worker.caller_search, settings, path)
             found: list = []
             steps = _search_steps(search_in, analysis, found)
             while not self._search_stale(search):
@@ -277,14 +278,17 @@ def _run_slice(steps: Iterator[None], budget: float) -> bool:
 
 
 def unsearched(analysis: Analysis, why: str) -> Analysis:
-    """The analysis with every fix unsafe: its call sites were not all searched (`why`), so a
-    caller may be left expecting what the task returned before."""
+    """The analysis with every fix that changes what callers get unsafe: its call sites were
+    not all searched (`why`), so a caller may be left expecting what the task returned before.
+    Fixes that change no caller (a hoisted definition) stay as they are."""
     reason = f"{why}: call sites there cannot be updated"
     findings = [
         replace(
             finding,
             fixes=tuple(
-                replace(
+                fix
+                if fix.callers is CallerChange.NONE
+                else replace(
                     fix,
                     title=f"{fix.title} (call sites not all searched)",
                     unsafe_reason=f"{fix.unsafe_reason}; {reason}" if fix.unsafe_reason else reason,

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from raylint.core import Analysis, CallerSearch, ExternalResolver, ModuleIndex, fix_text, fix_workspace
+from raylint.core import Analysis, CallerSearch, ExternalResolver, ModuleIndex, fix_workspace
 from raylint.core.incremental import DocumentAnalyzer
 from raylint.core.names import disk_stamp, read_disk
 from raylint.discovery import Excludes, python_files
@@ -213,11 +213,23 @@ class Worker:
             self.index.files_appeared()
         return files, errors
 
-    def caller_search(self, settings: Settings) -> tuple[CallerSearch, tuple[str, ...]]:
-        """A call-site search over the workspace, and why it is incomplete, if it is."""
+    def caller_search(self, settings: Settings, path: str | None = None) -> tuple[CallerSearch, tuple[str, ...]]:
+        """A call-site search over the workspace for the document at `path`, and why it is
+        incomplete, if it is (also when the document is outside every workspace folder: its
+        callers may be anywhere)."""
         files, errors = self.workspace_files(settings)
         excluded = excluded_files(settings, files)
+        if not self.covers(path):
+            errors = (*errors, f"{path or 'the document'} is in no workspace folder")
         return CallerSearch(files, self.index, excluded, settings.library), errors
+
+    def covers(self, path: str | None) -> bool:
+        """Is the file at `path` inside a workspace folder (where its callers are searched)?"""
+        if not path:
+            return False
+        real = os.path.realpath(path)
+        roots = [os.path.realpath(root) for root in self.roots]
+        return any(real == root or real.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
 
     def _options(self, settings: Settings) -> dict[str, Any]:
         if settings.python not in self._externals:
@@ -257,9 +269,25 @@ class Worker:
     def fix_all(self, document: Document, settings: Settings) -> dict[str, str]:
         """New texts (by path) after every safe fix of the document (a snapshot), callers
         included."""
-        if uri_to_path(document.uri) is None:  # untitled, notebook cell: no workspace callers
-            options = self._options(settings)
-            return {document.path: fix_text(document.text, document.path, settings.config_for(document.path), **options)[0]}
+        path = uri_to_path(document.uri)
+        if path is None or not self.covers(path):
+            # untitled, a notebook cell, a file outside the workspace folders: its callers may
+            # be anywhere, so only the fixes that change no caller are safe (library mode)
+            own = os.path.abspath(document.path)
+
+            def read(other: str) -> str | None:
+                return document.text if os.path.abspath(other) == own else self.read(other)
+
+            result = fix_workspace(
+                [document.path],
+                [document.path],
+                list(self.roots) or [os.path.dirname(own)],
+                read=read,
+                config=settings.config_for,
+                externals=self._options(settings)["externals"],
+                library=True,
+            )
+            return result.texts
         files, unlisted = self.workspace_files(settings)
         result = fix_workspace(
             [document.path],
