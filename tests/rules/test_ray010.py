@@ -81,3 +81,13 @@ def test_invalid(code, where):
     assert [f"{f.range.start.line + 1 - LINES}:{f.range.start.character + 1}" for f in found] == [where]
     assert found[0].fixes == () and found[0].no_fix_reason
     assert "spawn" in found[0].message and found[0].task
+
+
+def test_an_actor_methods_related_location_names_the_class_made_an_actor():
+    """(issue 12: it said the method was made an actor) One wording for every rule."""
+    from raylint.core import Config, analyze
+    from raylint.rules import BY_CODE
+
+    code = "import os\nimport ray\n\n@ray.remote\nclass Server:\n    def start(self):\n        os.fork()\n"
+    (finding,) = analyze(code, "t.py", Config.make([BY_CODE["RAY010"]])).findings
+    assert finding.related[-1].message == "`Server` is made a Ray actor here"

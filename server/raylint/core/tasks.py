@@ -40,6 +40,14 @@ class RemoteFunction:
     call_names: tuple[str, ...]  # names callers use: `f`, `g` for `g = ray.remote(f)`, or the actor class's
     nested: bool = False  # defined inside a function
 
+    @property
+    def declared_message(self) -> str:
+        """What `declared_at` does, for a related location: the task made remote, or the
+        actor class (for a method, `declared_at` is its class's decorator or `ray.remote(Cls)`)."""
+        if self.is_method:
+            return f"`{self.display_name.split('.')[0]}` is made a Ray actor here"
+        return f"`{self.display_name}` is made a Ray task here"
+
 
 def find_remote_functions(resolver: Resolver, statements: list[ast.stmt] | None = None, wrapped=None) -> list[RemoteFunction]:
     """The module's tasks and actor methods; only those in `statements` (top-level) if given,

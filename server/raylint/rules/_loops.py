@@ -419,3 +419,10 @@ def first_positional(call: ast.Call, keyword: str) -> ast.AST | None:
 
 def has_keyword(call: ast.Call, name: str) -> bool:
     return any(kw.arg == name for kw in call.keywords) or len(call.args) > 1 and name == "timeout"
+
+
+def findings_of_gets(ctx, check_get) -> list:
+    """`check_get(ctx, walk, get)` for each `ray.get` of the checked statements: the findings."""
+    walk = walk_of(ctx)
+    return [finding for get in walk.gets if (finding := check_get(ctx, walk, get)) is not None]
+

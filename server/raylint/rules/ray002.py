@@ -114,13 +114,7 @@ _WHOLE = {"list", "tuple", "set", "frozenset", "sorted", "sum", "min", "max", "d
 
 
 def check(ctx: Checked) -> list[Finding]:
-    walk = _loops.walk_of(ctx)
-    findings = []
-    for get in walk.gets:
-        finding = _check_get(ctx, walk, get)
-        if finding is not None:
-            findings.append(finding)
-    return findings
+    return _loops.findings_of_gets(ctx, _check_get)
 
 
 def _check_get(ctx: Checked, walk: Walk, get: ast.Call) -> Finding | None:

@@ -87,13 +87,7 @@ UNSAFE = (
 
 
 def check(ctx: Checked) -> list[Finding]:
-    walk = _loops.walk_of(ctx)
-    findings = []
-    for get in walk.gets:
-        finding = _check_get(ctx, walk, get)
-        if finding is not None:
-            findings.append(finding)
-    return findings
+    return _loops.findings_of_gets(ctx, _check_get)
 
 
 def _check_get(ctx: Checked, walk: Walk, get: ast.Call) -> Finding | None:

@@ -124,7 +124,7 @@ def _finding(ctx: Checked, v, fn, read: ast.Name, value: ast.AST, size: int, mod
     )
     related = (
         Related(ctx.path, source.range_of(value), f"`{read.id}` is made here ({_human(size)})"),
-        Related(ctx.path, source.range_of(fn.declared_at), f"`{fn.display_name}` is made a Ray {'actor' if fn.is_method else 'task'} here"),
+        Related(ctx.path, source.range_of(fn.declared_at), fn.declared_message),
     )
     return Finding(
         CODE, message, ctx.path, source.range_of(read), related, (), fn.display_name,

@@ -165,7 +165,7 @@ def _finding(ctx: Checked, v, fn, call: ast.Call, what: str) -> Finding:
         f"`{what}` forks the Ray worker of {kind} `{fn.display_name}`, and the child shares its Ray sockets; "
         f"use the \"spawn\" start method or Ray tasks"
     )
-    related = (Related(ctx.path, source.range_of(fn.declared_at), f"`{fn.display_name}` is made a Ray {'actor' if fn.is_method else 'task'} here"),)
+    related = (Related(ctx.path, source.range_of(fn.declared_at), fn.declared_message),)
     return Finding(
         CODE, message, ctx.path, source.range_of(call), related, (), fn.display_name,
         no_fix_reason=NO_FIX, statement=source.range_of(statement_of(v, call)),

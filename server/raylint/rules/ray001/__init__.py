@@ -245,11 +245,7 @@ def _finding(ctx: Context, ret: ast.Return, puts: list[ast.Call], fixes: list[Fi
     message = f"{what} `{fn.display_name}` returns {refs} made by ray.put(); return the value itself"
     in_order = sorted(puts, key=lambda put: (put.lineno, put.col_offset))
     related = [Related(ctx.path, source.range_of(put), _put_message(ctx, put)) for put in in_order]
-    if fn.is_method:  # (declared_at is the class's decorator or `ray.remote(Cls)`)
-        made = f"`{fn.display_name.split('.')[0]}` is made a Ray actor here"
-    else:
-        made = f"`{fn.display_name}` is made a Ray task here"
-    related.append(Related(ctx.path, source.range_of(fn.declared_at), made))
+    related.append(Related(ctx.path, source.range_of(fn.declared_at), fn.declared_message))
     return Finding(
         CODE, message, ctx.path, source.range_of(ret.value), tuple(related), tuple(fixes),
         fn.display_name, fn.call_names, fn.nested, no_fix_reason=reason, statement=source.range_of(ret),
