@@ -91,3 +91,15 @@ def test_an_actor_methods_related_location_names_the_class_made_an_actor():
     code = "import os\nimport ray\n\n@ray.remote\nclass Server:\n    def start(self):\n        os.fork()\n"
     (finding,) = analyze(code, "t.py", Config.make([BY_CODE["RAY010"]])).findings
     assert finding.related[-1].message == "`Server` is made a Ray actor here"
+
+
+def test_a_noqa_in_the_body_of_an_if_does_not_silence_its_header():
+    """The lines a `# noqa` may be on are the statement's header up to the call (the range
+    every rule takes from `_scan.statement_range`), not the whole `if` block."""
+    from raylint.core import Config, analyze
+    from raylint.rules import BY_CODE
+
+    config = Config.make([BY_CODE["RAY010"]])
+    code = "import os\nimport ray\n\n@ray.remote\ndef f(n):\n    if os.fork():\n        pass  # noqa\n"
+    assert [f.code for f in analyze(code, "t.py", config).findings] == ["RAY010"]
+    assert analyze(code.replace("if os.fork():", "if os.fork():  # noqa: RAY010"), "t.py", config).findings == []

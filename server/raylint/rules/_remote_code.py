@@ -10,30 +10,9 @@ from __future__ import annotations
 import ast
 from typing import Iterator
 
-from raylint.core.flow import View, view
 from raylint.core.names import SCOPE_NODES, Scope
-from raylint.core.rule import Checked
 
 FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
-
-
-def module_view(ctx: Checked) -> View:
-    """The module's View (parents and scopes of every node), made once per text."""
-    return view(ctx.module)
-
-
-def statement_of(v: View, node: ast.AST) -> ast.AST:
-    """The innermost statement that holds `node` (itself if it is one)."""
-    at = node
-    while at is not None and not isinstance(at, ast.stmt):
-        at = v.parent(at)
-    return at if at is not None else node
-
-
-def scope_in(v: View, node: ast.AST) -> Scope:
-    """The scope the names of `node` are looked up in (a comprehension's element in the
-    comprehension's own scope)."""
-    return v.scope_of(node)
 
 
 def inside(node: ast.AST) -> Iterator[ast.AST]:

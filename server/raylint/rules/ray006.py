@@ -60,7 +60,9 @@ from raylint.core.model import Finding
 from raylint.core.names import Scope
 from raylint.core.rule import DOCS_BASE, Checked, Rule
 from raylint.core.tasks import is_remote_definition, remote_wrapped_names
-from raylint.rules._remote_code import FUNCTIONS, may_be, module_view, own_nodes, statement_of
+from raylint.core.flow import view
+from raylint.rules._remote_code import FUNCTIONS, may_be, own_nodes
+from raylint.rules._scan import statement_range
 
 CODE = "RAY006"
 DOCS_URL = DOCS_BASE + "out-of-band-object-ref-serialization.html"
@@ -74,7 +76,7 @@ _DEPTH = 12
 
 
 def check(ctx: Checked) -> list[Finding]:
-    v = module_view(ctx)
+    v = view(ctx.module)
     refs = Refs(ctx, v)
     findings = []
     for statement in ctx.body:
@@ -391,7 +393,7 @@ def _finding(ctx: Checked, v, call: ast.Call, module: str) -> Finding:
     message = f"`{name}` serializes an ObjectRef out of band, so {consequence}; pass the ref itself to tasks and actors"
     return Finding(
         CODE, message, ctx.path, source.range_of(call), (), (), _enclosing_function(v, call),
-        no_fix_reason=NO_FIX, statement=source.range_of(statement_of(v, call)),
+        no_fix_reason=NO_FIX, statement=statement_range(source, v, call),
     )
 
 

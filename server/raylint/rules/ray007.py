@@ -81,7 +81,9 @@ from raylint.core.model import Finding, Related
 from raylint.core.names import Scope
 from raylint.core.rule import DOCS_BASE, Checked, Rule
 from raylint.core.tasks import is_remote_definition, remote_wrapped_names
-from raylint.rules._remote_code import FUNCTIONS, inside, module_view, own_nodes, statement_of, top_level_nodes
+from raylint.core.flow import view
+from raylint.rules._remote_code import FUNCTIONS, inside, own_nodes, top_level_nodes
+from raylint.rules._scan import enclosing_statement
 
 CODE = "RAY007"
 DOCS_URL = DOCS_BASE + "global-variables.html"
@@ -105,7 +107,7 @@ def check(ctx: Checked) -> list[Finding]:
 class Module:
     def __init__(self, ctx: Checked):
         self.ctx = ctx
-        self.v = module_view(ctx)
+        self.v = view(ctx.module)
         self._writers: dict[str, list[ast.AST]] | None = None
         self._stores: dict[str, list[ast.Name]] | None = None
         self._calls: dict[int, set[str]] = {}
@@ -257,7 +259,7 @@ class Module:
                 f"own copy, so pass the value as an argument or hold it in an actor"
             )
             related = tuple(Related(self.ctx.path, self.ctx.source.range_of(where), text) for where, text in writes)
-            findings.append(self._finding(fn.display_name, node, message, statement_of(self.v, node), related))
+            findings.append(self._finding(fn.display_name, node, message, enclosing_statement(self.v, node) or node, related))
         return findings
 
     def _driver_writes(self, fn, name: str) -> list[tuple[ast.AST, str]]:

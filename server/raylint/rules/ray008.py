@@ -51,7 +51,9 @@ import math
 
 from raylint.core.model import Finding, Related
 from raylint.core.rule import DOCS_BASE, Checked, Rule
-from raylint.rules._remote_code import FUNCTIONS, module_view, statement_of
+from raylint.core.flow import view
+from raylint.rules._remote_code import FUNCTIONS
+from raylint.rules._scan import statement_range
 
 CODE = "RAY008"
 DOCS_URL = DOCS_BASE + "pass-large-arg-by-value.html"
@@ -72,7 +74,7 @@ ITEMSIZE = {
 
 
 def check(ctx: Checked) -> list[Finding]:
-    v = module_view(ctx)
+    v = view(ctx.module)
     sizes: dict[int, int | None] = {}
     # (scope node id, name) -> the `.remote` calls passing it, with the argument nodes
     passed: dict[tuple[int, str], list[tuple[ast.Call, ast.Name]]] = {}
@@ -236,7 +238,7 @@ def _finding(ctx, v, call, argument, value, size, others, in_loop: bool) -> Find
     related += [Related(ctx.path, source.range_of(other), f"`{argument.id}` is passed by value here too") for other in others]
     return Finding(
         CODE, message, ctx.path, source.range_of(argument), tuple(related), (), _enclosing(v, call),
-        no_fix_reason=NO_FIX, statement=source.range_of(statement_of(v, call)),
+        no_fix_reason=NO_FIX, statement=statement_range(source, v, call),
     )
 
 

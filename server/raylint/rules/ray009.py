@@ -56,7 +56,9 @@ import ast
 
 from raylint.core.model import Finding, Related
 from raylint.core.rule import DOCS_BASE, Checked, Rule
-from raylint.rules._remote_code import FUNCTIONS, inside, is_main_guard, module_view, statement_of, top_level_nodes
+from raylint.core.flow import view
+from raylint.rules._remote_code import FUNCTIONS, inside, is_main_guard, top_level_nodes
+from raylint.rules._scan import statement_range
 from raylint.rules.ray008 import _human, array_bytes
 
 CODE = "RAY009"
@@ -69,7 +71,7 @@ def check(ctx: Checked) -> list[Finding]:
     functions = ctx.remote_functions()
     if not functions:
         return []
-    v = module_view(ctx)
+    v = view(ctx.module)
     script: bool | None = None
     sizes: dict[int, int | None] = {}
     findings = []
@@ -128,7 +130,7 @@ def _finding(ctx: Checked, v, fn, read: ast.Name, value: ast.AST, size: int, mod
     )
     return Finding(
         CODE, message, ctx.path, source.range_of(read), related, (), fn.display_name,
-        no_fix_reason=NO_FIX, statement=source.range_of(statement_of(v, read)),
+        no_fix_reason=NO_FIX, statement=statement_range(source, v, read),
     )
 
 

@@ -67,7 +67,9 @@ import ast
 
 from raylint.core.model import Finding, Related
 from raylint.core.rule import DOCS_BASE, Checked, Rule
-from raylint.rules._remote_code import inside, may_be, module_view, single_value, statement_of, string_constant, top_level_nodes
+from raylint.core.flow import view
+from raylint.rules._remote_code import inside, may_be, single_value, string_constant, top_level_nodes
+from raylint.rules._scan import statement_range
 
 CODE = "RAY010"
 DOCS_URL = DOCS_BASE + "fork-new-processes.html"
@@ -92,7 +94,7 @@ def check(ctx: Checked) -> list[Finding]:
     functions = ctx.remote_functions()
     if not functions:
         return []
-    v = module_view(ctx)
+    v = view(ctx.module)
     module_sets_method = _sets_other_method(ctx, v, top_level_nodes(ctx.tree))
     findings: list[Finding] = []
     for fn in functions:
@@ -168,7 +170,7 @@ def _finding(ctx: Checked, v, fn, call: ast.Call, what: str) -> Finding:
     related = (Related(ctx.path, source.range_of(fn.declared_at), fn.declared_message),)
     return Finding(
         CODE, message, ctx.path, source.range_of(call), related, (), fn.display_name,
-        no_fix_reason=NO_FIX, statement=source.range_of(statement_of(v, call)),
+        no_fix_reason=NO_FIX, statement=statement_range(source, v, call),
     )
 
 
