@@ -191,3 +191,19 @@ def test_a_get_imported_inside_a_function_is_still_ray_get():
         code = tasks + f"def main():\n    {body}\n    x = {get}(a.remote())\n    return b.remote(x)\n"
         found = analyze(code, "t.py", Config.make([BY_CODE["RAY003"]])).findings
         assert [(f.code, f.range.start.line) for f in found] == [("RAY003", 12)], code
+
+
+def test_pass_ref_is_safe_only_into_a_ray_task_or_actor_call():
+    """Ray resolves a top-level ref argument for its tasks and actor methods; a `.remote` of
+    something else (a Serve handle, a library object) may receive the ref itself."""
+    from raylint.core import Config, analyze
+    from raylint.rules import BY_CODE
+
+    config = Config.make([BY_CODE["RAY003"]])
+    head = "import ray\n\n@ray.remote\ndef task(x):\n    return x\n\n@ray.remote\nclass A:\n    def m(self, x):\n        return x\n\n"
+    for call, safe in [("task.remote(v)", True), ("task.options(num_cpus=1).remote(v)", True),
+                       ("A.remote().m.remote(v)", True), ("handle.m.remote(v)", False), ("other.remote(v)", False)]:
+        code = head + f"def main(data, handle, other):\n    v = ray.get(ray.put(data))\n    return {call}\n"
+        (finding,) = analyze(code, "t.py", config).findings
+        (fix,) = finding.fixes
+        assert fix.safe == safe, (call, fix.unsafe_reason)

@@ -39,8 +39,10 @@ becomes `g.remote(ref)`). The callee receives the same value (verified on Ray 2.
 numpy arrays, which arrive read-only either way).
 
 It is **safe** when the ref is made by `ray.put(...)` (directly or through a name every binding
-of which is a put): such a ref is ready at once and holds no task error, so the caller waited
-for nothing and nothing is raised elsewhere instead. (What it still changes: the put object
+of which is a put) and every call it goes to is certainly a task or actor method of the
+workspace (a `.remote` of anything else, such as a Serve handle, may receive the ref itself):
+such a ref is ready at once and holds no task error, so the caller waited for nothing and
+nothing is raised elsewhere instead. (What it still changes: the put object
 stays in the object store while the name holds its ref, instead of being freed at once.)
 
 Otherwise it is **unsafe**, because removing a `ray.get` of a task's ref changes more than
@@ -78,7 +80,7 @@ from __future__ import annotations
 
 import ast
 
-from raylint.core.flow import View, view
+from raylint.core.flow import Def, Handle, Options, Values, View, view
 from raylint.core.model import Finding, Fix, Related
 from raylint.core.names import Scope
 from raylint.core.rule import DOCS_BASE, Checked, FixAvailability, Rule
@@ -224,7 +226,13 @@ def _check_get(ctx: Checked, v: View, facts: _Facts, get: ast.Call) -> Finding |
         edit = Context(ctx.path, source, None).edit(get, text)
         # A ref made by `ray.put` is ready at once and cannot hold a task's error: then the
         # caller waited for nothing and nothing is raised later instead.
-        unsafe = "" if _put_ref(ctx, v, get.args[0], scope) else UNSAFE
+        unsafe = UNSAFE
+        if _put_ref(ctx, v, get.args[0], scope):
+            unknown = next((use for use in uses if not _certainly_ray(ctx, v, use)), None)
+            unsafe = "" if unknown is None else (
+                f"raylint cannot tell that `{ctx.source.segment(unknown.func)}` is a Ray task or actor call "
+                f"(only those resolve a ref argument to its value)"
+            )
         fixes = (Fix("pass-ref", "Pass the ObjectRef instead of its value", (edit,), unsafe_reason=unsafe),)
     return Finding(
         CODE,
@@ -312,6 +320,21 @@ def _remote_argument(ctx: Checked, v: View, node: ast.AST) -> ast.Call | None:
     if ctx.is_ray(func, v.scope_of(parent), "ray.remote"):
         return None
     return parent
+
+
+def _certainly_ray(ctx: Checked, v: View, call: ast.Call) -> bool:
+    """Is `call` certainly a submission to a Ray task or actor method of the workspace (which
+    resolve a top-level ref argument), not some other `.remote` (a Serve handle's, a library's)?
+    `f.remote()` / `f.options(...).remote()` of a task, `h.m.remote()` of an actor handle."""
+    values = Values(ctx.resolver.index)
+    target, scope = call.func.value, v.scope_of(call)
+    if isinstance(target, ast.Attribute):
+        found = values.of(target.value, ctx.module, scope)  # `h` of `h.m.remote()`
+        return bool(found) and all(isinstance(value, Handle) for value in found)
+    found = values.of(target, ctx.module, scope)
+    return bool(found) and all(
+        isinstance(value, Options) or isinstance(value, Def) and value.remote and value.kind == "function" for value in found
+    )
 
 
 def _uses(ctx: Checked, v: View, facts: _Facts, get: ast.Call, scope: Scope) -> list[ast.Call]:
