@@ -14,11 +14,14 @@ those (a literal, an object of an installed class, an installed module).
 from __future__ import annotations
 
 import ast
+import bisect
 import builtins
 import os
 from dataclasses import dataclass
 from typing import Callable
 
+from raylint.core.source import first_line
+from raylint.core.walk import children as child_nodes, walk
 from raylint.core.names import _COMPREHENSIONS, RAY_API, REMOTE_FACTORY, External, LocalModule, ModuleIndex, ModuleInfo, Resolver, Scope, canonical, import_target
 
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
@@ -86,33 +89,91 @@ _BUILTINS = set(dir(builtins))
 
 class View:
     """One parsed module as the search walks it: parent links and the scope of every node,
-    as Python defines scopes. Kept on the module (its text alone decides both)."""
+    as Python defines scopes. Kept on the module (its text alone decides both).
+
+    Each top-level statement is walked the first time something of it is asked for: a rule
+    that checks one edited statement does not pay for the whole module. Every rule asks
+    the same View for the nodes of a kind (`of`), instead of walking the tree again."""
 
     def __init__(self, module: ModuleInfo):
         self.module = module
         self.parents: dict[int, ast.AST] = {}
         self.scopes: dict[int, Scope] = {}
-        self._opened: dict[int, Scope] = {id(module.tree): module.scope}
-        self.nodes: list[tuple[ast.AST, Scope]] = []
+        body = module.tree.body
+        self._parts: list[list[tuple[ast.AST, Scope]] | None] = [None] * len(body)
+        self._starts = [first_line(s) for s in body]
+        self._position = {id(s): at for at, s in enumerate(body)}
+        self._of: dict[tuple, list] = {}
+        self._kinds: list[dict[type, list[ast.AST]] | None] = [None] * len(body)
+        self._all_walked = False
+        self.scopes[id(module.tree)] = module.scope
         self._loads: list[tuple[ast.AST, Scope]] | None = None
         self._stores: dict[str, list[tuple[ast.stmt, ast.Attribute]]] | None = None
-        self._walk()
 
-    def _open(self, node: ast.AST, parent: Scope) -> Scope:
-        if id(node) not in self._opened:
-            self._opened[id(node)] = Scope(node, parent, self.module)
-        return self._opened[id(node)]
+    @property
+    def nodes(self) -> list[tuple[ast.AST, Scope]]:
+        """Every node of the module (but the context and operator singletons) with its scope,
+        in source order (a statement's args are not walked: see `_walk`)."""
+        return [pair for at in range(len(self._parts)) for pair in self._part(at)]
 
-    def _walk(self) -> None:
-        stack: list[tuple[ast.AST, Scope]] = [(self.module.tree, self.module.scope)]
-        parents, scopes, nodes = self.parents, self.scopes, self.nodes
+    def of(self, kinds, statements=None) -> list:
+        """The nodes of `kinds` (a class or tuple of classes) in `statements` (top-level
+        statements; default: the whole module), in source order."""
+        if statements is None:
+            key = (kinds, None)
+            found = self._of.get(key)
+            if found is None:
+                found = self._of[key] = [n for at in range(len(self._parts)) for n in self._of_part(kinds, at)]
+            return found
+        found = []
+        for statement in statements:
+            at = self._position.get(id(statement))
+            if at is None:  # not one of the module's statements (a tree being built)
+                found.extend(n for n in walk(statement) if isinstance(n, kinds))
+            else:
+                found.extend(self._of_part(kinds, at))
+        return found
+
+    def _of_part(self, kinds, at: int) -> list:
+        key = (kinds, at)
+        found = self._of.get(key)
+        if found is None:
+            self._part(at)
+            lists = [nodes for kind, nodes in self._kinds[at].items() if issubclass(kind, kinds)]
+            if len(lists) == 1:
+                found = lists[0]
+            else:  # (kinds asked together are statements, or sets: start order is source order)
+                found = sorted((n for nodes in lists for n in nodes), key=_start)
+            self._of[key] = found
+        return found
+
+    def _part(self, at: int) -> list[tuple[ast.AST, Scope]]:
+        part = self._parts[at]
+        if part is None:
+            statement = self.module.tree.body[at]
+            self.parents[id(statement)] = self.module.tree
+            part = self._parts[at] = self._walk(statement, self.module.scope)
+            kinds: dict[type, list[ast.AST]] = {}
+            for node, _ in part:
+                kind = type(node)
+                if kind in kinds:
+                    kinds[kind].append(node)
+                else:
+                    kinds[kind] = [node]
+            self._kinds[at] = kinds
+        return part
+
+    def _walk(self, top: ast.AST, top_scope: Scope) -> list[tuple[ast.AST, Scope]]:
+        stack: list[tuple[ast.AST, Scope]] = [(top, top_scope)]
+        parents, scopes = self.parents, self.scopes
+        nodes: list[tuple[ast.AST, Scope]] = []
         while stack:
             node, scope = stack.pop()
             scopes[id(node)] = scope
             nodes.append((node, scope))
             children: list[tuple[ast.AST, Scope]]
             if isinstance(node, (*_FUNCTIONS, ast.Lambda)):
-                inner = self._open(node, scope)
+                inner = self.module.scope_of(node, scope)
                 args = node.args
                 outside = [*args.defaults, *(d for d in args.kw_defaults if d is not None)]
                 if not isinstance(node, ast.Lambda):
@@ -124,11 +185,11 @@ class View:
                     inside = [node.body]
                 children = [(c, scope) for c in outside] + [(c, inner) for c in inside]
             elif isinstance(node, ast.ClassDef):
-                inner = self._open(node, scope)
+                inner = self.module.scope_of(node, scope)
                 outside = [*node.decorator_list, *node.bases, *node.keywords]
                 children = [(c, scope) for c in outside] + [(c, inner) for c in node.body]
             elif isinstance(node, _COMPREHENSIONS):
-                inner = self._open(node, scope)
+                inner = self.module.scope_of(node, scope)
                 children = []
                 for number, generator in enumerate(node.generators):
                     parents[id(generator)] = node
@@ -145,13 +206,39 @@ class View:
                 stack.extend(reversed(children))
                 continue
             else:
-                children = [(c, scope) for c in ast.iter_child_nodes(node)]
+                kids = child_nodes(node)
+                if kids:
+                    for child in kids:
+                        parents[id(child)] = node
+                    stack.extend([(c, scope) for c in reversed(kids)])
+                continue
             for child, _ in children:
                 parents[id(child)] = node
             stack.extend(reversed(children))
+        return nodes
+
+    def _walked(self, node: ast.AST) -> bool:
+        """Walk the top-level statement `node` is in, if not yet; False if none holds it."""
+        line = getattr(node, "lineno", None)
+        if line is not None:
+            at = bisect.bisect_right(self._starts, line) - 1
+            if at < 0 or self._parts[at] is not None:
+                return False  # (a node the walk skips, such as an `arg`, or of another tree)
+            self._part(at)
+            return id(node) in self.scopes
+        # no line (an `arguments`, a `withitem`): walk them all, once
+        if not self._all_walked:
+            for at in range(len(self._parts)):
+                self._part(at)
+            self._all_walked = True
+            return id(node) in self.scopes
+        return False
 
     def parent(self, node: ast.AST) -> ast.AST | None:
-        return self.parents.get(id(node))
+        found = self.parents.get(id(node))
+        if found is None and id(node) not in self.scopes and self._walked(node):
+            found = self.parents.get(id(node))
+        return found
 
     def loads(self) -> list[tuple[ast.AST, Scope]]:
         """The names and attributes the module reads, with their scopes, in walk order."""
@@ -167,23 +254,28 @@ class View:
         """Every `x.attr = ...` (plain, annotated or augmented) of the module, by `attr`."""
         if self._stores is None:
             self._stores = {}
-            for node, _ in self.nodes:
-                if isinstance(node, ast.Assign):
-                    targets = node.targets
-                elif isinstance(node, (ast.AnnAssign, ast.AugAssign)):
-                    targets = [node.target]
-                else:
-                    continue
+            for node in self.of((ast.Assign, ast.AnnAssign, ast.AugAssign)):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
                 for target in targets:
                     if isinstance(target, ast.Attribute):
                         self._stores.setdefault(target.attr, []).append((node, target))
         return self._stores
 
     def scope_of(self, node: ast.AST) -> Scope:
-        return self.scopes.get(id(node), self.module.scope)
+        found = self.scopes.get(id(node))
+        if found is None:
+            found = self.scopes.get(id(node)) if self._walked(node) else None
+        return found if found is not None else self.module.scope
 
     def scope_opened_by(self, node: ast.AST) -> Scope | None:
-        return self._opened.get(id(node))
+        found = self.module.scopes.get(id(node))
+        if found is None and id(node) not in self.scopes and self._walked(node):
+            found = self.module.scopes.get(id(node))
+        return found
+
+
+def _start(node: ast.AST) -> tuple[int, int]:
+    return getattr(node, "lineno", 0), getattr(node, "col_offset", 0)
 
 
 def view(module: ModuleInfo) -> View:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Callable, Union
 
 from raylint.core.source import SourceText, parse
+from raylint.core.walk import children
 
 RAY_API = ("put", "remote", "get", "method", "wait")
 # Where Ray defines what it exports, so `from ray._private.worker import put` resolves too.
@@ -208,7 +209,7 @@ def _collect(body: list[ast.stmt], scope: Scope) -> None:
             scope.bind(node.name, ("other",))
         elif isinstance(node, ast.MatchMapping) and node.rest:
             scope.bind(node.rest, ("other",))
-        stack.extend(reversed(list(ast.iter_child_nodes(node))))
+        stack.extend(reversed(children(node)))
 
 
 def bound_names(statements: list[ast.stmt]) -> set[str]:
@@ -224,11 +225,21 @@ class ModuleInfo:
         self.source = source
         self.tree = tree
         self.scope = Scope(tree, None, self)
+        # the scope each function, class, lambda and comprehension opens (`scope_of`): one
+        # Scope per node for every reader of the module, so its bindings are collected once
+        self.scopes: dict[int, Scope] = {id(tree): self.scope}
         # (0-based line, message) of each syntax error the parser recovered from; None: unknown
         self.syntax_errors: list[tuple[int, str]] | None = syntax_errors
         # what rules learned of this module, as one index resolves its names (by rule and fact:
         # "RAY001.helper_puts"); cleared when another index adopts the module
         self.facts: dict = {}
+
+    def scope_of(self, node: ast.AST, parent: Scope) -> Scope:
+        """The scope function (class, lambda, comprehension) `node` opens, defined in `parent`."""
+        found = self.scopes.get(id(node))
+        if found is None:
+            found = self.scopes[id(node)] = Scope(node, parent, self)
+        return found
 
 
 def read_disk(path: str) -> str | None:
@@ -370,15 +381,11 @@ class Resolver:
         self.module = module
         self.index = index
         self.externals = externals
-        self._scopes: dict[int, Scope] = {id(module.tree): module.scope}
         self._memo: dict[tuple[int, str], Symbol] = {}
 
     def scope(self, node: ast.AST, parent: Scope) -> Scope:
         """The scope of function `node`, defined in `parent`."""
-        key = id(node)
-        if key not in self._scopes:
-            self._scopes[key] = Scope(node, parent, self.module)
-        return self._scopes[key]
+        return self.module.scope_of(node, parent)
 
     def is_(self, expr: ast.AST, scope: Scope, name: str) -> bool:
         return self.meaning(self.resolve(expr, scope)) == name

@@ -34,34 +34,70 @@ def may_have_findings(
 ) -> bool:
     """Does the file reach every word of `needs` (each a word or a tuple of alternatives)?
     False only when a rule that needs them certainly finds nothing in it."""
-    groups = [(need,) if isinstance(need, str) else tuple(need) for need in needs]
-    missing = [group for group in groups if not any(spells(text, word) for word in group)]
-    if not missing:
-        return True
-    imports = _imports(text)
-    if index.snapshot:  # the file on disk is this text: its imports serve every importer
-        imported = index.memo(path, "imports", lambda: _workspace_files(imports, path, index))
-    else:
-        imported = _workspace_files(imports, path, index)
-    outside = None
-    for group in missing:
-        if any(_reaches(imported, word, index) for word in group):
-            continue
-        # Without `externals` jedi is not asked, and names from installed packages mean nothing.
-        if externals is None:
-            return False
-        outside = _from_outside(imports, path, index) if outside is None else outside
-        if "remote" in group:
-            if not _decorates_or_wraps(text, outside, externals):
-                return False
-        elif not any(externals.imports_ray(module.split(".")[0]) for module in outside.values()):
-            return False
-    return True
+    return _File(text, path, index, externals).reaches_all(needs)
 
 
 def may_apply(text: str, path: str, index: ModuleIndex, externals, rules) -> list:
     """The rules of `rules` that may find something in the file."""
-    return [rule for rule in rules if may_have_findings(text, path, index, externals, rule.needs)]
+    file = _File(text, path, index, externals)
+    return [rule for rule in rules if file.reaches_all(rule.needs)]
+
+
+class _File:
+    """One file's text as the prefilter reads it; what it learns (its imports, the words it
+    reaches) serves every rule asked about."""
+
+    def __init__(self, text: str, path: str, index: ModuleIndex, externals: ExternalResolver | None):
+        self.text, self.path, self.index, self.externals = text, path, index, externals
+        self._reaches: dict[str, bool] = {}
+        self._imports: list | None = None
+        self._imported: list[str] | None = None
+        self._outside: dict[str, str] | None = None
+        self._from_outside: dict[str, bool] = {}
+
+    def reaches_all(self, needs: tuple) -> bool:
+        for need in needs:
+            group = (need,) if isinstance(need, str) else tuple(need)
+            if not any(self.reaches(word) for word in group) and not self.outside_reaches(group):
+                return False
+        return True
+
+    def reaches(self, word: str) -> bool:
+        """Does the file, or a workspace file it imports (transitively), spell `word`?"""
+        found = self._reaches.get(word)
+        if found is None:
+            found = self._reaches[word] = spells(self.text, word) or _reaches(self.imported(), word, self.index)
+        return found
+
+    def imports(self) -> list:
+        if self._imports is None:
+            self._imports = _imports(self.text)
+        return self._imports
+
+    def imported(self) -> list[str]:
+        if self._imported is None:
+            index, path = self.index, self.path
+            if index.snapshot:  # the file on disk is this text: its imports serve every importer
+                self._imported = index.memo(path, "imports", lambda: _workspace_files(self.imports(), path, index))
+            else:
+                self._imported = _workspace_files(self.imports(), path, index)
+        return self._imported
+
+    def outside_reaches(self, group: tuple) -> bool:
+        """May an installed package (not the workspace's, not Ray) give the file a word of
+        `group`? Without `externals` jedi is not asked, and such names mean nothing."""
+        if self.externals is None:
+            return False
+        kind = "remote" if "remote" in group else "any"
+        if kind not in self._from_outside:
+            if self._outside is None:
+                self._outside = _from_outside(self.imports(), self.path, self.index)
+            if kind == "remote":
+                found = _decorates_or_wraps(self.text, self._outside, self.externals)
+            else:
+                found = any(self.externals.imports_ray(module.split(".")[0]) for module in self._outside.values())
+            self._from_outside[kind] = found
+        return self._from_outside[kind]
 
 
 def spells(text: str, word: str) -> bool:

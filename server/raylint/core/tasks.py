@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from raylint.core.names import REMOTE_FACTORY, Resolver, Scope
 from raylint.core.source import first_line
+from raylint.core.walk import children
 
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _NOT_REMOTE_METHOD_DECORATORS = {"staticmethod", "classmethod", "property"}
@@ -115,7 +116,16 @@ def is_remote_definition(resolver: Resolver, node: ast.AST, scope: Scope) -> boo
 
 
 def remote_wrapped_names(resolver: Resolver) -> dict[str, tuple[OptionsSite, tuple[str, ...]]]:
-    """Functions and classes made remote by a call: `g = ray.remote(f)`, `ray.remote(**o)(f)`."""
+    """Functions and classes made remote by a call: `g = ray.remote(f)`, `ray.remote(**o)(f)`.
+    Worked out once per module and index (kept in `module.facts`: every rule asks)."""
+    module = resolver.module
+    found = module.facts.get("remote_wrapped")
+    if found is None or found[0] is not resolver.index or found[1] is not resolver.externals:
+        found = module.facts["remote_wrapped"] = (resolver.index, resolver.externals, _remote_wrapped_names(resolver))
+    return found[2]
+
+
+def _remote_wrapped_names(resolver: Resolver) -> dict[str, tuple[OptionsSite, tuple[str, ...]]]:
     wrapped: dict[str, tuple[OptionsSite, tuple[str, ...]]] = {}
     module = resolver.module
     for statement, lines in statements_calling_with_a_definition(module):
@@ -238,7 +248,7 @@ def _nodes_on_lines(statement: ast.stmt, lines: list[int]):
             if at == len(lines) or lines[at] > node.end_lineno:
                 continue
         yield node
-        stack.extend(ast.iter_child_nodes(node))
+        stack.extend(children(node))
 
 
 def _actor_methods(resolver: Resolver, cls: ast.ClassDef, scope: Scope, declared: OptionsSite, names: tuple[str, ...]):

@@ -9,10 +9,11 @@ to a task or to an actor method).
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
 
+from raylint.core.flow import view
 from raylint.core.names import Scope
 from raylint.core.rule import Checked
+from raylint.core.walk import children
 
 FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
@@ -21,76 +22,47 @@ LOOPS = (ast.For, ast.AsyncFor, ast.While)
 _DEFERRED = (*FUNCTIONS, ast.Lambda, ast.ClassDef)
 
 
-@dataclass
 class Walk:
-    """Every node of the statements to check, with its parent, scope and enclosing function."""
+    """The `ray.get` and `ray.wait` calls of the statements to check, with each node's parent,
+    scope and enclosing function (from the module's View)."""
 
-    ctx: Checked
-    parents: dict[int, ast.AST] = field(default_factory=dict)
-    scopes: dict[int, Scope] = field(default_factory=dict)
-    owners: dict[int, str] = field(default_factory=dict)  # function display name ("" at module level)
-    gets: list[ast.Call] = field(default_factory=list)  # calls of ray.get, in source order
-    waits: list[ast.Call] = field(default_factory=list)
+    def __init__(self, ctx: Checked):
+        self.ctx = ctx
+        self.view = view(ctx.module)
+        self.gets: list[ast.Call] = []  # calls of ray.get, in source order
+        self.waits: list[ast.Call] = []
 
     def run(self) -> Walk:
-        ctx = self.ctx
+        ctx, v = self.ctx, self.view
         if not ("get" in ctx.source.text and "remote" in ctx.source.text):
             return self
-        stack: list[tuple[ast.AST, Scope, str, ast.AST | None]] = [(s, ctx.scope, "", None) for s in reversed(ctx.body)]
-        while stack:
-            node, scope, owner, parent = stack.pop()
-            if parent is not None:
-                self.parents[id(node)] = parent
-            self.scopes[id(node)] = scope
-            self.owners[id(node)] = owner
-            inner, inner_owner = scope, owner
-            if isinstance(node, (*FUNCTIONS, ast.ClassDef)):
-                inner = ctx.resolver.scope(node, scope)
-                inner_owner = f"{owner}.{node.name}" if owner else node.name
-                outside = [*node.decorator_list]
-                if isinstance(node, ast.ClassDef):
-                    outside += [*node.bases, *node.keywords]
-                else:
-                    outside += [d for d in [*node.args.defaults, *node.args.kw_defaults] if d is not None]
-                inside = node.body
-                children = [(c, scope, owner) for c in outside] + [(c, inner, inner_owner) for c in inside]
-            elif isinstance(node, ast.Lambda):
-                inner = ctx.resolver.scope(node, scope)
-                outside = [d for d in [*node.args.defaults, *node.args.kw_defaults] if d is not None]
-                children = [(c, scope, owner) for c in outside] + [(node.body, inner, owner)]
-            elif isinstance(node, COMPREHENSIONS):
-                inner = ctx.resolver.scope(node, scope)
-                children = []
-                for generator in node.generators:
-                    children.append((generator, inner, owner))
-                elts = [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]
-                children.extend((c, inner, owner) for c in elts)
-            elif isinstance(node, ast.comprehension):
-                comp = parent
-                first = isinstance(comp, COMPREHENSIONS) and comp.generators[0] is node
-                # the first iterable is evaluated in the enclosing scope
-                iter_scope = self.scopes.get(id(comp), scope) if first else scope
-                children = [(node.iter, iter_scope, owner), (node.target, scope, owner)]
-                children.extend((c, scope, owner) for c in node.ifs)
-            else:
-                children = [(c, scope, owner) for c in ast.iter_child_nodes(node)]
-                if isinstance(node, ast.Call):
-                    if ctx.is_ray(node.func, scope, "ray.get"):
-                        self.gets.append(node)
-                    elif ctx.is_ray(node.func, scope, "ray.wait"):
-                        self.waits.append(node)
-            stack.extend((c, s, o, node) for c, s, o in reversed(children))
+        for node in v.of(ast.Call, ctx.body):
+            scope = v.scope_of(node)
+            if ctx.is_ray(node.func, scope, "ray.get"):
+                self.gets.append(node)
+            elif ctx.is_ray(node.func, scope, "ray.wait"):
+                self.waits.append(node)
         self.gets.sort(key=lambda n: (n.lineno, n.col_offset))
         return self
 
     def parent(self, node: ast.AST) -> ast.AST | None:
-        return self.parents.get(id(node))
+        """The node holding `node`; None for a top-level statement."""
+        parent = self.view.parent(node)
+        return None if parent is self.ctx.tree else parent
 
     def scope(self, node: ast.AST) -> Scope:
-        return self.scopes.get(id(node), self.ctx.scope)
+        return self.view.scope_of(node)
 
     def owner(self, node: ast.AST) -> str:
-        return self.owners.get(id(node), "")
+        """The display name of the function (or class) whose body holds `node` ("A.f"), ""
+        at module level; a lambda is part of the function it is in."""
+        names = []
+        child, at = node, self.parent(node)
+        while at is not None:
+            if isinstance(at, (*FUNCTIONS, ast.ClassDef)) and any(child is s for s in at.body):
+                names.append(at.name)
+            child, at = at, self.parent(at)
+        return ".".join(reversed(names))
 
     def statement(self, node: ast.AST) -> ast.stmt | None:
         """The innermost statement holding `node`."""
@@ -153,7 +125,7 @@ def nodes(roots, skip_loops: bool = False):
             continue
         if skip_loops and isinstance(node, LOOPS):
             continue
-        stack.extend(reversed(list(ast.iter_child_nodes(node))))
+        stack.extend(reversed(children(node)))
 
 
 def dotted(expr: ast.AST) -> str | None:
@@ -405,7 +377,7 @@ def exits(statements: list[ast.stmt], loop: ast.AST):
         else:
             conditional_children = conditional
         if isinstance(node, ast.stmt) or isinstance(node, (ast.ExceptHandler, ast.match_case)):
-            stack.extend((c, conditional_children) for c in reversed(list(ast.iter_child_nodes(node))) if isinstance(c, (ast.stmt, ast.ExceptHandler, ast.match_case)))
+            stack.extend((c, conditional_children) for c in reversed(children(node)) if isinstance(c, (ast.stmt, ast.ExceptHandler, ast.match_case)))
 
 
 def first_positional(call: ast.Call, keyword: str) -> ast.AST | None:

@@ -11,6 +11,7 @@ import ast
 from typing import Iterator
 
 from raylint.core.names import SCOPE_NODES, Scope
+from raylint.core.walk import children
 
 FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 
@@ -25,7 +26,7 @@ def inside(node: ast.AST) -> Iterator[ast.AST]:
     while stack:
         current = stack.pop()
         yield current
-        stack.extend(reversed(list(ast.iter_child_nodes(current))))
+        stack.extend(reversed(children(current)))
 
 
 def own_nodes(fn: ast.AST) -> Iterator[ast.AST]:
@@ -50,7 +51,7 @@ def own_nodes(fn: ast.AST) -> Iterator[ast.AST]:
         if isinstance(current, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
             stack.append(current.generators[0].iter)
             continue
-        stack.extend(reversed(list(ast.iter_child_nodes(current))))
+        stack.extend(reversed(children(current)))
 
 
 def single_value(name: str, scope: Scope) -> tuple[ast.AST, Scope] | None:
@@ -87,7 +88,7 @@ def top_level_nodes(tree: ast.Module):
             stack.extend(node.orelse)
             continue
         yield node
-        stack.extend(ast.iter_child_nodes(node))
+        stack.extend(children(node))
 
 
 def is_main_guard(test: ast.AST) -> bool:

@@ -84,6 +84,7 @@ from raylint.core.flow import Def, Handle, Options, Values, View, view
 from raylint.core.model import Finding, Fix, Related
 from raylint.core.names import Scope
 from raylint.core.rule import DOCS_BASE, Checked, FixAvailability, Rule
+from raylint.core.walk import walk
 from raylint.rules._scan import FUNCTIONS, enclosing_statement, statement_range, task_name
 from raylint.rules.ray001.edits import Context, unwrapped_text
 
@@ -96,16 +97,11 @@ UNSAFE = (
 
 
 def check(ctx: Checked) -> list[Finding]:
-    # the calls that may be `ray.get` first (cheap): most modules have none, and need no view
-    candidates = [
-        node
-        for statement in ctx.body
-        for node in ast.walk(statement)
-        if isinstance(node, ast.Call) and node.args and _may_be_get(ctx, node.func)
-    ]
+    v = view(ctx.module)
+    # the calls that may be `ray.get` first (cheap): most `.get` calls are `dict.get`
+    candidates = [node for node in v.of(ast.Call, ctx.body) if node.args and _may_be_get(ctx, v, node.func)]
     if not candidates:
         return []
-    v = view(ctx.module)
     facts = _module_facts(ctx, v)
     findings = []
     for node in candidates:
@@ -116,7 +112,7 @@ def check(ctx: Checked) -> list[Finding]:
     return findings
 
 
-def _may_be_get(ctx: Checked, func: ast.AST) -> bool:
+def _may_be_get(ctx: Checked, v: View, func: ast.AST) -> bool:
     """A cheap test before resolving (which collects the bindings of the enclosing functions):
     `X.get` or `g` where `X` / `g` is a name some import or plain alias of the module binds, at
     any depth (`import ray` inside a function too), or may come from a star import. Most `.get`
@@ -128,23 +124,23 @@ def _may_be_get(ctx: Checked, func: ast.AST) -> bool:
     else:
         return False
     if "ray003.aliases" not in ctx.known:
-        ctx.known["ray003.aliases"] = _aliases(ctx.tree)
+        ctx.known["ray003.aliases"] = _aliases(v)
     aliases, star = ctx.known["ray003.aliases"]
     return star or name in aliases
 
 
-def _aliases(tree: ast.Module) -> tuple[set[str], bool]:
+def _aliases(v: View) -> tuple[set[str], bool]:
     """The names imports bind anywhere in the module, and those assigned a name or an
     attribute (`get = ray.get`, `r = ray`); and whether it has a star import."""
     names: set[str] = set()
     star = False
-    for node in ast.walk(tree):
+    for node in v.of((ast.Import, ast.ImportFrom, ast.Assign, ast.AnnAssign, ast.NamedExpr)):
         if isinstance(node, ast.Import):
             names.update((alias.asname or alias.name.split(".")[0]) for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
             star = star or any(alias.name == "*" for alias in node.names)
             names.update((alias.asname or alias.name) for alias in node.names)
-        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.NamedExpr)) and isinstance(node.value, (ast.Name, ast.Attribute)):
+        elif isinstance(node.value, (ast.Name, ast.Attribute)):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             names.update(t.id for t in targets if isinstance(t, ast.Name))
     return names, star
@@ -158,19 +154,21 @@ class _Facts:
         self.loads: dict[str, list[tuple[ast.Name, Scope]]] = {}
         self.declared: set[str] = set()
         self.multi: set[str] = set()
-        for node, scope in v.nodes:
-            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
-                self.loads.setdefault(node.id, []).append((node, scope))
-            elif isinstance(node, (ast.Global, ast.Nonlocal)):
-                self.declared.update(node.names)
-            elif isinstance(node, FUNCTIONS):
-                if _is_generator(node) or any(_sets_num_returns(d) for d in node.decorator_list):
-                    self.multi.add(node.name)
-            elif isinstance(node, ast.ClassDef):
-                for method in node.body:
-                    if isinstance(method, FUNCTIONS) and any(_sets_num_returns(d) for d in method.decorator_list):
-                        self.multi.add(method.name)
-            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Call) and _sets_num_returns(node.func):
+        for node in v.of(ast.Name):
+            if isinstance(node.ctx, ast.Load):
+                self.loads.setdefault(node.id, []).append((node, v.scope_of(node)))
+        for node in v.of((ast.Global, ast.Nonlocal)):
+            self.declared.update(node.names)
+        generators = _generators(v)
+        for node in v.of(FUNCTIONS):
+            if id(node) in generators or any(_sets_num_returns(d) for d in node.decorator_list):
+                self.multi.add(node.name)
+        for node in v.of(ast.ClassDef):
+            for method in node.body:
+                if isinstance(method, FUNCTIONS) and any(_sets_num_returns(d) for d in method.decorator_list):
+                    self.multi.add(method.name)
+        for node in v.of(ast.Call):
+            if isinstance(node.func, ast.Call) and _sets_num_returns(node.func):
                 # ray.remote(num_returns=2)(fn)
                 self.multi.update(a.id for a in node.args if isinstance(a, ast.Name))
                 parent = v.parent(node)
@@ -197,16 +195,17 @@ def _sets_num_returns(node: ast.AST) -> bool:
     return False
 
 
-def _is_generator(fn: ast.AST) -> bool:
-    stack = list(fn.body)
-    while stack:
-        node = stack.pop()
-        if isinstance(node, (ast.Yield, ast.YieldFrom)):
-            return True
-        if isinstance(node, (*FUNCTIONS, ast.Lambda, ast.ClassDef)):
-            continue
-        stack.extend(ast.iter_child_nodes(node))
-    return False
+def _generators(v: View) -> set[int]:
+    """The functions (by id) with a `yield` of their own: generators."""
+    found = set()
+    for node in v.of((ast.Yield, ast.YieldFrom)):
+        child, at = node, v.parent(node)
+        while at is not None and not isinstance(at, (ast.Lambda, ast.ClassDef, ast.Module)):
+            if isinstance(at, FUNCTIONS) and any(child is s for s in at.body):
+                found.add(id(at))
+                break
+            child, at = at, v.parent(at)
+    return found
 
 
 def _check_get(ctx: Checked, v: View, facts: _Facts, get: ast.Call) -> Finding | None:
@@ -393,7 +392,7 @@ def _calls_between(ctx: Checked, v: View, scope: Scope, statement: ast.stmt | No
         while node is not None and node is not scope.node:
             holding.add(id(node))
             node = v.parent(node)
-    for node in ast.walk(scope.node):
+    for node in walk(scope.node):
         if not isinstance(node, ast.Call) or id(node) in holding or any(node is u for u in uses):
             continue
         place = source.range_of(node).start

@@ -90,6 +90,7 @@ import tokenize
 from raylint.core.flow import Def, Values, View, view
 from raylint.core.model import Edit, Finding, Fix, Position, Range, Related
 from raylint.core.names import REMOTE_FACTORY, SCOPE_NODES, LocalModule, Scope
+from raylint.core.walk import children, walk
 from raylint.core.rule import DOCS_BASE, Checked, FixAvailability, Rule
 from raylint.core.source import first_line
 from raylint.rules._scan import FUNCTIONS, LOOPS, line_indent, statement_range, task_name
@@ -105,10 +106,8 @@ _RAY_CALLS = ("ray.remote", "ray.method", REMOTE_FACTORY)
 def check(ctx: Checked) -> list[Finding]:
     v = view(ctx.module)
     findings: list[Finding] = []
-    for statement in ctx.body:
-        for node in ast.walk(statement):
-            if isinstance(node, LOOPS):
-                findings.extend(_check_loop(ctx, v, node))
+    for node in v.of(LOOPS, ctx.body):
+        findings.extend(_check_loop(ctx, v, node))
     return findings
 
 
@@ -166,7 +165,7 @@ def _binds(statement: ast.stmt, target: str) -> bool:
 def _reconnects(ctx: Checked, v: View, loop: ast.AST) -> bool:
     """Does the loop call `ray.init` at each pass? Then Ray exports a remote function again
     after each new connection anyway: defining it again costs nothing more."""
-    for node in ast.walk(loop):
+    for node in walk(loop):
         if isinstance(node, ast.Call) and ctx.is_ray(node.func, v.scope_of(node), "ray.init"):
             return True
     return False
@@ -175,13 +174,13 @@ def _reconnects(ctx: Checked, v: View, loop: ast.AST) -> bool:
 def _expressions(statement: ast.stmt):
     """The expression nodes of a simple statement, not inside lambdas or nested scopes'
     bodies (comprehensions included: they run at each pass)."""
-    stack = [c for c in ast.iter_child_nodes(statement)]
+    stack = children(statement)
     while stack:
         node = stack.pop()
         if isinstance(node, ast.Lambda):
             continue
         yield node
-        stack.extend(ast.iter_child_nodes(node))
+        stack.extend(children(node))
 
 
 def _loop_bindings(loop: ast.AST) -> dict[str, list[str]]:
@@ -222,7 +221,7 @@ def _loop_bindings(loop: ast.AST) -> dict[str, list[str]]:
             # only walrus targets leak out of a comprehension
             stack.extend(n for n in ast.walk(node) if isinstance(n, ast.NamedExpr))
             continue
-        stack.extend(ast.iter_child_nodes(node))
+        stack.extend(children(node))
     return bound
 
 

@@ -79,19 +79,18 @@ def check(ctx: Checked) -> list[Finding]:
     v = view(ctx.module)
     refs = Refs(ctx, v)
     findings = []
-    for statement in ctx.body:
-        for node in ast.walk(statement):
-            if not isinstance(node, ast.Call) or not node.args and not node.keywords:
-                continue
-            if not may_be(node.func, v.scope_of(node), {"dumps", "dump"}):
-                continue
-            module = DUMPS.get(ctx.qualified(node.func, v.scope_of(node)) or "")
-            if module is None:
-                continue
-            obj = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "obj"), None)
-            if obj is None or isinstance(obj, ast.Starred) or not refs.contains_ref(obj, v.scope_of(obj)):
-                continue
-            findings.append(_finding(ctx, v, node, module))
+    for node in v.of(ast.Call, ctx.body):
+        if not node.args and not node.keywords:
+            continue
+        if not may_be(node.func, v.scope_of(node), {"dumps", "dump"}):
+            continue
+        module = DUMPS.get(ctx.qualified(node.func, v.scope_of(node)) or "")
+        if module is None:
+            continue
+        obj = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "obj"), None)
+        if obj is None or isinstance(obj, ast.Starred) or not refs.contains_ref(obj, v.scope_of(obj)):
+            continue
+        findings.append(_finding(ctx, v, node, module))
     return findings
 
 

@@ -167,19 +167,16 @@ class Module:
         """The Ray actor classes defined in the statements to check (at any depth)."""
         found = []
         wrapped = None
-        for statement in self.ctx.body:
-            for node in ast.walk(statement):
-                if not isinstance(node, ast.ClassDef):
-                    continue
-                scope = self.v.scope_of(node)
-                if is_remote_definition(self.ctx.resolver, node, scope):
+        for node in self.v.of(ast.ClassDef, self.ctx.body):
+            scope = self.v.scope_of(node)
+            if is_remote_definition(self.ctx.resolver, node, scope):
+                found.append(node)
+                continue
+            if scope.parent is None:
+                if wrapped is None:
+                    wrapped = remote_wrapped_names(self.ctx.resolver)
+                if node.name in wrapped:
                     found.append(node)
-                    continue
-                if scope.parent is None:
-                    if wrapped is None:
-                        wrapped = remote_wrapped_names(self.ctx.resolver)
-                    if node.name in wrapped:
-                        found.append(node)
         return found
 
     def class_variable_writes(self, cls: ast.ClassDef) -> list[Finding]:
@@ -333,9 +330,15 @@ class Module:
         assigns it in its own body."""
         if self._writers is None:
             self._writers = {}
-            for node, _ in self.v.nodes:
-                if not isinstance(node, FUNCTIONS):
-                    continue
+            # (only the functions that declare a global: a walk of each would cost the module)
+            declaring = {}
+            for statement in self.v.of(ast.Global):
+                fn = self.v.parent(statement)
+                while fn is not None and not isinstance(fn, (*FUNCTIONS, ast.Lambda, ast.ClassDef, ast.Module)):
+                    fn = self.v.parent(fn)
+                if isinstance(fn, FUNCTIONS):
+                    declaring[id(fn)] = fn
+            for node in declaring.values():
                 own = list(own_nodes(node))
                 names = {name for n in own if isinstance(n, ast.Global) for name in n.names}
                 for n in own:

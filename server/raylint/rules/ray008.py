@@ -78,15 +78,14 @@ def check(ctx: Checked) -> list[Finding]:
     sizes: dict[int, int | None] = {}
     # (scope node id, name) -> the `.remote` calls passing it, with the argument nodes
     passed: dict[tuple[int, str], list[tuple[ast.Call, ast.Name]]] = {}
-    for statement in ctx.body:
-        for node in ast.walk(statement):
-            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "remote"):
-                continue
-            for argument in [*node.args, *(k.value for k in node.keywords)]:
-                if isinstance(argument, ast.Name):
-                    scope = v.scope_of(argument).lookup(argument.id)
-                    if scope is not None:
-                        passed.setdefault((id(scope.node), argument.id), []).append((node, argument))
+    for node in v.of(ast.Call, ctx.body):
+        if not (isinstance(node.func, ast.Attribute) and node.func.attr == "remote"):
+            continue
+        for argument in [*node.args, *(k.value for k in node.keywords)]:
+            if isinstance(argument, ast.Name):
+                scope = v.scope_of(argument).lookup(argument.id)
+                if scope is not None:
+                    passed.setdefault((id(scope.node), argument.id), []).append((node, argument))
     findings = []
     for (_, name), calls in passed.items():
         first_call, first_argument = calls[0]

@@ -115,8 +115,8 @@ def check(ctx: Checked) -> list[Finding]:
     # the helpers the tasks call, for `reaches_outside` (kept while the document is edited: a
     # task not checked again still calls them)
     ctx.memory.setdefault("helpers", set()).update(ctx.module.facts.get(HELPER_PUTS, ()))
-    if ctx.statements is None:  # a full analysis: what `reaches_outside` needs, once
-        ctx.memory["cleanup"] = cleanup_names(ctx.resolver)
+    if ctx.statements is None:  # a full analysis: `reaches_outside` works out the names again
+        ctx.memory.pop("cleanup", None)
     return findings
 
 
@@ -272,7 +272,8 @@ def reaches_outside(old_text: str, new_text: str, resolver: Resolver, memory: di
     if helpers and any(name in helpers for name in _DEFINED.findall(old_text + new_text)):
         return True
     texts = old_text + new_text
-    if "cleanup" not in memory:  # (known after a full analysis; imports never change in between)
+    if "cleanup" not in memory:  # (on the first edit after a full analysis: no edit that takes
+        # the short way changes what a module-level name is bound to)
         memory["cleanup"] = cleanup_names(resolver)
     return any(name in texts and re.search(rf"\b{re.escape(name)}\b", texts) for name in memory["cleanup"])
 
