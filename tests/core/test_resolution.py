@@ -182,6 +182,51 @@ WORKSPACES = {
         },
         ["f"],
     ),
+    # `remote` through imports counts only for the names the file makes tasks with: these
+    # reach it through an assignment, a star import and a re-export chain.
+    "neither word: a decorator assigned from a workspace module's name": (
+        {
+            "cluster.py": "import ray\nstore = ray.put\ngpu_task = ray.remote(num_gpus=1)\n",
+            "tasks.py": """
+                import cluster
+
+                gpu = cluster.gpu_task
+
+                @gpu
+                def f(x):
+                    return cluster.store(x)
+            """,
+        },
+        ["f"],
+    ),
+    "neither word: a decorator from a star import": (
+        {
+            "cluster.py": "import ray\nstore = ray.put\ntask = ray.remote\n",
+            "tasks.py": """
+                from cluster import *
+
+                @task
+                def f(x):
+                    return store(x)
+            """,
+        },
+        ["f"],
+    ),
+    "neither word: a re-export chain of the decorator": (
+        {
+            "lib/__init__.py": "from .deco import task\nfrom .store import store\n",
+            "lib/deco.py": "import ray\ntask = ray.remote\n",
+            "lib/store.py": "import ray\nstore = ray.put\n",
+            "tasks.py": """
+                from lib import store, task
+
+                @task
+                def f(x):
+                    return store(x)
+            """,
+        },
+        ["f"],
+    ),
     "neither word: the second module of an import list, a submodule named by from": (
         {
             "helpers.py": "import ray\nstore = ray.put\n",

@@ -339,7 +339,9 @@ class ModuleIndex:
         if key not in self._found:
             self._found[key] = self._find(module, from_path, level)
         found = self._found[key]
-        return found if found is None or os.path.isfile(found) else self._find(module, from_path, level)
+        if found is None or self.snapshot:  # (no file changes in a snapshot's life)
+            return found
+        return found if os.path.isfile(found) else self._find(module, from_path, level)
 
     def _find(self, module: str, from_path: str, level: int) -> str | None:
         parts = module.split(".") if module else []

@@ -8,6 +8,12 @@ itself nor through its imports cannot have a finding of that rule. An installed 
 the workspace's, not Ray) may re-export Ray's API too, which only jedi can tell: such a
 package counts when it imports Ray (for `remote`: when the file also uses one of its names
 as a decorator or to wrap a def).
+
+Two words are read more closely, since nearly every module of a Ray project reaches them
+through its imports. `remote` (a task or actor defined in the file): a file that does not
+spell it reaches it only through the modules it imports its decorators and wrappers from.
+An `InFile` word (`InFile("remote")`: a `.remote(...)` submission the rule looks at) must be
+spelled by the file itself.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import re
 import sys
 
 from raylint.core.names import ExternalResolver, ModuleIndex
+from raylint.core.rule import InFile
 from raylint.core.tasks import DEFINED_NAME
 
 # Each piece matches one way only (dots, then a name that starts with a letter; a parenthesis
@@ -24,9 +31,14 @@ _IMPORT = re.compile(
     r"^[ \t]*(?:from[ \t]+(\.*(?:\w[\w.]*)?)[ \t]+import[ \t]*(\([^()]*\)|[^\n#;]*)|import[ \t]+([^\n#;]+))",
     re.MULTILINE,
 )
+_ASSIGNED = re.compile(r"^[ \t]*(\w+)[ \t]*(?::[^=\n]*)?=(?!=)([^\n]*)", re.MULTILINE)
+_NAME = re.compile(r"[A-Za-z_]\w*")
+_STAR = re.compile(r"^[ \t]*from[ \t]+\S+[ \t]+import[ \t]*\(?[ \t]*\*", re.MULTILINE)
 _DECORATOR_ROOT = re.compile(r"^[ \t]*@[ \t]*(\w+)", re.MULTILINE)
-# what follows `name` in `name(f)`, `name.attr(f)`, `name(**options)(f)`
-_WRAP_CALL_AFTER_NAME = re.compile(r"(?:\.\w+)*(?:\([^()]*\))?\(\s*(\w+)\s*\)")
+# `(f)`, then what is called with it, ending where `(f)` starts: `name`, `name.attr`,
+# `name(**options)` (each piece matches one way only)
+_ONE_NAME_CALL = re.compile(r"\(\s*(\w+)\s*\)")
+_ROOT_BEFORE = re.compile(r"(?<![\w.])([A-Za-z_]\w*)(?:\.\w+)*(?:\([^()]*\))?$")
 
 
 def may_have_findings(
@@ -49,7 +61,7 @@ class _File:
 
     def __init__(self, text: str, path: str, index: ModuleIndex, externals: ExternalResolver | None):
         self.text, self.path, self.index, self.externals = text, path, index, externals
-        self._reaches: dict[str, bool] = {}
+        self._reaches: dict[tuple, bool] = {}
         self._imports: list | None = None
         self._imported: list[str] | None = None
         self._outside: dict[str, str] | None = None
@@ -63,11 +75,55 @@ class _File:
         return True
 
     def reaches(self, word: str) -> bool:
-        """Does the file, or a workspace file it imports (transitively), spell `word`?"""
-        found = self._reaches.get(word)
+        """Does the file, or a workspace file it imports (transitively), spell `word`? For
+        `remote`: a workspace file it imports one of its definers from (see `_definers`).
+        A word `InFile` must be spelled by the file itself."""
+        key = (word, isinstance(word, InFile))  # (an InFile word equals its plain word)
+        found = self._reaches.get(key)
         if found is None:
-            found = self._reaches[word] = spells(self.text, word) or _reaches(self.imported(), word, self.index)
+            if spells(self.text, word):
+                found = True
+            elif isinstance(word, InFile):
+                found = False
+            elif word == "remote":
+                found = _reaches(self._definer_files(), word, self.index)
+            else:
+                found = _reaches(self.imported(), word, self.index)
+            self._reaches[key] = found
         return found
+
+    def _definer_files(self) -> list[str]:
+        """The workspace files the file imports the names it may make tasks with from: a
+        file that does not spell `remote` makes a task or actor only with a name it imports
+        (`from .cluster import gpu_task`), used as a decorator (`@gpu_task`, `@cluster.task`)
+        or called with one of its defs (`gpu_task(f)`), directly or through a module-level
+        assignment (`gpu = cluster.factory(num_gpus=1)`) or a def of the file (what its body
+        names counts). With a star import, every import counts."""
+        text, imports = self.text, self.imports()
+        if _STAR.search(text):  # (its names are not in the text: any may be a definer)
+            return self.imported()
+        bound = {name for _, _, name, _ in imports if name}
+        uses: dict[str, set[str]] = {}  # a name the file binds → the names its value or body reads
+        for match in _ASSIGNED.finditer(text):
+            uses.setdefault(match[1], set()).update(_NAME.findall(match[2]))
+        definitions = _definition_texts(text)
+        defined = definitions.keys()
+        candidates = bound | uses.keys() | defined
+        definers = candidates & set(_DECORATOR_ROOT.findall(text))
+        if defined:
+            definers |= candidates & _wrapper_roots(text, defined)
+        todo = list(definers)
+        while todo:
+            name = todo.pop()
+            read = uses.get(name, set()) | (set(_NAME.findall(_definition_text(text, definitions[name]))) if name in defined else set())
+            for other in read:
+                if other in candidates and other not in definers:
+                    definers.add(other)
+                    todo.append(other)
+        chosen = [(m, level, name, imported) for m, level, name, imported in imports if name in definers]
+        # `from pkg import task`: `task` may be a name of pkg (or a submodule)
+        chosen += [(m, level, "", "") for m, level, name, imported in chosen if imported]
+        return _workspace_files(chosen, self.path, self.index)
 
     def imports(self) -> list:
         if self._imports is None:
@@ -86,9 +142,10 @@ class _File:
     def outside_reaches(self, group: tuple) -> bool:
         """May an installed package (not the workspace's, not Ray) give the file a word of
         `group`? Without `externals` jedi is not asked, and such names mean nothing."""
-        if self.externals is None:
+        words = [word for word in group if not isinstance(word, InFile)]
+        if self.externals is None or not words:
             return False
-        kind = "remote" if "remote" in group else "any"
+        kind = "remote" if "remote" in words else "any"
         if kind not in self._from_outside:
             if self._outside is None:
                 self._outside = _from_outside(self.imports(), self.path, self.index)
@@ -98,6 +155,35 @@ class _File:
                 found = any(self.externals.imports_ray(module.split(".")[0]) for module in self._outside.values())
             self._from_outside[kind] = found
         return self._from_outside[kind]
+
+
+def _definition_texts(text: str) -> dict[str, list[tuple[int, int]]]:
+    """Each name a `def` or `class` of the text defines (any depth), with the indentation and
+    offset of each of its definitions."""
+    found: dict[str, list[tuple[int, int]]] = {}
+    for match in DEFINED_NAME.finditer(text):
+        indent = len(match[0]) - len(match[0].lstrip(" \t\x0c"))
+        found.setdefault(match[1], []).append((indent, match.start()))
+    return found
+
+
+def _definition_text(text: str, where: list[tuple[int, int]]) -> str:
+    """The text of the definitions at `where`: each from its line to the next line of code
+    indented no deeper."""
+    return "\n".join(text[start : _block_end(text, start + 1, indent)] for indent, start in where)
+
+
+_DEDENTED: dict[int, re.Pattern] = {}
+
+
+def _block_end(text: str, at: int, indent: int) -> int:
+    """Where the block whose header starts a line indented by `indent` ends: the start of the
+    next line of code indented no deeper (or the end of the text)."""
+    pattern = _DEDENTED.get(indent)
+    if pattern is None:
+        pattern = _DEDENTED[indent] = re.compile(rf"\n[ \t\x0c]{{0,{indent}}}(?=[^ \t\x0c\r\n#])")
+    match = pattern.search(text, at)
+    return match.start() if match else len(text)
 
 
 def spells(text: str, word: str) -> bool:
@@ -200,17 +286,19 @@ def _decorates_or_wraps(text: str, outside: dict[str, str], externals: ExternalR
         return False
     used = outside.keys() & set(_DECORATOR_ROOT.findall(text))
     defined = set(DEFINED_NAME.findall(text)) if len(used) < len(outside) else set()
-    used |= {name for name in outside.keys() - used if defined and _wraps(text, name, defined)}
+    if defined:
+        used |= outside.keys() & _wrapper_roots(text, defined)
     return any(externals.imports_ray(outside[name].split(".")[0]) for name in used)
 
 
-def _wraps(text: str, name: str, defined: set[str]) -> bool:
-    at = text.find(name)
-    while at != -1:
-        # (not after a dot: `a.name(f)` is not the name, and `x.x.x...` is then read once)
-        if at == 0 or not (_is_name_char(text[at - 1]) or text[at - 1] == "."):
-            match = _WRAP_CALL_AFTER_NAME.match(text, at + len(name))
-            if match and match[1] in defined:
-                return True
-        at = text.find(name, at + len(name))
-    return False
+def _wrapper_roots(text: str, defined: set[str]) -> set[str]:
+    """The names called with one of `defined` (a def or class of the file) as their one
+    argument: `name(f)`, `name.attr(f)`, `name(**options)(f)` (the root of `a.name(f)` is
+    `a`). Found from the `(f)`s, which a search finds fast, then read backwards."""
+    roots = set()
+    for match in _ONE_NAME_CALL.finditer(text):
+        if match[1] in defined:
+            root = _ROOT_BEFORE.search(text, max(0, match.start() - 200), match.start())
+            if root:
+                roots.add(root[1])
+    return roots

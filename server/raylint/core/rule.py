@@ -22,6 +22,11 @@ from raylint.core.source import SourceText
 DOCS_BASE = "https://docs.ray.io/en/latest/ray-core/patterns/"
 
 
+class InFile(str):
+    """A word a rule needs the file itself to spell, not a module it imports: a submission
+    `f.remote(...)` spells `remote` where it is made."""
+
+
 @dataclass(frozen=True)
 class Option:
     """A setting of one rule (`[tool.raylint] generator-style = "dynamic"`)."""
@@ -49,7 +54,9 @@ class Rule:
     url: str  # the Ray docs page of the anti-pattern
     check: Callable[[Checked], list[Finding]]
     # Words the file must reach (spell itself, or through the workspace modules it imports)
-    # for the rule to find anything: each entry is one word or a tuple of alternatives.
+    # for the rule to find anything: each entry is one word or a tuple of alternatives; an
+    # `InFile` word the file must spell itself. `remote` stands for a task or actor defined
+    # in the file (see `raylint.core.prefilter`).
     needs: tuple = ()
     options: tuple[Option, ...] = ()
     fix: FixAvailability = FixAvailability.NONE

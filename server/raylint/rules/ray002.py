@@ -91,7 +91,7 @@ import ast
 import re
 
 from raylint.core.model import Edit, Finding, Fix, Position, Range, Related
-from raylint.core.rule import DOCS_BASE, Checked, FixAvailability, Rule
+from raylint.core.rule import DOCS_BASE, Checked, FixAvailability, InFile, Rule
 from raylint.rules import _loops
 from raylint.rules._loops import COMPREHENSIONS, Walk, dotted, nodes, overlaps, reads, targets
 
@@ -491,7 +491,7 @@ RULE = Rule(
     docs=__doc__,
     url=DOCS_URL,
     check=check,
-    needs=("get", "remote"),
+    needs=("get", InFile("remote")),  # (the submissions it looks at are in the file)
     fix=FixAvailability.SOMETIMES,
     reaches_outside=reaches_outside,
 )

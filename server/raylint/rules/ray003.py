@@ -83,7 +83,7 @@ import ast
 from raylint.core.flow import Def, Handle, Options, Values, View, view
 from raylint.core.model import Finding, Fix, Related
 from raylint.core.names import Scope
-from raylint.core.rule import DOCS_BASE, Checked, FixAvailability, Rule
+from raylint.core.rule import DOCS_BASE, Checked, FixAvailability, InFile, Rule
 from raylint.core.walk import walk
 from raylint.rules._scan import FUNCTIONS, enclosing_statement, statement_range, task_name
 from raylint.rules.ray001.edits import Context, unwrapped_text
@@ -423,7 +423,7 @@ RULE = Rule(
     docs=__doc__,
     url=DOCS_BASE + "unnecessary-ray-get.html",
     check=check,
-    needs=("get", "remote"),
+    needs=("get", InFile("remote")),  # (the submissions it looks at are in the file)
     local=False,
     fix=FixAvailability.SOMETIMES,
 )

@@ -70,7 +70,7 @@ import re
 
 from raylint.core.model import Edit, Finding, Fix, Position, Range, Related
 from raylint.core.names import Scope
-from raylint.core.rule import DOCS_BASE, Checked, FixAvailability, Rule
+from raylint.core.rule import DOCS_BASE, Checked, FixAvailability, InFile, Rule
 from raylint.rules import _loops
 from raylint.rules._loops import COMPREHENSIONS, FUNCTIONS, Walk, nodes
 
@@ -420,7 +420,7 @@ RULE = Rule(
     docs=__doc__,
     url=DOCS_URL,
     check=check,
-    needs=("get", "remote"),
+    needs=("get", InFile("remote")),  # (the submissions it looks at are in the file)
     fix=FixAvailability.SOMETIMES,
     local=False,  # the list of refs and the actor class may be made in other top-level statements
 )

@@ -58,7 +58,7 @@ import ast
 
 from raylint.core.model import Finding
 from raylint.core.names import Scope
-from raylint.core.rule import DOCS_BASE, Checked, Rule
+from raylint.core.rule import DOCS_BASE, Checked, InFile, Rule
 from raylint.core.tasks import is_remote_definition, remote_wrapped_names
 from raylint.core.flow import view
 from raylint.rules._remote_code import FUNCTIONS, may_be, own_nodes
@@ -412,7 +412,7 @@ RULE = Rule(
     docs=__doc__,
     url=DOCS_URL,
     check=check,
-    needs=(("dumps", "dump"), ("put", "remote", "ObjectRef")),
+    needs=((InFile("dumps"), InFile("dump")), ("put", InFile("remote"), "ObjectRef")),  # (it reads calls spelled `dumps`)
     local=False,
 )
 

@@ -50,7 +50,7 @@ import ast
 import math
 
 from raylint.core.model import Finding, Related
-from raylint.core.rule import DOCS_BASE, Checked, Rule
+from raylint.core.rule import DOCS_BASE, Checked, InFile, Rule
 from raylint.core.flow import view
 from raylint.rules._remote_code import FUNCTIONS
 from raylint.rules._scan import statement_range
@@ -264,7 +264,7 @@ RULE = Rule(
     docs=__doc__,
     url=DOCS_URL,
     check=check,
-    needs=("remote",),
+    needs=(InFile("remote"),),  # (the submissions it looks at are in the file)
     local=False,
 )
 

@@ -1,0 +1,82 @@
+"""The prefilter: which rules may apply to a file, from its text and its imports' texts.
+
+A rule the prefilter drops is never run on the file, so every case where a rule finds
+something must pass it (tests/core/test_resolution.py runs such workspaces end to end); the
+cases here are the other side: what it may skip, which is where the time goes in a Ray
+project (nearly every module reaches `remote` and `get` through some import).
+"""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+from raylint.core import ModuleIndex, analyze, default_config
+from raylint.core.prefilter import may_apply
+
+
+def applies(root: Path, files: dict[str, str], name: str) -> set[str]:
+    for file, code in files.items():
+        path = root / file
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(code))
+    path = root / name
+    index = ModuleIndex([str(root)])
+    return {rule.code for rule in may_apply(path.read_text(), str(path), index, None, default_config().rules)}
+
+
+TASKS = "import ray\n\n@ray.remote\ndef work(x):\n    return x\n"
+
+
+def test_a_module_that_only_imports_a_module_with_tasks_defines_none(tmp_path):
+    # `helper` is a plain function of a module that defines tasks: a task-defining rule has
+    # nothing to look at in a file that neither spells `remote` nor makes a task with an import
+    files = {"tasks.py": TASKS + "def helper(x):\n    return x\n", "main.py": "from tasks import helper\n\nprint(helper(1))\n"}
+    assert applies(tmp_path, files, "main.py") == set()
+
+
+def test_a_decorator_from_a_module_with_tasks_makes_the_task_rules_apply(tmp_path):
+    files = {"deco.py": "import ray\ntask = ray.remote(num_cpus=1)\n", "main.py": "from deco import task\n\n@task\ndef f():\n    pass\n"}
+    assert {"RAY004", "RAY007", "RAY009"} <= applies(tmp_path, files, "main.py")
+
+
+def test_a_plain_decorator_from_a_module_with_tasks_counts_too(tmp_path):
+    # (the prefilter reads modules, not names: the module that gives the decorator spells `remote`)
+    files = {"tasks.py": TASKS + "def logged(f):\n    return f\n", "main.py": "from tasks import logged\n\n@logged\ndef f():\n    pass\n"}
+    assert "RAY007" in applies(tmp_path, files, "main.py")
+
+
+def test_a_decorator_of_the_file_counts_what_its_body_names(tmp_path):
+    # `task` is a def of the file: what it calls may make tasks (raylint's resolver does not
+    # follow a def's body yet, but the prefilter must not be the one that drops it)
+    files = {
+        "cluster.py": "import ray\nmake = ray.remote\n",
+        "other.py": "import ray\n\n@ray.remote\ndef unused():\n    pass\n",
+        "main.py": "from cluster import make\nimport other\n\ndef task(fn):\n    return make(fn)\n\n@task\ndef f():\n    pass\n",
+    }
+    assert "RAY007" in applies(tmp_path, files, "main.py")
+    files["main.py"] = "from cluster import make\nimport other\n\ndef task(fn):\n    return fn\n\n@task\ndef f():\n    pass\n"
+    assert "RAY007" not in applies(tmp_path, files, "main.py")
+
+
+def test_submission_rules_need_the_submission_in_the_file(tmp_path):
+    # RAY002/RAY003/RAY005/RAY008 look at `.remote(...)` calls of the file: a file that
+    # calls a helper submitting elsewhere is not theirs, whatever its imports reach
+    files = {
+        "tasks.py": TASKS + "def submit(x):\n    return work.remote(x)\n",
+        "main.py": "import ray\nfrom tasks import submit\n\nfor i in range(3):\n    print(ray.get(submit(i)))\n",
+    }
+    found = applies(tmp_path, files, "main.py")
+    assert not found & {"RAY002", "RAY003", "RAY005", "RAY008"}
+    files["main.py"] = "import ray\nfrom tasks import work\n\nfor i in range(3):\n    print(ray.get(work.remote(i)))\n"
+    assert {"RAY002", "RAY003", "RAY005", "RAY008"} <= applies(tmp_path, files, "main.py")
+    index = ModuleIndex([str(tmp_path)])
+    path = tmp_path / "main.py"
+    assert [f.code for f in analyze(path.read_text(), str(path), index=index).findings] == ["RAY002"]
+
+
+def test_out_of_band_serialization_needs_dumps_in_the_file(tmp_path):
+    files = {"tasks.py": TASKS, "main.py": "import json\nfrom tasks import work\n\nref = work.remote(1)\n"}
+    assert "RAY006" not in applies(tmp_path, files, "main.py")
+    files["main.py"] = "import pickle\nfrom tasks import work\n\nref = work.remote(1)\ndata = pickle.dumps(ref)\n"
+    assert "RAY006" in applies(tmp_path, files, "main.py")
