@@ -36,11 +36,17 @@ class Walk:
         ctx, v = self.ctx, self.view
         if not ("get" in ctx.source.text and "remote" in ctx.source.text):
             return self
+        resolver = ctx.resolver
         for node in v.of(ast.Call, ctx.body):
-            scope = v.scope_of(node)
-            if ctx.is_ray(node.func, scope, "ray.get"):
+            func = node.func
+            # (`ray.get` is an attribute named `get` or a name: other attributes, most of the
+            # calls, are not resolved; a module re-exporting it as `utils.fetch` is not followed)
+            if isinstance(func, ast.Attribute) and func.attr not in ("get", "wait") or not isinstance(func, (ast.Attribute, ast.Name)):
+                continue
+            meaning = resolver.meaning(resolver.resolve(func, v.scope_of(node)))
+            if meaning == "ray.get":
                 self.gets.append(node)
-            elif ctx.is_ray(node.func, scope, "ray.wait"):
+            elif meaning == "ray.wait":
                 self.waits.append(node)
         self.gets.sort(key=lambda n: (n.lineno, n.col_offset))
         return self
