@@ -13,6 +13,8 @@
 //      with a safe preferred fix offers its rewrites; that preferred fix, applied and saved,
 //      writes exactly what `raylint check --fix` writes for it (tasks.py and its caller in
 //      main.py). Prints open → squiggle (cold) and Ctrl+. → menu for that file.
+//   7. A Jupyter notebook (notebook.mjs): the squiggle in the task's cell, the quick fix applied
+//      to it and to the caller's cell, the notebook saved with its outputs and metadata intact.
 // Exits non-zero on any failure. Prints "N passed, N failed".
 // Environment: RAYLINT_VSIX (use this .vsix instead of packaging), RAYLINT_E2E_ARTIFACTS
 // (folder for the screenshot and logs; default vscode-extension/test-results), RAYLINT_E2E_KEEP=1
@@ -42,6 +44,7 @@ import {
     waitFor,
     waitForEditorText,
 } from './harness.mjs';
+import { makeNotebookWorkspace, notebookChecks } from './notebook.mjs';
 
 const ARTIFACTS = path.resolve(process.env.RAYLINT_E2E_ARTIFACTS ?? path.join(EXTENSION_DIR, 'test-results'));
 fs.mkdirSync(ARTIFACTS, { recursive: true });
@@ -273,6 +276,7 @@ async function main() {
     });
 
     ok = (await withSession(env, vsix, 'examples', { workspace: copyExamples }, examplesChecks)) && ok;
+    ok = (await withSession(env, vsix, 'notebook', { workspace: makeNotebookWorkspace }, (page, ws) => notebookChecks(page, ws, step))) && ok;
 
     ok =
         (await withSession(
