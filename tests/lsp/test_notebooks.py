@@ -236,6 +236,11 @@ async def test_diagnostics_go_to_each_cell_with_cell_relative_positions(client, 
     assert not editor.latest.get(caller) and not editor.latest.get(markdown)
     # nothing is said of the notebook itself or of anything but its cells
     assert set(editor.latest) <= {task, caller}
+    if editor.pull:  # cells' diagnostics are pushed; a pull of a cell has none (no duplicates)
+        report = await client.text_document_diagnostic_async(
+            types.DocumentDiagnosticParams(text_document=types.TextDocumentIdentifier(uri=task))
+        )
+        assert list(report.items) == []
     # the call site in the other cell is the related location, in that cell
     await editor.settle(lambda: any(r.location.uri == caller for d in editor.latest[task] for r in d.related_information or []) or True)
     for d in editor.latest[task]:
@@ -251,6 +256,11 @@ async def test_an_emoji_before_the_column_counts_in_the_negotiated_units(client,
     (diagnostic,) = editor.latest[task]
     assert diagnostic.range.start == types.Position(3, editor.column(line, line.index("ray.put")))
     assert diagnostic.range.end == types.Position(3, editor.column(line, line.index(")") + 1))
+    # asked at that range (the cell's units, back into the module's), the fix edits the cell right
+    actions = await editor.code_actions(task, diagnostic.range, [diagnostic])
+    preferred = next(a for a in actions if a.is_preferred)
+    editor.apply_edit(await editor.edit_of(preferred))
+    assert editor.texts[task].splitlines()[3] == "    s = '😀🐍'; return x"
 
 
 @pytest.mark.asyncio
@@ -360,9 +370,17 @@ async def test_a_caller_in_a_closed_notebook_is_edited_in_its_file(client, edito
     assert fixed["cells"][0] == before["cells"][0]
 
 
+@pytest.mark.parametrize(
+    "name, text",
+    [
+        ("other.ipynb", notebook_json(["%run ./nb.ipynb\nprint(ray.get(load.remote(1)))"])),
+        ("hooked.py", "import import_ipynb\nimport nb\nprint(ray.get(nb.load.remote(1)))\n"),
+    ],
+    ids=["run-magic", "import-hook"],
+)
 @pytest.mark.asyncio
-async def test_a_notebook_another_notebook_runs_has_its_caller_changing_fixes_to_review(client, editor):
-    (client.workspace_root / "other.ipynb").write_text(notebook_json(["%run ./nb.ipynb\nprint(ray.get(load.remote(1)))"]))
+async def test_a_notebook_run_or_imported_elsewhere_has_its_caller_changing_fixes_to_review(client, editor, name, text):
+    (client.workspace_root / name).write_text(text)
     (task,) = editor.open_notebook("nb.ipynb", [(CODE, TASK)])
     await editor.settle(lambda: editor.codes(task))
     (diagnostic,) = editor.latest[task]
@@ -371,7 +389,9 @@ async def test_a_notebook_another_notebook_runs_has_its_caller_changing_fixes_to
     actions = await editor.code_actions(task, diagnostic.range, [diagnostic])
     preferred = next(a for a in actions if a.is_preferred)
     assert "not all searched" in preferred.title
-    assert "other.ipynb may run or import this notebook" in (await editor.edit_of(preferred)).change_annotations["raylint.review"].description if client.capabilities.workspace.workspace_edit.change_annotation_support else True
+    edit = await editor.edit_of(preferred)
+    if edit.change_annotations:  # (a client that asks the user to confirm: it says why)
+        assert f"{name} may run or import this notebook" in edit.change_annotations["raylint.review"].description
     (fix_all,) = await editor.code_actions(task, diagnostic.range, only=["source.fixAll.raylint"])
     fixed = await editor.edit_of(fix_all)
     assert not (fixed.document_changes or fixed.changes)  # Fix all leaves it

@@ -411,8 +411,8 @@ class Notebooks:
 
         encoding = self.ls.encoding
         if notebook is None:  # a notebook that is not open: its file's JSON
-            if uri in self.open:
-                raise NotebookError(f"{uri} is open as a notebook: an edit to its file would be lost")
+            if uri in self.open or path in self.ls.by_path:
+                raise NotebookError(f"{uri} is open: an edit to its file would be lost or misplaced")
             file = _ClosedNotebook.read(path, self.ls.closed_document(path))
             raw = Document(uri, "json", None, file.raw)
             new_raw = file.notebook.rewritten(_applied(file.module, edits, encoding), file.masked)

@@ -242,13 +242,14 @@ class Worker:
         for other in files:
             if os.path.abspath(other) == own:
                 continue
-            text = self._raw_text(other)
+            # (a notebook's `%run` lines are masked in its module: its JSON has them)
+            text = self._raw_text(other) if other.endswith(".ipynb") else self.index.text(other)
             if text is not None and stem in text and pattern.search(text):
                 found.append(f"{other} may run or import this notebook")
         return (*errors, *found)
 
     def _raw_text(self, path: str) -> str | None:
-        """A file's text as it is on disk (a notebook's JSON: its `%run` lines are in it), by stamp."""
+        """A file's text as it is on disk (a notebook's JSON), read again when its stamp changes."""
         stamp = disk_stamp(path)
         cached = self._raw.get(path)
         if cached is None or cached[0] != stamp:
