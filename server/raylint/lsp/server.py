@@ -248,11 +248,11 @@ class RaylintServer(LanguageServer):
     # -- files changed outside the editor -------------------------------------------------------
 
     async def watch_files(self) -> None:
-        """Ask the client to tell of Python files and pyproject.toml changed outside the editor
+        """Ask the client to tell of Python files, notebooks and pyproject.toml changed outside the editor
         (a git checkout, a generator): re-exports and call sites may have changed with them."""
         if not self.supports("workspace.did_change_watched_files.dynamic_registration"):
             return
-        watchers = [types.FileSystemWatcher(glob_pattern=g) for g in ("**/*.py", "**/pyproject.toml")]
+        watchers = [types.FileSystemWatcher(glob_pattern=g) for g in ("**/*.py", "**/*.ipynb", "**/pyproject.toml")]
         registration = types.Registration(
             id="raylint-watched-files",
             method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
@@ -374,7 +374,7 @@ async def did_change_watched_files(ls: RaylintServer, params: types.DidChangeWat
     # the editor does not hold make everything be checked again
     if any(is_config_file(uri_to_path(change.uri)) for change in params.changes):
         ls.configuration.invalidate()  # (even one open in the editor: its text on disk changed)
-    if all(change.uri in ls.records for change in params.changes):
+    if all(change.uri in ls.records or change.uri in ls.notebooks.open for change in params.changes):
         return
     ls.files_changed()
     await ls.recheck_all()

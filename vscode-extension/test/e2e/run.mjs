@@ -218,7 +218,9 @@ async function main() {
                 .replace('return ray.put(a), ray.put(b)', 'return a, b')
                 // the fix updates the caller too: its extra ray.get goes
                 .replace('print(ray.get(ray.get(make_one.remote(21))))', 'print(ray.get(make_one.remote(21)))');
-            await waitFor(() => fs.readFileSync(file, 'utf8') !== SOURCE, 'the file to be saved', 15000);
+            // (not just "changed": VS Code may have saved the file between the two fixes already,
+            // which made this step flaky: 1 run in 3 read the file before Ctrl+K S had written it)
+            await waitFor(() => fs.readFileSync(file, 'utf8').includes('return a, b'), 'the file to be saved with both fixes', 15000);
             assert.equal(fs.readFileSync(file, 'utf8'), expected);
             await waitFor(async () => (await squiggleCount(page)) === 1, 'only the make_shards squiggle to remain', 15000);
             const line = await squiggleLine(page);
