@@ -68,6 +68,13 @@ class Notebook:
         indent = next((m.group(1) for c in cells if c.as_list for m in [re.match(r'\[[ \t]*\r?\n([ \t]*)"', raw[c.start : c.end])] if m), "  ")
         return Notebook(raw, cells, indent, raw.isascii() and "\\u" in raw)
 
+    @staticmethod
+    def of_cells(sources: list[tuple[int, str]]) -> Notebook:
+        """The code cells (index among all cells, text) of a notebook held elsewhere (an
+        editor's: the language server's), without a file: `module`, `locate` and `sources`
+        work on it, `rewritten` does not."""
+        return Notebook("", [Cell(index, source, 0, 0, False) for index, source in sources], "  ", False)
+
     # -- the module -----------------------------------------------------------------------
 
     def module(self) -> tuple[str, dict[int, str]]:
@@ -94,6 +101,15 @@ class Notebook:
             line -= count + 1
         return None
 
+    def first_line(self, index: int) -> int | None:
+        """The module line of the first line of cell `index` (None: not a code cell here)."""
+        line = 0
+        for cell in self.cells:
+            if cell.index == index:
+                return line + 1
+            line += len(_lines(cell.source)) + 1
+        return None
+
     def locate_range(self, range_: Range) -> tuple[int, Range] | None:
         start, end = self.locate(range_.start), self.locate(range_.end)
         if start is None:
@@ -102,9 +118,9 @@ class Notebook:
             return start[0], Range(start[1], start[1])
         return start[0], Range(start[1], end[1])
 
-    def rewritten(self, module: str, masked: dict[int, str]) -> str:
-        """The file's text with the cells' sources taken from `module` (this notebook's module,
-        edited). Raises NotebookError when the edits went across cells or removed IPython lines."""
+    def sources(self, module: str, masked: dict[int, str]) -> dict[int, str]:
+        """The cells' texts (by index) in `module` (this notebook's module, edited). Raises
+        NotebookError when the edits went across cells or removed IPython lines."""
         sources: dict[int, list[str]] = {}
         current: list[str] | None = None
         restored = 0
@@ -122,12 +138,22 @@ class Notebook:
             current.append(line)
         if sorted(sources) != [cell.index for cell in self.cells] or restored != len(masked):
             raise NotebookError("a fix would move code across cells or remove IPython lines")
-        pieces, cursor = [], 0
+        texts = {}
         for cell in self.cells:
             lines = sources[cell.index]
             text = "\n".join(lines)
             if cell.source.endswith("\n") or (lines and not cell.source and text):
                 text += "\n"
+            texts[cell.index] = text
+        return texts
+
+    def rewritten(self, module: str, masked: dict[int, str]) -> str:
+        """The file's text with the cells' sources taken from `module` (this notebook's module,
+        edited). Raises NotebookError when the edits went across cells or removed IPython lines."""
+        texts = self.sources(module, masked)
+        pieces, cursor = [], 0
+        for cell in self.cells:
+            text = texts[cell.index]
             if text == cell.source:
                 continue
             pieces.append(self.raw[cursor : cell.start])

@@ -50,7 +50,7 @@ async def test_the_server_asks_to_watch_python_files_where_the_client_lets_it(ed
         registrations = [r for r in editor.client.registrations if r.method == types.WORKSPACE_DID_CHANGE_WATCHED_FILES]
     (registration,) = registrations
     patterns = {w["globPattern"] for w in registration.register_options["watchers"]}
-    assert patterns == {"**/*.py", "**/pyproject.toml"}
+    assert patterns == {"**/*.py", "**/*.ipynb", "**/pyproject.toml"}  # (notebooks call tasks too)
 
 
 async def test_an_open_documents_own_file_event_checks_nothing_again(editor: Editor):

@@ -1,7 +1,7 @@
 """pygls' protocol, with what it gets wrong for a server that runs for days fixed: requests
 it cannot read or that come before `initialize` or after `shutdown` are answered, the futures
 of notifications do not pile up, `exit` ends the message loop instead of raising through it,
-and the documents are raylint's own (see `lsp_text_document__did_open`)."""
+and the documents (notebooks too) are raylint's own (see `lsp_text_document__did_open`)."""
 
 from __future__ import annotations
 
@@ -112,6 +112,24 @@ class RaylintProtocol(LanguageServerProtocol):
     @lsp_method(types.TEXT_DOCUMENT_DID_CLOSE)
     def lsp_text_document__did_close(self, params):
         if (user_handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_CLOSE)) is not None:
+            yield user_handler, (params,), None
+
+    # notebooks too (lsp/notebooks.py): pygls' workspace raised KeyError on a change to a
+    # notebook it did not hold, and kept a second copy of every cell
+
+    @lsp_method(types.NOTEBOOK_DOCUMENT_DID_OPEN)
+    def lsp_notebook_document__did_open(self, params):
+        if (user_handler := self.fm.features.get(types.NOTEBOOK_DOCUMENT_DID_OPEN)) is not None:
+            yield user_handler, (params,), None
+
+    @lsp_method(types.NOTEBOOK_DOCUMENT_DID_CHANGE)
+    def lsp_notebook_document__did_change(self, params):
+        if (user_handler := self.fm.features.get(types.NOTEBOOK_DOCUMENT_DID_CHANGE)) is not None:
+            yield user_handler, (params,), None
+
+    @lsp_method(types.NOTEBOOK_DOCUMENT_DID_CLOSE)
+    def lsp_notebook_document__did_close(self, params):
+        if (user_handler := self.fm.features.get(types.NOTEBOOK_DOCUMENT_DID_CLOSE)) is not None:
             yield user_handler, (params,), None
 
     def dispatch(self, value: Any) -> None:

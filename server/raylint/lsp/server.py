@@ -37,7 +37,7 @@ from pygls.lsp.server import LanguageServer
 from raylint import __version__
 from raylint.core import Analysis
 from raylint.core.names import read_disk
-from raylint.lsp import actions, convert
+from raylint.lsp import actions, convert, notebooks
 from raylint.lsp.configuration import Configuration, is_config_file
 from raylint.lsp.documents import Document, uri_to_path
 from raylint.lsp.framing import Framer, Message
@@ -45,6 +45,7 @@ from raylint.lsp.protocol import RaylintProtocol
 from raylint.lsp.scheduler import SEARCH_DELAY, Scheduler  # noqa: F401 (SEARCH_DELAY: benchmarks read it here)
 from raylint.lsp.session import Cached, OpenDocument
 from raylint.lsp.worker import TEST_HOOKS
+from raylint.notebook import NotebookError
 from raylint.settings import Settings
 
 
@@ -54,6 +55,7 @@ class RaylintServer(LanguageServer):
             "raylint",
             __version__,
             text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+            notebook_document_sync=notebooks.SYNC_OPTIONS,
             protocol_cls=RaylintProtocol,
         )
         self.records: dict[str, OpenDocument] = {}  # the open documents, by URI
@@ -61,6 +63,7 @@ class RaylintServer(LanguageServer):
         self.texts: dict[str, str] = {}  # closed files' texts, as the worker read them for a result
         self.configuration = Configuration(self.log)  # the settings of each document, resolved
         self.scheduler = Scheduler(self)
+        self.notebooks = notebooks.Notebooks(self)  # the open notebooks (each also a record: its module)
         self.pull_diagnostics = False
         self.loop: asyncio.AbstractEventLoop | None = None
 
@@ -245,11 +248,11 @@ class RaylintServer(LanguageServer):
     # -- files changed outside the editor -------------------------------------------------------
 
     async def watch_files(self) -> None:
-        """Ask the client to tell of Python files and pyproject.toml changed outside the editor
+        """Ask the client to tell of Python files, notebooks and pyproject.toml changed outside the editor
         (a git checkout, a generator): re-exports and call sites may have changed with them."""
         if not self.supports("workspace.did_change_watched_files.dynamic_registration"):
             return
-        watchers = [types.FileSystemWatcher(glob_pattern=g) for g in ("**/*.py", "**/pyproject.toml")]
+        watchers = [types.FileSystemWatcher(glob_pattern=g) for g in ("**/*.py", "**/*.ipynb", "**/pyproject.toml")]
         registration = types.Registration(
             id="raylint-watched-files",
             method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
@@ -274,6 +277,10 @@ class RaylintServer(LanguageServer):
     def publish_new(self, record: OpenDocument, analysis: Analysis, settings: Settings) -> None:
         """Publish the analysis, unless the client has just that already."""
         document = record.document
+        notebook = self.notebooks.owns(record)
+        if notebook is not None:  # per cell
+            self.notebooks.publish(notebook, analysis, settings)
+            return
         diagnostics = self.diagnostics(document, analysis, settings)
         shown = (document.version, settings, diagnostics)
         if record.published != shown:
@@ -285,7 +292,7 @@ class RaylintServer(LanguageServer):
         document = record.document
         if self.records.get(record.uri) is not record or record.current() is not cached.analysis:
             return
-        if not self.pull_diagnostics:
+        if not self.pull_diagnostics or self.notebooks.owns(record):  # (notebooks are pushed)
             self.publish_new(record, cached.callers, cached.settings)
             return
         diagnostics = self.diagnostics(document, cached.callers, cached.settings)
@@ -295,7 +302,8 @@ class RaylintServer(LanguageServer):
 
     def diagnostics(self, document: Document, analysis: Analysis, settings: Settings) -> list[types.Diagnostic]:
         locate = self.locator(document)
-        return [convert.diagnostic(f, document, self.encoding, settings.severity, locate) for f in analysis.findings]
+        diagnostics = [convert.diagnostic(f, document, self.encoding, settings.severity, locate) for f in analysis.findings]
+        return self.notebooks.diagnostics_out(diagnostics)  # (related locations in notebooks: in their cells)
 
     def locator(self, document: Document):
         """Finds the document a path names (related locations in other files), read once."""
@@ -316,6 +324,7 @@ class RaylintServer(LanguageServer):
         )
 
     async def recheck_all(self) -> None:
+        self.notebooks.recheck()
         if self.pull_diagnostics:
             if self.supports("workspace.diagnostics.refresh_support"):
                 self.workspace_diagnostic_refresh(None)
@@ -365,7 +374,7 @@ async def did_change_watched_files(ls: RaylintServer, params: types.DidChangeWat
     # the editor does not hold make everything be checked again
     if any(is_config_file(uri_to_path(change.uri)) for change in params.changes):
         ls.configuration.invalidate()  # (even one open in the editor: its text on disk changed)
-    if all(change.uri in ls.records for change in params.changes):
+    if all(change.uri in ls.records or change.uri in ls.notebooks.open for change in params.changes):
         return
     ls.files_changed()
     await ls.recheck_all()
@@ -419,6 +428,26 @@ def did_close(ls: RaylintServer, params: types.DidCloseTextDocumentParams) -> No
         ls.publish(record.document, [], version=None)
 
 
+@server.feature(types.NOTEBOOK_DOCUMENT_DID_OPEN)
+def did_open_notebook(ls: RaylintServer, params: types.DidOpenNotebookDocumentParams) -> None:
+    ls.notebooks.did_open(params)
+
+
+@server.feature(types.NOTEBOOK_DOCUMENT_DID_CHANGE)
+def did_change_notebook(ls: RaylintServer, params: types.DidChangeNotebookDocumentParams) -> None:
+    ls.notebooks.did_change(params)
+
+
+@server.feature(types.NOTEBOOK_DOCUMENT_DID_SAVE)
+def did_save_notebook(ls: RaylintServer, params: types.DidSaveNotebookDocumentParams) -> None:
+    ls.notebooks.did_save(params)
+
+
+@server.feature(types.NOTEBOOK_DOCUMENT_DID_CLOSE)
+def did_close_notebook(ls: RaylintServer, params: types.DidCloseNotebookDocumentParams) -> None:
+    ls.notebooks.did_close(params)
+
+
 @server.feature(
     types.TEXT_DOCUMENT_DIAGNOSTIC,
     types.DiagnosticOptions(identifier="raylint", inter_file_dependencies=True, workspace_diagnostics=False),
@@ -453,9 +482,9 @@ async def pull_diagnostics(ls: RaylintServer, params: types.DocumentDiagnosticPa
 )
 async def code_action(ls: RaylintServer, params: types.CodeActionParams):
     record = ls.records.get(params.text_document.uri)
-    if record is None:
-        return None
-    return await actions.code_actions(ls, record, params)
+    if record is None:  # a notebook's cell, or nothing open
+        return await ls.notebooks.code_actions(params)
+    return ls.notebooks.actions_out(await actions.code_actions(ls, record, params))
 
 
 @server.feature(types.CODE_ACTION_RESOLVE)
@@ -464,7 +493,13 @@ async def resolve_code_action(ls: RaylintServer, action: types.CodeAction) -> ty
     record = ls.records.get(data.get("uri", ""))
     if record is None or record.document.version != data.get("version") or action.edit is not None:
         return action  # stale or unknown: no edit rather than a wrong one
-    return await actions.resolve(ls, record, action, data)
+    resolved = await actions.resolve(ls, record, action, data)
+    try:
+        return ls.notebooks.action_out(resolved, ls.notebooks.owns(record))
+    except NotebookError as error:  # (edits a notebook's cells cannot take: none rather than wrong ones)
+        ls.log(f"code action {action.title!r}: no edit: {error}", types.MessageType.Warning)
+        resolved.edit = None
+        return resolved
 
 
 @server.feature(types.SHUTDOWN)

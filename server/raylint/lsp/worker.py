@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import re
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -24,7 +25,7 @@ from typing import Any, Callable
 from raylint.core import Analysis, CallerSearch, ExternalResolver, ModuleIndex, fix_workspace
 from raylint.core.incremental import DocumentAnalyzer
 from raylint.core.names import disk_stamp, read_disk
-from raylint.discovery import Excludes, python_files
+from raylint.discovery import MAX_PYTHON_FILE, Excludes, python_files, read_regular_file
 from raylint.lsp.documents import Document, uri_to_path
 from raylint.settings import Settings
 
@@ -95,6 +96,7 @@ class Worker:
         self._files: tuple[float, list[str], tuple] = (0.0, [], ())  # when, files, errors
         self._externals: dict[str | None, ExternalResolver] = {}
         self._typing = 0  # counts analyses of documents being typed in
+        self._raw: dict[str, tuple[object, str | None]] = {}  # files' texts on disk, by stamp (notebook_runners)
 
     # -- for the loop: jobs, run in order -----------------------------------------------------
 
@@ -217,11 +219,46 @@ class Worker:
         """A call-site search over the workspace for the document at `path`, and why it is
         incomplete, if it is (also when the document is outside every workspace folder: its
         callers may be anywhere)."""
+        if path and path.endswith(".ipynb") and self.covers(path):
+            # a notebook's tasks are called only from its own cells (see `notebook_runners`)
+            return CallerSearch([os.path.abspath(path)], self.index, frozenset(), settings.library), self.notebook_runners(path, settings)
         files, errors = self.workspace_files(settings)
         excluded = excluded_files(settings, files)
         if not self.covers(path):
             errors = (*errors, f"{path or 'the document'} is in no workspace folder")
         return CallerSearch(files, self.index, excluded, settings.library), errors
+
+    def notebook_runners(self, path: str, settings: Settings) -> tuple[str, ...]:
+        """Why the cells of the notebook at `path` may not be all its tasks' callers: no module
+        can import a notebook (`import` finds `.py` files), but `%run nb.ipynb` runs it in another
+        notebook's namespace and an import hook (import_ipynb, nbimporter) makes `import nb` load
+        it. Each workspace file with a `%run`, `import` or `from` line that names the notebook
+        may call its tasks unseen (and a workspace not all listed may hold one)."""
+        files, errors = self.workspace_files(settings)
+        stem = Path(path).stem
+        pattern = re.compile(rf"(?:%run|\bimport|\bfrom)\b[^\n]*(?<![\w]){re.escape(stem)}(?!\w)")
+        own = os.path.abspath(path)
+        found = []
+        for other in files:
+            if os.path.abspath(other) == own:
+                continue
+            # (a notebook's `%run` lines are masked in its module: its JSON has them)
+            text = self._raw_text(other) if other.endswith(".ipynb") else self.index.text(other)
+            if text is not None and stem in text and pattern.search(text):
+                found.append(f"{other} may run or import this notebook")
+        return (*errors, *found)
+
+    def _raw_text(self, path: str) -> str | None:
+        """A file's text as it is on disk (a notebook's JSON), read again when its stamp changes."""
+        stamp = disk_stamp(path)
+        cached = self._raw.get(path)
+        if cached is None or cached[0] != stamp:
+            try:
+                text = read_regular_file(path, MAX_PYTHON_FILE).decode("utf-8", errors="replace")
+            except (OSError, ValueError):
+                text = None
+            cached = self._raw[path] = (stamp, text)
+        return cached[1]
 
     def covers(self, path: str | None) -> bool:
         """Is the file at `path` inside a workspace folder (where its callers are searched)?"""
@@ -286,6 +323,18 @@ class Worker:
                 config=settings.config_for,
                 externals=self._options(settings)["externals"],
                 library=True,
+            )
+            return result.texts
+        if path.endswith(".ipynb"):  # its callers are its own cells (see notebook_runners)
+            runners = self.notebook_runners(path, settings)
+            result = fix_workspace(
+                [document.path],
+                [document.path],
+                list(self.roots),
+                read=self.read,
+                config=settings.config_for,
+                externals=self._options(settings)["externals"],
+                library=settings.library or bool(runners),
             )
             return result.texts
         files, unlisted = self.workspace_files(settings)

@@ -27,6 +27,15 @@ export const SERVER_ID = 'raylint';
 export const SERVER_NAME = 'raylint';
 export const FIX_ALL_KIND = 'source.fixAll.raylint';
 
+// Python files, untitled Python editors, and the Python cells of Jupyter notebooks: with the
+// cells selected, vscode-languageclient syncs each notebook through notebookDocument/* (the
+// server analyses its code cells as one module) and asks for code actions on the cells.
+export const DOCUMENT_SELECTOR = [
+    { scheme: 'file', language: 'python' },
+    { scheme: 'untitled', language: 'python' },
+    { notebook: 'jupyter-notebook', language: 'python' },
+];
+
 export interface ServerCommand {
     command: string;
     args: string[];
@@ -225,10 +234,7 @@ export class ServerManager implements vscode.Disposable {
             options: { cwd: cmd.cwd, env: cmd.env },
         };
         const clientOptions: LanguageClientOptions = {
-            documentSelector: [
-                { scheme: 'file', language: 'python' },
-                { scheme: 'untitled', language: 'python' },
-            ],
+            documentSelector: DOCUMENT_SELECTOR,
             outputChannel: this.channel,
             revealOutputChannelOn: RevealOutputChannelOn.Never,
             initializationOptions: this.serverSettings(folder?.uri),

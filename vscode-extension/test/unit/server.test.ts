@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { LaunchTarget } from '../../src/common/python';
-import { buildServerCommand, bundledLibsPath, formatCommand } from '../../src/common/server';
+import { buildServerCommand, bundledLibsPath, DOCUMENT_SELECTOR, formatCommand } from '../../src/common/server';
 
 const moduleTarget: LaunchTarget = { kind: 'module', argv: ['/usr/bin/python3'], source: 'PATH' };
 
@@ -81,5 +81,21 @@ describe('formatCommand', () => {
     it('quotes what a shell would split', () => {
         assert.equal(formatCommand('/usr/bin/python3', ['-m', 'raylint', 'server']), '/usr/bin/python3 -m raylint server');
         assert.equal(formatCommand('/My Apps/py', ["it's"]), `'/My Apps/py' 'it'\\''s'`);
+    });
+});
+
+describe('the document selector', () => {
+    it('has Python files, untitled Python and the Python cells of Jupyter notebooks', () => {
+        assert.deepEqual(DOCUMENT_SELECTOR, [
+            { scheme: 'file', language: 'python' },
+            { scheme: 'untitled', language: 'python' },
+            { notebook: 'jupyter-notebook', language: 'python' },
+        ]);
+    });
+
+    it('activates on a notebook (a workspace of notebooks only, too)', () => {
+        const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8'));
+        assert.ok(manifest.activationEvents.includes('onNotebook:jupyter-notebook'));
+        assert.ok(manifest.activationEvents.includes('workspaceContains:**/*.ipynb'));
     });
 });
