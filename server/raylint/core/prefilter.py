@@ -37,6 +37,7 @@ _STAR = re.compile(r"^[ \t]*from[ \t]+\S+[ \t]+import[ \t]*\(?[ \t]*\*", re.MULT
 _DECORATOR_ROOT = re.compile(r"^[ \t]*@[ \t]*(\w+)", re.MULTILINE)
 # `(f)`, then what is called with it, ending where `(f)` starts: `name`, `name.attr`,
 # `name(**options)` (each piece matches one way only)
+_DEFINED_WORD = re.compile(r"\b(?:def|class)[ \t]+(\w+)")
 _ONE_NAME_CALL = re.compile(r"\(\s*(\w+)\s*\)")
 _ROOT_BEFORE = re.compile(r"(?<![\w.])([A-Za-z_]\w*)(?:\.\w+)*(?:\([^()]*\))?$")
 
@@ -68,8 +69,12 @@ class _File:
         self._from_outside: dict[str, bool] = {}
 
     def reaches_all(self, needs: tuple) -> bool:
-        for need in needs:
-            group = (need,) if isinstance(need, str) else tuple(need)
+        groups = [(need,) if isinstance(need, str) else tuple(need) for need in needs]
+        # first the words that must be in the file (cheap), then the ones followed through imports
+        for group in groups:
+            if all(isinstance(word, InFile) for word in group) and not any(spells(self.text, word) for word in group):
+                return False
+        for group in groups:
             if not any(self.reaches(word) for word in group) and not self.outside_reaches(group):
                 return False
         return True
@@ -99,27 +104,33 @@ class _File:
         or called with one of its defs (`gpu_task(f)`), directly or through a module-level
         assignment (`gpu = cluster.factory(num_gpus=1)`) or a def of the file (what its body
         names counts). With a star import, every import counts."""
-        text, imports = self.text, self.imports()
+        text = self.text
         if _STAR.search(text):  # (its names are not in the text: any may be a definer)
             return self.imported()
+        defined = set(_DEFINED_WORD.findall(text))  # (words after def/class: a few too many at most)
+        definers = set(_DECORATOR_ROOT.findall(text)) | (_wrapper_roots(text, defined) if defined else set())
+        if not definers:
+            return []
+        imports = self.imports()
         bound = {name for _, _, name, _ in imports if name}
-        uses: dict[str, set[str]] = {}  # a name the file binds → the names its value or body reads
-        for match in _ASSIGNED.finditer(text):
-            uses.setdefault(match[1], set()).update(_NAME.findall(match[2]))
-        definitions = _definition_texts(text)
-        defined = definitions.keys()
-        candidates = bound | uses.keys() | defined
-        definers = candidates & set(_DECORATOR_ROOT.findall(text))
-        if defined:
-            definers |= candidates & _wrapper_roots(text, defined)
-        todo = list(definers)
+        assigned = None
+        definitions = None
+        todo, definers = list(definers), set()
         while todo:
             name = todo.pop()
-            read = uses.get(name, set()) | (set(_NAME.findall(_definition_text(text, definitions[name]))) if name in defined else set())
-            for other in read:
-                if other in candidates and other not in definers:
-                    definers.add(other)
-                    todo.append(other)
+            if name in definers:
+                continue
+            read = set()
+            if name not in bound:  # what its assignments (`gpu = cluster.task`) and defs read
+                assigned = _assignments(text) if assigned is None else assigned
+                read.update(assigned.get(name, ()))
+                if name in defined:
+                    definitions = _definition_texts(text) if definitions is None else definitions
+                    read.update(_NAME.findall(_definition_text(text, definitions.get(name, []))))
+                if not read:
+                    continue  # a builtin, a parameter: nothing imported
+            definers.add(name)
+            todo.extend(n for n in read if n not in definers and (n in bound or n in defined or n in assigned))
         chosen = [(m, level, name, imported) for m, level, name, imported in imports if name in definers]
         # `from pkg import task`: `task` may be a name of pkg (or a submodule)
         chosen += [(m, level, "", "") for m, level, name, imported in chosen if imported]
@@ -155,6 +166,15 @@ class _File:
                 found = any(self.externals.imports_ray(module.split(".")[0]) for module in self._outside.values())
             self._from_outside[kind] = found
         return self._from_outside[kind]
+
+
+def _assignments(text: str) -> dict[str, list[str]]:
+    """Each name a line of the text assigns (`name = ...`, `name: T = ...`), with the names
+    its values read."""
+    found: dict[str, list[str]] = {}
+    for match in _ASSIGNED.finditer(text):
+        found.setdefault(match[1], []).extend(_NAME.findall(match[2]))
+    return found
 
 
 def _definition_texts(text: str) -> dict[str, list[tuple[int, int]]]:
