@@ -200,6 +200,7 @@ async def test_stale_resolve_gives_no_edit(editor: Editor):
 
 
 @pytest.mark.fresh_server
+@pytest.mark.profiles("emacs", "neovim@v0.11.0")
 async def test_titles_count_call_sites_for_a_document_opened_at_startup(editor: Editor):
     root = editor.client.workspace_root
     (root / "other.py").write_text(OTHER)
@@ -317,6 +318,7 @@ async def test_a_caller_in_an_excluded_file_is_to_review_and_not_edited(editor: 
 
 
 @pytest.mark.fresh_server
+@pytest.mark.any_profile
 async def test_a_new_workspace_folder_is_where_modules_are_found(editor: Editor, tmp_path_factory):
     """After workspace/didChangeWorkspaceFolders, modules are looked up in the new folders (the
     module index once kept the first ones: `tasks` stayed the old folder's tasks.py, and the
