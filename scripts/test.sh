@@ -77,5 +77,7 @@ python3 benchmarks/run_all.py --quick
 echo "== pytest"
 # On every core (pytest-xdist; RAYLINT_TEST_WORKERS to choose how many, 0 for none), each test
 # module on one worker: what a module shares (its LSP servers, a Ray cluster's program runs)
-# is set up once. Arguments after these win (`-n 0`).
-python3 -m pytest -n "${RAYLINT_TEST_WORKERS:-auto}" --dist loadscope "$@"
+# is set up once; modules are handed out in the order tests/conftest.py gives (longest first:
+# xdist's own reorder, by number of tests, would leave a long one-test module for last).
+# Arguments after these win (`-n 0`).
+python3 -m pytest -n "${RAYLINT_TEST_WORKERS:-auto}" --dist loadscope --no-loadscope-reorder "$@"

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 # The modules that take longest, longest first: they run first, so that with the tests spread
-# over workers (scripts/test.sh: pytest -n auto --dist loadscope, which hands out whole
-# modules in this order) no worker is left running a long module alone at the end. The other
-# modules keep pytest's order after these. (Seconds on 2 cores, measured; only the order counts.)
+# over workers (scripts/test.sh: pytest -n auto --dist loadscope --no-loadscope-reorder, which
+# hands out whole modules in this order) no worker is left running a long module alone at the
+# end. The other modules keep pytest's order after these.
 SLOW_FIRST = [
     "tests/vscode/test_vscode_e2e.py",  # code-server and Chromium
     "tests/programs/test_shapes.py",  # programs on real Ray, raylint run on each
