@@ -12,7 +12,8 @@
 #           servers and CLIs they start (`sys.executable -m raylint`) find raylint there.
 #   npm:    the extension's dependencies; Node 24, code-server and playwright-core in a cache
 #           folder outside the repo
-# Arguments go to pytest (for example: bash scripts/test.sh tests/core -x).
+# Arguments go to pytest (for example: bash scripts/test.sh tests/core -x), which runs on every
+# core (RAYLINT_TEST_WORKERS=N for N workers).
 # RAYLINT_SETUP_ONLY=1: only make the virtual environment and install raylint into it, with the
 # extras in RAYLINT_EXTRAS (default: test), then print its python (what tests/setup runs).
 set -euo pipefail
@@ -74,4 +75,9 @@ echo "== benchmarks still run (quick mode; the numbers come from full runs)"
 python3 benchmarks/run_all.py --quick
 
 echo "== pytest"
-python3 -m pytest "$@"
+# On every core (pytest-xdist; RAYLINT_TEST_WORKERS to choose how many, 0 for none), each test
+# module on one worker: what a module shares (its LSP servers, a Ray cluster's program runs)
+# is set up once; modules are handed out in the order tests/conftest.py gives (longest first:
+# xdist's own reorder, by number of tests, would leave a long one-test module for last).
+# Arguments after these win (`-n 0`).
+python3 -m pytest -n "${RAYLINT_TEST_WORKERS:-auto}" --dist loadscope --no-loadscope-reorder "$@"

@@ -1,4 +1,5 @@
-"""Fixtures shared by tests/core, tests/cli and tests/ray: interpreters for jedi to search."""
+"""Fixtures shared by tests/core, tests/cli and tests/ray: interpreters for jedi to search; the
+order modules run in."""
 
 from __future__ import annotations
 
@@ -7,6 +8,36 @@ import sys
 from pathlib import Path
 
 import pytest
+
+# The modules that take longest, longest first: they run first, so that with the tests spread
+# over workers (scripts/test.sh: pytest -n auto --dist loadscope --no-loadscope-reorder, which
+# hands out whole modules in this order) no worker is left running a long module alone at the
+# end. The other modules keep pytest's order after these.
+SLOW_FIRST = [
+    "tests/vscode/test_vscode_e2e.py",  # code-server and Chromium
+    "tests/programs/test_shapes.py",  # programs on real Ray, raylint run on each
+    "tests/programs/test_programs.py",
+    "tests/programs/test_generated.py",
+    "tests/setup/test_stock_python.py",  # virtual environments, pip, a wheel built
+    "tests/lsp/test_robustness.py",
+    "tests/core/test_incremental.py",
+    "tests/hardening/test_hostile_lines.py",
+    "tests/editors/test_neovim.py",
+    "tests/lsp/test_lsp_callers.py",
+    "tests/lsp/test_settings.py",
+]
+
+
+def pytest_collection_modifyitems(config, items):
+    rank = {path: index for index, path in enumerate(SLOW_FIRST)}
+    root = config.rootpath
+
+    def key(item):
+        path = item.path.relative_to(root).as_posix() if item.path.is_relative_to(root) else ""
+        return rank.get(path, len(rank))
+
+    items.sort(key=key)  # (stable: the order within a module, and of the rest, is kept)
+
 
 # An installed package that is not Ray but re-exports Ray's names: only jedi, searching the
 # environment it is installed in, can tell that `raytools.stash` is `ray.put`.

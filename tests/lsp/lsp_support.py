@@ -15,14 +15,41 @@ import re
 import subprocess
 import sys
 import threading
+import zlib
 
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
 # The client profiles pytest-lsp ships, chosen to cover push and pull diagnostics, UTF-8,
-# UTF-16 and UTF-32 columns, code action resolve, and versioned workspace edits.
+# UTF-16 and UTF-32 columns, code action resolve, and versioned workspace edits:
+#
+#   profile             columns  diagnostics  codeAction/resolve  documentChanges  configuration  file watching
+#   visual_studio_code  UTF-16   push         yes                 yes (annotated)  asked          yes
+#   neovim@v0.11.0      UTF-8    pull         yes                 no               asked          no
+#   neovim@v0.10.0      UTF-16   pull         yes                 no               asked          no
+#   neovim@v0.7.0       UTF-16   push         yes                 no               pushed         no
+#   emacs               UTF-32   push         no                  yes              asked          yes
+#
+# Which tests run under which profiles (a deliberate choice; tests/lsp/conftest.py applies it):
+# - All five, the default: every test whose outcome goes through one of the columns above
+#   (columns or ranges, pushed or pulled diagnostics, a fix's edit that is resolved or not,
+#   versioned or not, annotated or not). With servers shared per module (conftest.py) the
+#   matrix costs little more than the work the test does, so it is kept wherever in doubt.
+# - `@pytest.mark.profiles(...)`: a test that needs a server of its own (`fresh_server`: it
+#   costs a server start per profile) runs under the profiles that take its different paths,
+#   named next to it (for example settings asked with workspace/configuration or pushed by
+#   the client; pushed or pulled diagnostics).
+# - `@pytest.mark.any_profile`: the test checks what no profile column changes (a crash, a
+#   document's text, ASCII-only positions, a timing) and runs under one profile. The profile
+#   is `one_profile(name)`: fixed per test, spread over the five by the test's name, so each
+#   profile still runs a share of these paths and a bug of one profile on them can show.
 CLIENTS = ["visual_studio_code", "neovim@v0.11.0", "neovim@v0.10.0", "neovim@v0.7.0", "emacs"]
 SERVER = [sys.executable, "-m", "raylint", "server", "--stdio"]
+
+
+def one_profile(test_name: str) -> str:
+    """The one profile an `any_profile` test runs under: fixed for the test, spread over all."""
+    return CLIENTS[zlib.crc32(test_name.encode()) % len(CLIENTS)]
 
 
 def units(text: str, encoding: str) -> int:

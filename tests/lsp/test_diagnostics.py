@@ -62,6 +62,7 @@ async def test_crlf_tabs_and_bom_give_exact_ranges(editor: Editor):
     assert diagnostic.range == types.Range(types.Position(5, 9), types.Position(5, 19))
 
 
+@pytest.mark.any_profile
 async def test_change_updates_diagnostics_with_full_sync(editor: Editor):
     uri = editor.open("tasks.py", TASKS)
     assert len(await editor.diagnostics(uri)) == 2
@@ -96,6 +97,7 @@ async def test_incremental_changes_are_applied_in_client_units(editor: Editor):
     assert diagnostic.range.start.line == 4
 
 
+@pytest.mark.any_profile
 async def test_syntax_error_elsewhere_still_reports_intact_code(editor: Editor):
     text = TASKS + "\n\ndef broken(:\n    return (\n"
     uri = editor.open("broken.py", text)
@@ -103,6 +105,7 @@ async def test_syntax_error_elsewhere_still_reports_intact_code(editor: Editor):
     assert [d.range.start.line for d in diagnostics] == [5, 10]
 
 
+@pytest.mark.any_profile
 async def test_half_typed_code_while_editing(editor: Editor):
     uri = editor.open("typing.py", TASKS)
     await editor.diagnostics(uri)
@@ -141,6 +144,7 @@ async def test_pull_reports_unchanged_with_the_previous_result_id(editor: Editor
     assert again.kind == "unchanged" and again.result_id == first.result_id
 
 
+@pytest.mark.any_profile
 async def test_clean_file_has_no_diagnostics(editor: Editor):
     uri = editor.open("clean.py", "import ray\n\ndef driver():\n    return ray.put(1)\n")
     assert await editor.diagnostics(uri) == []

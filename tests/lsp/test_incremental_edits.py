@@ -7,6 +7,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import pytest
 from lsprotocol import types
 
 from lsp_support import Editor
@@ -33,6 +34,7 @@ def key(diagnostic: types.Diagnostic):
     return (diagnostic.range.start.line, diagnostic.range.start.character, diagnostic.range.end.line, diagnostic.message)
 
 
+@pytest.mark.profiles("visual_studio_code", "neovim@v0.11.0")
 async def test_edits_in_a_large_document_give_the_diagnostics_of_a_fresh_open(editor: Editor):
     text = generate(1000, 7)
     uri = editor.open("big.py", text)

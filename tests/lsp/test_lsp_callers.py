@@ -199,6 +199,8 @@ async def test_stale_resolve_gives_no_edit(editor: Editor):
     assert resolved.edit is None
 
 
+@pytest.mark.fresh_server
+@pytest.mark.profiles("emacs", "neovim@v0.11.0")
 async def test_titles_count_call_sites_for_a_document_opened_at_startup(editor: Editor):
     root = editor.client.workspace_root
     (root / "other.py").write_text(OTHER)
@@ -313,3 +315,30 @@ async def test_a_caller_in_an_excluded_file_is_to_review_and_not_edited(editor: 
     edit = await asyncio.wait_for(editor.edit_of(action), timeout=20)
     assert uris_of(edit) == [uri]
     assert editor.apply(uri, TASKS, edit) == TASKS_LOAD_FIXED
+
+
+@pytest.mark.fresh_server
+@pytest.mark.any_profile
+async def test_a_new_workspace_folder_is_where_modules_are_found(editor: Editor, tmp_path_factory):
+    """After workspace/didChangeWorkspaceFolders, modules are looked up in the new folders (the
+    module index once kept the first ones: `tasks` stayed the old folder's tasks.py, and the
+    fix of the new folder's task left its caller as it was)."""
+    client = editor.client
+    old, new = client.workspace_root, tmp_path_factory.mktemp("new-folder")
+    (old / "tasks.py").write_text(TASKS)
+    await editor.diagnostics(editor.open("warm.py", "x = 1\n"))  # (the first folder is in use)
+    client.workspace_did_change_workspace_folders(
+        types.DidChangeWorkspaceFoldersParams(
+            event=types.WorkspaceFoldersChangeEvent(
+                added=[types.WorkspaceFolder(uri=new.as_uri(), name="new")],
+                removed=[types.WorkspaceFolder(uri=old.as_uri(), name="ws")],
+            )
+        )
+    )
+    client.workspace_root = new
+    caller_uri = editor.open("main.py", CALLER)
+    await editor.diagnostics(caller_uri)  # `tasks` looked up: not in the new folder yet
+    uri = editor.open("tasks.py", TASKS)
+    edit = await editor.edit_of(await fix_action(editor, uri, LOAD_LINE, "Return the value directly"))
+    edits, _ = caller_edits(edit, caller_uri)
+    assert apply_text_edits(CALLER, edits, editor.encoding) == CALLER_LOAD_FIXED

@@ -17,6 +17,7 @@ from lsp_support import SERVER, Editor, RawServer
 TASK = "import ray\n\n@ray.remote\ndef f(x):\n    return ray.put(x)\n"
 
 
+@pytest.mark.any_profile
 async def test_two_megabyte_file(editor: Editor):
     filler = "".join(f"def helper_{i}(x):\n    return x + {i}\n\n" for i in range(50_000))
     text = filler + TASK
@@ -30,6 +31,7 @@ async def test_two_megabyte_file(editor: Editor):
     "uri",
     ["untitled:Untitled-1", "vscode-notebook-cell:/home/u/nb.ipynb#W0sZmlsZQ%3D%3D", "inmemory://model/3"],
 )
+@pytest.mark.any_profile
 async def test_documents_without_a_file_are_checked(editor: Editor, uri: str):
     editor.versions[uri] = 1
     editor.client.text_document_did_open(
@@ -38,6 +40,7 @@ async def test_documents_without_a_file_are_checked(editor: Editor, uri: str):
     assert [d.code for d in await editor.diagnostics(uri)] == ["RAY001"]
 
 
+@pytest.mark.any_profile
 async def test_non_python_documents_are_left_alone(editor: Editor):
     uri = editor.open("notes.md", "```python\n" + TASK + "```\n", language="markdown")
     assert await editor.diagnostics(uri) == []
@@ -55,6 +58,7 @@ async def test_non_python_documents_are_left_alone(editor: Editor):
     ],
     ids=["binary", "deep-nesting", "syntax-errors", "dangling-decorators", "unclosed-call", "odd-line-ends"],
 )
+@pytest.mark.any_profile
 async def test_garbage_text_gets_no_crash(editor: Editor, text: str):
     uri = editor.open("garbage.py", text)
     assert await editor.diagnostics(uri) == []
@@ -63,6 +67,7 @@ async def test_garbage_text_gets_no_crash(editor: Editor, text: str):
     assert len(await editor.diagnostics(good)) == 1
 
 
+@pytest.mark.any_profile
 async def test_messages_about_unknown_documents(editor: Editor):
     ghost = (editor.client.workspace_root / "ghost.py").as_uri()
     editor.versions[ghost] = 1

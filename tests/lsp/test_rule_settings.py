@@ -4,6 +4,7 @@ own code."""
 
 from __future__ import annotations
 
+import pytest
 from lsprotocol import types
 
 from lsp_support import Editor
@@ -29,6 +30,8 @@ async def reconfigure(editor: Editor, values: dict) -> None:
         editor.client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings={"raylint": values}))
 
 
+@pytest.mark.fresh_server
+@pytest.mark.profiles("neovim@v0.7.0", "neovim@v0.11.0")
 async def test_ignore_from_the_editor_drops_the_rule(editor: Editor):
     uri = editor.open("a.py", SOURCE)
     (diagnostic,) = await editor.diagnostics(uri)
@@ -47,6 +50,8 @@ async def test_per_file_ignores_from_pyproject(editor: Editor):
     assert await editor.diagnostics(ignored) == []
 
 
+@pytest.mark.fresh_server
+@pytest.mark.profiles("neovim@v0.7.0", "visual_studio_code")
 async def test_an_unknown_code_from_the_editor_is_logged_and_the_rest_still_runs(editor: Editor):
     await reconfigure(editor, {"select": ["RAY999"]})
     uri = editor.open("a.py", SOURCE)

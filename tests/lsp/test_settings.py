@@ -27,6 +27,8 @@ async def reconfigure(editor: Editor, values: dict, scope: str = "") -> None:
         editor.client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings={"raylint": values}))
 
 
+@pytest.mark.fresh_server
+@pytest.mark.profiles("neovim@v0.7.0", "neovim@v0.11.0", "visual_studio_code")
 async def test_severity_setting_changes_published_severity(editor: Editor):
     uri = editor.open("a.py", SOURCE)
     (diagnostic,) = await editor.diagnostics(uri)
@@ -39,6 +41,8 @@ async def test_severity_setting_changes_published_severity(editor: Editor):
     assert diagnostic.severity == types.DiagnosticSeverity.Error
 
 
+@pytest.mark.fresh_server
+@pytest.mark.profiles("neovim@v0.7.0", "neovim@v0.11.0")
 async def test_disable_clears_diagnostics(editor: Editor):
     uri = editor.open("a.py", SOURCE)
     assert await editor.diagnostics(uri)
@@ -68,6 +72,8 @@ async def test_broken_pyproject_is_logged_and_defaults_used(editor: Editor):
     assert any("severity" in m.message and m.type == types.MessageType.Error for m in editor.client.log_messages)
 
 
+@pytest.mark.fresh_server
+@pytest.mark.profiles("neovim@v0.7.0", "emacs")
 async def test_generator_style_dynamic(editor: Editor):
     await reconfigure(editor, {"generatorStyle": "dynamic"})
     source = "import ray\n\n@ray.remote\ndef f(n):\n    return [ray.put(i) for i in range(n)]\n"
@@ -123,7 +129,9 @@ async def fix_all_text(editor: Editor, uri: str, text: str) -> str:
     return editor.apply(uri, text, edit)
 
 
+@pytest.mark.fresh_server
 @pytest.mark.parametrize("how", ["editor", "pyproject"])
+@pytest.mark.profiles("neovim@v0.7.0", "visual_studio_code", "emacs")
 async def test_library_setting_keeps_fix_all_from_changing_callers(editor: Editor, how):
     """`library = true`: callers outside the workspace cannot be updated, so a fix that changes
     what callers get is unsafe, and fix all (safe fixes only) leaves the task as it is."""

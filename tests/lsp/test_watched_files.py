@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from lsprotocol import types
 
 from lsp_support import Editor
@@ -36,6 +37,8 @@ async def test_a_module_changed_on_disk_changes_the_diagnostics(editor: Editor):
     assert await editor.diagnostics(uri) == []
 
 
+@pytest.mark.fresh_server
+@pytest.mark.profiles("visual_studio_code", "neovim@v0.10.0")
 async def test_the_server_asks_to_watch_python_files_where_the_client_lets_it(editor: Editor):
     await editor.diagnostics(editor.open("warm.py", "x = 1\n"))  # initialized has run
     watched = editor.client.capabilities.workspace.did_change_watched_files

@@ -10,17 +10,15 @@ in `expected_output.txt`.
 `refused` has call sites raylint must not guess at: its fix for that task is unsafe, `--fix`
 leaves it alone, and `--unsafe-fixes` applies it (and the program then does change).
 
-The programs run as subprocesses, two at a time (each starts its own local Ray).
+The programs run as subprocesses, two at a time, against the session's one Ray cluster
+(harness.py: each program's own `ray.init` connects to it; RAYLINT_PROGRAMS_PRIVATE_RAY=1 gives
+each run a local Ray of its own instead).
 """
 
 from __future__ import annotations
 
 import ast
-import os
 import shutil
-import subprocess
-import sys
-import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,31 +27,12 @@ import pytest
 
 pytest.importorskip("ray")
 
-from harness import Run, raylint, snapshot  # noqa: E402  (one copy, shared with test_shapes)
+from harness import Run, SharedRay, raylint, run_program, snapshot  # noqa: E402  (shared with test_shapes)
 
 HERE = Path(__file__).parent
 SAFE = ["return_value", "num_returns", "generator", "actors", "aliases", "dynamic"]
 REFUSED = "refused"
-
-
-def _env(ray_tmp: str | None = None) -> dict[str, str]:
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONIOENCODING": "utf-8", "RAY_AUTH_MODE": "disabled"}
-    if ray_tmp:
-        env["RAY_TMPDIR"] = ray_tmp
-    return env
-
-
-def run_program(folder: Path) -> Run:
-    # A short path of its own: Ray's socket paths must stay under 107 characters, and two
-    # programs may run at once.
-    ray_tmp = tempfile.mkdtemp(prefix="rl-")
-    try:
-        done = subprocess.run(
-            [sys.executable, "main.py"], cwd=folder, env=_env(ray_tmp), capture_output=True, text=True, timeout=300
-        )
-    finally:
-        shutil.rmtree(ray_tmp, ignore_errors=True)
-    return Run(done.returncode, done.stdout, done.stderr)
+TIMEOUT = 300  # seconds, per run of a program
 
 
 def copy_program(name: str, into: Path) -> Path:
@@ -75,42 +54,42 @@ class Story:
     after_unsafe: Run | None = None
 
 
-def _safe_story(folder: Path) -> Story:
-    story = Story(folder, snapshot(folder), run_program(folder))
+def _safe_story(folder: Path, ray: SharedRay) -> Story:
+    story = Story(folder, snapshot(folder), run_program(folder, ray, TIMEOUT))
     story.steps["check"] = raylint(folder)
     story.steps["fix"] = raylint(folder, "--fix")
     story.files["fix"] = snapshot(folder)
-    story.after = run_program(folder)
+    story.after = run_program(folder, ray, TIMEOUT)
     story.steps["check again"] = raylint(folder)
     story.steps["fix again"] = raylint(folder, "--fix")
     story.files["fix again"] = snapshot(folder)
     return story
 
 
-def _refused_story(folder: Path) -> Story:
-    story = Story(folder, snapshot(folder), run_program(folder))
+def _refused_story(folder: Path, ray: SharedRay) -> Story:
+    story = Story(folder, snapshot(folder), run_program(folder, ray, TIMEOUT))
     story.steps["check"] = raylint(folder)
     story.steps["fix"] = raylint(folder, "--fix")
     story.files["fix"] = snapshot(folder)
-    story.after = run_program(folder)
+    story.after = run_program(folder, ray, TIMEOUT)
     story.steps["fix again"] = raylint(folder, "--fix")
     story.files["fix again"] = snapshot(folder)
     story.steps["unsafe"] = raylint(folder, "--fix", "--unsafe-fixes")
     story.files["unsafe"] = snapshot(folder)
-    story.after_unsafe = run_program(folder)
+    story.after_unsafe = run_program(folder, ray, TIMEOUT)
     story.steps["unsafe again"] = raylint(folder, "--fix", "--unsafe-fixes")
     story.files["unsafe again"] = snapshot(folder)
     return story
 
 
 @pytest.fixture(scope="module")
-def stories(tmp_path_factory) -> dict[str, Story]:
-    """Every program's story, two programs at a time (Ray starts take seconds)."""
+def stories(tmp_path_factory, shared_ray) -> dict[str, Story]:
+    """Every program's story, two programs at a time."""
     root = tmp_path_factory.mktemp("programs")
     jobs = {name: (_safe_story, copy_program(name, root)) for name in SAFE}
     jobs[REFUSED] = (_refused_story, copy_program(REFUSED, root))
     with ThreadPoolExecutor(max_workers=2) as pool:
-        futures = {name: pool.submit(job, folder) for name, (job, folder) in jobs.items()}
+        futures = {name: pool.submit(job, folder, shared_ray) for name, (job, folder) in jobs.items()}
         return {name: future.result() for name, future in futures.items()}
 
 

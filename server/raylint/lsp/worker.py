@@ -115,7 +115,7 @@ class Worker:
         self.submit(self._set_closed, document.path, document.uri)
 
     def set_roots(self, roots: list[str]) -> None:
-        self.submit(setattr, self, "roots", tuple(roots))
+        self.submit(self._set_roots, tuple(roots))
 
     def files_appeared(self) -> None:
         """Files may have appeared or gone: list again, look for modules again."""
@@ -151,6 +151,17 @@ class Worker:
         known = self.documents.get(path)
         if known is not None and known.uri == uri:  # (not another URI open for the same file)
             del self.documents[path]
+
+    def _set_roots(self, roots: tuple[str, ...]) -> None:
+        """New workspace folders: modules are looked up, and files listed, in these (the index
+        and the open documents' analyzers were made for the old ones)."""
+        if roots == self.roots:
+            return
+        self.roots = roots
+        self._index = None
+        self._files = (0.0, [], ())
+        for document in self.documents.values():
+            document.analyzer = None
 
     def _files_appeared(self) -> None:
         self._files = (0.0, [], ())
