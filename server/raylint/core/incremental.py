@@ -58,21 +58,35 @@ class DocumentAnalyzer:
         self._last: _State | None = None
         self.reused = 0  # how many analyses took the short way (for tests and benchmarks)
 
-    def analyze(self, text: str, context: object = None, keep: bool = True) -> Analysis:
+    def analyze(
+        self, text: str, context: object = None, keep: bool = True, complete: bool = True, stop=None
+    ) -> Analysis:
         """The analysis of `text`, as `analyze()` gives it. `context` stands for everything
         else the analysis read: when it differs from the previous call's, nothing is reused.
-        `keep=False` does not keep this text's tree for the next call (it costs memory)."""
+        `keep=False` does not keep this text's tree for the next call (it costs memory).
+
+        `complete=False` (typing) may answer with a provisional analysis: the edited statement
+        re-checked by the local rules, and the findings of the rules that read the whole
+        module (`Rule.local` False) as the last complete analysis had them, moved with the
+        lines, without any that touch what was edited since (`pending` is then True, and
+        `analyze(text)` completes it). `stop()`, called between those rules while completing,
+        may give up (the analysis stays provisional)."""
         last = self._last
         if last is not None and last.context == context and last.text == text:
+            if complete and last.pending:
+                self._complete(last, stop)
             return last.analysis
         if last is not None and last.context == context:
             try:
-                result = self._update(last, text)
+                result = self._update(last, text, complete, stop)
             except (RecursionError, ValueError):
                 result = None
             if result is not None:
                 self.reused += 1
                 if not keep:
+                    if self._last is not None and self._last.pending:
+                        self._complete(self._last, None)  # (nothing would complete it later)
+                        result = self._last.analysis
                     self._last = None
                 return result
         self.memory = {}
@@ -85,11 +99,43 @@ class DocumentAnalyzer:
             self._last = _State(text, context, resolver, analysis, rules)
         return analysis
 
+    @property
+    def pending(self) -> frozenset[str]:
+        """The codes of the rules whose findings in the last analysis are provisional (not run
+        on its text: see `analyze`); empty once it is complete."""
+        last = self._last
+        return last.pending if last is not None else frozenset()
+
     def forget(self) -> None:
         """Drop what was kept of the last text (its tree): the next analysis is a full one."""
         self._last = None
 
-    def _update(self, last: _State, text: str) -> Analysis | None:
+    def _complete(self, state: _State, stop) -> bool:
+        """Run the rules that read the whole module over the state's tree (one at a time:
+        `stop()` between them may give up); True once the state's analysis is complete."""
+        whole: list[Finding] = []
+        for rule in [r for r in state.rules if not r.local]:
+            if stop is not None and stop():
+                return False
+            found, problem = run_rules([rule], state.resolver, self.path, self.config, None, {}, self.memory)
+            if problem:  # as a full analysis tells it; and the next one starts afresh
+                self.memory = {}
+                state.analysis, _ = analyze_module(
+                    state.text, self.path, self.config, index=self.index, externals=self.externals, memory=self.memory
+                )
+                state.pending = frozenset()
+                if self._last is state:
+                    self._last = None
+                return True
+            whole.extend(found)
+        local = {rule.code for rule in state.rules if rule.local}
+        findings = sorted([f for f in state.analysis.findings if f.code in local] + whole, key=lambda f: (f.range.start, f.code))
+        state.analysis = Analysis(self.path, findings, [])
+        state.owners = [bisect.bisect_right(state.starts, f.range.start.line + 1) - 1 for f in findings]
+        state.pending = frozenset()
+        return True
+
+    def _update(self, last: _State, text: str, complete: bool = True, stop=None) -> Analysis | None:
         rules = may_apply(text, self.path, self.index, self.externals, self.config.rules)
         if rules != last.rules:
             return None
@@ -145,8 +191,14 @@ class DocumentAnalyzer:
         span = Range(Position(start - 1, 0), Position(old_end, 0))
         local = {rule.code for rule in rules if rule.local}
         kept = []
+        provisional = []  # the findings of the other rules, kept until they run again
         for number, finding in enumerate(last.analysis.findings):
-            if last.owners[number] == at or finding.code not in local:
+            if finding.code not in local:
+                # dropped if they touch the edited statement (even its `# noqa` lines)
+                if not complete and not any(_overlaps(r, span) for r in _ranges(finding, True)):
+                    provisional.append(finding)
+                continue
+            if last.owners[number] == at:
                 continue
             if any(_overlaps(r, span) for r in _ranges(finding)):
                 return None
@@ -167,18 +219,21 @@ class DocumentAnalyzer:
         if plain:
             known["remote_functions"] = []  # (checked above: it defines nothing)
         fresh, problem = run_rules([r for r in rules if r.local], resolver, self.path, self.config, [new], known, self.memory)
-        whole, problem_whole = run_rules([r for r in rules if not r.local], resolver, self.path, self.config, None, {}, self.memory)
-        if problem or problem_whole:
+        if problem:
             return None
         if delta:
             kept = [(before, _shift(f, delta, old_end)) for before, f in kept]
+            provisional = [_shift(f, delta, old_end) for f in provisional]
         findings = [f for before, f in kept if before] + fresh + [f for before, f in kept if not before]
-        if whole:
-            findings = sorted(findings + whole, key=lambda f: (f.range.start, f.code))
-        analysis = Analysis(self.path, findings, [])
-        self._last = _State(text, last.context, resolver, analysis, rules, last.known_wrapped)
-        self._last._defined = +defined  # (unary plus drops the names no longer defined)
-        return analysis
+        if provisional:
+            findings = sorted(findings + provisional, key=lambda f: (f.range.start, f.code))
+        state = _State(text, last.context, resolver, Analysis(self.path, findings, []), rules, last.known_wrapped)
+        state._defined = +defined  # (unary plus drops the names no longer defined)
+        state.pending = frozenset(rule.code for rule in rules if not rule.local)
+        self._last = state
+        if complete or not state.pending:
+            self._complete(state, None)
+        return state.analysis
 
 
 class _State:
@@ -189,6 +244,8 @@ class _State:
         self.rules = rules  # the rules that apply to the text
         self.known_wrapped = known_wrapped
         self._defined: Counter | None = None
+        # the codes of the rules whose findings are provisional (see `DocumentAnalyzer.analyze`)
+        self.pending: frozenset[str] = frozenset()
         self.starts = [first_line(s) for s in resolver.module.tree.body]  # 1-based
         # the top-level statement each finding belongs to (by its first line)
         self.owners = [bisect.bisect_right(self.starts, f.range.start.line + 1) - 1 for f in analysis.findings]
@@ -273,8 +330,10 @@ def _passes_a_definition(part: str, defined: Counter) -> bool:
     return any(defined[name] > 0 for name in candidates)
 
 
-def _ranges(finding: Finding):
+def _ranges(finding: Finding, statement: bool = False):
     yield finding.range
+    if statement and finding.statement is not None:
+        yield finding.statement
     for related in finding.related:
         yield related.range
     for fix in finding.fixes:
