@@ -250,7 +250,7 @@ def _deep_nesting(lines: int, seed: int) -> str:
     parts = ["import threading\n\nimport ray\n\nSCALE = 10\nlock = threading.Lock()\n"]
     count, i, f = 6, 0, 0
     while count < lines - 2:
-        body = [f"\n\ndef deep_{f}(rows):", "    total = 0"]
+        body = [f"\n\n@ray.remote\ndef deep_{f}(rows):", "    total = 0"]
         while len(body) < 600 and count + len(body) < lines - 30:
             n = rng.randint(2, 9)
             inner = f"total += ray.get(ray.put({n}))"
