@@ -7,6 +7,7 @@ offer a fix of a finding that was not checked again."""
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
 
 from lsprotocol import types
@@ -78,3 +79,57 @@ async def _final(editor: Editor, uri: str, expected=None, quiet: float = 1.5) ->
         for params in mine:
             assert set(map(key, params.diagnostics)) <= set(expected)
     return list(mine[-1].diagnostics)
+
+
+def test_a_pulling_client_gets_the_provisional_analysis_then_is_asked_to_pull_the_complete_one(tmp_path):
+    """A client that pulls diagnostics and can be asked to pull again (VS Code) gets the
+    provisional analysis while typing; at a pause the server completes it and sends
+    `workspace/diagnostic/refresh`; the next pull is the complete analysis."""
+    from lsp_support import RawServer
+
+    raw = RawServer()
+    try:
+        capabilities = {"textDocument": {"diagnostic": {}}, "workspace": {"diagnostics": {"refreshSupport": True}}}
+        params = {"processId": None, "rootUri": tmp_path.as_uri(), "capabilities": capabilities}
+        assert "capabilities" in raw.response(raw.send("initialize", params))["result"]
+        raw.send("initialized", {}, request=False)
+
+        def pull(uri: str) -> set:
+            reply = raw.response(raw.send("textDocument/diagnostic", {"textDocument": {"uri": uri}}))
+            return {(d["range"]["start"]["line"], d["range"]["start"]["character"], d["code"], d["message"]) for d in reply["result"]["items"]}
+
+        def open_(name: str, text: str) -> str:
+            uri = (tmp_path / name).as_uri()
+            item = {"uri": uri, "languageId": "python", "version": 1, "text": text}
+            raw.send("textDocument/didOpen", {"textDocument": item}, request=False)
+            return uri
+
+        text = FIXTURE
+        uri = open_("typed.py", text)
+        assert any(code == "RAY004" for _, _, code, _ in pull(uri))
+        for version, typed in enumerate(("        size = 1\n", "        size = len(batch)\n"), start=2):
+            index, position = position_after(text, TYPED_AT)
+            change = {"range": {"start": vars_of(position), "end": vars_of(position)}, "text": typed}
+            raw.send(
+                "textDocument/didChange",
+                {"textDocument": {"uri": uri, "version": version}, "contentChanges": [change]},
+                request=False,
+            )
+            text = text[:index] + typed + text[index:]
+            provisional = pull(uri)
+        fresh = pull(open_("fresh.py", text))
+        assert provisional < fresh  # the finding in `train`, which the edit touched, comes back
+        for _ in range(1000):
+            message = raw.read()
+            if message.get("method") == "workspace/diagnostic/refresh":
+                raw.send_bytes(json.dumps({"jsonrpc": "2.0", "id": message["id"], "result": None}).encode())
+                break
+        assert pull(uri) == fresh
+    finally:
+        raw.send("shutdown")
+        raw.send("exit", request=False)
+        raw.close()
+
+
+def vars_of(position: types.Position) -> dict:
+    return {"line": position.line, "character": position.character}
