@@ -23,7 +23,7 @@ from lsp_latency import SHAPES  # noqa: E402
 
 FIXTURES = sorted((ROOT / "tests" / "rules" / "fixtures").glob("RAY*/*.py"))
 SOURCES = [
-    *(SHAPES[name](300, 11) for name in ("huge_function", "huge_class", "deep_nesting", "functions")),
+    *(SHAPES[name](300, 11) for name in ("huge_function", "huge_class", "deep_nesting", "functions", "literal_tables")),
     *(p.read_text(encoding="utf-8") for p in FIXTURES),
 ]
 # what typing inside a block looks like: statements, new lines at any indentation, clauses,
@@ -33,7 +33,7 @@ TYPED = [
     "\\\n", "'''", '"', "y = 2\n", "    y = 2\n", "        y = 2\n", "    return ray.put(y)\n",
     "        return ray.put(y)\n", "    @ray.remote\n", "    def g(self):\n        return 1\n", "else:\n",
     "    else:\n        pass\n", "    except ValueError:\n        pass\n", "if x:\n", "    if x:\n        pass\n",
-    "pass; ", "; z = 3", "    # noqa: RAY001\n", "global G\n", "x = ray.put\n", "def ", "class ",
+    "pass; ", "; z = 3", "(x := 1)", "a = b = ", "lambda: 0", "[y for y in x]", "SCALE = ", ": int", "    # noqa: RAY001\n", "global G\n", "x = ray.put\n", "def ", "class ",
 ]
 
 
@@ -122,3 +122,28 @@ def test_a_line_added_at_the_end_of_a_function_body_and_in_an_else_clause():
         assert tree_of(analyzer) == ast.dump(ast.parse(text), include_attributes=True), new
         assert analyzer.analyze(text) == analyze(text, "t.py"), new
     assert analyzer.inner >= 2  # (the first edit reads as typed into `return`: a new indentation there)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(st.sampled_from(range(len(SOURCES))), inner_edits())
+def test_the_module_bindings_carried_over_are_those_of_the_new_module(which, edits):
+    """An edited `name = value` gives the new module the old one's bindings, that statement's
+    swapped, instead of collecting them again: they must be what a collection finds."""
+    from raylint.core.names import Scope
+
+    text = SOURCES[which]
+    analyzer = DocumentAnalyzer("t.py")
+    analyzer.analyze(text)
+    for start, end, typed in edits:
+        start, end = min(start, len(text)), min(end, len(text))
+        text = text[:start] + typed + text[end:]
+        analyzer.analyze(text, complete=False)
+        if analyzer._last is None:
+            continue
+        module = analyzer._last.resolver.module
+        fresh = Scope(module.tree, None, module)
+        if module.scope._bindings is not None:
+            assert module.scope._bindings == fresh.bindings
+            assert module.scope._declared_global == fresh.declared_global
+            assert module.scope._star_imports == fresh.star_imports
+        assert tree_of(analyzer) == ast.dump(ast.parse(text), include_attributes=True)

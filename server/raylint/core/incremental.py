@@ -179,22 +179,22 @@ class DocumentAnalyzer:
         if inner is not None:
             new = statement  # (replaced by a copy with the new statements once checked: below)
         else:
-            try:
-                parsed = ast.parse(new_text)
+            try:  # (parsed where it stands: blank lines before it, rather than moving every node)
+                parsed = ast.parse("\n" * (start - 1) + new_text)
             except (SyntaxError, ValueError):
                 return None
             if len(parsed.body) != 1:
                 return None
             new = parsed.body[0]
-            if type(new) is not type(statement) or first_line(new) != 1:
+            if type(new) is not type(statement) or first_line(new) != start:
                 return None
             if isinstance(new, _DEFINITIONS) and new.name != statement.name:
                 return None
         plain = not isinstance(new, _DEFINITIONS)
-        if plain and not _binds_nothing_of_ray(statement, new, old_text + new_text, last.resolver):
-            return None
-        if inner is None:
-            ast.increment_lineno(new, start - 1)
+        if plain:
+            new_names = _bound_names(new, new_text)
+            if not _binds_nothing_of_ray(statement, new_names, old_text, new_text, last.resolver):
+                return None
 
         # The findings of the other definitions stay; none may point into the edited one.
         span = Range(Position(start - 1, 0), Position(old_end, 0))
@@ -224,8 +224,10 @@ class DocumentAnalyzer:
                 ast.increment_lineno(later, delta)
         tree = ast.Module(body=[*body[:at], new, *body[at + 1 :]], type_ignores=[])
         module = ModuleInfo(self.path, source, tree)
+        if plain:
+            _reuse_module_bindings(module.scope, old.scope, statement, new, old_text + new_text)
         resolver = Resolver(module, self.index, self.externals)
-        if plain and any(resolver.resolve_name(name, module.scope) is not None for name in bound_names([new])):
+        if plain and any(resolver.resolve_name(name, module.scope) is not None for name in new_names):
             return None
         known = {"wrapped": wrapped} if wrapped is not None else {}
         if plain:
@@ -275,17 +277,77 @@ class _State:
         return self.known_wrapped
 
 
-def _binds_nothing_of_ray(old: ast.stmt, new: ast.stmt, texts: str, resolver: Resolver) -> bool:
+def _binds_nothing_of_ray(old: ast.stmt, new_names: set[str], old_text: str, new_text: str, resolver: Resolver) -> bool:
     """May a top-level statement other than a def/class change without touching any other
-    finding? Yes if it defines nothing, imports nothing, and binds the same names, none of
-    them to anything of Ray (checked again in the new module once it is built)."""
-    if "import" in texts or any(True for _ in _definitions([old])) or any(True for _ in _definitions([new])):
+    finding? Yes if it defines nothing, imports nothing, and binds the same names
+    (`new_names`: the new statement's), none of them to anything of Ray (checked again in the
+    new module once it is built)."""
+    if "import" in old_text or "import" in new_text or _defines(old_text) or _defines(new_text):
         return False
-    names = bound_names([old])
-    if names != bound_names([new]):
+    names = _bound_names(old, old_text)
+    if names != new_names:
         return False
     module = resolver.module
     return all(resolver.resolve_name(name, module.scope) is None for name in names)
+
+
+_DEFINES = re.compile(r"\b(?:def|class)\b")
+
+
+def _defines(text: str) -> bool:
+    """May the text define a function or class (a `def` or `class` word anywhere: a string
+    or comment too, which only costs the short way)?"""
+    return _DEFINES.search(text) is not None
+
+
+def _plain_targets(statement: ast.stmt, text: str) -> list[ast.Name] | None:
+    """The targets of `name = ...` / `a = b = ...` / `name: T = ...` (names only), if the
+    statement binds nothing else (no `:=` anywhere in its text); else None."""
+    if ":=" in text:
+        return None
+    if isinstance(statement, ast.Assign):
+        targets = statement.targets
+    elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
+        targets = [statement.target]
+    else:
+        return None
+    return list(targets) if all(isinstance(t, ast.Name) for t in targets) else None
+
+
+def _bound_names(statement: ast.stmt, text: str) -> set[str]:
+    """`bound_names([statement])`, without a walk of a long value (a literal table)."""
+    targets = _plain_targets(statement, text)
+    if targets is not None:
+        return {t.id for t in targets}
+    return bound_names([statement])
+
+
+def _reuse_module_bindings(scope, old_scope, old: ast.stmt, new: ast.stmt, texts: str) -> None:
+    """Give a new module's scope the old module's bindings, the edited statement's swapped
+    (instead of a walk of the whole module): for an edited `name = value` only, which binds
+    the same names as before (checked by the caller) and nothing else; the old scope must be
+    collected already. Anything unexpected leaves the new scope to collect its own."""
+    try:
+        if old_scope._bindings is None or not isinstance(new, type(old)):
+            return
+        old_targets, new_targets = _plain_targets(old, texts), _plain_targets(new, texts)
+        if old_targets is None or new_targets is None or [t.id for t in old_targets] != [t.id for t in new_targets]:
+            return
+        bindings = dict(old_scope._bindings)
+        for name in {t.id for t in new_targets}:
+            before = bindings[name]
+            ours = [i for i, b in enumerate(before) if b[0] == "value" and b[1] is old.value]
+            if len(ours) != sum(t.id == name for t in old_targets):
+                return
+            after = list(before)
+            for i in ours:
+                after[i] = ("value", new.value)
+            bindings[name] = after
+        scope._bindings = bindings
+        scope._declared_global = set(old_scope._declared_global)
+        scope._star_imports = list(old_scope._star_imports)
+    except (AttributeError, KeyError, TypeError):  # (the scope's make-up changed: collected anew)
+        scope._bindings = None
 
 
 def _changed_lines(old: SourceText, new: SourceText) -> tuple[int, int] | None:
@@ -509,15 +571,13 @@ def _inner_edit(statement, old: SourceText, new: SourceText, first: int, last: i
         if not head.startswith(indent) or head[len(indent) :][:1] in ("", " ", "\t", "\x0c", "#"):
             continue
         try:
-            parsed = ast.parse(_WRAPPER + _lines_text(new, lo, hi + delta))
+            parsed = ast.parse("\n" * (lo - 2) + _WRAPPER + _lines_text(new, lo, hi + delta))
         except (SyntaxError, ValueError):
             continue
         if len(parsed.body) != 1 or not isinstance(parsed.body[0], ast.If) or parsed.body[0].orelse:
             continue
         statements = parsed.body[0].body
-        if first_line(statements[0]) != 2:
+        if first_line(statements[0]) != lo:
             continue
-        for statement_ in statements:
-            ast.increment_lineno(statement_, lo - 2)
         return _InnerEdit(path[:length], statements, hi, delta)
     return None
