@@ -147,3 +147,15 @@ def test_the_module_bindings_carried_over_are_those_of_the_new_module(which, edi
             assert module.scope._declared_global == fresh.declared_global
             assert module.scope._star_imports == fresh.star_imports
         assert tree_of(analyzer) == ast.dump(ast.parse(text), include_attributes=True)
+
+
+def test_a_statement_on_a_line_joined_to_the_one_before_is_not_parsed_alone():
+    """`x = 1; \\` joins the next line to it: the statement there is not at the start of a
+    logical line, and a line added after it is an unexpected indent for Python (a syntax
+    error), although it parses alone."""
+    text = "import ray\n\n\n@ray.remote\ndef f(x):\n    x = 1; \\\n        y = 2\n    return ray.put(x)\n"
+    analyzer = DocumentAnalyzer("t.py")
+    analyzer.analyze(text)
+    text = text.replace("y = 2\n", "y = 22\n        z = 3\n")
+    assert analyzer.analyze(text, complete=False) == analyze(text, "t.py")
+    assert analyze(text, "t.py").problems

@@ -562,6 +562,8 @@ def _inner_edit(statement, old: SourceText, new: SourceText, first: int, last: i
         indent = line[: len(line) - len(line.lstrip())]
         if not line.strip() or line.lstrip().startswith("#") or not indent:
             break
+        if lo > 1 and old.line(lo - 2).endswith("\\"):  # (a line joined to the one before it)
+            break
         levels.append((len(path), lo, hi, indent))
         node = child
     for length, lo, hi, indent in reversed(levels[-2:]):  # the innermost, or the one around it
