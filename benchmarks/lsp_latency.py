@@ -14,6 +14,10 @@ requests (workspace/configuration, ...) as VS Code would, and measures:
                literal in the middle of the file, edits sent one after another
   codeAction   request -> response, at a diagnostic (analysis cached, as after a publish)
   memory       VmHWM (peak RSS) of a fresh server after opening 100 generated files
+  shapes       didChange -> diagnostics in modules of each shape of issue 11 (many small
+               functions, one huge function, a huge class, deep nesting, long literal tables)
+               at 1,000 and 10,000 lines, against p95 <= 5 ms and <= 20 ms (--shapes-only:
+               just these)
 
 Every number is printed next to its target with PASS/MISS. The generated files mix plain
 functions, `@ray.remote` tasks and actors, some of which return `ray.put(...)` refs.

@@ -1,5 +1,11 @@
 """Re-analysis of a document being edited: only the top-level statement an edit falls in.
 
+Two refinements for typing (see `DocumentAnalyzer.analyze`): with `complete=False` the rules
+that read the whole module (`Rule.local` False) are not run on every keystroke: their last
+findings are carried over (moved with the lines, without any the edits touched) until the
+analysis is completed at a pause; and an edit inside a def or class parses only the innermost
+statements that hold it (`_inner_edit`), spliced into a copy of the definition.
+
 An editor sends a new version of the document for every keystroke. Parsing a 10,000-line
 module takes longer than the whole latency budget, yet a keystroke inside one function can
 only change that function's findings. `DocumentAnalyzer` re-parses the edited top-level

@@ -1,6 +1,11 @@
 """What runs when: the debounce of each document's publish, its analysis on the worker, and
 the background search of its fixes' call sites.
 
+While a document is typed in, a keystroke publishes a provisional analysis (the rules that
+read the whole module are not run again: their findings are carried over, without those the
+edit touched) and the analysis is completed once the edits pause (`complete_later`, giving up
+when an edit comes), then published again: a quiet document always shows a complete analysis.
+
 Analysis runs on the one worker thread (worker.py); its results are cached in the document's
 record per version and settings, and an analysis running is joined by whoever asks for the
 same text and settings meanwhile (a publish, a pull and code actions asking at once).
