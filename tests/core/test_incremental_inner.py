@@ -159,3 +159,14 @@ def test_a_statement_on_a_line_joined_to_the_one_before_is_not_parsed_alone():
     text = text.replace("y = 2\n", "y = 22\n        z = 3\n")
     assert analyzer.analyze(text, complete=False) == analyze(text, "t.py")
     assert analyze(text, "t.py").problems
+
+
+def test_a_statement_after_a_semicolon_is_not_parsed_alone():
+    """Found by the property test of test_incremental.py: `ref = ray.put(x); return ref` is
+    two statements on one line; an edit of the first is not an edit of the `return` alone."""
+    text = "import ray\n\n\n@ray.remote\ndef same_line(x):\n    ref = ray.put(x); return ref\n"
+    analyzer = DocumentAnalyzer("t.py")
+    analyzer.analyze(text)
+    text = text.replace("    ref = ray", "    ef = ray")
+    assert analyzer.analyze(text, complete=False) == analyze(text, "t.py")
+    assert tree_of(analyzer) == ast.dump(ast.parse(text), include_attributes=True)

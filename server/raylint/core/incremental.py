@@ -568,6 +568,12 @@ def _inner_edit(statement, old: SourceText, new: SourceText, first: int, last: i
         indent = line[: len(line) - len(line.lstrip())]
         if not line.strip() or line.lstrip().startswith("#") or not indent:
             break
+        # it must begin its line (not follow a `;`)
+        if getattr(child, "decorator_list", None):
+            if not line.lstrip().startswith("@"):
+                break
+        elif child.col_offset != len(indent.encode("utf-8")):
+            break
         if lo > 1 and old.line(lo - 2).endswith("\\"):  # (a line joined to the one before it)
             break
         levels.append((len(path), lo, hi, indent))
