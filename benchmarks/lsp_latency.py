@@ -14,6 +14,10 @@ requests (workspace/configuration, ...) as VS Code would, and measures:
                literal in the middle of the file, edits sent one after another
   codeAction   request -> response, at a diagnostic (analysis cached, as after a publish)
   memory       VmHWM (peak RSS) of a fresh server after opening 100 generated files
+  shapes       didChange -> diagnostics in modules of each shape of issue 11 (many small
+               functions, one huge function, a huge class, deep nesting, long literal tables)
+               at 1,000 and 10,000 lines, against p95 <= 5 ms and <= 20 ms (--shapes-only:
+               just these)
 
 Every number is printed next to its target with PASS/MISS. The generated files mix plain
 functions, `@ray.remote` tasks and actors, some of which return `ray.put(...)` refs.
@@ -166,6 +170,141 @@ def generate(lines: int, seed: int) -> str:
         count += block.count("\n")
         i += 1
     return "".join(parts)
+
+
+# The shapes of issue 11: the cost of a keystroke must not depend on how a module is laid out.
+# Each generator returns a module of about `lines` lines holding one line marked EDITED (a
+# literal `10` the didChange edits toggle), in its middle.
+EDITED = "# edited by the benchmark"
+
+
+def _huge_function(lines: int, seed: int) -> str:
+    """One top-level task of `lines` lines (a long driver script in one function)."""
+    rng = random.Random(seed)
+    parts = ['import ray\n\nSCALE = 10\n\n\n@ray.remote\ndef pipeline(rows, config):\n    total = 0\n']
+    count, i = 8, 0
+    while count < lines - 2:
+        if i == 0 and count >= lines // 2:
+            parts.append(f"    middle = SCALE * 10  {EDITED}\n")
+            count += 1
+            i = 1
+            continue
+        n = rng.randint(2, 9)
+        step = rng.randrange(4)
+        j = count
+        if step == 0:
+            block = f"    for row_{j} in rows:\n        if row_{j} % {n}:\n            total += row_{j} * {n}\n"
+        elif step == 1:
+            block = f"    part_{j} = [x * {n} for x in rows if x > {n}]\n    total += len(part_{j})\n"
+        elif step == 2:
+            block = f"    ref_{j} = ray.put(rows[{n}:])\n    total += len(ray.get(ref_{j}))\n"
+        else:
+            block = f"    with open(config.path) as handle_{j}:\n        total -= len(handle_{j}.read({n}))\n"
+        parts.append(block)
+        count += block.count("\n")
+    parts.append("    return ray.put(total)\n")
+    return "".join(parts)
+
+
+def _huge_class(lines: int, seed: int) -> str:
+    """One Ray actor class of `lines` lines: many methods."""
+    rng = random.Random(seed)
+    parts = ["import ray\n\nSCALE = 10\n\n\n@ray.remote\nclass Service:\n    def __init__(self):\n        self.count = 0\n"]
+    count, i, m = 9, 0, 0
+    while count < lines - 2:
+        n = rng.randint(2, 9)
+        mid = ""
+        if i == 0 and count >= lines // 2:
+            mid = f"        middle = SCALE * 10  {EDITED}\n"
+            i = 1
+        if m % 5 == 4:  # RAY001 in an actor method
+            block = f"\n    def put_{m}(self, value):\n{mid}        data = [value] * {n}\n        return ray.put(data)\n"
+        else:
+            block = (
+                f"\n    def method_{m}(self, batch):\n{mid}        self.count += len(batch)\n"
+                f"        out = [x * {n} for x in batch if x % {n}]\n        return out\n"
+            )
+        parts.append(block)
+        count += block.count("\n")
+        m += 1
+    return "".join(parts)
+
+
+def _nest(depth: int, j: int, n: int, inner: str) -> list[str]:
+    """Statements nested `depth` levels (for/if/with/while/try), `inner` at the bottom."""
+    lines_, pad = [], "    "
+    kinds = ["for item_{j}_{d} in rows:", "if total > {n}:", "with lock:", "while total < {n} * 1000:", "try:"]
+    closers = []
+    for d in range(depth):
+        kind = kinds[d % len(kinds)].format(j=j, d=d, n=n)
+        lines_.append(pad * (d + 1) + f"total += {n}")
+        lines_.append(pad * (d + 1) + kind)
+        if kind == "try:":
+            closers.append((d, "except ValueError:"))
+    lines_.append(pad * (depth + 1) + inner)
+    for d, closer in reversed(closers):
+        lines_.append(pad * (d + 1) + closer)
+        lines_.append(pad * (d + 2) + "total = 0")
+    return lines_
+
+
+def _deep_nesting(lines: int, seed: int) -> str:
+    """Top-level functions of about 600 lines, each deeply nested (20 levels) blocks."""
+    rng = random.Random(seed)
+    parts = ["import threading\n\nimport ray\n\nSCALE = 10\nlock = threading.Lock()\n"]
+    count, i, f = 6, 0, 0
+    while count < lines - 2:
+        body = [f"\n\n@ray.remote\ndef deep_{f}(rows):", "    total = 0"]
+        while len(body) < 600 and count + len(body) < lines - 30:
+            n = rng.randint(2, 9)
+            inner = f"total += ray.get(ray.put({n}))"
+            if i == 0 and count + len(body) >= lines // 2:
+                inner = f"middle = SCALE * 10  {EDITED}"
+                i = 1
+            body.extend(_nest(12, len(body), n, inner))
+        body.append("    return total")
+        block = "\n".join(body) + "\n"
+        parts.append(block)
+        count += block.count("\n")
+        f += 1
+    return "".join(parts)
+
+
+def _literal_tables(lines: int, seed: int) -> str:
+    """Module-level literal tables (a dict of tuples, a list of dicts) of up to 2,000 lines,
+    and a task reading them."""
+    rng = random.Random(seed)
+    parts = ['import ray\n\nSCALE = 10\n\n\n@ray.remote\ndef lookup(key):\n    return ray.put(TABLE_0[key])\n']
+    count, t, i = 8, 0, 0
+    while count < lines - 4:
+        size = min(2000, lines - count - 4)
+        rows = []
+        for r in range(size):
+            n = rng.randint(0, 999)
+            if i == 0 and count + r >= lines // 2:
+                rows.append(f"    \"middle\": (SCALE * 10, 0.5, \"m\"),  {EDITED}")
+                i = 1
+            elif t % 2:
+                rows.append(f'    {{"id": {r}, "name": "row_{r}", "weight": {n}.25}},')
+            else:
+                rows.append(f'    "key_{t}_{r}": ({n}, {n}.5, "s{r}"),')
+        if t % 2:
+            block = f"\n\nTABLE_{t} = [\n" + "\n".join(rows) + "\n]\n"
+        else:
+            block = f"\n\nTABLE_{t} = {{\n" + "\n".join(rows) + "\n}\n"
+        parts.append(block)
+        count += block.count("\n")
+        t += 1
+    return "".join(parts)
+
+
+SHAPES = {
+    "functions": generate,  # many small top-level functions, tasks and actors
+    "huge_function": _huge_function,
+    "huge_class": _huge_class,
+    "deep_nesting": _deep_nesting,
+    "literal_tables": _literal_tables,
+}
 
 
 # -- a minimal LSP client ------------------------------------------------------------------------
@@ -378,8 +517,8 @@ def write(root: Path, name: str, lines: int, seed: int) -> tuple[Path, str]:
 def middle_line(text: str) -> tuple[int, int]:
     """(line, column) of the literal `10` in the MIDDLE line that edits toggle."""
     for number, line in enumerate(text.splitlines()):
-        if line.startswith("MIDDLE = SCALE * 10"):
-            return number, line.index("10") + 1  # the "0" of 10
+        if line.startswith("MIDDLE = SCALE * 10") or line.endswith(EDITED):
+            return number, line.index("SCALE * 10") + len("SCALE * 1")  # the "0" of 10
     raise AssertionError("no MIDDLE line")
 
 
@@ -519,6 +658,40 @@ def memory(root: Path, files: int, big_every: int, big: int = 10_000) -> tuple[f
     return hwm, rss, total_lines
 
 
+SHAPE_TARGETS = {1_000: 5.0, 10_000: 20.0}  # didChange -> diagnostics p95, ms (issue 11)
+
+
+def typing_shapes(root: Path, shapes: list[str], count: int, budget: float) -> list[str]:
+    """Typing in each shape of module, at 1,000 and 10,000 lines, in one server: a digit
+    toggled in the middle of the module (as `edits`). Returns the target lines."""
+    folder = root / "shapes"
+    folder.mkdir()
+    client = Client(folder)
+    out = []
+    try:
+        client.initialize()
+        warm(client, folder, 1_000, "warmup.py", seed=7)
+        for name in shapes:
+            for lines, target in SHAPE_TARGETS.items():
+                path = folder / f"{name}_{lines}.py"
+                text = SHAPES[name](lines, lines)
+                path.write_text(text)
+                uri, sent = client.open(path, text)
+                received, params = client.wait_diagnostics(uri, 1)
+                changes, _ = edits(client, uri, text, count, budget)
+                changes = ms(changes)
+                print(
+                    f"[shape {name}, {lines:,} lines] open {1000 * (received - sent):.0f} ms,"
+                    f" {len(params['diagnostics'])} diagnostics; didChange -> diagnostics: {summary(changes)}  ({load()})"
+                )
+                label = f"didChange p50 {percentile(changes, 50):.1f}, p95: {name} {lines:,}"
+                out.append(target_line(label, percentile(changes, 95), target, "ms", width=52))
+                client.notify("textDocument/didClose", {"textDocument": {"uri": uri}})
+    finally:
+        client.close()
+    return out
+
+
 def ms(values: list[float]) -> list[float]:
     return [v * 1000 for v in values]
 
@@ -541,6 +714,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="seconds per edit or code-action series before it stops early (after 5 samples,"
                         " or after 3 x budget whatever the count)")
     parser.add_argument("--large", type=int, help="size of the large document (default 10,000 lines; --quick 2,000)")
+    parser.add_argument("--shapes", default=",".join(SHAPES),
+                        help="the module shapes typed in (comma-separated; '' for none): " + ", ".join(SHAPES))
+    parser.add_argument("--shapes-only", action="store_true", help="only the shapes' typing series")
     parser.add_argument("--big-every", type=int, default=10, help="every Nth memory document has 10,000 lines (0: none)")
     args = parser.parse_args(argv)
     n_edits = args.edits or (5 if args.quick else 60)
@@ -558,8 +734,14 @@ def main(argv: list[str] | None = None) -> int:
         f" {sample.count(chr(10) + 'def ')} plain functions, {sample.count('ray.put(')} ray.put calls"
     )
     results: dict[str, float] = {}
+    shapes = [name for name in args.shapes.split(",") if name]
     with tempfile.TemporaryDirectory(prefix="raylint-lsp-bench-") as folder:
         root = Path(folder)
+        shape_lines = typing_shapes(root, shapes, n_edits, args.budget) if shapes else []
+        if args.shapes_only:
+            print(f"\ntargets  ({load()})")
+            print("\n".join(shape_lines))
+            return 0
         print(f"\n[cold] fresh server per run, {n_cold} run(s) per size, median shown  ({load()})")
         for lines in (1_000, large):
             c = cold(root, lines, n_cold)
@@ -614,6 +796,7 @@ def main(argv: list[str] | None = None) -> int:
         target_line("codeAction p95, 1,000 lines", results["action_1000_p95"], 20, "ms"),
         target_line(f"codeAction p95, {large:,} lines", results[f"action_{large}_p95"], 20, "ms"),
         target_line(f"peak RSS after {n_files} documents", results["rss"], 200, "MB"),
+        *shape_lines,
     ]
     print("\n".join(lines_out))
     if args.quick:

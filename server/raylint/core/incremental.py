@@ -1,5 +1,11 @@
 """Re-analysis of a document being edited: only the top-level statement an edit falls in.
 
+Two refinements for typing (see `DocumentAnalyzer.analyze`): with `complete=False` the rules
+that read the whole module (`Rule.local` False) are not run on every keystroke: their last
+findings are carried over (moved with the lines, without any the edits touched) until the
+analysis is completed at a pause; and an edit inside a def or class parses only the innermost
+statements that hold it (`_inner_edit`), spliced into a copy of the definition.
+
 An editor sends a new version of the document for every keystroke. Parsing a 10,000-line
 module takes longer than the whole latency budget, yet a keystroke inside one function can
 only change that function's findings. `DocumentAnalyzer` re-parses the edited top-level
@@ -25,6 +31,7 @@ from __future__ import annotations
 
 import ast
 import bisect
+import copy
 import re
 from collections import Counter
 from dataclasses import replace
@@ -57,22 +64,37 @@ class DocumentAnalyzer:
         self.externals: ExternalResolver | None = externals
         self._last: _State | None = None
         self.reused = 0  # how many analyses took the short way (for tests and benchmarks)
+        self.inner = 0  # how many of them parsed only statements inside a definition again
 
-    def analyze(self, text: str, context: object = None, keep: bool = True) -> Analysis:
+    def analyze(
+        self, text: str, context: object = None, keep: bool = True, complete: bool = True, stop=None
+    ) -> Analysis:
         """The analysis of `text`, as `analyze()` gives it. `context` stands for everything
         else the analysis read: when it differs from the previous call's, nothing is reused.
-        `keep=False` does not keep this text's tree for the next call (it costs memory)."""
+        `keep=False` does not keep this text's tree for the next call (it costs memory).
+
+        `complete=False` (typing) may answer with a provisional analysis: the edited statement
+        re-checked by the local rules, and the findings of the rules that read the whole
+        module (`Rule.local` False) as the last complete analysis had them, moved with the
+        lines, without any that touch what was edited since (`pending` is then True, and
+        `analyze(text)` completes it). `stop()`, called between those rules while completing,
+        may give up (the analysis stays provisional)."""
         last = self._last
         if last is not None and last.context == context and last.text == text:
+            if complete and last.pending:
+                self._complete(last, stop)
             return last.analysis
         if last is not None and last.context == context:
             try:
-                result = self._update(last, text)
+                result = self._update(last, text, complete, stop)
             except (RecursionError, ValueError):
                 result = None
             if result is not None:
                 self.reused += 1
                 if not keep:
+                    if self._last is not None and self._last.pending:
+                        self._complete(self._last, None)  # (nothing would complete it later)
+                        result = self._last.analysis
                     self._last = None
                 return result
         self.memory = {}
@@ -85,11 +107,43 @@ class DocumentAnalyzer:
             self._last = _State(text, context, resolver, analysis, rules)
         return analysis
 
+    @property
+    def pending(self) -> frozenset[str]:
+        """The codes of the rules whose findings in the last analysis are provisional (not run
+        on its text: see `analyze`); empty once it is complete."""
+        last = self._last
+        return last.pending if last is not None else frozenset()
+
     def forget(self) -> None:
         """Drop what was kept of the last text (its tree): the next analysis is a full one."""
         self._last = None
 
-    def _update(self, last: _State, text: str) -> Analysis | None:
+    def _complete(self, state: _State, stop) -> bool:
+        """Run the rules that read the whole module over the state's tree (one at a time:
+        `stop()` between them may give up); True once the state's analysis is complete."""
+        whole: list[Finding] = []
+        for rule in [r for r in state.rules if not r.local]:
+            if stop is not None and stop():
+                return False
+            found, problem = run_rules([rule], state.resolver, self.path, self.config, None, {}, self.memory)
+            if problem:  # as a full analysis tells it; and the next one starts afresh
+                self.memory = {}
+                state.analysis, _ = analyze_module(
+                    state.text, self.path, self.config, index=self.index, externals=self.externals, memory=self.memory
+                )
+                state.pending = frozenset()
+                if self._last is state:
+                    self._last = None
+                return True
+            whole.extend(found)
+        local = {rule.code for rule in state.rules if rule.local}
+        findings = sorted([f for f in state.analysis.findings if f.code in local] + whole, key=lambda f: (f.range.start, f.code))
+        state.analysis = Analysis(self.path, findings, [])
+        state.owners = [bisect.bisect_right(state.starts, f.range.start.line + 1) - 1 for f in findings]
+        state.pending = frozenset()
+        return True
+
+    def _update(self, last: _State, text: str, complete: bool = True, stop=None) -> Analysis | None:
         rules = may_apply(text, self.path, self.index, self.externals, self.config.rules)
         if rules != last.rules:
             return None
@@ -125,28 +179,41 @@ class DocumentAnalyzer:
         defined = last.defined() - Counter(DEFINED_NAME.findall(old_text)) + Counter(DEFINED_NAME.findall(new_text))
         if _passes_a_definition(new_text, defined) or _passes_a_definition(old_text, last.defined()):
             return None
-        try:
-            parsed = ast.parse(new_text)
-        except (SyntaxError, ValueError):
-            return None
-        if len(parsed.body) != 1:
-            return None
-        new = parsed.body[0]
-        if type(new) is not type(statement) or first_line(new) != 1:
-            return None
-        if isinstance(new, _DEFINITIONS) and new.name != statement.name:
-            return None
+        # In a def or class, only the innermost statement(s) holding the edit are parsed again
+        # (a keystroke in a 10,000-line function or class); the rules still check it whole.
+        inner = _inner_edit(statement, old.source, source, first, old_last, delta) if isinstance(statement, _DEFINITIONS) else None
+        if inner is not None:
+            new = statement  # (replaced by a copy with the new statements once checked: below)
+        else:
+            try:  # (parsed where it stands: blank lines before it, rather than moving every node)
+                parsed = ast.parse("\n" * (start - 1) + new_text)
+            except (SyntaxError, ValueError):
+                return None
+            if len(parsed.body) != 1:
+                return None
+            new = parsed.body[0]
+            if type(new) is not type(statement) or first_line(new) != start:
+                return None
+            if isinstance(new, _DEFINITIONS) and new.name != statement.name:
+                return None
         plain = not isinstance(new, _DEFINITIONS)
-        if plain and not _binds_nothing_of_ray(statement, new, old_text + new_text, last.resolver):
-            return None
-        ast.increment_lineno(new, start - 1)
+        if plain:
+            new_names = _bound_names(new, new_text)
+            if not _binds_nothing_of_ray(statement, new_names, old_text, new_text, last.resolver):
+                return None
 
         # The findings of the other definitions stay; none may point into the edited one.
         span = Range(Position(start - 1, 0), Position(old_end, 0))
         local = {rule.code for rule in rules if rule.local}
         kept = []
+        provisional = []  # the findings of the other rules, kept until they run again
         for number, finding in enumerate(last.analysis.findings):
-            if last.owners[number] == at or finding.code not in local:
+            if finding.code not in local:
+                # dropped if they touch the edited statement (even its `# noqa` lines)
+                if not complete and not any(_overlaps(r, span) for r in _ranges(finding, True)):
+                    provisional.append(finding)
+                continue
+            if last.owners[number] == at:
                 continue
             if any(_overlaps(r, span) for r in _ranges(finding)):
                 return None
@@ -155,30 +222,38 @@ class DocumentAnalyzer:
         # (what `ray.remote(f)` calls make remote is read off the old text and tree: before
         # the later statements move)
         wrapped = None if plain else last.wrapped()
+        if inner is not None:
+            new = inner.apply()
+            self.inner += 1
         if delta:  # the later statements move (in place: the old tree is not used again)
             for later in body[at + 1 :]:
                 ast.increment_lineno(later, delta)
         tree = ast.Module(body=[*body[:at], new, *body[at + 1 :]], type_ignores=[])
         module = ModuleInfo(self.path, source, tree)
+        if plain:
+            _reuse_module_bindings(module.scope, old.scope, statement, new, old_text + new_text)
         resolver = Resolver(module, self.index, self.externals)
-        if plain and any(resolver.resolve_name(name, module.scope) is not None for name in bound_names([new])):
+        if plain and any(resolver.resolve_name(name, module.scope) is not None for name in new_names):
             return None
         known = {"wrapped": wrapped} if wrapped is not None else {}
         if plain:
             known["remote_functions"] = []  # (checked above: it defines nothing)
         fresh, problem = run_rules([r for r in rules if r.local], resolver, self.path, self.config, [new], known, self.memory)
-        whole, problem_whole = run_rules([r for r in rules if not r.local], resolver, self.path, self.config, None, {}, self.memory)
-        if problem or problem_whole:
+        if problem:
             return None
         if delta:
             kept = [(before, _shift(f, delta, old_end)) for before, f in kept]
+            provisional = [_shift(f, delta, old_end) for f in provisional]
         findings = [f for before, f in kept if before] + fresh + [f for before, f in kept if not before]
-        if whole:
-            findings = sorted(findings + whole, key=lambda f: (f.range.start, f.code))
-        analysis = Analysis(self.path, findings, [])
-        self._last = _State(text, last.context, resolver, analysis, rules, last.known_wrapped)
-        self._last._defined = +defined  # (unary plus drops the names no longer defined)
-        return analysis
+        if provisional:
+            findings = sorted(findings + provisional, key=lambda f: (f.range.start, f.code))
+        state = _State(text, last.context, resolver, Analysis(self.path, findings, []), rules, last.known_wrapped)
+        state._defined = +defined  # (unary plus drops the names no longer defined)
+        state.pending = frozenset(rule.code for rule in rules if not rule.local)
+        self._last = state
+        if complete or not state.pending:
+            self._complete(state, None)
+        return state.analysis
 
 
 class _State:
@@ -189,6 +264,8 @@ class _State:
         self.rules = rules  # the rules that apply to the text
         self.known_wrapped = known_wrapped
         self._defined: Counter | None = None
+        # the codes of the rules whose findings are provisional (see `DocumentAnalyzer.analyze`)
+        self.pending: frozenset[str] = frozenset()
         self.starts = [first_line(s) for s in resolver.module.tree.body]  # 1-based
         # the top-level statement each finding belongs to (by its first line)
         self.owners = [bisect.bisect_right(self.starts, f.range.start.line + 1) - 1 for f in analysis.findings]
@@ -206,17 +283,77 @@ class _State:
         return self.known_wrapped
 
 
-def _binds_nothing_of_ray(old: ast.stmt, new: ast.stmt, texts: str, resolver: Resolver) -> bool:
+def _binds_nothing_of_ray(old: ast.stmt, new_names: set[str], old_text: str, new_text: str, resolver: Resolver) -> bool:
     """May a top-level statement other than a def/class change without touching any other
-    finding? Yes if it defines nothing, imports nothing, and binds the same names, none of
-    them to anything of Ray (checked again in the new module once it is built)."""
-    if "import" in texts or any(True for _ in _definitions([old])) or any(True for _ in _definitions([new])):
+    finding? Yes if it defines nothing, imports nothing, and binds the same names
+    (`new_names`: the new statement's), none of them to anything of Ray (checked again in the
+    new module once it is built)."""
+    if "import" in old_text or "import" in new_text or _defines(old_text) or _defines(new_text):
         return False
-    names = bound_names([old])
-    if names != bound_names([new]):
+    names = _bound_names(old, old_text)
+    if names != new_names:
         return False
     module = resolver.module
     return all(resolver.resolve_name(name, module.scope) is None for name in names)
+
+
+_DEFINES = re.compile(r"\b(?:def|class)\b")
+
+
+def _defines(text: str) -> bool:
+    """May the text define a function or class (a `def` or `class` word anywhere: a string
+    or comment too, which only costs the short way)?"""
+    return _DEFINES.search(text) is not None
+
+
+def _plain_targets(statement: ast.stmt, text: str) -> list[ast.Name] | None:
+    """The targets of `name = ...` / `a = b = ...` / `name: T = ...` (names only), if the
+    statement binds nothing else (no `:=` anywhere in its text); else None."""
+    if ":=" in text:
+        return None
+    if isinstance(statement, ast.Assign):
+        targets = statement.targets
+    elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
+        targets = [statement.target]
+    else:
+        return None
+    return list(targets) if all(isinstance(t, ast.Name) for t in targets) else None
+
+
+def _bound_names(statement: ast.stmt, text: str) -> set[str]:
+    """`bound_names([statement])`, without a walk of a long value (a literal table)."""
+    targets = _plain_targets(statement, text)
+    if targets is not None:
+        return {t.id for t in targets}
+    return bound_names([statement])
+
+
+def _reuse_module_bindings(scope, old_scope, old: ast.stmt, new: ast.stmt, texts: str) -> None:
+    """Give a new module's scope the old module's bindings, the edited statement's swapped
+    (instead of a walk of the whole module): for an edited `name = value` only, which binds
+    the same names as before (checked by the caller) and nothing else; the old scope must be
+    collected already. Anything unexpected leaves the new scope to collect its own."""
+    try:
+        if old_scope._bindings is None or not isinstance(new, type(old)):
+            return
+        old_targets, new_targets = _plain_targets(old, texts), _plain_targets(new, texts)
+        if old_targets is None or new_targets is None or [t.id for t in old_targets] != [t.id for t in new_targets]:
+            return
+        bindings = dict(old_scope._bindings)
+        for name in {t.id for t in new_targets}:
+            before = bindings[name]
+            ours = [i for i, b in enumerate(before) if b[0] == "value" and b[1] is old.value]
+            if len(ours) != sum(t.id == name for t in old_targets):
+                return
+            after = list(before)
+            for i in ours:
+                after[i] = ("value", new.value)
+            bindings[name] = after
+        scope._bindings = bindings
+        scope._declared_global = set(old_scope._declared_global)
+        scope._star_imports = list(old_scope._star_imports)
+    except (AttributeError, KeyError, TypeError):  # (the scope's make-up changed: collected anew)
+        scope._bindings = None
 
 
 def _changed_lines(old: SourceText, new: SourceText) -> tuple[int, int] | None:
@@ -273,8 +410,10 @@ def _passes_a_definition(part: str, defined: Counter) -> bool:
     return any(defined[name] > 0 for name in candidates)
 
 
-def _ranges(finding: Finding):
+def _ranges(finding: Finding, statement: bool = False):
     yield finding.range
+    if statement and finding.statement is not None:
+        yield finding.statement
     for related in finding.related:
         yield related.range
     for fix in finding.fixes:
@@ -304,3 +443,155 @@ def _shift(finding: Finding, delta: int, after: int) -> Finding:
             for x in finding.fixes
         ),
     )
+
+
+# -- an edit inside a definition: the innermost statements that hold it ------------------------
+
+_BLOCKS = ("body", "orelse", "finalbody")  # the fields that hold statements
+_CLAUSES = ("handlers", "cases")  # the fields that hold clauses (each with a body)
+_WRAPPER = "if 1:\n"  # parses an indented statement where it stands (columns unchanged)
+
+
+class _InnerEdit:
+    """New statements for one statement inside a top-level definition: the edit's lines.
+
+    `path`: (node, field, index) from the top-level statement down: `node.field[index]` is the
+    next node, the last one the statement replaced by `statements`. `apply` gives the new
+    top-level statement: the nodes on the path copied, the nodes after the edit moved by
+    `delta` lines (in place, as the later top-level statements are)."""
+
+    def __init__(self, path, statements, last_line, delta):
+        self.path, self.statements, self.last_line, self.delta = path, statements, last_line, delta
+
+    def apply(self) -> ast.stmt:
+        path, delta, hi = self.path, self.delta, self.last_line
+        old_child = _node_at(path[-1])
+        old_end = (old_child.end_lineno, old_child.end_col_offset)
+        new_end = (self.statements[-1].end_lineno, self.statements[-1].end_col_offset)
+        replacement: list | ast.AST = self.statements
+        for node, field, index in reversed(path):
+            copied = copy.copy(node)
+            items = list(getattr(node, field))
+            if isinstance(replacement, list):
+                items[index : index + 1] = replacement
+            else:
+                items[index] = replacement
+            setattr(copied, field, items)
+            if delta:  # what follows the edited part in this node moves
+                for later in _children_after(node, field, index, hi):
+                    ast.increment_lineno(later, delta)
+            if getattr(copied, "end_lineno", None) is not None:
+                if (copied.end_lineno, copied.end_col_offset) == old_end:
+                    copied.end_lineno, copied.end_col_offset = new_end
+                elif copied.end_lineno > hi:
+                    copied.end_lineno += delta
+            replacement = copied
+        return replacement
+
+
+def _node_at(step):
+    node, field, index = step
+    return getattr(node, field)[index]
+
+
+def _children_after(node, field, index, last_line):
+    """The children of `node` after the one at `node.field[index]`, which ends by line
+    `last_line`: its later siblings, and the later fields' nodes."""
+    for name, value in ast.iter_fields(node):
+        items = value if isinstance(value, list) else [value]
+        for number, item in enumerate(items):
+            if not isinstance(item, ast.AST) or name == field and number <= index:
+                continue
+            begin = _begin(item)
+            if begin is not None and begin > last_line:
+                yield item
+
+
+def _begin(node):
+    """The first line of a node (of its first positioned part, for a node without one)."""
+    line = getattr(node, "lineno", None)
+    if line is not None:
+        decorators = getattr(node, "decorator_list", None)
+        return min(line, decorators[0].lineno) if decorators else line
+    for child in ast.iter_child_nodes(node):
+        line = _begin(child)
+        if line is not None:
+            return line
+    return None
+
+
+def _blocks(node):
+    """(node, field, statements) of each block of statements directly in `node`, through its
+    clauses (`except`, `case`) too: (clause path step, block)."""
+    for field in _BLOCKS:
+        items = getattr(node, field, None)
+        if items and isinstance(items[0], ast.stmt):
+            yield (), (node, field, items)
+    for field in _CLAUSES:
+        for number, clause in enumerate(getattr(node, field, None) or ()):
+            items = getattr(clause, "body", None)
+            if items:
+                yield ((node, field, number),), (clause, "body", items)
+
+
+def _inner_edit(statement, old: SourceText, new: SourceText, first: int, last: int, delta: int) -> _InnerEdit | None:
+    """New statements for the innermost statement of `statement` (a top-level def or class)
+    that holds old lines first..last, parsed from the new text; None if there is none, or it
+    does not parse as statements at its place (then the whole statement is parsed again).
+
+    A statement's lines run to the next statement of its block (blank and comment lines
+    after it are its own), or to its end for the last one. It must begin its line, keep the
+    indentation of its first line, and parse (under `if 1:`, columns unchanged) as one or more
+    statements of that indentation: then the module parses to the same tree with them in its
+    place (the text before and after is the same; both ends are statement boundaries)."""
+    path: list = []
+    levels = []  # (path length, first line, last line) of each statement that holds the lines
+    node = statement
+    while True:
+        found = None
+        for steps, (owner, field, items) in _blocks(node):
+            index = bisect.bisect_right(items, first, key=first_line) - 1
+            if index < 0:
+                continue
+            child = items[index]
+            lo = first_line(child)
+            hi = first_line(items[index + 1]) - 1 if index + 1 < len(items) else child.end_lineno
+            if last <= hi and child.end_lineno <= hi:
+                found = (*steps, (owner, field, index)), lo, hi
+                break
+        if found is None:
+            break
+        steps, lo, hi = found
+        path.extend(steps)
+        child = _node_at(path[-1])
+        line = old.line(lo - 1)
+        indent = line[: len(line) - len(line.lstrip())]
+        if not line.strip() or line.lstrip().startswith("#") or not indent:
+            break
+        # it must begin its line (not follow a `;`)
+        if getattr(child, "decorator_list", None):
+            if not line.lstrip().startswith("@"):
+                break
+        elif child.col_offset != len(indent.encode("utf-8")):
+            break
+        if lo > 1 and old.line(lo - 2).endswith("\\"):  # (a line joined to the one before it)
+            break
+        levels.append((len(path), lo, hi, indent))
+        node = child
+    for length, lo, hi, indent in reversed(levels[-2:]):  # the innermost, or the one around it
+        if hi + delta < lo:
+            continue
+        head = new.line(lo - 1)
+        if not head.startswith(indent) or head[len(indent) :][:1] in ("", " ", "\t", "\x0c", "#"):
+            continue
+        try:
+            parsed = ast.parse("\n" * (lo - 2) + _WRAPPER + _lines_text(new, lo, hi + delta))
+        except (SyntaxError, ValueError):
+            continue
+        if len(parsed.body) != 1 or not isinstance(parsed.body[0], ast.If) or parsed.body[0].orelse:
+            continue
+        statements = parsed.body[0].body
+        if first_line(statements[0]) != lo:
+            continue
+        return _InnerEdit(path[:length], statements, hi, delta)
+    return None

@@ -25,7 +25,18 @@ FIX_ALL_TITLE = "Fix all raylint problems"
 
 async def code_actions(ls: RaylintServer, record: OpenDocument, params: types.CodeActionParams):
     document, scheduler = record.document, ls.scheduler
-    analysis, settings = await scheduler.analysis(record)
+    first = document.from_client(params.range.start, ls.encoding).line
+    last = document.from_client(params.range.end, ls.encoding).line
+    # While typing, the findings of the rules that read the whole module may be provisional
+    # (carried over from an earlier text, without those the edits touched): a request the user
+    # made, or one that touches such a finding, waits for the complete analysis. Only the
+    # editor's own requests (the light bulb as the cursor moves) are answered at once.
+    analysis, settings = await scheduler.analysis(record, complete=False)
+    cached = record.result
+    if analysis is record.current() and cached.pending:
+        automatic = params.context.trigger_kind == types.CodeActionTriggerKind.Automatic
+        if not automatic or any(f.code in cached.pending and _touches(f, first, last) for f in analysis.findings):
+            analysis, settings = await scheduler.analysis(record)
     if analysis is not record.current():
         return None  # the document moved on while we looked: offer nothing rather than wrong edits
     lazy = ls.supports("text_document.code_action.resolve_support")
@@ -39,10 +50,8 @@ async def code_actions(ls: RaylintServer, record: OpenDocument, params: types.Co
     only = params.context.only
     actions: list[types.CodeAction] = []
     if _wants(only, types.CodeActionKind.QuickFix):
-        first = document.from_client(params.range.start, ls.encoding).line
-        last = document.from_client(params.range.end, ls.encoding).line
         for number, finding in enumerate(analysis.findings):
-            if finding.range.start.line <= last and first <= finding.range.end.line:
+            if _touches(finding, first, last):
                 actions.extend(_quick_fixes(ls, document, number, finding, settings, lazy))
     if _wants(only, FIX_ALL_KIND) and any(f.fixes for f in analysis.findings) and (only or not actions):
         action = _fix_all_action(document)
@@ -65,13 +74,27 @@ async def resolve(ls: RaylintServer, record: OpenDocument, action: types.CodeAct
     else:
         analysis = await scheduler.with_callers(record)
         try:
-            fix = analysis.findings[data["finding"]].fixes[data["fix"]]
-        except (AttributeError, IndexError, KeyError, TypeError):
+            finding = analysis.findings[data["finding"]]
+            if "key" in data and _key(finding) != data["key"]:  # the analysis was completed since
+                finding = next(f for f in analysis.findings if _key(f) == data["key"])
+            fix = finding.fixes[data["fix"]]
+        except (AttributeError, IndexError, KeyError, TypeError, StopIteration):
             return action
         edit = _fix_edit(ls, document, fix)
     if document.version == data.get("version"):
         action.edit = edit
     return action
+
+
+def _touches(finding, first: int, last: int) -> bool:
+    return finding.range.start.line <= last and first <= finding.range.end.line
+
+
+def _key(finding) -> list:
+    """What identifies a finding among an analysis' findings (the index may change when a
+    provisional analysis is completed)."""
+    start = finding.range.start
+    return [finding.code, start.line, start.character, finding.message]
 
 
 def _wants(only: list[str] | None, kind: str) -> bool:
@@ -87,7 +110,13 @@ def _quick_fixes(ls: RaylintServer, document: Document, number: int, finding, se
             kind=types.CodeActionKind.QuickFix,
             diagnostics=[diagnostic],
             is_preferred=index == 0,
-            data={"uri": document.uri, "version": document.version, "finding": number, "fix": index},
+            data={
+                "uri": document.uri,
+                "version": document.version,
+                "finding": number,
+                "fix": index,
+                "key": _key(finding),
+            },
         )
         if not lazy:
             action.edit = _fix_edit(ls, document, fix)

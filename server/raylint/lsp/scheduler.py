@@ -1,6 +1,11 @@
 """What runs when: the debounce of each document's publish, its analysis on the worker, and
 the background search of its fixes' call sites.
 
+While a document is typed in, a keystroke publishes a provisional analysis (the rules that
+read the whole module are not run again: their findings are carried over, without those the
+edit touched) and the analysis is completed once the edits pause (`complete_later`, giving up
+when an edit comes), then published again: a quiet document always shows a complete analysis.
+
 Analysis runs on the one worker thread (worker.py); its results are cached in the document's
 record per version and settings, and an analysis running is joined by whoever asks for the
 same text and settings meanwhile (a publish, a pull and code actions asking at once).
@@ -31,6 +36,8 @@ if TYPE_CHECKING:
     from raylint.lsp.server import RaylintServer
 
 SEARCH_DELAY = 0.25  # seconds without edits before call sites are searched in the background
+# seconds without edits before a provisional analysis (typing) is completed in the background
+COMPLETE_DELAY = 0.15
 SEARCH_SLICE = 0.004  # seconds of search per turn on the worker
 
 
@@ -85,14 +92,24 @@ class Scheduler:
             except asyncio.TimeoutError:
                 self.configured.set()
 
-    async def analysis(self, record: OpenDocument) -> tuple[Analysis, Settings]:
-        """The analysis of the document as it is now (cached per version and settings)."""
+    async def analysis(
+        self, record: OpenDocument, complete: bool = True, interruptible: bool = False
+    ) -> tuple[Analysis, Settings]:
+        """The analysis of the document as it is now (cached per version and settings).
+
+        While the document is typed in, `complete=False` may give a provisional analysis
+        (`Cached.pending`: the findings of the rules that read the whole module carried over
+        from the last complete one, without those the edits touched): what a keystroke
+        publishes. `interruptible`: completing it gives up when an edit comes (then the
+        result is still provisional)."""
         await self.wait_for_settings()
         document = record.document
         settings = self.session.settings_for(document)
         cached = record.result
         if cached and cached.version == document.version and cached.settings == settings:
-            return cached.analysis, settings
+            if not (complete and cached.pending):
+                return cached.analysis, settings
+        pending: frozenset[str] = frozenset()
         if not wanted(document, settings):
             result = Analysis(document.path)
         else:
@@ -100,22 +117,35 @@ class Scheduler:
             # one analysis per text and settings: a publish, a pull and code actions asking at
             # once (or a run cancelled and started again) wait for the same one
             running = record.analyzing
-            if running is None or running.text is not text or running.settings != settings:
+            if (
+                running is None
+                or running.text is not text
+                or running.settings != settings
+                or not running.serves(complete, interruptible)
+            ):
                 # what else the analysis reads (other documents, files): unchanged while only
                 # this document is edited, which lets its analyzer re-check just the edited part
                 context = self.generation - record.own_edits
                 typing = record.own_edits > 0
                 worker = self.worker
-                future = worker.run(worker.analyze, text, document.uri, document.path, settings, context, typing)
-                running = record.analyzing = Running(text, settings, future)
+                future = worker.run(
+                    worker.analyze, text, document.uri, document.path, settings, context, typing, complete, interruptible
+                )
+                running = record.analyzing = Running(text, settings, future, complete, interruptible)
                 future.add_done_callback(lambda _, mine=running: _analyzed(record, mine))
-            result, texts = await asyncio.shield(running.future)
+            result, texts, pending = await asyncio.shield(running.future)
             self.session.texts.update(texts)
             if version != document.version or text is not document.text:  # edited meanwhile: stale
                 return result, settings
         cached = record.result
-        if not (cached and cached.analysis is result and cached.version == document.version and cached.settings == settings):
-            record.result = Cached(document.version, settings, result)
+        if not (
+            cached
+            and cached.analysis is result
+            and cached.version == document.version
+            and cached.settings == settings
+            and cached.pending == pending
+        ):
+            record.result = Cached(document.version, settings, result, pending=pending)
         return result, settings
 
     # -- call sites ---------------------------------------------------------------------------
@@ -233,13 +263,15 @@ class Scheduler:
         try:
             if delay_ms:
                 await asyncio.sleep(delay_ms / 1000)
-            analysis, settings = await self.analysis(record)
+            analysis, settings = await self.analysis(record, complete=False)
             if self.session.records.get(record.uri) is not record or analysis is not record.current():
                 return  # closed, or changed while we worked: a newer run will publish
             cached = record.result
             self.session.publish_new(record, cached.callers or analysis, settings)
-            # call sites take longer: the diagnostics go out first, the review list after
-            self.search_later(record, cached)
+            if cached.pending:  # typing: the rest of the analysis once the edits pause
+                self.complete_later(record)
+            else:  # call sites take longer: the diagnostics go out first, the review list after
+                self.search_later(record, cached)
         except asyncio.CancelledError:
             pass
         except Exception as error:
@@ -247,6 +279,50 @@ class Scheduler:
         finally:
             if record.pending is asyncio.current_task():
                 record.pending = None
+
+
+    def complete_later(self, record: OpenDocument) -> None:
+        """Complete the document's provisional analysis once the edits pause (on the worker,
+        giving up when an edit comes), then show it and search its call sites."""
+        if record.completing is not None:
+            record.completing.cancel()
+        record.completing = asyncio.ensure_future(self._complete_later(record))
+
+    async def _complete_later(self, record: OpenDocument) -> None:
+        try:
+            while True:
+                edits = self.worker.edits
+                await asyncio.sleep(COMPLETE_DELAY)
+                cached = record.result
+                if self.session.records.get(record.uri) is not record or cached is None:
+                    return  # closed
+                if cached.version != record.document.version:
+                    return  # edited: its publish completes it later
+                if cached.pending:  # (a code action may have completed it meanwhile)
+                    if self.worker.edits != edits:
+                        continue  # typing in another document: wait for the pause
+                    await self.analysis(record, complete=True, interruptible=True)
+                    cached = record.result
+                    if self.session.records.get(record.uri) is not record or cached is None:
+                        return
+                    if cached.version != record.document.version:
+                        return  # changed while we worked: a newer run completes it
+                    if cached.pending:
+                        continue  # given up for an edit elsewhere: at the next pause
+                analysis, settings = cached.analysis, cached.settings
+                if not self.session.pull_diagnostics:
+                    self.session.publish_new(record, cached.callers or analysis, settings)
+                elif self.session.supports("workspace.diagnostics.refresh_support"):
+                    self.session.workspace_diagnostic_refresh(None)
+                self.search_later(record, cached)
+                return
+        except asyncio.CancelledError:
+            pass
+        except Exception as error:
+            self.session.log_error(f"checking {record.uri}", error)
+        finally:
+            if record.completing is asyncio.current_task():
+                record.completing = None
 
 
 def _analyzed(record: OpenDocument, running: Running) -> None:

@@ -457,10 +457,15 @@ async def pull_diagnostics(ls: RaylintServer, params: types.DocumentDiagnosticPa
     if record is None:
         return types.RelatedFullDocumentDiagnosticReport(items=[])
     document = record.document
-    analysis, settings = await ls.scheduler.analysis(record)
+    # while typing, a provisional analysis, completed at a pause (the client is then asked to
+    # pull again): only a client that can be asked waits for less than the complete one
+    refresh = ls.supports("workspace.diagnostics.refresh_support")
+    analysis, settings = await ls.scheduler.analysis(record, complete=not refresh)
     shown = analysis
     cached = record.result
-    if cached is not None and cached.analysis is analysis:
+    if cached is not None and cached.analysis is analysis and cached.pending:
+        ls.scheduler.complete_later(record)
+    elif cached is not None and cached.analysis is analysis:
         # call sites found earlier stay shown (other files' edits rarely move them) while a
         # search in the background looks again; the client is asked to pull once they change
         shown = cached.callers or analysis

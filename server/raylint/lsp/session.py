@@ -22,6 +22,9 @@ class Cached:
     analysis: Analysis
     callers: Analysis | None = None  # the same findings, their fixes with call sites
     callers_generation: int = -1  # the workspace generation the call sites were found in
+    # the rules whose findings are provisional (carried over while typing: see
+    # `DocumentAnalyzer.analyze`); empty once the analysis is complete
+    pending: frozenset[str] = frozenset()
 
 
 @dataclass(eq=False)
@@ -31,6 +34,12 @@ class Running:
     text: str
     settings: Settings
     future: asyncio.Future
+    complete: bool = True  # asked for a complete analysis (not a provisional one)
+    interruptible: bool = False  # may give up when an edit comes (and stay provisional)
+
+    def serves(self, complete: bool, interruptible: bool) -> bool:
+        """Does its result do for a request for (complete, interruptible)?"""
+        return (self.complete or not complete) and (not self.interruptible or not complete or interruptible)
 
 
 @dataclass(eq=False)
@@ -57,6 +66,7 @@ class OpenDocument:
     pending: asyncio.Task | None = None  # its publish, waiting for the debounce
     search: Search | None = None  # its call-site search running
     searching_later: asyncio.Task | None = None  # its background search, waiting for a pause
+    completing: asyncio.Task | None = None  # its provisional analysis, completed at a pause
 
     @property
     def uri(self) -> str:
@@ -69,7 +79,7 @@ class OpenDocument:
 
     def cancel(self) -> None:
         """Closed (or the server stops): what waits to run for it does not."""
-        for task in (self.pending, self.searching_later):
+        for task in (self.pending, self.searching_later, self.completing):
             if task is not None:
                 task.cancel()
-        self.pending = self.searching_later = None
+        self.pending = self.searching_later = self.completing = None

@@ -97,6 +97,9 @@ class Worker:
         self._externals: dict[str | None, ExternalResolver] = {}
         self._typing = 0  # counts analyses of documents being typed in
         self._raw: dict[str, tuple[object, str | None]] = {}  # files' texts on disk, by stamp (notebook_runners)
+        # counts the edits the loop has sent (written by the loop, read by the worker): an
+        # analysis completed in the background gives up when one comes
+        self.edits = 0
 
     # -- for the loop: jobs, run in order -----------------------------------------------------
 
@@ -109,6 +112,7 @@ class Worker:
 
     def opened(self, document: Document) -> None:
         """The document was opened or edited: its text as of now."""
+        self.edits += 1
         self.submit(self._set_open, document.path, document.uri, document.version, document.text)
 
     def closed(self, document: Document) -> None:
@@ -285,10 +289,23 @@ class Worker:
         return {"index": self.index, "externals": self._externals[settings.python]}
 
     def analyze(
-        self, text: str, uri: str, path: str, settings: Settings, context: int, typing: bool
-    ) -> tuple[Analysis, dict[str, str]]:
-        """The analysis, and the texts of the closed files it points into. `context` counts
-        changes to what else it reads (same: the analyzer re-checks just the edited part)."""
+        self,
+        text: str,
+        uri: str,
+        path: str,
+        settings: Settings,
+        context: int,
+        typing: bool,
+        complete: bool = True,
+        interruptible: bool = False,
+    ) -> tuple[Analysis, dict[str, str], frozenset[str]]:
+        """The analysis, the texts of the closed files it points into, and the codes of the
+        rules whose findings in it are provisional. `context` counts changes to what else it
+        reads (same: the analyzer re-checks just the edited part). `complete=False` (typing):
+        the analysis may be provisional (see `DocumentAnalyzer.analyze`); `interruptible`:
+        completing it gives up as soon as the loop sends an edit."""
+        edits = self.edits
+        stop = (lambda: self.edits != edits) if interruptible else None
         try:
             opened = self.documents.get(path)
             if opened is not None and opened.uri != uri:
@@ -308,11 +325,13 @@ class Worker:
                     other.typed_at = 0
                     if other.analyzer is not None:
                         other.analyzer[1].forget()
-            analysis = known[1].analyze(text, context, keep=keep)
-            return analysis, self.texts_for(analysis)
+            analyzer = known[1]
+            analysis = analyzer.analyze(text, context, keep=keep, complete=complete or not keep, stop=stop)
+            pending = analyzer.pending if keep else frozenset()
+            return analysis, self.texts_for(analysis), pending
         except Exception as error:  # a bug must cost one analysis, not the server
             self.log_error(f"analysing {path}", error)
-            return Analysis(path), {}
+            return Analysis(path), {}, frozenset()
 
     def fix_all(self, document: Document, settings: Settings) -> dict[str, str]:
         """New texts (by path) after every safe fix of the document (a snapshot), callers
