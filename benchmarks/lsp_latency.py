@@ -14,7 +14,7 @@ requests (workspace/configuration, ...) as VS Code would, and measures:
                literal in the middle of the file, edits sent one after another
   codeAction   request -> response, at a diagnostic (analysis cached, as after a publish)
   memory       VmHWM (peak RSS) of a fresh server after opening 100 generated files
-  shapes       didChange -> diagnostics in modules of each shape of issue 11 (many small
+  shapes       didChange -> diagnostics in modules of each shape (many small
                functions, one huge function, a huge class, deep nesting, long literal tables)
                at 1,000 and 10,000 lines, against p95 <= 5 ms and <= 20 ms (--shapes-only:
                just these)
@@ -172,7 +172,7 @@ def generate(lines: int, seed: int) -> str:
     return "".join(parts)
 
 
-# The shapes of issue 11: the cost of a keystroke must not depend on how a module is laid out.
+# The shapes: the cost of a keystroke must not depend on how a module is laid out.
 # Each generator returns a module of about `lines` lines holding one line marked EDITED (a
 # literal `10` the didChange edits toggle), in its middle.
 EDITED = "# edited by the benchmark"
@@ -658,7 +658,7 @@ def memory(root: Path, files: int, big_every: int, big: int = 10_000) -> tuple[f
     return hwm, rss, total_lines
 
 
-SHAPE_TARGETS = {1_000: 5.0, 10_000: 20.0}  # didChange -> diagnostics p95, ms (issue 11)
+SHAPE_TARGETS = {1_000: 5.0, 10_000: 20.0}  # didChange -> diagnostics p95, ms
 
 
 def typing_shapes(root: Path, shapes: list[str], count: int, budget: float) -> list[str]:

@@ -41,8 +41,8 @@ def pytest_configure(config):
 
 
 def pytest_generate_tests(metafunc):
-    if "client" not in metafunc.fixturenames:
-        return
+    if "client" not in metafunc.fixturenames or hasattr(metafunc.module, "client"):
+        return  # (a module with a `client` fixture of its own chooses its profiles itself)
     if (marker := metafunc.definition.get_closest_marker("profiles")) is not None:
         profiles = list(marker.args)
     elif metafunc.definition.get_closest_marker("any_profile") is not None:
