@@ -3,8 +3,8 @@
 Two refinements for typing (see `DocumentAnalyzer.analyze`): with `complete=False` the rules
 that read the whole module (`Rule.local` False) are not run on every keystroke: their last
 findings are carried over (moved with the lines, without any the edits touched) until the
-analysis is completed at a pause; and an edit inside a def or class parses only the innermost
-statements that hold it (`_inner_edit`), spliced into a copy of the definition.
+analysis is completed at a pause; and an edited `name = value` takes the old module's names
+with that statement's swapped, instead of collecting them again.
 
 An editor sends a new version of the document for every keystroke. Parsing a 10,000-line
 module takes longer than the whole latency budget, yet a keystroke inside one function can
@@ -31,20 +31,18 @@ from __future__ import annotations
 
 import ast
 import bisect
-import copy
 import re
 from collections import Counter
 from dataclasses import replace
 
 from raylint.core import Config, analyze_module, default_config, run_rules
-from raylint.core.model import Analysis, Finding, Position, Range, Related
+from raylint.core.model import Analysis, Finding, Position, Range
 from raylint.core.names import ExternalResolver, ModuleIndex, ModuleInfo, Resolver, bound_names
 from raylint.core.prefilter import may_apply
 from raylint.core.source import SourceText, first_line
 from raylint.core.tasks import (
     DEFINED_NAME,
     one_name_arguments,
-    _definitions,
     remote_wrapped_names,
 )
 
@@ -64,7 +62,6 @@ class DocumentAnalyzer:
         self.externals: ExternalResolver | None = externals
         self._last: _State | None = None
         self.reused = 0  # how many analyses took the short way (for tests and benchmarks)
-        self.inner = 0  # how many of them parsed only statements inside a definition again
 
     def analyze(
         self, text: str, context: object = None, keep: bool = True, complete: bool = True, stop=None
@@ -179,23 +176,17 @@ class DocumentAnalyzer:
         defined = last.defined() - Counter(DEFINED_NAME.findall(old_text)) + Counter(DEFINED_NAME.findall(new_text))
         if _passes_a_definition(new_text, defined) or _passes_a_definition(old_text, last.defined()):
             return None
-        # In a def or class, only the innermost statement(s) holding the edit are parsed again
-        # (a keystroke in a 10,000-line function or class); the rules still check it whole.
-        inner = _inner_edit(statement, old.source, source, first, old_last, delta) if isinstance(statement, _DEFINITIONS) else None
-        if inner is not None:
-            new = statement  # (replaced by a copy with the new statements once checked: below)
-        else:
-            try:  # (parsed where it stands: blank lines before it, rather than moving every node)
-                parsed = ast.parse("\n" * (start - 1) + new_text)
-            except (SyntaxError, ValueError):
-                return None
-            if len(parsed.body) != 1:
-                return None
-            new = parsed.body[0]
-            if type(new) is not type(statement) or first_line(new) != start:
-                return None
-            if isinstance(new, _DEFINITIONS) and new.name != statement.name:
-                return None
+        try:  # (parsed where it stands: blank lines before it, rather than moving every node)
+            parsed = ast.parse("\n" * (start - 1) + new_text)
+        except (SyntaxError, ValueError):
+            return None
+        if len(parsed.body) != 1:
+            return None
+        new = parsed.body[0]
+        if type(new) is not type(statement) or first_line(new) != start:
+            return None
+        if isinstance(new, _DEFINITIONS) and new.name != statement.name:
+            return None
         plain = not isinstance(new, _DEFINITIONS)
         if plain:
             new_names = _bound_names(new, new_text)
@@ -222,9 +213,6 @@ class DocumentAnalyzer:
         # (what `ray.remote(f)` calls make remote is read off the old text and tree: before
         # the later statements move)
         wrapped = None if plain else last.wrapped()
-        if inner is not None:
-            new = inner.apply()
-            self.inner += 1
         if delta:  # the later statements move (in place: the old tree is not used again)
             for later in body[at + 1 :]:
                 ast.increment_lineno(later, delta)
@@ -443,155 +431,3 @@ def _shift(finding: Finding, delta: int, after: int) -> Finding:
             for x in finding.fixes
         ),
     )
-
-
-# -- an edit inside a definition: the innermost statements that hold it ------------------------
-
-_BLOCKS = ("body", "orelse", "finalbody")  # the fields that hold statements
-_CLAUSES = ("handlers", "cases")  # the fields that hold clauses (each with a body)
-_WRAPPER = "if 1:\n"  # parses an indented statement where it stands (columns unchanged)
-
-
-class _InnerEdit:
-    """New statements for one statement inside a top-level definition: the edit's lines.
-
-    `path`: (node, field, index) from the top-level statement down: `node.field[index]` is the
-    next node, the last one the statement replaced by `statements`. `apply` gives the new
-    top-level statement: the nodes on the path copied, the nodes after the edit moved by
-    `delta` lines (in place, as the later top-level statements are)."""
-
-    def __init__(self, path, statements, last_line, delta):
-        self.path, self.statements, self.last_line, self.delta = path, statements, last_line, delta
-
-    def apply(self) -> ast.stmt:
-        path, delta, hi = self.path, self.delta, self.last_line
-        old_child = _node_at(path[-1])
-        old_end = (old_child.end_lineno, old_child.end_col_offset)
-        new_end = (self.statements[-1].end_lineno, self.statements[-1].end_col_offset)
-        replacement: list | ast.AST = self.statements
-        for node, field, index in reversed(path):
-            copied = copy.copy(node)
-            items = list(getattr(node, field))
-            if isinstance(replacement, list):
-                items[index : index + 1] = replacement
-            else:
-                items[index] = replacement
-            setattr(copied, field, items)
-            if delta:  # what follows the edited part in this node moves
-                for later in _children_after(node, field, index, hi):
-                    ast.increment_lineno(later, delta)
-            if getattr(copied, "end_lineno", None) is not None:
-                if (copied.end_lineno, copied.end_col_offset) == old_end:
-                    copied.end_lineno, copied.end_col_offset = new_end
-                elif copied.end_lineno > hi:
-                    copied.end_lineno += delta
-            replacement = copied
-        return replacement
-
-
-def _node_at(step):
-    node, field, index = step
-    return getattr(node, field)[index]
-
-
-def _children_after(node, field, index, last_line):
-    """The children of `node` after the one at `node.field[index]`, which ends by line
-    `last_line`: its later siblings, and the later fields' nodes."""
-    for name, value in ast.iter_fields(node):
-        items = value if isinstance(value, list) else [value]
-        for number, item in enumerate(items):
-            if not isinstance(item, ast.AST) or name == field and number <= index:
-                continue
-            begin = _begin(item)
-            if begin is not None and begin > last_line:
-                yield item
-
-
-def _begin(node):
-    """The first line of a node (of its first positioned part, for a node without one)."""
-    line = getattr(node, "lineno", None)
-    if line is not None:
-        decorators = getattr(node, "decorator_list", None)
-        return min(line, decorators[0].lineno) if decorators else line
-    for child in ast.iter_child_nodes(node):
-        line = _begin(child)
-        if line is not None:
-            return line
-    return None
-
-
-def _blocks(node):
-    """(node, field, statements) of each block of statements directly in `node`, through its
-    clauses (`except`, `case`) too: (clause path step, block)."""
-    for field in _BLOCKS:
-        items = getattr(node, field, None)
-        if items and isinstance(items[0], ast.stmt):
-            yield (), (node, field, items)
-    for field in _CLAUSES:
-        for number, clause in enumerate(getattr(node, field, None) or ()):
-            items = getattr(clause, "body", None)
-            if items:
-                yield ((node, field, number),), (clause, "body", items)
-
-
-def _inner_edit(statement, old: SourceText, new: SourceText, first: int, last: int, delta: int) -> _InnerEdit | None:
-    """New statements for the innermost statement of `statement` (a top-level def or class)
-    that holds old lines first..last, parsed from the new text; None if there is none, or it
-    does not parse as statements at its place (then the whole statement is parsed again).
-
-    A statement's lines run to the next statement of its block (blank and comment lines
-    after it are its own), or to its end for the last one. It must begin its line, keep the
-    indentation of its first line, and parse (under `if 1:`, columns unchanged) as one or more
-    statements of that indentation: then the module parses to the same tree with them in its
-    place (the text before and after is the same; both ends are statement boundaries)."""
-    path: list = []
-    levels = []  # (path length, first line, last line) of each statement that holds the lines
-    node = statement
-    while True:
-        found = None
-        for steps, (owner, field, items) in _blocks(node):
-            index = bisect.bisect_right(items, first, key=first_line) - 1
-            if index < 0:
-                continue
-            child = items[index]
-            lo = first_line(child)
-            hi = first_line(items[index + 1]) - 1 if index + 1 < len(items) else child.end_lineno
-            if last <= hi and child.end_lineno <= hi:
-                found = (*steps, (owner, field, index)), lo, hi
-                break
-        if found is None:
-            break
-        steps, lo, hi = found
-        path.extend(steps)
-        child = _node_at(path[-1])
-        line = old.line(lo - 1)
-        indent = line[: len(line) - len(line.lstrip())]
-        if not line.strip() or line.lstrip().startswith("#") or not indent:
-            break
-        # it must begin its line (not follow a `;`)
-        if getattr(child, "decorator_list", None):
-            if not line.lstrip().startswith("@"):
-                break
-        elif child.col_offset != len(indent.encode("utf-8")):
-            break
-        if lo > 1 and old.line(lo - 2).endswith("\\"):  # (a line joined to the one before it)
-            break
-        levels.append((len(path), lo, hi, indent))
-        node = child
-    for length, lo, hi, indent in reversed(levels[-2:]):  # the innermost, or the one around it
-        if hi + delta < lo:
-            continue
-        head = new.line(lo - 1)
-        if not head.startswith(indent) or head[len(indent) :][:1] in ("", " ", "\t", "\x0c", "#"):
-            continue
-        try:
-            parsed = ast.parse("\n" * (lo - 2) + _WRAPPER + _lines_text(new, lo, hi + delta))
-        except (SyntaxError, ValueError):
-            continue
-        if len(parsed.body) != 1 or not isinstance(parsed.body[0], ast.If) or parsed.body[0].orelse:
-            continue
-        statements = parsed.body[0].body
-        if first_line(statements[0]) != lo:
-            continue
-        return _InnerEdit(path[:length], statements, hi, delta)
-    return None

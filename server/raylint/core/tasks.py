@@ -64,21 +64,32 @@ def find_remote_functions(resolver: Resolver, statements: list[ast.stmt] | None 
                 declared = _remote_decorator(resolver, node, scope) or wrapped.get(node.name)
                 if declared is not None:
                     site, names = declared
-                    nested = scope.parent is not None
+                    nested = _in_function(scope)
                     found.append(RemoteFunction(node, own, node.name, False, site.node, site, names, nested))
                 visit(node.body, own)
             elif isinstance(node, ast.ClassDef):
                 declared = _remote_decorator(resolver, node, scope) or wrapped.get(node.name)
                 if declared is not None:
                     found.extend(_actor_methods(resolver, node, scope, *declared))
-                # class bodies are not scopes for the functions inside them
-                visit([n for n in node.body if not isinstance(n, _FUNCTIONS)], scope)
+                # (a method's scope sits in its class's, as in the View: lookups from a
+                # function skip class scopes)
+                inner = resolver.scope(node, scope)
+                visit([n for n in node.body if not isinstance(n, _FUNCTIONS)], inner)
                 for method in node.body:
                     if isinstance(method, _FUNCTIONS):
-                        visit(method.body, resolver.scope(method, scope))
+                        visit(method.body, resolver.scope(method, inner))
 
     visit(module.tree.body if statements is None else statements, module.scope)
     return found
+
+
+def _in_function(scope: Scope) -> bool:
+    """Is `scope` (where a def or class statement is) inside a function?"""
+    while scope.parent is not None:
+        if not isinstance(scope.node, ast.ClassDef):
+            return True
+        scope = scope.parent
+    return False
 
 
 def _definitions(body: list[ast.stmt]):
@@ -264,13 +275,13 @@ def _actor_methods(resolver: Resolver, cls: ast.ClassDef, scope: Scope, declared
                 called_remotely = _private_called_remotely(resolver.module)
             if node.name not in called_remotely:
                 continue
-        own = resolver.scope(node, scope)
+        own = resolver.scope(node, resolver.scope(cls, scope))
         method_site = OptionsSite("method", node)
         for decorator in node.decorator_list:
             if isinstance(decorator, ast.Call) and resolver.is_(decorator.func, scope, "ray.method"):
                 method_site = OptionsSite("call", decorator)
         display = f"{cls.name}.{node.name}"
-        yield RemoteFunction(node, own, display, True, declared.node, method_site, names, scope.parent is not None)
+        yield RemoteFunction(node, own, display, True, declared.node, method_site, names, _in_function(scope))
 
 
 def _private_called_remotely(module) -> set[str]:

@@ -75,7 +75,9 @@ Other loops are reported without a fix.
     latency of one task: serial on purpose);
   - a generator expression not consumed whole at once (`any(...)`, `next(...)`, a generator
     kept in a variable): its laziness may be the point.
-- Missed: tasks passed in as parameters, and batches (see above).
+- Missed: tasks passed in as parameters, batches (see above), and `ray.get` re-exported
+  under another attribute name (`utils.fetch(...)` with `fetch = ray.get` in `utils`: a name
+  `fetch` imported or assigned is followed, an attribute is followed only when it is `get`).
 - It may be wrong when the tasks must run one at a time: they write the same file, use a
   resource that cannot be shared, or each needs the whole cluster. Say so with
   `# noqa: RAY002`.

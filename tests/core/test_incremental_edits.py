@@ -1,8 +1,11 @@
-"""An edit inside a top-level def or class parses only the innermost statements that hold it
-again (`_inner_edit`) and splices them into a copy of the definition. The tree so built must
-be exactly the tree of the new text (every node, every position), and the analysis exactly a
-full one, whatever the edit: random edits inside the definitions of the fixtures and of
-generated modules of every shape (a huge function, a huge class, deep nesting, ...)."""
+"""Edits inside definitions and of module-level assignments, as typing makes them: the tree
+the incremental analysis keeps must be exactly the tree of the new text (every node, every
+position), the module names it carries over exactly what a collection finds, and the analysis
+exactly a full one, whatever the edit: random edits in the fixtures and in generated modules
+of every shape (a huge function, a huge class, deep nesting, ...).
+
+(Splicing only the innermost statements of a definition was tried and taken out: these tests
+found it building wrong trees — a statement lost at the end of the file, columns after a `;`.)"""
 
 from __future__ import annotations
 
@@ -62,66 +65,17 @@ def inner_edits(draw):
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(st.sampled_from(range(len(SOURCES))), inner_edits())
-def test_statements_parsed_inside_a_definition_make_the_tree_and_analysis_of_the_new_text(which, edits):
+def test_edits_inside_definitions_make_the_tree_and_analysis_of_the_new_text(which, edits):
     text = SOURCES[which]
-    index = ModuleIndex()
-    analyzer = DocumentAnalyzer("t.py", index=index)
+    analyzer = DocumentAnalyzer("t.py")
     analyzer.analyze(text)
     for start, end, typed in edits:
         start, end = min(start, len(text)), min(end, len(text))
         text = text[:start] + typed + text[end:]
-        inner = analyzer.inner
-        result = analyzer.analyze(text, complete=False)
-        if analyzer.inner > inner:
+        result = analyzer.analyze(text)
+        if analyzer._last is not None:
             assert tree_of(analyzer) == ast.dump(ast.parse(text), include_attributes=True), (start, end, typed)
-        assert analyzer.analyze(text) == analyze(text, "t.py", index=index), (start, end, typed)
-        del result
-
-
-def test_a_keystroke_in_a_method_of_a_huge_class_parses_that_method_only():
-    text = SHAPES["huge_class"](3000, 2)
-    analyzer = DocumentAnalyzer("t.py")
-    analyzer.analyze(text)
-    at = text.index("SCALE * 10  #") + len("SCALE * 1")
-    for digit in "1010":
-        text = text[:at] + digit + text[at + 1 :]
-        assert analyzer.analyze(text) == analyze(text, "t.py")
-    assert analyzer.inner == 4
-    assert tree_of(analyzer) == ast.dump(ast.parse(text), include_attributes=True)
-
-
-def test_a_line_added_at_the_end_of_a_function_body_and_in_an_else_clause():
-    text = textwrap.dedent(
-        """\
-        import ray
-
-
-        @ray.remote
-        def f(x):
-            if x:
-                y = 1
-            else:
-                y = 2
-            return ray.put(y)
-
-
-        @ray.remote
-        def g(x):
-            return ray.put(x)
-        """
-    )
-    analyzer = DocumentAnalyzer("t.py")
-    analyzer.analyze(text)
-    for old, new in [
-        ("        y = 2\n", "        y = 2\n        y += 1\n"),  # in the else clause
-        ("    return ray.put(y)\n", "    return ray.put(y)\n    z = 1\n"),  # after the last statement
-        ("        y = 1\n", "        y = (1,\n             2)\n"),  # a statement over two lines
-    ]:
-        text = text.replace(old, new, 1)
-        assert analyzer.analyze(text, complete=False) is not None
-        assert tree_of(analyzer) == ast.dump(ast.parse(text), include_attributes=True), new
-        assert analyzer.analyze(text) == analyze(text, "t.py"), new
-    assert analyzer.inner >= 2  # (the first edit reads as typed into `return`: a new indentation there)
+        assert result == analyze(text, "t.py"), (start, end, typed)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
