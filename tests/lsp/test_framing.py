@@ -189,6 +189,18 @@ def test_5000_edits_keep_no_per_message_state(raw: RawServer, tmp_path):
     shuts_down_cleanly(raw)
 
 
+def test_json_that_is_not_a_valid_json_rpc_message_is_reported_without_a_traceback():
+    """Found by the fuzz test: `{"jsonrpc": "2.0"}` (no method, no id), a response to nothing,
+    a request whose params are not an object: pygls logged a traceback for each."""
+    raw = RawServer()
+    raw.initialize()
+    for junk in [b'{"jsonrpc": "2.0"}', b'{"jsonrpc": "2.0", "id": 7}', b'{}',
+                 b'{"jsonrpc": "2.0", "id": 9, "method": "textDocument/hover", "params": 5}']:
+        raw.write(b"Content-Length: %d\r\n\r\n" % len(junk) + junk)
+    assert "error" in raw.response(9)  # (a request: answered, with an error)
+    shuts_down_cleanly(raw)
+
+
 # -- fuzzing the framing --------------------------------------------------------------------
 
 

@@ -5,6 +5,7 @@ and the documents (notebooks too) are raylint's own (see `lsp_text_document__did
 
 from __future__ import annotations
 
+import logging
 from types import SimpleNamespace
 from typing import Any
 
@@ -132,6 +133,15 @@ class RaylintProtocol(LanguageServerProtocol):
         if (user_handler := self.fm.features.get(types.NOTEBOOK_DOCUMENT_DID_CLOSE)) is not None:
             yield user_handler, (params,), None
 
+    def structured(self, data: dict) -> Any:
+        """pygls' `structure_message` as the JSON decoder's object hook: a message it cannot
+        make a JSON-RPC message of (`{"jsonrpc": "2.0"}`, a request with wrong params) stays a
+        plain dict, which `dispatch` reports in one line."""
+        try:
+            return self.structure_message(data)
+        except Exception:  # (pygls logged it: the filter below keeps its traceback out of the log)
+            return dict(data)
+
     def dispatch(self, value: Any) -> None:
         """Handle one decoded message (what `framing.Framer` read)."""
         if not hasattr(value, "jsonrpc"):  # JSON, but not a JSON-RPC message
@@ -144,3 +154,14 @@ class RaylintProtocol(LanguageServerProtocol):
             self.handle_message(value)
         except Exception as error:
             self._server.log_error("handling a message", error)
+
+
+class _NoDeserializeTraceback(logging.Filter):
+    """pygls logs a traceback for every message it cannot deserialize: junk on the input is
+    the client's problem, reported by `dispatch` in one line, not a crash of the server."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Unable to deserialize message")
+
+
+logging.getLogger("pygls.protocol.json_rpc").addFilter(_NoDeserializeTraceback())

@@ -76,7 +76,7 @@ class RaylintServer(LanguageServer):
     async def serve(self, read: Callable[[], Awaitable[bytes]]) -> None:
         """Read messages until `exit` or the end of input (pygls' loop goes deaf on a framing
         error: see framing.py), then stop what still runs, quietly."""
-        framer = Framer(object_hook=self.protocol.structure_message)
+        framer = Framer(object_hook=self.protocol.structured)
         self.loop, self._loop_thread = asyncio.get_running_loop(), threading.get_ident()
         protocol = self.protocol
         try:
