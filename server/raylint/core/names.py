@@ -335,7 +335,12 @@ class ModuleIndex:
 
     def find(self, module: str, from_path: str, level: int = 0) -> str | None:
         """The file of `module` as imported from `from_path`, if it is in the workspace."""
-        key = (module, os.path.dirname(from_path if os.path.isabs(from_path) else os.path.abspath(from_path)), level)
+        folder = os.path.dirname(from_path if os.path.isabs(from_path) else os.path.abspath(from_path))
+        if not level:  # (an absolute import is looked up from the package root: one key per package)
+            if folder not in self._package_roots:
+                self._package_roots[folder] = _package_root(from_path)
+            folder = self._package_roots[folder]
+        key = (module, folder, level)
         if key not in self._found:
             self._found[key] = self._find(module, from_path, level)
         found = self._found[key]
