@@ -67,6 +67,8 @@ class _File:
         self._imported: list[str] | None = None
         self._outside: dict[str, str] | None = None
         self._from_outside: dict[str, bool] = {}
+        self._defined: set[str] | None = None
+        self._roots: set[str] | None = None
 
     def reaches_all(self, needs: tuple) -> bool:
         groups = [(need,) if isinstance(need, str) else tuple(need) for need in needs]
@@ -97,6 +99,20 @@ class _File:
             self._reaches[key] = found
         return found
 
+    def defined(self) -> set[str]:
+        """The names after `def` and `class` in the text (a few too many at most)."""
+        if self._defined is None:
+            self._defined = set(_DEFINED_WORD.findall(self.text))
+        return self._defined
+
+    def definer_roots(self) -> set[str]:
+        """The roots of the file's decorators (`@name`, `@name.attr(...)`) and of the calls
+        given one of its defs (`name(f)`, `name(**o)(f)`): what may make a task or actor."""
+        if self._roots is None:
+            defined = self.defined()
+            self._roots = set(_DECORATOR_ROOT.findall(self.text)) | (_wrapper_roots(self.text, defined) if defined else set())
+        return self._roots
+
     def _definer_files(self) -> list[str]:
         """The workspace files the file imports the names it may make tasks with from: a
         file that does not spell `remote` makes a task or actor only with a name it imports
@@ -107,8 +123,8 @@ class _File:
         text = self.text
         if _STAR.search(text):  # (its names are not in the text: any may be a definer)
             return self.imported()
-        defined = set(_DEFINED_WORD.findall(text))  # (words after def/class: a few too many at most)
-        definers = set(_DECORATOR_ROOT.findall(text)) | (_wrapper_roots(text, defined) if defined else set())
+        defined = self.defined()
+        definers = set(self.definer_roots())
         if not definers:
             return []
         imports = self.imports()
@@ -161,7 +177,8 @@ class _File:
             if self._outside is None:
                 self._outside = _from_outside(self.imports(), self.path, self.index)
             if kind == "remote":
-                found = _decorates_or_wraps(self.text, self._outside, self.externals)
+                # (only packages whose names the file makes tasks with are looked into)
+                found = any(self.externals.imports_ray(self._outside[name].split(".")[0]) for name in self._outside.keys() & self.definer_roots())
             else:
                 found = any(self.externals.imports_ray(module.split(".")[0]) for module in self._outside.values())
             self._from_outside[kind] = found
@@ -296,19 +313,6 @@ def _from_outside(imports, path: str, index: ModuleIndex) -> dict[str, str]:
         if name and not level and top and top != "ray" and top not in sys.stdlib_module_names and index.find(module, path) is None:
             bound[name] = module
     return bound
-
-
-def _decorates_or_wraps(text: str, outside: dict[str, str], externals: ExternalResolver | None) -> bool:
-    """Is a name from an installed package that imports Ray a decorator's root (`@name`,
-    `@name.attr(...)`) or called with a def of the file (`name(f)`, `name(**o)(f)`)? Only
-    packages whose names are used that way are looked into."""
-    if not outside:
-        return False
-    used = outside.keys() & set(_DECORATOR_ROOT.findall(text))
-    defined = set(DEFINED_NAME.findall(text)) if len(used) < len(outside) else set()
-    if defined:
-        used |= outside.keys() & _wrapper_roots(text, defined)
-    return any(externals.imports_ray(outside[name].split(".")[0]) for name in used)
 
 
 def _wrapper_roots(text: str, defined: set[str]) -> set[str]:
