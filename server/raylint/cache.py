@@ -5,8 +5,22 @@ A file's entry is keyed by everything its findings depend on: raylint's version,
 options that run on it, the interpreter that resolves installed names, the file's path and
 text, and the text of every workspace module it can reach through its imports (where a name it
 uses may be re-exported from), found again on each run, so that a module that appears, moves
-or changes what it exports invalidates the entries of its importers. A file whose imports the
-line reader cannot be sure to see (`x = 1; import helpers`) is never cached.
+or changes what it exports invalidates the entries of its importers. Imports are read from
+the import lines, or from the tree where lines may be misread (`x = 1; import helpers`); a
+file whose imports cannot be read either way is never cached.
+
+Reading every file and its imports again costs most of a cold run's reading, so an entry is
+first checked by stamps, reading nothing: the file and every module it reaches have the
+mtime and size they had when their texts were read, and each import finds the same module as
+before (it does, without looking again, when no folder an import looked into has another
+mtime: creating, removing or renaming a file changes its folder's). A stamp is believed only
+if it is older than the run that took it by more than `_RACY_NS` (git's "racy clean" rule: a
+file written in the same clock tick as it was read would keep its stamp); otherwise, and on
+any difference, the entry is checked by the texts' hashes as above.
+
+The workspace-wide step (the callers of the findings, which decide whether their fixes are
+safe) is kept too, for `check`: it is reused when no workspace file and no file it read has
+another stamp.
 
 The cache folder is `.raylint_cache` beside the configuration (or in the current folder), and
 holds a `.gitignore` of `*` so that git ignores it. A project may ship such a folder: entries
@@ -21,19 +35,21 @@ import hashlib
 import hmac
 import json
 import os
-import re
 import tempfile
+import time
 from enum import Enum
 
 from raylint import __version__
 from raylint.core import model
-from raylint.core.names import ModuleIndex
-from raylint.core.prefilter import workspace_imports
+from raylint.core.names import ModuleIndex, disk_stamp
+from raylint.core.prefilter import import_lookups
 
 FOLDER = ".raylint_cache"
-_FILE = "results-v1.json"
+_FILE = "results-v2.json"
 _UNSURE = " (unsure imports)"
-_UNSURE_IMPORT = re.compile(r"^[^\n#]*;[ \t]*(?:from|import)[ \t]|^[ \t]*(?:from|import)[^\n]*\\$", re.MULTILINE)
+# A stamp this close to (or after) the start of the run that took it is not believed: the file
+# may have been written again within the same mtime tick (2 s covers FAT and network clocks).
+_RACY_NS = 2_000_000_000
 
 
 def user_key() -> bytes | None:
@@ -59,40 +75,132 @@ def user_key() -> bytes | None:
 
 
 class ResultCache:
-    """Per-file analyses of earlier runs, and those of this run to keep."""
+    """Per-file analyses of earlier runs, and those of this run to keep.
+
+    Stored: `files` {path: [key, stamp, rules' digest, path as given, analysis or None if
+    it has nothing]}; `imports` {path: [stamp, unsure,
+    [[module, level, file or None], ...]]} for every file whose imports a key followed;
+    `folders` {folder: mtime} for every folder those imports looked into (`complete`:
+    all of them could be listed); `workspace`: the workspace step's key, stamps and analyses;
+    `started`: when the run that wrote them began (see `_RACY_NS`).
+    """
 
     def __init__(self, folder: str, environment: str, key: bytes | None = None, inside: str | None = None):
         self.folder = folder
         self.inside = inside  # the folder the cache must stay in (symlinks resolved), if any
         self.environment = environment  # what all entries share: version, interpreter
         self.secret = key if key is not None else user_key()
-        self._old: dict[str, list] = {}
-        self._new: dict[str, list] = {}
+        self.started = time.time_ns()
+        stored = self._load() if self.secret is not None else {}
+        self._old_files: dict[str, list] = stored.get("files", {})
+        self._old_imports: dict[str, list] = stored.get("imports", {})
+        self._old_folders: dict[str, int] = stored.get("folders", {})
+        self._old_complete: bool = stored.get("complete", False)
+        self._old_workspace: dict = stored.get("workspace", {})
+        self._believed_before = stored.get("started", 0) - _RACY_NS
+        self._files: dict[str, list] = {}
+        self._imports: dict[str, list] = {}
+        self._workspace: dict = {}
         self._hashes: dict[str, str] = {}
         self._closures: dict[str, frozenset[str]] = {}
+        self._imports_unchanged: dict[str, bool] = {}
+        self._closures_unchanged: dict[str, frozenset[str] | None] = {}
+        self._folders_unchanged: bool | None = None
+        self._index: ModuleIndex | None = None
+        self._rules: dict[str, str] = {}
+        self._changed = False  # anything to write (an all-hits run writes nothing)
         self.hits = 0
-        if self.secret is not None:
-            self._old = self._load()
 
     def _load(self) -> dict:
+        """The entries of the file (its signature on the first line, then the JSON signed)."""
         try:
-            with open(os.path.join(self.folder, _FILE), encoding="utf-8") as handle:
-                stored = json.load(handle)
-            payload = stored["payload"]
-            if not hmac.compare_digest(stored["mac"], self._mac(payload)):
+            with open(os.path.join(self.folder, _FILE), "rb") as handle:
+                mac, _, payload = handle.read().partition(b"\n")
+            if not hmac.compare_digest(mac, self._mac(payload)):
                 return {}
             entries = json.loads(payload)
-            return entries if isinstance(entries, dict) else {}
+            if not isinstance(entries, dict) or entries.get("version") != [__version__, self.environment]:
+                return {}
+            return entries
         except (OSError, ValueError, KeyError, TypeError):
             return {}
 
-    def _mac(self, payload: str) -> str:
-        return hmac.new(self.secret, payload.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()
+    def _mac(self, payload: bytes) -> bytes:
+        return hmac.new(self.secret, payload, hashlib.sha256).hexdigest().encode()
+
+    # -- by stamps -------------------------------------------------------------------------
+
+    def unchanged(self, path: str, rules: str, index: ModuleIndex) -> model.Analysis | None:
+        """The file's analysis of an earlier run if, by their stamps, neither it nor anything
+        it reaches through its imports changed since (nothing is read)."""
+        given, path = path, os.path.abspath(path)
+        entry = self._old_files.get(path)
+        if entry is None or entry[2:4] != [self._digest(rules), given] or not self._believed(path, entry[1]):
+            return None
+        self._index = index
+        reached = self._unchanged_closure(path, index)
+        if reached is None:
+            return None
+        analysis = self._analysis(entry)
+        if analysis is not None:
+            self._files[path] = entry
+            for current in reached:
+                self._imports[current] = self._old_imports[current]
+        return analysis
+
+    def _unchanged_closure(self, path: str, index: ModuleIndex) -> frozenset[str] | None:
+        """The file and those it reaches through imports, if none of them changed (by stamps)."""
+        if path in self._closures_unchanged:
+            return self._closures_unchanged[path]
+        reached, stack = set(), [path]
+        while stack:
+            current = stack.pop()
+            if current in reached:
+                continue
+            known = self._closures_unchanged.get(current, ()) if current != path else ()
+            if known is None or not self._same_imports(current, index):
+                reached = None
+                break
+            reached.add(current)
+            if known:  # (its whole closure is known unchanged)
+                reached.update(known)
+                continue
+            stack.extend(found for _, _, found in self._old_imports[current][2] if found is not None)
+        found = self._closures_unchanged[path] = frozenset(reached) if reached is not None else None
+        return found
+
+    def _believed(self, path: str, stamp) -> bool:
+        """Does the file have `stamp`, old enough to be believed?"""
+        now = disk_stamp(path)
+        return now is not None and list(now) == stamp and stamp[0] < self._believed_before
+
+    def _same_imports(self, path: str, index: ModuleIndex) -> bool:
+        """Has the file its stamp of an earlier run, and does each import find what it found?"""
+        known = self._imports_unchanged.get(path)
+        if known is None:
+            entry = self._old_imports.get(path)
+            known = entry is not None and self._believed(path, entry[0])
+            if known and not self._no_folder_changed():
+                self._changed = True  # (the folders' stamps to write are those of this run)
+                known = all(index.find(module, path, level) == found for module, level, found in entry[2])
+            self._imports_unchanged[path] = known
+        return known
+
+    def _no_folder_changed(self) -> bool:
+        if self._folders_unchanged is None:
+            self._folders_unchanged = self._old_complete and all(
+                _folder_stamp(folder) == mtime and mtime < self._believed_before
+                for folder, mtime in self._old_folders.items()
+            )
+        return self._folders_unchanged
+
+    # -- by texts --------------------------------------------------------------------------
 
     def key(self, path: str, text: str, rules: str, index: ModuleIndex) -> str | None:
         """The key of the file's analysis (None: not cacheable)."""
-        if self.secret is None or self._unsure(path, text, index):
+        if self.secret is None or self._lookups(path, text, index) is None:
             return None
+        self._index, self._changed = index, True
         digest = hashlib.sha256()
         for part in (__version__, self.environment, rules, path, _hash(text)):
             digest.update(part.encode("utf-8", "surrogatepass") + b"\0")
@@ -100,9 +208,13 @@ class ResultCache:
             digest.update(dependency.encode("utf-8", "surrogatepass") + b"\0" + self._hash_of(dependency, index).encode() + b"\0")
         return digest.hexdigest()
 
+    @staticmethod
+    def _lookups(path: str, text: str, index: ModuleIndex):
+        return index.memo(path, "import lookups", lambda: import_lookups(text, path, index))
+
     def _reachable(self, path: str, text: str, index: ModuleIndex) -> frozenset[str]:
         """The workspace files the file reaches through its imports, transitively (a file
-        whose own imports the line reader may miss is marked: its text is then all it adds)."""
+        whose imports cannot be read is marked: its text is then all it adds)."""
         path = os.path.abspath(path)
         found = self._closures.get(path)
         if found is not None:
@@ -115,21 +227,19 @@ class ResultCache:
             if known is not None:  # a file whose whole closure is known: take it at once
                 seen.update(known)
                 continue
-            current_text = text if current == path else index.text(current) or ""
-            if current != path and self._unsure(current, current_text, index):
-                seen.add(current + _UNSURE)  # keyed on its text; its own imports may be missed
-            for other in index.memo(current, "imports", lambda: workspace_imports(current_text, current, index)):
-                other = os.path.abspath(other)
-                if other not in seen:
-                    seen.add(other)
-                    stack.append(other)
+            lookups = self._lookups(current, text if current == path else index.text(current) or "", index)
+            if lookups is None:
+                seen.add(current + _UNSURE)  # keyed on its text; its own imports are not known
+            stamp = index.text_stamp(current)
+            if stamp is not None:
+                self._imports[current] = [list(stamp), lookups is None, lookups or []]
+            for _, _, other in lookups or ():
+                if other is not None and os.path.abspath(other) not in seen:
+                    seen.add(os.path.abspath(other))
+                    stack.append(os.path.abspath(other))
         seen.discard(path)
         found = self._closures[path] = frozenset(seen)
         return found
-
-    @staticmethod
-    def _unsure(path: str, text: str, index: ModuleIndex) -> bool:
-        return index.memo(path, "unsure imports", lambda: _UNSURE_IMPORT.search(text) is not None)
 
     def _hash_of(self, path: str, index: ModuleIndex) -> str:
         if path not in self._hashes:
@@ -137,31 +247,100 @@ class ResultCache:
             self._hashes[path] = _hash(text) if text is not None else "-"
         return self._hashes[path]
 
-    def get(self, path: str, key: str | None) -> model.Analysis | None:
-        entry = self._old.get(os.path.abspath(path)) if key is not None else None
+    def get(self, path: str, key: str | None, rules: str, stamp) -> model.Analysis | None:
+        """The analysis of an earlier run with the same key (kept again, with the stamp of the
+        text that was keyed)."""
+        entry = self._old_files.get(os.path.abspath(path)) if key is not None else None
         if entry is None or entry[0] != key:
             return None
+        analysis = self._analysis(entry)
+        if analysis is not None:
+            self._keep(path, key, rules, stamp, entry[4])
+        return analysis
+
+    def _analysis(self, entry: list) -> model.Analysis | None:
         try:
-            analysis = _decode(entry[1])
-        except (KeyError, TypeError, ValueError):
+            analysis = model.Analysis(entry[3]) if entry[4] is None else _decode(entry[4])
+        except (KeyError, TypeError, ValueError, IndexError):
             return None
         if not isinstance(analysis, model.Analysis):
             return None
         self.hits += 1
-        self._new[os.path.abspath(path)] = entry
         return analysis
 
-    def put(self, path: str, key: str | None, analysis: model.Analysis) -> None:
+    def put(self, path: str, analysis: model.Analysis, key: str | None, rules: str, stamp) -> None:
+        """Keep the analysis of the file whose text, keyed `key`, had `stamp` (None: it is
+        checked by its key only)."""
         if key is not None:
-            self._new[os.path.abspath(path)] = [key, _encode(analysis)]
+            # (most files have nothing: their analysis is stored as null)
+            self._keep(path, key, rules, stamp, None if analysis == model.Analysis(path) else _encode(analysis))
+
+    def _keep(self, path: str, key: str, rules: str, stamp, encoded) -> None:
+        stamp = list(stamp) if stamp is not None else [0, -1]
+        self._files[os.path.abspath(path)] = [key, stamp, self._digest(rules), path, encoded]
+
+    def _digest(self, rules: str) -> str:
+        """A short stand-in for the rules and options (the same for most files)."""
+        if rules not in self._rules:
+            self._rules[rules] = hashlib.sha256(rules.encode("utf-8", "surrogatepass")).hexdigest()[:20]
+        return self._rules[rules]
+
+    # -- the workspace step ----------------------------------------------------------------
+
+    def workspace(self, key: str, files: list[str]) -> dict[str, model.Analysis] | None:
+        """The workspace step's analyses of an earlier run with the same `key`, if no file it
+        depends on (`files`, and those it read) has another stamp."""
+        old = self._old_workspace
+        if old.get("key") != key or sorted(old.get("stamps", {})) != sorted(set(old.get("read", [])) | set(files)):
+            return None
+        if not all(self._believed(path, stamp) for path, stamp in old["stamps"].items()):
+            return None
+        try:
+            analyses = {path: _decode(encoded) for path, encoded in old["analyses"].items()}
+        except (KeyError, TypeError, ValueError):
+            return None
+        if not all(isinstance(a, model.Analysis) for a in analyses.values()):
+            return None
+        self._workspace = old
+        return analyses
+
+    def keep_workspace(self, key: str, stamps: dict[str, object], read: list[str], analyses: dict[str, model.Analysis]) -> None:
+        """`stamps`: of each file the step depends on, taken before it was read (None: gone)."""
+        self._changed = True
+        self._workspace = {
+            "key": key,
+            "stamps": {path: list(stamp) if stamp is not None else None for path, stamp in stamps.items()},
+            "read": sorted(read),
+            "analyses": {path: _encode(analysis) for path, analysis in analyses.items()},
+        }
+
+    # -- saving ----------------------------------------------------------------------------
 
     def save(self) -> str | None:
         """Write the entries of this run (and those of files not checked this time); the reason
         if it could not be written (the run does not fail for it)."""
-        if self.secret is None:
+        if self.secret is None or not self._changed:
             return None
-        entries = {**self._old, **self._new}
-        payload = json.dumps(entries, separators=(",", ":"), ensure_ascii=False)
+        listings = self._index.listings if self._index is not None else None
+        new_folders = dict(listings.stamps) if listings is not None else {}
+        complete = listings is not None and listings.complete
+        if self._old_files and self._no_folder_changed():
+            # what the earlier runs' imports found still holds: keep it for their entries
+            imports, folders = {**self._old_imports, **self._imports}, {**self._old_folders, **new_folders}
+        else:  # imports not looked at again in this run are not known to find the same
+            imports, folders = self._imports, new_folders
+        payload = json.dumps(
+            {
+                "version": [__version__, self.environment],
+                "started": self.started,
+                "files": {**self._old_files, **self._files},
+                "imports": imports,
+                "folders": folders,
+                "complete": complete,
+                "workspace": self._workspace,
+            },
+            separators=(",", ":"),
+        ).encode("ascii")  # (ASCII: odd file names' lone surrogates are escaped)
         try:
             os.makedirs(self.folder, exist_ok=True)
             if self.inside is not None and not _inside(self.folder, self.inside):
@@ -172,11 +351,18 @@ class ResultCache:
                 with os.fdopen(os.open(ignore, flags, 0o644), "w", encoding="utf-8") as handle:
                     handle.write("# Made by raylint: its result cache, not for version control.\n*\n")
             fd, temporary = tempfile.mkstemp(dir=self.folder, prefix=".results-")
-            with os.fdopen(fd, "w", encoding="utf-8", errors="surrogatepass") as handle:
-                json.dump({"mac": self._mac(payload), "payload": payload}, handle)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(self._mac(payload) + b"\n" + payload)
             os.replace(temporary, os.path.join(self.folder, _FILE))
         except OSError as error:
             return f"cannot write the cache in {self.folder}: {error.strerror or error}"
+        return None
+
+
+def _folder_stamp(folder: str) -> int | None:
+    try:
+        return os.stat(folder).st_mtime_ns
+    except OSError:
         return None
 
 

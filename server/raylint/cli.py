@@ -17,6 +17,7 @@ from raylint import __version__
 from raylint import rules
 from raylint.cache import FOLDER, ResultCache
 from raylint.core import Analysis, ExternalResolver, ParsedOnce, analyze_module, fix_workspace
+from raylint.core.names import disk_stamp
 from raylint.discovery import NOTEBOOK, Excludes, python_files, read_python_file
 from raylint.report import FORMATS, Report
 from raylint.settings import ConfigError, Settings, find_pyproject, load_file
@@ -193,7 +194,17 @@ def check(args: argparse.Namespace) -> int:
         untouchable = set(filter(excluded, workspace))
         if args.edit_only_given:  # callers elsewhere are searched, never edited: their fixes are unsafe
             untouchable |= set(workspace) - {os.path.abspath(p) for p in paths}
-        final = _fix(flagged, workspace, roots, settings, args, report, mode, frozenset(untouchable), parsed)
+        final = None
+        if cache is not None and mode == "check":
+            # (the callers' step reads the workspace: nothing changed, nothing to read again)
+            step = repr((flagged, roots, sorted(untouchable), args.unsafe_fixes, settings))
+            final = cache.workspace(step, workspace)
+        if final is None:
+            disk, errors_before = _DiskTexts(), len(report.errors)
+            before = {path: disk_stamp(path) for path in workspace}
+            final = _fix(flagged, workspace, roots, settings, args, report, mode, frozenset(untouchable), parsed, disk)
+            if cache is not None and mode == "check" and len(report.errors) == errors_before:
+                cache.keep_workspace(step, {**disk.stamps, **before}, list(disk.texts), final)
         for result in results:
             if result.path in final:
                 result.analysis = final[result.path]
@@ -232,21 +243,24 @@ def _analyze_all(paths: list[str], settings: Settings, cache: ResultCache | None
     """Each file on its own: from the cache when nothing it depends on changed, else analysed
     (in worker processes when there are many)."""
     results: dict[str, FileResult] = {}
-    keys: dict[str, str | None] = {}
+    keys: dict[str, tuple] = {}  # (key, rules, stamp of the text keyed)
     job = _Job(settings)
     if cache is not None:
         index = job.index()
         for path in paths:
-            try:
-                text = index.text(path)
-            except (OSError, ValueError):
-                text = None
-            if text is None:
-                continue  # unreadable: the job says why
             config = settings.config_for(path)
             rules = ",".join(r.code for r in config.rules) + repr(config.options)
-            keys[path] = key = cache.key(path, text, rules, index)
-            found = cache.get(path, key)
+            found = cache.unchanged(path, rules, index)
+            if found is None:
+                try:
+                    text = index.text(path)
+                except (OSError, ValueError):
+                    text = None
+                if text is None:
+                    continue  # unreadable: the job says why
+                key = cache.key(path, text, rules, index)
+                keys[path] = (key, rules, index.text_stamp(path))
+                found = cache.get(path, *keys[path])
             if found is not None:
                 results[path] = FileResult(path, found)
     todo = [path for path in paths if path not in results]
@@ -264,8 +278,8 @@ def _analyze_all(paths: list[str], settings: Settings, cache: ResultCache | None
             done[0].extra = [m for m in job._index.modules() if m.path not in kept and job.keep(m)]
     for result in done:
         results[result.path] = result
-        if cache is not None and result.analysis is not None and not result.errors:
-            cache.put(result.path, keys.get(result.path), result.analysis)
+        if cache is not None and result.analysis is not None and not result.errors and result.path in keys:
+            cache.put(result.path, result.analysis, *keys[result.path])
     return [results[path] for path in paths]
 
 
@@ -283,9 +297,9 @@ def _check_in_worker(path: str) -> FileResult:
     return result
 
 
-def _fix(flagged, workspace, roots, settings, args, report, mode, excluded=frozenset(), parsed=()) -> dict[str, Analysis]:
+def _fix(flagged, workspace, roots, settings, args, report, mode, excluded=frozenset(), parsed=(), disk=None) -> dict[str, Analysis]:
     """The findings with their callers; in fix and diff modes, the fixes written or shown."""
-    disk = _DiskTexts()
+    disk = disk if disk is not None else _DiskTexts()
     options = dict(
         unsafe=args.unsafe_fixes,
         config=settings.config_for,
@@ -333,11 +347,14 @@ class _DiskTexts:
 
     def __init__(self):
         self.texts: dict[str, str | None] = {}
+        self.stamps: dict[str, object] = {}  # of each file, before its first reading (for the cache)
         self.changed: set[str] = set()
 
     def read(self, path: str) -> str | None:
-        text = _read_or_none(path)
         key = os.path.abspath(path)
+        if key not in self.texts:
+            self.stamps[key] = disk_stamp(key)
+        text = _read_or_none(path)
         if key not in self.texts:
             self.texts[key] = text
         elif self.texts[key] != text:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import time
 from contextlib import redirect_stdout
 from pathlib import Path
 
@@ -47,6 +48,15 @@ def run(tmp_path, monkeypatch):
 def write(root: Path, name: str, text: str) -> None:
     (root / name).parent.mkdir(parents=True, exist_ok=True)
     (root / name).write_text(text)
+
+
+def age(root: Path, seconds: int = 60, inside: bool = True) -> None:
+    """Make `root` and (`inside`) every file and folder under it look written `seconds` ago:
+    stamps that old are believed (a file written just before a run may be written again in
+    the same tick)."""
+    when = time.time() - seconds
+    for path in [root, *root.rglob("*")] if root.is_dir() and inside else [root]:
+        os.utime(path, (when, when))
 
 
 def test_a_second_run_reads_the_cache_and_says_the_same(tmp_path, run):
@@ -107,12 +117,13 @@ def test_a_cache_made_elsewhere_is_not_believed(tmp_path, run):
     write(tmp_path, "jobs.py", TASK)
     write(tmp_path, "helpers.py", REEXPORT)
     run(".")
-    stored = json.loads((tmp_path / ".raylint_cache" / "results-v1.json").read_text())
-    entries = json.loads(stored["payload"])
-    for entry in entries.values():
-        entry[1]["findings"] = []
-    stored["payload"] = json.dumps(entries)
-    (tmp_path / ".raylint_cache" / "results-v1.json").write_text(json.dumps(stored))
+    age(tmp_path)  # (so that the second run would believe the files' stamps)
+    stored = tmp_path / ".raylint_cache" / "results-v2.json"
+    mac, payload = stored.read_bytes().split(b"\n", 1)
+    entries = json.loads(payload)
+    for entry in entries["files"].values():
+        entry[-1] = None  # "nothing found here"
+    stored.write_bytes(mac + b"\n" + json.dumps(entries).encode())
     code, findings, analysed = run(".")
     assert [f["code"] for f in findings] == ["RAY001"] and analysed == ["helpers.py", "jobs.py"]
 
@@ -138,4 +149,138 @@ def test_cache_dir_in_a_project_file_stays_inside_the_project(tmp_path, run, cap
     assert "cache-dir` ignored" in capsys.readouterr().err
     write(tmp_path, "pyproject.toml", '[tool.raylint]\ncache-dir = "build/lint-cache"\n')
     run(".")
-    assert (tmp_path / "build" / "lint-cache" / "results-v1.json").is_file()
+    assert (tmp_path / "build" / "lint-cache" / "results-v2.json").is_file()
+
+
+# -- checked by stamps: an unchanged project is not read again ---------------------------------
+
+CALLER = "import ray\nfrom jobs import f\n\nprint(ray.get(ray.get(f.remote(1))))\n"
+PUT_TASK = "import ray\n\n\n@ray.remote\ndef f(x):\n    return ray.put(x)\n"
+
+
+@pytest.fixture
+def reads(monkeypatch):
+    """The Python files read (as text) during a run."""
+    from raylint import discovery
+
+    read: list[str] = []
+    real = discovery.read_python_file
+
+    def counting(path):
+        read.append(os.path.relpath(path))
+        return real(path)
+
+    monkeypatch.setattr(discovery, "read_python_file", counting)
+    monkeypatch.setattr(cli, "read_python_file", counting)
+    return read
+
+
+def test_an_unchanged_project_is_not_read_again(tmp_path, run, reads):
+    write(tmp_path, "jobs.py", TASK)
+    write(tmp_path, "helpers.py", REEXPORT)
+    write(tmp_path, "pkg/__init__.py", "")
+    write(tmp_path, "pkg/mod.py", "from . import other\nimport numpy\nfrom helpers import store\n")
+    write(tmp_path, "pkg/other.py", "x = 1; import os\n")  # (imports read from its tree)
+    age(tmp_path)
+    first = run(".")
+    assert first[2] == ["helpers.py", "jobs.py", "pkg/__init__.py", "pkg/mod.py", "pkg/other.py"]
+    reads.clear()
+    second = run(".")
+    assert second[:2] == first[:2] and second[2] == [] and reads == []
+
+
+def test_a_changed_stamp_is_read_again(tmp_path, run, reads):
+    """An imported module edited (same size, another mtime): its importer is checked again."""
+    write(tmp_path, "jobs.py", TASK)
+    write(tmp_path, "helpers.py", REEXPORT)
+    age(tmp_path)
+    assert [f["code"] for f in run(".")[1]] == ["RAY001"]
+    write(tmp_path, "helpers.py", REEXPORT.replace("store", "stash").replace("put", "get"))  # same size
+    age(tmp_path / "helpers.py", 30)
+    code, findings, analysed = run(".")
+    assert findings == [] and "jobs.py" in analysed
+
+
+def test_a_module_that_appears_is_seen_by_its_folders_stamp(tmp_path, run, reads):
+    """Only the folder's mtime tells that `helpers` now exists: every file keeps its stamp."""
+    write(tmp_path, "jobs.py", TASK)
+    age(tmp_path)
+    assert run(".")[1] == []
+    write(tmp_path, "helpers.py", REEXPORT)
+    for new in ("helpers.py", "."):
+        age(tmp_path / new, 30, inside=False)  # (not the other files: only folders say what is new)
+    assert [f["path"] for f in run(".")[1]] == ["jobs.py"]
+
+
+def test_a_module_in_a_new_folder_is_seen_by_the_nearest_folders_stamp(tmp_path, run, reads):
+    """`data/more` did not exist: `data` (which holds no module) tells that it now does."""
+    cache = str(tmp_path.parent / f"{tmp_path.name}-cache")  # (a cache folder made in the tree would change its mtime)
+    write(tmp_path, "data/README.txt", "no modules here\n")
+    write(tmp_path, "jobs.py", TASK.replace("from helpers", "from data.more.helpers"))
+    age(tmp_path)
+    assert run("--cache-dir", cache, ".")[1] == []
+    write(tmp_path, "data/more/helpers.py", REEXPORT)
+    for new in ("data/more/helpers.py", "data/more", "data"):
+        age(tmp_path / new, 30, inside=False)
+    assert [f["path"] for f in run("--cache-dir", cache, ".")[1]] == ["jobs.py"]
+
+
+def test_a_stamp_as_new_as_the_run_is_not_believed(tmp_path, run, reads):
+    """A file written again right after it was read, in the same mtime tick and at the same
+    size, keeps its stamp: a stamp that close to the run that took it is checked by the text."""
+    write(tmp_path, "jobs.py", TASK)
+    write(tmp_path, "helpers.py", REEXPORT)
+    assert [f["code"] for f in run(".")[1]] == ["RAY001"]
+    stamp = os.stat(tmp_path / "helpers.py")
+    write(tmp_path, "helpers.py", REEXPORT.replace("store", "stash").replace("put", "get"))
+    os.utime(tmp_path / "helpers.py", ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+    assert run(".")[1] == []
+
+
+def test_a_run_from_another_folder_reports_its_own_paths(tmp_path, run, capsys):
+    """An analysis holds paths as given on the command line (in its findings and notes)."""
+    write(tmp_path, "sub/jobs.py", TASK)
+    write(tmp_path, "sub/helpers.py", REEXPORT)
+    write(tmp_path, "sub/broken.py", "import ray\n\n\n@ray.remote\ndef f():\n    return 1\ndef g(:\n    pass\n")
+    age(tmp_path)
+
+    def text(*args):
+        capsys.readouterr()
+        cli.main(["check", "--cache-dir", str(tmp_path / ".raylint_cache"), *args])
+        return capsys.readouterr().out
+
+    assert "sub/broken.py:7: note: syntax error" in text("sub")
+    os.chdir(tmp_path / "sub")
+    out = text(".")
+    assert "\nbroken.py:7: note: syntax error" in "\n" + out and "sub/" not in out
+    (finding,) = run("--cache-dir", str(tmp_path / ".raylint_cache"), ".")[1]
+    assert finding["path"] == "jobs.py" and finding["fixes"][0]["edits"][0]["path"] == "jobs.py"
+
+
+def test_the_callers_step_is_kept_until_a_workspace_file_changes(tmp_path, run, monkeypatch):
+    """Whether a fix is safe depends on every caller: the step that finds them is reused only
+    while no workspace file has another stamp."""
+    steps = []
+    real = cli.fix_workspace
+
+    def counting(*args, **kwargs):
+        steps.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(cli, "fix_workspace", counting)
+    write(tmp_path, "jobs.py", PUT_TASK)
+    write(tmp_path, "main.py", CALLER)
+    age(tmp_path)
+
+    def applicability():
+        (finding,) = run(".")[1]
+        return finding["fixes"][0]["applicability"]
+
+    assert applicability() == "safe" and len(steps) == 1
+    assert applicability() == "safe" and len(steps) == 1  # nothing changed: not searched again
+    write(tmp_path, "main.py", CALLER.replace("print(ray.get(ray.get(f.remote(1))))", "keep = f.remote(1)\nsend(keep)"))
+    age(tmp_path / "main.py", 30)
+    assert applicability() == "unsafe" and len(steps) == 2
+    write(tmp_path, "other.py", "from jobs import f\n\nf.remote(2)\n")  # a new caller
+    age(tmp_path, 20)
+    assert len(run(".")[1]) == 1 and len(steps) == 3

@@ -80,3 +80,28 @@ def test_out_of_band_serialization_needs_dumps_in_the_file(tmp_path):
     assert "RAY006" not in applies(tmp_path, files, "main.py")
     files["main.py"] = "import pickle\nfrom tasks import work\n\nref = work.remote(1)\ndata = pickle.dumps(ref)\n"
     assert "RAY006" in applies(tmp_path, files, "main.py")
+
+
+def test_imports_the_line_reader_may_misread_are_read_from_tokens(tmp_path):
+    """After `;`, across a backslash, in brackets: found; in a string: not an import. Also in
+    a file the parser of this Python rejects (a newer syntax), which still tokenizes."""
+    for name in ("a", "b", "c", "d", "e", "nope"):
+        (tmp_path / f"{name}.py").write_text("")
+    text = textwrap.dedent(
+        """\
+        x = 1; import a
+        from b import \\
+            thing  # noqa
+        s = "import nope; import nope"
+        if x:
+            from c import (one,
+                two as three)
+        f"{'{'}"; import d as dee
+        print(f"{'\\n'.join(s)}"); from e import *
+        """
+    )
+    from raylint.core.prefilter import import_lookups
+
+    found = import_lookups(text, str(tmp_path / "main.py"), ModuleIndex([str(tmp_path)], snapshot=True))
+    assert sorted({Path(f).stem for _, _, f in found if f}) == ["a", "b", "c", "d", "e"]
+    assert import_lookups('x = 1; import a\ns = """never closed\n', str(tmp_path / "main.py"), ModuleIndex()) is None

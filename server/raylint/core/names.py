@@ -288,6 +288,8 @@ class ModuleIndex:
         self._texts: dict[str, tuple[object, str | None]] = {}
         self._memos: dict[tuple[str, str], tuple[object, object]] = {}
         self._package_roots: dict[str, str] = {}
+        # a snapshot reads each folder it looks into once: a file exists if its folder lists it
+        self.listings = Listings() if snapshot else None
 
     def forget(self, path: str) -> None:
         self._modules.pop(os.path.abspath(path), None)
@@ -299,6 +301,8 @@ class ModuleIndex:
         self._memos.clear()
         self._package_roots.clear()
         self.reaches.clear()
+        if self.listings is not None:
+            self.listings = Listings()
 
     def text(self, path: str) -> str | None:
         """A file's text, read again only when its stamp changes."""
@@ -308,6 +312,11 @@ class ModuleIndex:
         if cached is None or cached[0] != stamp:
             cached = self._texts[path] = (stamp, self.read(path))
         return cached[1]
+
+    def text_stamp(self, path: str):
+        """The stamp the file had when `text(path)` last read it (None: never read)."""
+        cached = self._texts.get(os.path.abspath(path))
+        return cached[0] if cached is not None else None
 
     def memo(self, path: str, what: str, compute: Callable[[], object]):
         """A fact about a file (`what`), computed again only when the file's stamp changes."""
@@ -337,9 +346,7 @@ class ModuleIndex:
         """The file of `module` as imported from `from_path`, if it is in the workspace."""
         folder = os.path.dirname(from_path if os.path.isabs(from_path) else os.path.abspath(from_path))
         if not level:  # (an absolute import is looked up from the package root: one key per package)
-            if folder not in self._package_roots:
-                self._package_roots[folder] = _package_root(from_path)
-            folder = self._package_roots[folder]
+            folder = self.package_root(folder)
         key = (module, folder, level)
         if key not in self._found:
             self._found[key] = self._find(module, from_path, level)
@@ -356,27 +363,82 @@ class ModuleIndex:
                 base = os.path.dirname(base)
             bases = [base]
         else:
-            folder = os.path.dirname(os.path.abspath(from_path))
-            if folder not in self._package_roots:
-                self._package_roots[folder] = _package_root(from_path)
-            bases = [self._package_roots[folder], *self.roots]
+            bases = [self.package_root(os.path.dirname(os.path.abspath(from_path))), *self.roots]
         for base in bases:
             candidate = os.path.join(base, *parts)
             for path in (candidate + ".py", os.path.join(candidate, "__init__.py")):
-                if (parts or level) and os.path.isfile(path):
+                if (parts or level) and self.isfile(path):
                     return path
         return None
 
+    def isfile(self, path: str) -> bool:
+        return self.listings.isfile(path) if self.listings is not None else os.path.isfile(path)
 
-def _package_root(path: str) -> str:
-    """The folder a file's top-level package sits in (its own folder for a plain script)."""
-    folder = os.path.dirname(os.path.abspath(path))
-    while os.path.isfile(os.path.join(folder, "__init__.py")):
-        parent = os.path.dirname(folder)
-        if parent == folder:
-            break
-        folder = parent
-    return folder
+    def package_root(self, folder: str) -> str:
+        """The folder the top-level package of the files in `folder` sits in (`folder` itself
+        for plain scripts)."""
+        found = self._package_roots.get(folder)
+        if found is None:
+            found = folder
+            while self.isfile(os.path.join(found, "__init__.py")):
+                parent = os.path.dirname(found)
+                if parent == found:
+                    break
+                found = parent
+            self._package_roots[folder] = found
+        return found
+
+
+class Listings:
+    """The files of each folder looked into, listed once. Also what the result cache needs
+    to know that no import can resolve differently in a later run: the mtime of each folder
+    listed (or, for one that does not exist, of its nearest folder that does), which any file
+    created, removed or renamed in it changes."""
+
+    def __init__(self):
+        self._files: dict[str, frozenset[str] | None] = {}
+        self.stamps: dict[str, int] = {}
+        self.complete = True  # False once a folder could not be listed (its stamp means nothing)
+
+    def isfile(self, path: str) -> bool:
+        folder, name = os.path.split(path)
+        files = self._files.get(folder, _UNLISTED)
+        if files is _UNLISTED:
+            files = self._files[folder] = self._list(folder)
+        if files is None:  # (a folder that may be searched but not listed)
+            return os.path.isfile(path)
+        return name in files
+
+    def _list(self, folder: str) -> frozenset[str] | None:
+        try:
+            # the stamp first: a change after it shows in the mtime, never missed
+            self.stamps[folder] = os.stat(folder).st_mtime_ns
+        except OSError:
+            # creating it would change the mtime of the nearest folder that exists (taken
+            # after this look: a folder created in between has a stamp too new to believe)
+            self._stamp_nearest(os.path.dirname(folder))
+            return frozenset()
+        try:
+            with os.scandir(folder) as entries:
+                return frozenset(entry.name for entry in entries if entry.is_file())
+        except OSError:
+            self.complete = False
+            return None
+
+    def _stamp_nearest(self, folder: str) -> None:
+        while folder not in self.stamps:
+            try:
+                self.stamps[folder] = os.stat(folder).st_mtime_ns
+                return
+            except OSError:
+                parent = os.path.dirname(folder)
+                if parent == folder:
+                    self.complete = False
+                    return
+                folder = parent
+
+
+_UNLISTED = object()
 
 
 class Resolver:

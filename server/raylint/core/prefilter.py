@@ -18,8 +18,10 @@ spelled by the file itself.
 
 from __future__ import annotations
 
+import io
 import re
 import sys
+import tokenize
 
 from raylint.core.names import ExternalResolver, ModuleIndex
 from raylint.core.rule import InFile
@@ -31,6 +33,8 @@ _IMPORT = re.compile(
     r"^[ \t]*(?:from[ \t]+(\.*(?:\w[\w.]*)?)[ \t]+import[ \t]*(\([^()]*\)|[^\n#;]*)|import[ \t]+([^\n#;]+))",
     re.MULTILINE,
 )
+# An import the line reader may misread: after `;`, or continued with a backslash
+_UNSURE_IMPORT = re.compile(r"^[^\n#]*;[ \t]*(?:from|import)[ \t]|^[ \t]*(?:from|import)[^\n]*\\$", re.MULTILINE)
 _ASSIGNED = re.compile(r"^[ \t]*(\w+)[ \t]*(?::[^=\n]*)?=(?!=)([^\n]*)", re.MULTILINE)
 _NAME = re.compile(r"[A-Za-z_]\w*")
 _STAR = re.compile(r"^[ \t]*from[ \t]+\S+[ \t]+import[ \t]*\(?[ \t]*\*", re.MULTILINE)
@@ -266,23 +270,67 @@ def _listed(items: str) -> list[tuple[str, str]]:
     return pairs
 
 
+def import_lookups(text: str, path: str, index: ModuleIndex) -> list[tuple[str, int, str | None]] | None:
+    """Each module the file at `path` imports, as (module, level, its workspace file or
+    None): modules, packages, and submodules named by `from`. Read from its import lines, or
+    from its tokens where lines may be misread (None if it cannot be tokenized)."""
+    if _UNSURE_IMPORT.search(text) is None:
+        return _lookups(_imports(text), path, index)
+    statements = _import_statements(text)
+    if statements is None:
+        return None
+    return _lookups([found for statement in statements for found in _imports(statement)], path, index)
+
+
+def _import_statements(text: str) -> list[str] | None:
+    """The text of each import statement, on one line: where a statement starts (the tokenizer
+    knows: after `;`, across backslashes and brackets, never in a string)."""
+    lines = text.splitlines(keepends=True)
+    statements, start, last, at_start = [], None, None, True
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if start is not None and (token.type == tokenize.NEWLINE or token.string == ";" or token.type == tokenize.ENDMARKER):
+                statements.append(_between(lines, start, last))
+                start = None
+            if token.type in (tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT) or token.string == ";":
+                at_start = True
+            elif token.type not in (tokenize.NL, tokenize.COMMENT):
+                if at_start and token.type == tokenize.NAME and token.string in ("import", "from"):
+                    start = token.start
+                at_start = False
+                last = token.end
+    except (tokenize.TokenError, SyntaxError, ValueError):
+        return None
+    return statements
+
+
+def _between(lines: list[str], start: tuple[int, int], end: tuple[int, int]) -> str:
+    (first, column), (final, end_column) = start, end
+    if first == final:
+        part = lines[first - 1][column:end_column]
+    else:
+        part = lines[first - 1][column:] + "".join(lines[first:final - 1]) + lines[final - 1][:end_column]
+    return part.replace("\\\r\n", " ").replace("\\\n", " ")
+
+
 def workspace_imports(text: str, path: str, index: ModuleIndex) -> list[str]:
-    """The workspace files the file at `path` imports, read from the import lines of its text
-    (kept per file by `index.memo(path, "imports", ...)`)."""
+    """The workspace files the file at `path` imports (kept per file by `index.memo(path,
+    "imports", ...)`)."""
     return _workspace_files(_imports(text), path, index)
 
 
 def _workspace_files(imports, path: str, index: ModuleIndex) -> list[str]:
-    """The workspace files imported: modules, packages, and submodules named by `from`."""
-    files = []
+    return [found for _, _, found in _lookups(imports, path, index) if found is not None]
+
+
+def _lookups(imports, path: str, index: ModuleIndex) -> list[tuple[str, int, str | None]]:
+    lookups = []
     for module, level, _, name in imports:
         dotted = f"{module}.{name}" if module and name else module or name
         if not level and (not dotted or dotted.split(".")[0] == "ray"):
             continue  # Ray's names are known by name (`ray.put`), never followed into files
-        found = index.find(dotted, path, level)
-        if found is not None:
-            files.append(found)
-    return files
+        lookups.append((dotted, level, index.find(dotted, path, level)))
+    return lookups
 
 
 def _reaches(files: list[str], word: str, index: ModuleIndex) -> bool:
