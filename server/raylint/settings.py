@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import functools
 import os
 import sys
 from dataclasses import dataclass, field, replace
@@ -82,10 +83,16 @@ class Settings:
             for glob, codes in self.per_file_ignores:
                 if _matches(relative, glob):
                     ignore.extend(codes)
-        return Config.make(rules.selected(self.select, ignore), dict(self.options))
+        return _config(self.select, tuple(ignore), self.options)
 
     def option(self, key: str) -> Any:
         return dict(self.options).get(key, rules.options()[key].default)
+
+
+@functools.lru_cache(maxsize=256)
+def _config(select, ignore: tuple[str, ...], options) -> Config:
+    """(the same for most files of a run: made once)"""
+    return Config.make(rules.selected(select, ignore), dict(options))
 
 
 _FIELD_NAMES = {
