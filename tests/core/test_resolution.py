@@ -404,3 +404,44 @@ def test_the_index_reads_a_pep_263_module_as_the_command_line_does(tmp_path):
     index = ModuleIndex([str(tmp_path)])
     (finding,) = analyze(task, str(tmp_path / "jobs.py"), index=index).findings
     assert finding.code == "RAY001"
+
+
+def test_which_ray_name_is_answered_without_parsing_modules_that_cannot_lead_to_ray(tmp_path, monkeypatch):
+    """`settings.get(...)` in a loop: `settings` comes from a module that neither spells `ray`
+    nor imports one that does, so it is not parsed to learn it is not `ray`. A module that
+    imports one that does (`shim` from `compat`) is followed as before."""
+    write(
+        tmp_path,
+        {
+            "config.py": "settings = {'retries': 3}\n",
+            "compat.py": "from ray import get as fetch\n",
+            "shim.py": "from compat import fetch\n",
+            "jobs.py": """
+                import ray
+                from config import settings
+                from shim import fetch
+
+                @ray.remote
+                def f(i):
+                    return i
+
+                def run():
+                    for i in range(settings.get('retries')):
+                        fetch(f.remote(i))
+            """,
+        },
+    )
+    import raylint.core.names as names
+
+    parsed = []
+    real = names.parse
+
+    def counting(source, *args, **kwargs):
+        parsed.append(source.text)
+        return real(source, *args, **kwargs)
+
+    monkeypatch.setattr(names, "parse", counting)
+    path = tmp_path / "jobs.py"
+    findings = analyze(path.read_text(), str(path), index=ModuleIndex([str(tmp_path)])).findings
+    assert [f.code for f in findings] == ["RAY002"]
+    assert "settings = {'retries': 3}\n" not in parsed and "from compat import fetch\n" in parsed

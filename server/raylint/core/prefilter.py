@@ -352,6 +352,36 @@ def _reaches(files: list[str], word: str, index: ModuleIndex) -> bool:
     return False
 
 
+def may_lead_to_ray(path: str, index: ModuleIndex, externals: ExternalResolver | None) -> bool:
+    """May a name of the workspace module at `path` stand for one of Ray's? Not when neither
+    it nor a workspace module it imports (transitively) spells `ray`, and none of them imports
+    from an installed package that imports Ray: Ray's names come from an import of `ray`."""
+    known = index.reaches if index.snapshot else {}
+    if (path, _LEADS_TO_RAY) in known:
+        return known[(path, _LEADS_TO_RAY)]
+    seen: set[str] = set()
+    stack = [path]
+    while stack:
+        current = stack.pop()
+        if current in seen or known.get((current, _LEADS_TO_RAY)) is False:
+            continue
+        seen.add(current)
+        text = index.text(current) or ""
+        if index.memo(current, "ray", lambda: spells(text, "ray")) or externals is not None and index.memo(
+            current, "imports from packages that import Ray",
+            lambda: any(externals.imports_ray(m.split(".")[0]) for m in _from_outside(_imports(text), current, index).values()),
+        ):
+            known[(path, _LEADS_TO_RAY)] = True
+            return True
+        stack.extend(index.memo(current, "imports", lambda: _workspace_files(_imports(text), current, index)))
+    for visited in seen:  # everything reachable was visited: none of it leads to Ray
+        known[(visited, _LEADS_TO_RAY)] = False
+    return False
+
+
+_LEADS_TO_RAY = " leads to Ray"
+
+
 def _from_outside(imports, path: str, index: ModuleIndex) -> dict[str, str]:
     """The names bound by importing from outside the standard library, Ray and the workspace,
     with their module."""

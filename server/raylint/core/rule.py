@@ -127,7 +127,7 @@ class Checked:
 
     def is_ray(self, expr: ast.AST, scope: Scope, name: str) -> bool:
         """Is `expr` Ray's `name` (`ray.get`, `ray.wait`, ...)?"""
-        return self.resolver.is_(expr, scope, name)
+        return self.resolver.for_ray().is_(expr, scope, name)
 
     def remote_functions(self):
         """The tasks and actor methods defined in the statements to check."""

@@ -36,7 +36,7 @@ class Walk:
         ctx, v = self.ctx, self.view
         if not ("get" in ctx.source.text and "remote" in ctx.source.text):
             return self
-        resolver = ctx.resolver
+        resolver = ctx.resolver.for_ray()
         for node in v.of(ast.Call, ctx.body):
             func = node.func
             # (`ray.get` is an attribute named `get` or a name: other attributes, most of the
