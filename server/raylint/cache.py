@@ -92,6 +92,14 @@ class ResultCache:
         self.secret = key if key is not None else user_key()
         self.started = time.time_ns()
         stored = self._load() if self.secret is not None else {}
+        if self.secret is not None and not os.path.isdir(folder) and (inside is None or _inside(folder, inside)):
+            # made now, not when saving: made inside a folder an import looks into (the
+            # project's root), it changes that folder's mtime, which the next run would take
+            # for a module that appeared (and check every import again)
+            try:
+                os.makedirs(folder, exist_ok=True)
+            except OSError:
+                pass  # (said when saving)
         self._old_files: dict[str, list] = stored.get("files", {})
         self._old_imports: dict[str, list] = stored.get("imports", {})
         self._old_folders: dict[str, int] = stored.get("folders", {})
