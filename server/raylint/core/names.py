@@ -262,6 +262,17 @@ def disk_stamp(path: str):
     return stat.st_mtime_ns, stat.st_size
 
 
+def _once_per_path(stamp: Callable[[str], object]) -> Callable[[str], object]:
+    known: dict[str, object] = {}
+
+    def once(path: str):
+        if path not in known:
+            known[path] = stamp(path)
+        return known[path]
+
+    return once
+
+
 class ModuleIndex:
     """Finds and parses the workspace's modules, for following re-exports across files.
 
@@ -282,7 +293,8 @@ class ModuleIndex:
         self.snapshot = snapshot
         self.reaches: dict[tuple[str, str], bool] = {}
         self.read = read
-        self.stamp = stamp
+        # (in a snapshot a file's stamp is taken once: the stat per question was a tenth of a run)
+        self.stamp = _once_per_path(stamp) if snapshot else stamp
         self._modules: dict[str, tuple[object, ModuleInfo | None]] = {}
         self._found: dict[tuple[str, str, int], str | None] = {}
         self._texts: dict[str, tuple[object, str | None]] = {}
@@ -397,6 +409,8 @@ class Listings:
 
     def __init__(self):
         self._files: dict[str, frozenset[str] | None] = {}
+        self._folders: dict[str, frozenset[str]] = {}  # the subfolders of each folder listed
+        self._missing: set[str] = set()  # folders known not to exist (their nearest one is stamped)
         self.stamps: dict[str, int] = {}
         self.complete = True  # False once a folder could not be listed (its stamp means nothing)
 
@@ -410,27 +424,35 @@ class Listings:
         return name in files
 
     def _list(self, folder: str) -> frozenset[str] | None:
+        parent, name = os.path.split(folder)
+        if parent in self._missing or parent in self._folders and name not in self._folders[parent]:
+            self._missing.add(folder)  # (its parent's stamp, or its nearest folder's, tells if it appears)
+            return frozenset()
         try:
             # the stamp first: a change after it shows in the mtime, never missed
             self.stamps[folder] = os.stat(folder).st_mtime_ns
         except OSError:
             # creating it would change the mtime of the nearest folder that exists (taken
             # after this look: a folder created in between has a stamp too new to believe)
-            self._stamp_nearest(os.path.dirname(folder))
+            self._missing.add(folder)
+            self._stamp_nearest(parent)
             return frozenset()
         try:
             with os.scandir(folder) as entries:
-                return frozenset(entry.name for entry in entries if entry.is_file())
+                entries = [(entry.name, entry.is_file(), entry.is_dir()) for entry in entries]
         except OSError:
             self.complete = False
             return None
+        self._folders[folder] = frozenset(name for name, _, is_dir in entries if is_dir)
+        return frozenset(name for name, is_file, _ in entries if is_file)
 
     def _stamp_nearest(self, folder: str) -> None:
-        while folder not in self.stamps:
+        while folder not in self.stamps and folder not in self._missing:
             try:
                 self.stamps[folder] = os.stat(folder).st_mtime_ns
                 return
             except OSError:
+                self._missing.add(folder)
                 parent = os.path.dirname(folder)
                 if parent == folder:
                     self.complete = False

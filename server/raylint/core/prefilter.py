@@ -38,10 +38,11 @@ _UNSURE_IMPORT = re.compile(r"^[^\n#]*;[ \t]*(?:from|import)[ \t]|^[ \t]*(?:from
 _ASSIGNED = re.compile(r"^[ \t]*(\w+)[ \t]*(?::[^=\n]*)?=(?!=)([^\n]*)", re.MULTILINE)
 _NAME = re.compile(r"[A-Za-z_]\w*")
 _STAR = re.compile(r"^[ \t]*from[ \t]+\S+[ \t]+import[ \t]*\(?[ \t]*\*", re.MULTILINE)
-_DECORATOR_ROOT = re.compile(r"^[ \t]*@[ \t]*(\w+)", re.MULTILINE)
+_AT_NAME = re.compile(r"@[ \t]*(\w+)")  # (a decorator where only blanks are before it on its line)
 # `(f)`, then what is called with it, ending where `(f)` starts: `name`, `name.attr`,
 # `name(**options)` (each piece matches one way only)
-_DEFINED_WORD = re.compile(r"\b(?:def|class)[ \t]+(\w+)")
+# (two patterns that start with a word, which the regex engine searches fast; a few names too many)
+_DEFINED_WORDS = (re.compile(r"def[ \t]+(?=(\w+))"), re.compile(r"class[ \t]+(?=(\w+))"))
 _ONE_NAME_CALL = re.compile(r"\(\s*(\w+)\s*\)")
 _ROOT_BEFORE = re.compile(r"(?<![\w.])([A-Za-z_]\w*)(?:\.\w+)*(?:\([^()]*\))?$")
 
@@ -106,7 +107,7 @@ class _File:
     def defined(self) -> set[str]:
         """The names after `def` and `class` in the text (a few too many at most)."""
         if self._defined is None:
-            self._defined = set(_DEFINED_WORD.findall(self.text))
+            self._defined = {name for pattern in _DEFINED_WORDS for name in pattern.findall(self.text)}
         return self._defined
 
     def definer_roots(self) -> set[str]:
@@ -114,7 +115,7 @@ class _File:
         given one of its defs (`name(f)`, `name(**o)(f)`): what may make a task or actor."""
         if self._roots is None:
             defined = self.defined()
-            self._roots = set(_DECORATOR_ROOT.findall(self.text)) | (_wrapper_roots(self.text, defined) if defined else set())
+            self._roots = _decorator_roots(self.text) | (_wrapper_roots(self.text, defined) if defined else set())
         return self._roots
 
     def _definer_files(self) -> list[str]:
@@ -143,7 +144,7 @@ class _File:
             read = set()
             if name not in bound:  # what its assignments (`gpu = cluster.task`) and defs read
                 assigned = _assignments(text) if assigned is None else assigned
-                read.update(assigned.get(name, ()))
+                read.update(n for value in assigned.get(name, ()) for n in _NAME.findall(value))
                 if name in defined:
                     definitions = _definition_texts(text) if definitions is None else definitions
                     read.update(_NAME.findall(_definition_text(text, definitions.get(name, []))))
@@ -189,12 +190,22 @@ class _File:
         return self._from_outside[kind]
 
 
+def _decorator_roots(text: str) -> set[str]:
+    """The first name of each decorator (`@name`, `@name.attr(...)`)."""
+    roots = set()
+    for match in _AT_NAME.finditer(text):
+        line = text.rfind("\n", 0, match.start()) + 1
+        if not text[line : match.start()].strip(" \t"):
+            roots.add(match[1])
+    return roots
+
+
 def _assignments(text: str) -> dict[str, list[str]]:
-    """Each name a line of the text assigns (`name = ...`, `name: T = ...`), with the names
-    its values read."""
+    """Each name a line of the text assigns (`name = ...`, `name: T = ...`), with the text of
+    its values (the names they read are found only for the names asked about)."""
     found: dict[str, list[str]] = {}
-    for match in _ASSIGNED.finditer(text):
-        found.setdefault(match[1], []).extend(_NAME.findall(match[2]))
+    for name, value in _ASSIGNED.findall(text):
+        found.setdefault(name, []).append(value)
     return found
 
 
@@ -247,7 +258,7 @@ def _imports(text: str) -> list[tuple[str, int, str, str]]:
     `import a.b as c` → ("a.b", 0, "c", ""); `from .m import x as y` → ("m", 1, "", "") for the
     module itself, then ("m", 1, "y", "x")."""
     found = []
-    for match in _IMPORT.finditer(text):
+    for match in _import_statements_of(text):
         if match.group(3) is not None:
             for module, alias in _listed(match.group(3)):
                 found.append((module, 0, alias or module.split(".")[0], ""))
@@ -258,6 +269,22 @@ def _imports(text: str) -> list[tuple[str, int, str, str]]:
             found.append((module, level, "", ""))
             found.extend((module, level, alias or name, name) for name, alias in _listed(match.group(2)))
     return found
+
+
+def _import_statements_of(text: str) -> list[re.Match]:
+    """`_IMPORT`'s matches, tried only at the lines that spell `import` (a search for the word
+    is many times faster than trying the pattern at every line)."""
+    matches, end = [], 0
+    at = text.find("import")
+    while at != -1:
+        start = text.rfind("\n", 0, at) + 1
+        if start >= end:  # (not inside the import statement matched last)
+            match = _IMPORT.match(text, start)
+            if match is not None:
+                matches.append(match)
+                end = match.end()
+        at = text.find("import", max(at + 6, end))
+    return matches
 
 
 def _listed(items: str) -> list[tuple[str, str]]:
