@@ -59,6 +59,15 @@ def many_tasks(n: int) -> str:
     return big_file(n, every=10)
 
 
+def task_module(n: int) -> str:
+    """n lines of the typing benchmark's module: tasks, actors, helpers and their callers,
+    with a finding every 40 lines (all against all in choosing fixes, or a walk of the module
+    per task in the caller search, made 200k lines take 9 minutes)."""
+    from lsp_latency import generate
+
+    return generate(n, 7)
+
+
 def comment_hashes(n: int) -> str:
     """`value = sum(  # ` and n `#` (the exponential ONE_NAME_ARGUMENT backtracking)."""
     return HEAD + "value = sum(  # " + "#" * n + "\n"
@@ -87,6 +96,7 @@ CASES = {
     "from-dots": (from_dots, 20_000),
     "big-file": (big_file, 40_000),
     "many-tasks": (many_tasks, 4_000),
+    "task-module": (task_module, 8_000),
     "comment-hashes": (comment_hashes, 24),
     "open-import-parens": (open_import_parens, 20_000),
     "private-methods": (private_methods, 2_000),

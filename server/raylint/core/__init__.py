@@ -191,24 +191,34 @@ def choose_fixes(findings: list[Finding], unsafe: bool = True) -> list[Fix]:
     overlaps one already taken waits for the next round. Unsafe fixes only if `unsafe`.
     """
     taken: list[Fix] = []
-    touched: list[Edit] = []
+    chosen: set[Fix] = set()
+    # the edits taken, by file and line: an edit is compared only with those on its lines
+    # (two edits at the same place share a line; all against all was quadratic in a module
+    # with thousands of findings)
+    touched: dict[tuple[str, int], list[Range]] = {}
     for finding in findings:
         if not finding.fixes:
             continue
         fix = finding.fixes[0]
-        if fix in taken or fix.display_only or not (fix.safe or unsafe):
+        if fix in chosen or fix.display_only or not (fix.safe or unsafe):
             continue
-        if any(_same_place(e, t) for e in fix.edits for t in touched):
+        places = [(os.path.abspath(e.path), e.range) for e in fix.edits]
+        if any(_same_place(r, t) for path, r in places for line in _lines(r) for t in touched.get((path, line), ())):
             continue
         taken.append(fix)
-        touched.extend(fix.edits)
+        chosen.add(fix)
+        for path, r in places:
+            for line in _lines(r):
+                touched.setdefault((path, line), []).append(r)
     return taken
 
 
-def _same_place(a: Edit, b: Edit) -> bool:
-    if os.path.abspath(a.path) != os.path.abspath(b.path):
-        return False
-    return a.range.overlaps(b.range) or a.range == b.range
+def _lines(r: Range) -> range:
+    return range(r.start.line, r.end.line + 1)
+
+
+def _same_place(a: Range, b: Range) -> bool:
+    return a.overlaps(b) or a == b
 
 
 def fix_text(text: str, path: str, config: Config | None = None, rounds: int = 5, **options) -> tuple[str, Analysis]:

@@ -79,20 +79,40 @@ def _broken_line(module: ModuleInfo | None, text: str) -> int | None:
     return module.syntax_errors[0][0] if module.syntax_errors else None
 
 
-def _missed_import(text: str, words: _Spelling) -> bool:
+def _missed_import(text: str, words: _Spelling, odd_lines: list[str]) -> bool:
     """May the text import a module spelled by `words` in a way the import-line reader misses
-    (`import a; import tasks`, `if x: import tasks`, a backslash continuation)?"""
-    if not words.search(text):
+    (`import a; import tasks`, `if x: import tasks`, a backslash continuation)? `odd_lines`:
+    the text's `_odd_import_lines`."""
+    if not odd_lines or not words.search(text):
         return False
+    return any(line.endswith("\\") or words.search(line) for line in odd_lines)
+
+
+def _odd_import_lines(text: str) -> list[str]:
+    """The lines (stripped) that spell `import` where the import-line reader may miss it:
+    after `;`, not at the line's start, or before a backslash. (Once per file: every task
+    searched for asks.)"""
+    odd = []
     for line in text.splitlines():
-        if "import" not in line:
-            continue
-        stripped = line.strip()
-        if stripped.endswith("\\"):
-            return True
-        if words.search(line) and (";" in stripped or not stripped.startswith(("import ", "from "))):
-            return True
-    return False
+        if "import" in line:
+            stripped = line.strip()
+            if stripped.endswith("\\") or ";" in stripped or not stripped.startswith(("import ", "from ")):
+                odd.append(stripped)
+    return odd
+
+
+def _reexportable(module: ModuleInfo) -> list[str]:
+    """The names the module binds at its top level by an import or an assignment (what may
+    re-export a task); worked out once per module, not once per task searched for."""
+    bindings = module.scope.bindings
+    known = module.facts.get(_REEXPORTABLE)
+    if known is None or known[0] is not bindings:
+        names = [n for n, found in bindings.items() if any(b[0] in ("from", "module", "value") for b in found)]
+        known = module.facts[_REEXPORTABLE] = (bindings, names)
+    return known[1]
+
+
+_REEXPORTABLE = "callers.reexportable"  # (module.facts) (the module scope's bindings, names)
 
 
 def _packages_of(path: str) -> list[str]:
@@ -217,7 +237,8 @@ class _TaskSites(_Sites):
                 imported = None
                 if path != self.target.path:
                     imported = index.memo(path, "imports", lambda: workspace_imports(text, path, index))
-                    if visible.isdisjoint(imported) and "import *" not in text and not _missed_import(text, spelled):
+                    odd = index.memo(path, "odd import lines", lambda: _odd_import_lines(text))
+                    if visible.isdisjoint(imported) and "import *" not in text and not _missed_import(text, spelled, odd):
                         continue
                 module = index.module(path)
                 if module is None or module.syntax_errors:
@@ -262,9 +283,7 @@ class _TaskSites(_Sites):
         """Does the module bind the task, or an exposing module, at its top level (so that
         others may import it from there)? Records the names it does so under."""
         found = False
-        for name, bindings in module.scope.bindings.items():
-            if not any(b[0] in ("from", "module", "value") for b in bindings):
-                continue
+        for name in _reexportable(module):
             for value in self.values.name(name, module, module.scope):
                 if self._mine(value) or isinstance(value, Mod) and value.path in exposers:
                     self.names.add(name)

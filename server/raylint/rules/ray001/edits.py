@@ -353,14 +353,20 @@ def unused_import_edits(ctx: Context, edits: list[Edit]) -> list[Edit]:
     source, text = ctx.source, ctx.source.text
     old = [(e, source.text_of(e.range)) for e in edits if e.path == ctx.path]
     removed: list[Edit] = []
-    for stmt in module.tree.body:
-        if not isinstance(stmt, ast.ImportFrom) or stmt.module == "__future__":
-            continue
+    # (once per module, not once per fix: a module with thousands of tasks was quadratic)
+    known = module.facts.get(_FROM_IMPORTS)
+    if known is None or known[0] is not module.tree:
+        imports = [s for s in module.tree.body if isinstance(s, ast.ImportFrom) and s.module != "__future__"]
+        known = module.facts[_FROM_IMPORTS] = (module.tree, imports, {})
+    _, imports, counts = known
+    for stmt in imports:
         for alias in stmt.names:
             name = alias.asname or alias.name
             if name == "*" or not any(_word(name).search(t) for _, t in old):
                 continue
-            everywhere = len(_word(name).findall(text)) - len(_word(name).findall(ctx.text(stmt)))
+            if name not in counts:
+                counts[name] = len(_word(name).findall(text))
+            everywhere = counts[name] - len(_word(name).findall(ctx.text(stmt)))
             covered = sum(len(_word(name).findall(t)) for _, t in old)
             added = sum(len(_word(name).findall(e.new_text)) for e, _ in old)
             if everywhere - covered + added == 0 and not _imported_elsewhere(ctx, name):
@@ -368,6 +374,7 @@ def unused_import_edits(ctx: Context, edits: list[Edit]) -> list[Edit]:
     return removed
 
 
+_FROM_IMPORTS = "RAY001.from_imports"  # (module.facts) (tree, its top-level `from` imports, word counts)
 _MAX_FILES_SEARCHED = 5000
 
 
