@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import ast
 import bisect
+import copy
 import re
 from collections import Counter
 from dataclasses import replace
@@ -158,6 +159,9 @@ class DocumentAnalyzer:
         start = last.starts[at]  # 1-based
         old_end = last.starts[at + 1] - 1 if at + 1 < len(body) else old.source.line_count
         delta = source.line_count - old.source.line_count
+        inner = self._update_inner(last, text, source, rules, at, first, old_last, old_end, delta, complete)
+        if inner is not _NOT_HERE:
+            return inner
         new_end = old_end + delta
         new_text = _lines_text(source, start, new_end)
         old_text = _lines_text(old.source, start, old_end)
@@ -242,6 +246,172 @@ class DocumentAnalyzer:
         if complete or not state.pending:
             self._complete(state, None)
         return state.analysis
+
+
+    def _update_inner(self, last, text, source, rules, at, first, old_last, old_end, delta, complete):
+        """The analysis of `text` when the edit is inside a def nested in the top-level
+        statement `at` (a method, a nested function): that def alone is parsed again, spliced
+        in, and checked by the local rules (see the module docstring). `_NOT_HERE` when this
+        way does not apply (the caller tries the top-level statement); None for a full
+        analysis (the old tree was changed already)."""
+        old = last.resolver.module
+        body = old.tree.body
+        found = _inner_def(body[at], first, old_last, old_end)
+        if found is None:
+            return _NOT_HERE
+        path, indices, region_end = found
+        target = path[-1]
+        start = first_line(target)
+        new_text = _lines_text(source, start, region_end + delta)
+        old_text = _lines_text(old.source, start, region_end)
+        # the text around the def's lines must be exactly the old text (as for a statement)
+        head = old.source.line_starts[start - 1]
+        if text[:head] != old.source.text[:head] or text[head + len(new_text) :] != old.source.text[head + len(old_text) :]:
+            return _NOT_HERE
+        if "\x0c" in new_text or _REACHES_OUTSIDE.search(new_text) or _REACHES_OUTSIDE.search(old_text):
+            return _NOT_HERE  # (a form feed resets the indentation the wrapper below relies on)
+        for rule in rules:
+            if rule.local and rule.reaches_outside and rule.reaches_outside(old_text, new_text, last.resolver, self.memory.setdefault(rule.code, {})):
+                return _NOT_HERE
+        defined = last.defined() - Counter(DEFINED_NAME.findall(old_text)) + Counter(DEFINED_NAME.findall(new_text))
+        if _passes_a_definition(new_text, defined) or _passes_a_definition(old_text, last.defined()):
+            return _NOT_HERE
+        # Parsed where it stands, in an `if 1:` on the line before it: every line of the def's
+        # is indented deeper, so the tokenizer reads them as it does in the whole module (the
+        # text after them is unchanged, and they close every bracket and string they open)
+        try:
+            parsed = ast.parse("\n" * (start - 2) + "if 1:\n" + new_text)
+        except (SyntaxError, ValueError, MemoryError):
+            return _NOT_HERE
+        wrapper = parsed.body
+        if len(wrapper) != 1 or not isinstance(wrapper[0], ast.If) or wrapper[0].orelse or len(wrapper[0].body) != 1:
+            return _NOT_HERE
+        new = wrapper[0].body[0]
+        if type(new) is not type(target) or new.name != target.name or new.lineno != target.lineno or new.col_offset != target.col_offset:
+            return _NOT_HERE
+        if not all(_same(getattr(new, f, None), getattr(target, f, None)) for f in _HEADER_FIELDS):
+            return _NOT_HERE  # (a decorator, the signature: what the def is to the rest)
+
+        # The findings outside the def stay; none may point into it. The def's own (those
+        # that start in its lines) are found again.
+        span = Range(Position(start - 1, 0), Position(region_end, 0))
+        new_span = Range(Position(start - 1, 0), Position(region_end + delta, 0))
+        local = {rule.code for rule in rules if rule.local}
+        kept = []
+        provisional = []
+        for number, finding in enumerate(last.analysis.findings):
+            if finding.code not in local:
+                if not complete and not any(_overlaps(r, span) for r in _ranges(finding, True)):
+                    provisional.append(finding)
+                continue
+            if last.owners[number] == at and span.start <= finding.range.start < span.end:
+                continue
+            if any(_overlaps(r, span) for r in _ranges(finding)):
+                return _NOT_HERE
+            kept.append(finding)
+
+        wrapped = last.wrapped()  # (read off the old tree, before the later lines move)
+        # The containers from the top-level statement down to the def are copied with the new
+        # def in their body; what follows the def (later methods, statements) moves by delta.
+        child = new
+        for depth in range(len(path) - 2, -1, -1):
+            container, index = path[depth], indices[depth]
+            later = container.body[index + 1 :]
+            if delta:
+                for node in later:
+                    ast.increment_lineno(node, delta)
+            copied = copy.copy(container)
+            copied.body = [*container.body[:index], child, *later]
+            if later:
+                copied.end_lineno = container.end_lineno + delta
+            else:  # (a def or class ends where its last statement does)
+                copied.end_lineno, copied.end_col_offset = child.end_lineno, child.end_col_offset
+            path[depth + 1] = child
+            child = copied
+        path[0] = child
+        if delta:
+            for later in body[at + 1 :]:
+                ast.increment_lineno(later, delta)
+        tree = ast.Module(body=[*body[:at], child, *body[at + 1 :]], type_ignores=[])
+        module = ModuleInfo(self.path, source, tree)
+        resolver = Resolver(module, self.index, self.externals)
+
+        # The local rules check a copy of the top-level statement that holds only the path
+        # down to the def (`Checked.statements`): each copy opens the scope its container does
+        # in the module (the same Scope object), and the View walks only the def and the
+        # containers' headers. The copies are dropped from the module once checked.
+        scope = module.scope
+        pruned = [copy.copy(node) for node in path[:-1]]
+        for depth, node in enumerate(path[:-1]):
+            scope = module.scope_of(node, scope)
+            module.scopes[id(pruned[depth])] = scope
+            pruned[depth].body = [pruned[depth + 1] if depth + 1 < len(pruned) else path[-1]]
+        from raylint.core.flow import view
+
+        view(module).walk_path(path)
+        known = {"wrapped": wrapped}
+        try:
+            fresh, problem = run_rules([r for r in rules if r.local], resolver, self.path, self.config, [pruned[0]], known, self.memory)
+        finally:
+            for node in pruned:
+                module.scopes.pop(id(node), None)
+        if problem:
+            return None
+        fresh = [f for f in fresh if new_span.start <= f.range.start < new_span.end]
+        if delta:
+            kept = [_shift(f, delta, region_end) for f in kept]
+            provisional = [_shift(f, delta, region_end) for f in provisional]
+        before = [f for f in kept if f.range.start < new_span.start]
+        findings = before + fresh + kept[len(before) :]
+        if provisional:
+            findings = sorted(findings + provisional, key=lambda f: (f.range.start, f.code))
+        state = _State(text, last.context, resolver, Analysis(self.path, findings, []), rules, last.known_wrapped)
+        state._defined = +defined
+        state.pending = frozenset(rule.code for rule in rules if not rule.local)
+        self._last = state
+        if complete or not state.pending:
+            self._complete(state, None)
+        return state.analysis
+
+
+_NOT_HERE = object()  # (`_update_inner`: not an edit inside a nested def)
+# what a def is to the code around it, besides its name (its body is what may change)
+_HEADER_FIELDS = ("decorator_list", "args", "returns", "type_comment", "type_params")
+
+
+def _same(a, b) -> bool:
+    """Are two fields of AST nodes the same, positions included?"""
+    if isinstance(a, list):
+        return isinstance(b, list) and len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    if isinstance(a, ast.AST):
+        return isinstance(b, ast.AST) and ast.dump(a, include_attributes=True) == ast.dump(b, include_attributes=True)
+    return a == b
+
+
+def _inner_def(statement: ast.stmt, first: int, last: int, end: int):
+    """The innermost def nested in `statement` (a top-level def or class whose lines, with
+    the blank and comment lines after it, end at `end`) whose lines hold lines first..last:
+    (the path of nodes from `statement` down to it, each in the `body` of the one before;
+    the index of each in that body; the last line of the def with the blank and comment lines
+    after it up to its next sibling, or up to where its container's end). None if none."""
+    path, indices, found = [statement], [], None
+    node = statement
+    while isinstance(node, _DEFINITIONS):
+        children = node.body
+        starts = [first_line(s) for s in children]
+        index = bisect.bisect_right(starts, first) - 1
+        if index < 0:
+            break
+        child = children[index]
+        child_end = starts[index + 1] - 1 if index + 1 < len(children) else end
+        if last > child_end or not isinstance(child, _DEFINITIONS):
+            break
+        path.append(child)
+        indices.append(index)
+        node, end = child, child_end
+        if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            found = (list(path), list(indices), end)
+    return found
 
 
 class _State:
