@@ -63,6 +63,7 @@ class DocumentAnalyzer:
         self.externals: ExternalResolver | None = externals
         self._last: _State | None = None
         self.reused = 0  # how many analyses took the short way (for tests and benchmarks)
+        self.inner = 0  # how many of those re-parsed a nested def only (see `_update_inner`)
 
     def analyze(
         self, text: str, context: object = None, keep: bool = True, complete: bool = True, stop=None
@@ -369,6 +370,7 @@ class DocumentAnalyzer:
         state._defined = +defined
         state.pending = frozenset(rule.code for rule in rules if not rule.local)
         self._last = state
+        self.inner += 1
         if complete or not state.pending:
             self._complete(state, None)
         return state.analysis
