@@ -12,7 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from raylint.core import analyze
-from raylint.core.incremental import DocumentAnalyzer
+from raylint.core.incremental import DocumentAnalyzer, _common
+from raylint.core.source import SourceText
 
 CLASS = '''import ray
 from ray import put as stash
@@ -202,6 +203,7 @@ def test_edits_inside_nested_defs_make_the_tree_and_analysis_of_the_new_text(cas
         result = analyzer.analyze(new_text, complete=not typing)
         if analyzer._last is not None:
             assert tree_of(analyzer) == ast.dump(ast.parse(new_text), include_attributes=True), (text, new_text)
+            assert analyzer._last.resolver.module.source.line_starts == SourceText(new_text).line_starts
         full = analyze(new_text, "t.py")
         if typing:  # a provisional analysis holds only findings of the new text; completed, a full one
             assert set(result.findings) <= set(full.findings) or result.problems
@@ -268,3 +270,19 @@ def test_a_line_continuation_at_the_end_of_a_method_joins_the_next_one():
     analyzer, edited, result = _typed(text, "        return out\n", "        return out \\\n")
     assert analyzer.inner == 0
     assert result == analyze(edited, "t.py")
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(["a", "\r", "\n", "\r\n", "b", "\n\n", "\r\r"]), max_size=12), st.data())
+def test_the_line_starts_of_an_edited_text_are_those_of_the_text(parts, data):
+    """`SourceText.edited` takes the line starts outside the edit from the old text: a lone
+    `\r` becoming `\r\n`, or the other way, on either side of the edit, moves them."""
+    old = "".join(parts)
+    start = data.draw(st.integers(0, len(old)))
+    end = data.draw(st.integers(start, min(len(old), start + 4)))
+    typed = "".join(data.draw(st.lists(st.sampled_from(["a", "\r", "\n", "\r\n"]), max_size=3)))
+    new = old[:start] + typed + old[end:]
+    if new == old:
+        return
+    edited = SourceText.edited(SourceText(old), new, *_common(old, new))
+    assert edited.line_starts == SourceText(new).line_starts

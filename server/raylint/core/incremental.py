@@ -147,8 +147,11 @@ class DocumentAnalyzer:
         if rules != last.rules:
             return None
         old = last.resolver.module
-        source = SourceText(text)
-        changed = _changed_lines(old.source, source)
+        if text == old.source.text:
+            return None
+        common = _common(old.source.text, text)
+        source = SourceText.edited(old.source, text, *common)  # (not the whole text's lines again)
+        changed = _changed_lines(old.source, source, common)
         if changed is None or source.newline != old.source.newline:  # fixes write the file's line end
             return None
         first, old_last = changed
@@ -274,7 +277,11 @@ class DocumentAnalyzer:
         for rule in rules:
             if rule.local and rule.reaches_outside and rule.reaches_outside(old_text, new_text, last.resolver, self.memory.setdefault(rule.code, {})):
                 return _NOT_HERE
-        defined = last.defined() - Counter(DEFINED_NAME.findall(old_text)) + Counter(DEFINED_NAME.findall(new_text))
+        old_names, new_names = DEFINED_NAME.findall(old_text), DEFINED_NAME.findall(new_text)
+        if old_names == new_names:  # (the usual case: no def typed or removed)
+            defined = last.defined()
+        else:
+            defined = +(last.defined() - Counter(old_names) + Counter(new_names))
         if _passes_a_definition(new_text, defined) or _passes_a_definition(old_text, last.defined()):
             return _NOT_HERE
         # Parsed where it stands, in an `if 1:` on the line before it: every line of the def's
@@ -292,6 +299,9 @@ class DocumentAnalyzer:
             return _NOT_HERE
         if not all(_same(getattr(new, f, None), getattr(target, f, None)) for f in _HEADER_FIELDS):
             return _NOT_HERE  # (a decorator, the signature: what the def is to the rest)
+        for field in _HEADER_FIELDS:  # the same nodes: the bindings carried over below name them
+            if hasattr(target, field):
+                setattr(new, field, getattr(target, field))
 
         # The findings outside the def stay; none may point into it. The def's own (those
         # that start in its lines) are found again.
@@ -300,10 +310,16 @@ class DocumentAnalyzer:
         local = {rule.code for rule in rules if rule.local}
         kept = []
         provisional = []
+        low, high = span.start.line, span.end.line
         for number, finding in enumerate(last.analysis.findings):
+            # (most findings are far from the def: their lines, compared first, tell)
+            apart = _apart(finding, low, high)
             if finding.code not in local:
-                if not complete and not any(_overlaps(r, span) for r in _ranges(finding, True)):
+                if not complete and (apart or not any(_overlaps(r, span) for r in _ranges(finding, True))):
                     provisional.append(finding)
+                continue
+            if apart:
+                kept.append(finding)
                 continue
             if last.owners[number] == at and span.start <= finding.range.start < span.end:
                 continue
@@ -312,6 +328,7 @@ class DocumentAnalyzer:
             kept.append(finding)
 
         wrapped = last.wrapped()  # (read off the old tree, before the later lines move)
+        old_path = list(path)
         # The containers from the top-level statement down to the def are copied with the new
         # def in their body; what follows the def (later methods, statements) moves by delta.
         child = new
@@ -345,6 +362,7 @@ class DocumentAnalyzer:
         pruned = [copy.copy(node) for node in path[:-1]]
         for depth, node in enumerate(path[:-1]):
             scope = module.scope_of(node, scope)
+            _reuse_bindings(scope, old.scopes.get(id(old_path[depth])), old_path[depth + 1], path[depth + 1])
             module.scopes[id(pruned[depth])] = scope
             pruned[depth].body = [pruned[depth + 1] if depth + 1 < len(pruned) else path[-1]]
         from raylint.core.flow import view
@@ -367,7 +385,7 @@ class DocumentAnalyzer:
         if provisional:
             findings = sorted(findings + provisional, key=lambda f: (f.range.start, f.code))
         state = _State(text, last.context, resolver, Analysis(self.path, findings, []), rules, last.known_wrapped)
-        state._defined = +defined
+        state._defined = defined
         state.pending = frozenset(rule.code for rule in rules if not rule.local)
         self._last = state
         self.inner += 1
@@ -400,12 +418,11 @@ def _inner_def(statement: ast.stmt, first: int, last: int, end: int):
     node = statement
     while isinstance(node, _DEFINITIONS):
         children = node.body
-        starts = [first_line(s) for s in children]
-        index = bisect.bisect_right(starts, first) - 1
+        index = bisect.bisect_right(children, first, key=first_line) - 1  # (a class may have thousands)
         if index < 0:
             break
         child = children[index]
-        child_end = starts[index + 1] - 1 if index + 1 < len(children) else end
+        child_end = first_line(children[index + 1]) - 1 if index + 1 < len(children) else end
         if last > child_end or not isinstance(child, _DEFINITIONS):
             break
         path.append(child)
@@ -488,6 +505,23 @@ def _bound_names(statement: ast.stmt, text: str) -> set[str]:
     return bound_names([statement])
 
 
+def _reuse_bindings(scope, old_scope, old: ast.stmt, new: ast.stmt) -> None:
+    """Give the scope of a def or class on the path down to an edited def the old scope's
+    bindings (if collected), its child on the path swapped (`old` -> `new`): nothing else in
+    its body changed (a large class's are not collected again on every keystroke)."""
+    if old_scope is None or old_scope._bindings is None:
+        return
+    bindings = dict(old_scope._bindings)
+    before = bindings.get(new.name, [])
+    after = [("def", new) if b[0] == "def" and b[1] is old else b for b in before]
+    if sum(b[0] == "def" and b[1] is new for b in after) != 1:
+        return  # (not bound as expected: collected anew)
+    bindings[new.name] = after
+    scope._bindings = bindings
+    scope._declared_global = set(old_scope._declared_global)
+    scope._star_imports = list(old_scope._star_imports)
+
+
 def _reuse_module_bindings(scope, old_scope, old: ast.stmt, new: ast.stmt, texts: str) -> None:
     """Give a new module's scope the old module's bindings, the edited statement's swapped
     (instead of a walk of the whole module): for an edited `name = value` only, which binds
@@ -516,11 +550,24 @@ def _reuse_module_bindings(scope, old_scope, old: ast.stmt, new: ast.stmt, texts
         scope._bindings = None
 
 
-def _changed_lines(old: SourceText, new: SourceText) -> tuple[int, int] | None:
-    """The changed lines of the old text (1-based): first and last."""
+def _changed_lines(old: SourceText, new: SourceText, common: tuple[int, int] | None = None) -> tuple[int, int] | None:
+    """The changed lines of the old text (1-based): first and last. `common`: the lengths
+    of the texts' common prefix and suffix (`_common`), if known."""
     a, b = old.text, new.text
     if a == b:
         return None
+    prefix, suffix = common if common is not None else _common(a, b)
+    first = bisect.bisect_right(old.line_starts, prefix)
+    if prefix == len(a) - suffix and first > 1 and old.line_starts[first - 1] == prefix and b[len(b) - suffix - 1] in "\r\n":
+        # whole lines inserted before line `first`: they extend the statement above it
+        return first - 1, first - 1
+    old_last = bisect.bisect_right(old.line_starts, max(prefix, len(a) - suffix - 1))
+    return first, old_last
+
+
+def _common(a: str, b: str) -> tuple[int, int]:
+    """The lengths of the common prefix of two different texts and of their common suffix
+    in the rest."""
     limit = min(len(a), len(b))
     low, high = 0, limit  # the common prefix's length, by bisection (slices compare in C)
     while low < high:
@@ -537,13 +584,7 @@ def _changed_lines(old: SourceText, new: SourceText) -> tuple[int, int] | None:
             low = middle
         else:
             high = middle - 1
-    suffix = low
-    first = bisect.bisect_right(old.line_starts, prefix)
-    if prefix == len(a) - suffix and first > 1 and old.line_starts[first - 1] == prefix and b[len(b) - suffix - 1] in "\r\n":
-        # whole lines inserted before line `first`: they extend the statement above it
-        return first - 1, first - 1
-    old_last = bisect.bisect_right(old.line_starts, max(prefix, len(a) - suffix - 1))
-    return first, old_last
+    return prefix, low
 
 
 def _statement_at(starts: list[int], first: int, last: int, line_count: int) -> int | None:
@@ -579,6 +620,15 @@ def _ranges(finding: Finding, statement: bool = False):
     for fix in finding.fixes:
         for edit in fix.edits:
             yield edit.range
+
+
+def _apart(finding: Finding, low: int, high: int) -> bool:
+    """Does each of the finding's ranges (`_ranges(finding, True)`) end before line `low` or
+    start at line `high` or after? (Then none overlaps lines low..high-1.)"""
+    ranges = [finding.range, *(r.range for r in finding.related), *(e.range for x in finding.fixes for e in x.edits)]
+    if finding.statement is not None:
+        ranges.append(finding.statement)
+    return all(r.end.line < low or r.start.line >= high for r in ranges)
 
 
 def _overlaps(range_: Range, span: Range) -> bool:
