@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from raylint.core import analyze
 from raylint.core.incremental import DocumentAnalyzer, _common
+from raylint.core.names import Scope
 from raylint.core.source import SourceText
 
 CLASS = '''import ray
@@ -203,7 +204,13 @@ def test_edits_inside_nested_defs_make_the_tree_and_analysis_of_the_new_text(cas
         result = analyzer.analyze(new_text, complete=not typing)
         if analyzer._last is not None:
             assert tree_of(analyzer) == ast.dump(ast.parse(new_text), include_attributes=True), (text, new_text)
-            assert analyzer._last.resolver.module.source.line_starts == SourceText(new_text).line_starts
+            module = analyzer._last.resolver.module
+            assert module.source.line_starts == SourceText(new_text).line_starts
+            for key, scope in module.scopes.items():  # (no copy checked in its container's stead is left)
+                assert key == id(scope.node)
+                if scope._bindings is not None:  # carried over or collected: what a collection finds
+                    fresh = Scope(scope.node, scope.parent, module)
+                    assert (scope._bindings, scope._declared_global) == (fresh.bindings, fresh.declared_global)
         full = analyze(new_text, "t.py")
         if typing:  # a provisional analysis holds only findings of the new text; completed, a full one
             assert set(result.findings) <= set(full.findings) or result.problems
@@ -286,3 +293,15 @@ def test_the_line_starts_of_an_edited_text_are_those_of_the_text(parts, data):
         return
     edited = SourceText.edited(SourceText(old), new, *_common(old, new))
     assert edited.line_starts == SourceText(new).line_starts
+
+
+def test_a_finding_that_names_a_line_is_not_moved_with_the_lines():
+    """"the return at line 27 cannot be rewritten": a line added above it (in another method,
+    or another top-level statement) changes that number, which moving ranges does not."""
+    text = CLASS.replace("    def pair(self, value):\n", "    def pair(self, value):\n        return ray.put(y)\n")
+    assert any("at line" in f.no_fix_reason for f in analyze(text, "t.py").findings)
+    for old, new in [("        self.count = 0\n", "        self.count = 0\n        y = 2\n"), ("def helper(x):\n", "def helper(x):\n    y = 1\n")]:
+        analyzer, edited, result = _typed(text, old, new)
+        assert result == analyze(edited, "t.py")
+        analyzer, edited, result = _typed(text, old, new, complete=False)
+        assert set(result.findings) <= set(analyze(edited, "t.py").findings)

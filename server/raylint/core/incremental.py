@@ -210,11 +210,12 @@ class DocumentAnalyzer:
             if finding.code not in local:
                 # dropped if they touch the edited statement (even its `# noqa` lines)
                 if not complete and not any(_overlaps(r, span) for r in _ranges(finding, True)):
-                    provisional.append(finding)
+                    if not (delta and _tells_lines(finding)):
+                        provisional.append(finding)
                 continue
             if last.owners[number] == at:
                 continue
-            if any(_overlaps(r, span) for r in _ranges(finding)):
+            if any(_overlaps(r, span) for r in _ranges(finding)) or delta and _tells_lines(finding):
                 return None
             kept.append((last.owners[number] < at, finding))
 
@@ -316,8 +317,11 @@ class DocumentAnalyzer:
             apart = _apart(finding, low, high)
             if finding.code not in local:
                 if not complete and (apart or not any(_overlaps(r, span) for r in _ranges(finding, True))):
-                    provisional.append(finding)
+                    if not (delta and _tells_lines(finding)):
+                        provisional.append(finding)
                 continue
+            if delta and _tells_lines(finding):
+                return _NOT_HERE
             if apart:
                 kept.append(finding)
                 continue
@@ -620,6 +624,17 @@ def _ranges(finding: Finding, statement: bool = False):
     for fix in finding.fixes:
         for edit in fix.edits:
             yield edit.range
+
+
+_LINE_NUMBER = re.compile(r"\bline \d")
+
+
+def _tells_lines(finding: Finding) -> bool:
+    """Does the finding's text name a line ("the return at line 12")? Moving its ranges
+    would not move that number: it is not kept when lines are added or removed."""
+    texts = [finding.message, finding.no_fix_reason, *(r.message for r in finding.related)]
+    texts += [t for fix in finding.fixes for t in (fix.title, fix.unsafe_reason)]
+    return any(_LINE_NUMBER.search(t) for t in texts if t)
 
 
 def _apart(finding: Finding, low: int, high: int) -> bool:
