@@ -1,4 +1,5 @@
-"""Re-analysis of a document being edited: only the top-level statement an edit falls in.
+"""Re-analysis of a document being edited: only the top-level statement an edit falls in,
+or only the method (nested def) it falls in.
 
 Two refinements for typing (see `DocumentAnalyzer.analyze`): with `complete=False` the rules
 that read the whole module (`Rule.local` False) are not run on every keystroke: their last
@@ -23,8 +24,22 @@ reaches outside its statement (`Rule.reaches_outside`: for RAY001, a helper a ta
 a change of which rules apply to the file; a finding whose
 fix or explanation points into the edited statement from outside; a change of the file's
 line end; a change of anything else the analysis read (the caller's `context`: other
-documents, settings). The property tests check that both ways give the same findings for
-random edits.
+documents, settings); a finding carried over whose text names a line ("the return at line
+27") when lines are added or removed. The property tests check that both ways give the same
+findings for random edits.
+
+An edit inside a def nested in the top-level statement (a method of a class, a function in
+a function, each in the `body` of the one before: not under an `if` or a `try`) goes further:
+only that def is parsed again, alone (its lines, with the blank and comment lines after it up
+to its next sibling, in an `if 1:` put on the line before it), and spliced into copies of its
+containers (the later nodes moved); the local rules check only it (a copy of the top-level
+statement that holds just the path down to it, each copy opening its container's scope);
+the findings that start in its lines are replaced. It takes the statement's way instead when
+its new text is not one def of the same name, decorators, signature, line and column, or
+holds anything more (a statement of the container typed after it); and the same conditions
+as above, applied to the def's text, fall back: `global`/`nonlocal`, `.options`, a private
+actor method called remotely, a rule's `reaches_outside`, a definition passed to a call, a
+finding from outside pointing into the def.
 """
 
 from __future__ import annotations
