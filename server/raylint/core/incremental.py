@@ -56,6 +56,7 @@ from raylint.core.model import Analysis, Finding, Position, Range
 from raylint.core.names import ExternalResolver, ModuleIndex, ModuleInfo, Resolver, bound_names
 from raylint.core.prefilter import may_apply
 from raylint.core.source import SourceText, first_line
+from raylint.core.walk import children
 from raylint.core.tasks import (
     DEFINED_NAME,
     one_name_arguments,
@@ -238,8 +239,7 @@ class DocumentAnalyzer:
         # the later statements move)
         wrapped = None if plain else last.wrapped()
         if delta:  # the later statements move (in place: the old tree is not used again)
-            for later in body[at + 1 :]:
-                ast.increment_lineno(later, delta)
+            _move(body[at + 1 :], delta)
         tree = ast.Module(body=[*body[:at], new, *body[at + 1 :]], type_ignores=[])
         module = ModuleInfo(self.path, source, tree)
         if plain:
@@ -355,8 +355,7 @@ class DocumentAnalyzer:
             container, index = path[depth], indices[depth]
             later = container.body[index + 1 :]
             if delta:
-                for node in later:
-                    ast.increment_lineno(node, delta)
+                _move(later, delta)
             copied = copy.copy(container)
             copied.body = [*container.body[:index], child, *later]
             if later:
@@ -367,8 +366,7 @@ class DocumentAnalyzer:
             child = copied
         path[0] = child
         if delta:
-            for later in body[at + 1 :]:
-                ast.increment_lineno(later, delta)
+            _move(body[at + 1 :], delta)
         tree = ast.Module(body=[*body[:at], child, *body[at + 1 :]], type_ignores=[])
         module = ModuleInfo(self.path, source, tree)
         resolver = Resolver(module, self.index, self.externals)
@@ -477,6 +475,21 @@ class _State:
         if self.known_wrapped is None:
             self.known_wrapped = remote_wrapped_names(self.resolver)
         return self.known_wrapped
+
+
+def _move(nodes: list[ast.AST], delta: int) -> None:
+    """`ast.increment_lineno(node, delta)` for each of `nodes`, without its generators (half
+    a module moves when a line is added in its middle): the context and operator singletons,
+    which have no position, are not visited."""
+    stack = list(nodes)
+    while stack:
+        node = stack.pop()
+        if node._attributes:  # (`arguments`, `comprehension`, `withitem`... have none)
+            node.lineno = getattr(node, "lineno", 0) + delta
+            end = getattr(node, "end_lineno", 0)
+            if end is not None:
+                node.end_lineno = end + delta
+        stack.extend(children(node))
 
 
 def _binds_nothing_of_ray(old: ast.stmt, new_names: set[str], old_text: str, new_text: str, resolver: Resolver) -> bool:
