@@ -42,9 +42,9 @@ class SourceText:
         tail = bisect.bisect_left(starts, len(old.text) - suffix + 2)
         high = starts[tail] + len(text) - len(old.text) if tail < len(starts) else len(text) + 1
         shift = len(text) - len(old.text)
-        new = [s for s in starts[: bisect.bisect_right(starts, low)]]
+        new = starts[: bisect.bisect_right(starts, low)]
         new.extend(m.end() for m in _LINE_END.finditer(text, low, min(high, len(text))) if m.end() < high)
-        new.extend(s + shift for s in starts[tail:])
+        new.extend([s + shift for s in starts[tail:]] if shift else starts[tail:])
         source = cls.__new__(cls)
         source.text = text
         source.has_bom = text.startswith(_BOM)
