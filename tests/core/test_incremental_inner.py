@@ -1,5 +1,5 @@
-"""Edits inside a def nested in a top-level def or class (a method, a nested function): the
-incremental analysis parses that def alone and checks only it. The tree it keeps must be
+"""Edits inside a method of a class (a def in the body of a top-level class or of a class in
+it): the incremental analysis parses that def alone and checks only it. The tree it keeps must be
 exactly the tree of the new text (every node, every position) and the analysis exactly a full
 one, whatever the edit, in classes with methods, nested defs and classes, decorators, `;`,
 comments, blank lines, strings across lines, a last line without a line end, CRLF, tabs."""
@@ -305,3 +305,17 @@ def test_a_finding_that_names_a_line_is_not_moved_with_the_lines():
         assert result == analyze(edited, "t.py")
         analyzer, edited, result = _typed(text, old, new, complete=False)
         assert set(result.findings) <= set(analyze(edited, "t.py").findings)
+
+
+def test_a_def_in_a_method_is_checked_with_the_method():
+    """Found by the property test: a `ray.put` typed in a def nested in a method changes the
+    method's own finding (its fix is unsafe: a call between the put and the return may change
+    the value), so the method is what is parsed and checked again, not the nested def."""
+    text = CLASS.replace(
+        "        a = ray.put(value); b = ray.put(value)\n",
+        "        a = ray.put(value); b = ray.put(value)\n        @staticmethod\n        def s():\n            return 1\n",
+    )
+    analyzer, edited, result = _typed(text, "            return 1\n", "            return ray.put(y)\n            return 1\n")
+    assert analyzer.inner == 1
+    assert result == analyze(edited, "t.py")
+    assert any("may change" in fix.unsafe_reason for f in result.findings for fix in f.fixes)

@@ -1,5 +1,5 @@
 """Re-analysis of a document being edited: only the top-level statement an edit falls in,
-or only the method (nested def) it falls in.
+or only the method of a class it falls in.
 
 Two refinements for typing (see `DocumentAnalyzer.analyze`): with `complete=False` the rules
 that read the whole module (`Rule.local` False) are not run on every keystroke: their last
@@ -28,9 +28,10 @@ documents, settings); a finding carried over whose text names a line ("the retur
 27") when lines are added or removed. The property tests check that both ways give the same
 findings for random edits.
 
-An edit inside a def nested in the top-level statement (a method of a class, a function in
-a function, each in the `body` of the one before: not under an `if` or a `try`) goes further:
-only that def is parsed again, alone (its lines, with the blank and comment lines after it up
+An edit inside a method (a def in the `body` of a top-level class, or of a class nested in
+it: not under an `if` or a `try`, and not a def in a function, whose analysis reads the defs
+in it: RAY001 asks whether a call between a put and the return may change a value) goes
+further: only that def is parsed again, alone (its lines, with the blank and comment lines after it up
 to its next sibling, in an `if 1:` put on the line before it), and spliced into copies of its
 containers (the later nodes moved); the local rules check only it (a copy of the top-level
 statement that holds just the path down to it, each copy opening its container's scope);
@@ -79,7 +80,7 @@ class DocumentAnalyzer:
         self.externals: ExternalResolver | None = externals
         self._last: _State | None = None
         self.reused = 0  # how many analyses took the short way (for tests and benchmarks)
-        self.inner = 0  # how many of those re-parsed a nested def only (see `_update_inner`)
+        self.inner = 0  # how many of those re-parsed a method only (see `_update_inner`)
 
     def analyze(
         self, text: str, context: object = None, keep: bool = True, complete: bool = True, stop=None
@@ -269,8 +270,8 @@ class DocumentAnalyzer:
 
 
     def _update_inner(self, last, text, source, rules, at, first, old_last, old_end, delta, complete):
-        """The analysis of `text` when the edit is inside a def nested in the top-level
-        statement `at` (a method, a nested function): that def alone is parsed again, spliced
+        """The analysis of `text` when the edit is inside a method of the top-level class
+        `at` (or of a class nested in it): that def alone is parsed again, spliced
         in, and checked by the local rules (see the module docstring). `_NOT_HERE` when this
         way does not apply (the caller tries the top-level statement); None for a full
         analysis (the old tree was changed already)."""
@@ -411,7 +412,7 @@ class DocumentAnalyzer:
         return state.analysis
 
 
-_NOT_HERE = object()  # (`_update_inner`: not an edit inside a nested def)
+_NOT_HERE = object()  # (`_update_inner`: not an edit inside a method)
 # what a def is to the code around it, besides its name (its body is what may change)
 _HEADER_FIELDS = ("decorator_list", "args", "returns", "type_comment", "type_params")
 
@@ -426,28 +427,31 @@ def _same(a, b) -> bool:
 
 
 def _inner_def(statement: ast.stmt, first: int, last: int, end: int):
-    """The innermost def nested in `statement` (a top-level def or class whose lines, with
-    the blank and comment lines after it, end at `end`) whose lines hold lines first..last:
-    (the path of nodes from `statement` down to it, each in the `body` of the one before;
-    the index of each in that body; the last line of the def with the blank and comment lines
-    after it up to its next sibling, or up to where its container's end). None if none."""
-    path, indices, found = [statement], [], None
+    """The method whose lines hold lines first..last: a def in the body of `statement` (a
+    top-level class whose lines, with the blank and comment lines after it, end at `end`) or
+    of a class nested in it, each in the `body` of the one before. (Not a def nested in a
+    function: what a function's analysis reads between two of its statements includes the
+    defs among them — RAY001 asks whether a call there may change a value.) Returns (the path
+    of nodes from `statement` down to the def; the index of each in its container's body; the
+    last line of the def with the blank and comment lines after it up to its next sibling, or
+    to where its container's end), or None."""
+    path, indices = [statement], []
     node = statement
-    while isinstance(node, _DEFINITIONS):
+    while isinstance(node, ast.ClassDef):
         children = node.body
         index = bisect.bisect_right(children, first, key=first_line) - 1  # (a class may have thousands)
         if index < 0:
-            break
+            return None
         child = children[index]
         child_end = first_line(children[index + 1]) - 1 if index + 1 < len(children) else end
         if last > child_end or not isinstance(child, _DEFINITIONS):
-            break
+            return None
         path.append(child)
         indices.append(index)
         node, end = child, child_end
         if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            found = (list(path), list(indices), end)
-    return found
+            return path, indices, end
+    return None
 
 
 class _State:
