@@ -40,7 +40,10 @@ its new text is not one def of the same name, decorators, signature, line and co
 holds anything more (a statement of the container typed after it); and the same conditions
 as above, applied to the def's text, fall back: `global`/`nonlocal`, `.options`, a private
 actor method called remotely, a rule's `reaches_outside`, a definition passed to a call, a
-finding from outside pointing into the def.
+finding from outside pointing into the def. This asks more of a local rule than `Rule.local`
+says: that its findings in a method depend on that method, its class's header and the names
+it sees, not on the other methods (true of RAY001 and RAY002: the property tests compare
+with full analyses; a new local rule that reads a class's other methods breaks it).
 """
 
 from __future__ import annotations
