@@ -217,6 +217,30 @@ class View:
             stack.extend(reversed(children))
         return nodes
 
+    def walk_path(self, path: list[ast.AST]) -> None:
+        """Give parents and scopes to the nodes of the last of `path` (a chain of defs and
+        classes from a top-level statement, each in the body of the one before) and to the
+        headers of the others (decorators, bases, defaults, annotations), as `_walk` gives them,
+        without walking the rest of the top-level statement: a rule that checks one edited
+        method of a large class asks only about those (see `incremental`)."""
+        parent, scope = self.module.tree, self.module.scope
+        for node in path[:-1]:
+            self.parents[id(node)] = parent
+            self.scopes[id(node)] = scope
+            if isinstance(node, ast.ClassDef):
+                header = [*node.decorator_list, *node.bases, *node.keywords]
+            else:
+                args = node.args
+                header = [*args.defaults, *(d for d in args.kw_defaults if d is not None), *node.decorator_list]
+                header += [a.annotation for a in [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg] if a is not None and a.annotation is not None]
+                header += [node.returns] if node.returns is not None else []
+            for part in header:
+                self.parents[id(part)] = node
+                self._walk(part, scope)
+            parent, scope = node, self.module.scope_of(node, scope)
+        self.parents[id(path[-1])] = parent
+        self._walk(path[-1], scope)
+
     def _walked(self, node: ast.AST) -> bool:
         """Walk the top-level statement `node` is in, if not yet; False if none holds it."""
         line = getattr(node, "lineno", None)

@@ -1,4 +1,5 @@
-"""Re-analysis of a document being edited: only the top-level statement an edit falls in.
+"""Re-analysis of a document being edited: only the top-level statement an edit falls in,
+or only the method of a class it falls in.
 
 Two refinements for typing (see `DocumentAnalyzer.analyze`): with `complete=False` the rules
 that read the whole module (`Rule.local` False) are not run on every keystroke: their last
@@ -23,14 +24,33 @@ reaches outside its statement (`Rule.reaches_outside`: for RAY001, a helper a ta
 a change of which rules apply to the file; a finding whose
 fix or explanation points into the edited statement from outside; a change of the file's
 line end; a change of anything else the analysis read (the caller's `context`: other
-documents, settings). The property tests check that both ways give the same findings for
-random edits.
+documents, settings); a finding carried over whose text names a line ("the return at line
+27") when lines are added or removed. The property tests check that both ways give the same
+findings for random edits.
+
+An edit inside a method (a def in the `body` of a top-level class, or of a class nested in
+it: not under an `if` or a `try`, and not a def in a function, whose analysis reads the defs
+in it: RAY001 asks whether a call between a put and the return may change a value) goes
+further: only that def is parsed again, alone (its lines, with the blank and comment lines after it up
+to its next sibling, in an `if 1:` put on the line before it), and spliced into copies of its
+containers (the later nodes moved); the local rules check only it (a copy of the top-level
+statement that holds just the path down to it, each copy opening its container's scope);
+the findings that start in its lines are replaced. It takes the statement's way instead when
+its new text is not one def of the same name, decorators, signature, line and column, or
+holds anything more (a statement of the container typed after it); and the same conditions
+as above, applied to the def's text, fall back: `global`/`nonlocal`, `.options`, a private
+actor method called remotely, a rule's `reaches_outside`, a definition passed to a call, a
+finding from outside pointing into the def. This asks more of a local rule than `Rule.local`
+says: that its findings in a method depend on that method, its class's header and the names
+it sees, not on the other methods (true of RAY001 and RAY002: the property tests compare
+with full analyses; a new local rule that reads a class's other methods breaks it).
 """
 
 from __future__ import annotations
 
 import ast
 import bisect
+import copy
 import re
 from collections import Counter
 from dataclasses import replace
@@ -40,6 +60,7 @@ from raylint.core.model import Analysis, Finding, Position, Range
 from raylint.core.names import ExternalResolver, ModuleIndex, ModuleInfo, Resolver, bound_names
 from raylint.core.prefilter import may_apply
 from raylint.core.source import SourceText, first_line
+from raylint.core.walk import children
 from raylint.core.tasks import (
     DEFINED_NAME,
     one_name_arguments,
@@ -62,6 +83,7 @@ class DocumentAnalyzer:
         self.externals: ExternalResolver | None = externals
         self._last: _State | None = None
         self.reused = 0  # how many analyses took the short way (for tests and benchmarks)
+        self.inner = 0  # how many of those re-parsed a method only (see `_update_inner`)
 
     def analyze(
         self, text: str, context: object = None, keep: bool = True, complete: bool = True, stop=None
@@ -145,8 +167,11 @@ class DocumentAnalyzer:
         if rules != last.rules:
             return None
         old = last.resolver.module
-        source = SourceText(text)
-        changed = _changed_lines(old.source, source)
+        if text == old.source.text:
+            return None
+        common = _common(old.source.text, text)
+        source = SourceText.edited(old.source, text, *common)  # (not the whole text's lines again)
+        changed = _changed_lines(old.source, source, common)
         if changed is None or source.newline != old.source.newline:  # fixes write the file's line end
             return None
         first, old_last = changed
@@ -158,6 +183,9 @@ class DocumentAnalyzer:
         start = last.starts[at]  # 1-based
         old_end = last.starts[at + 1] - 1 if at + 1 < len(body) else old.source.line_count
         delta = source.line_count - old.source.line_count
+        inner = self._update_inner(last, text, source, rules, at, first, old_last, old_end, delta, complete)
+        if inner is not _NOT_HERE:
+            return inner
         new_end = old_end + delta
         new_text = _lines_text(source, start, new_end)
         old_text = _lines_text(old.source, start, old_end)
@@ -202,11 +230,12 @@ class DocumentAnalyzer:
             if finding.code not in local:
                 # dropped if they touch the edited statement (even its `# noqa` lines)
                 if not complete and not any(_overlaps(r, span) for r in _ranges(finding, True)):
-                    provisional.append(finding)
+                    if not (delta and _tells_lines(finding)):
+                        provisional.append(finding)
                 continue
             if last.owners[number] == at:
                 continue
-            if any(_overlaps(r, span) for r in _ranges(finding)):
+            if any(_overlaps(r, span) for r in _ranges(finding)) or delta and _tells_lines(finding):
                 return None
             kept.append((last.owners[number] < at, finding))
 
@@ -214,8 +243,7 @@ class DocumentAnalyzer:
         # the later statements move)
         wrapped = None if plain else last.wrapped()
         if delta:  # the later statements move (in place: the old tree is not used again)
-            for later in body[at + 1 :]:
-                ast.increment_lineno(later, delta)
+            _move(body[at + 1 :], delta)
         tree = ast.Module(body=[*body[:at], new, *body[at + 1 :]], type_ignores=[])
         module = ModuleInfo(self.path, source, tree)
         if plain:
@@ -244,6 +272,191 @@ class DocumentAnalyzer:
         return state.analysis
 
 
+    def _update_inner(self, last, text, source, rules, at, first, old_last, old_end, delta, complete):
+        """The analysis of `text` when the edit is inside a method of the top-level class
+        `at` (or of a class nested in it): that def alone is parsed again, spliced
+        in, and checked by the local rules (see the module docstring). `_NOT_HERE` when this
+        way does not apply (the caller tries the top-level statement); None for a full
+        analysis (the old tree was changed already)."""
+        old = last.resolver.module
+        body = old.tree.body
+        found = _inner_def(body[at], first, old_last, old_end)
+        if found is None:
+            return _NOT_HERE
+        path, indices, region_end = found
+        target = path[-1]
+        start = first_line(target)
+        new_text = _lines_text(source, start, region_end + delta)
+        old_text = _lines_text(old.source, start, region_end)
+        # the text around the def's lines must be exactly the old text (as for a statement)
+        head = old.source.line_starts[start - 1]
+        if text[:head] != old.source.text[:head] or text[head + len(new_text) :] != old.source.text[head + len(old_text) :]:
+            return _NOT_HERE
+        if "\x0c" in new_text or _REACHES_OUTSIDE.search(new_text) or _REACHES_OUTSIDE.search(old_text):
+            return _NOT_HERE  # (a form feed resets the indentation the wrapper below relies on)
+        for rule in rules:
+            if rule.local and rule.reaches_outside and rule.reaches_outside(old_text, new_text, last.resolver, self.memory.setdefault(rule.code, {})):
+                return _NOT_HERE
+        old_names, new_names = DEFINED_NAME.findall(old_text), DEFINED_NAME.findall(new_text)
+        if old_names == new_names:  # (the usual case: no def typed or removed)
+            defined = last.defined()
+        else:
+            defined = +(last.defined() - Counter(old_names) + Counter(new_names))
+        if _passes_a_definition(new_text, defined) or _passes_a_definition(old_text, last.defined()):
+            return _NOT_HERE
+        # Parsed where it stands, in an `if 1:` on the line before it: every line of the def's
+        # is indented deeper, so the tokenizer reads them as it does in the whole module (the
+        # text after them is unchanged, and they close every bracket and string they open)
+        try:
+            parsed = ast.parse("\n" * (start - 2) + "if 1:\n" + new_text)
+        except (SyntaxError, ValueError, MemoryError):
+            return _NOT_HERE
+        wrapper = parsed.body
+        if len(wrapper) != 1 or not isinstance(wrapper[0], ast.If) or wrapper[0].orelse or len(wrapper[0].body) != 1:
+            return _NOT_HERE
+        new = wrapper[0].body[0]
+        if type(new) is not type(target) or new.name != target.name or new.lineno != target.lineno or new.col_offset != target.col_offset:
+            return _NOT_HERE
+        if not all(_same(getattr(new, f, None), getattr(target, f, None)) for f in _HEADER_FIELDS):
+            return _NOT_HERE  # (a decorator, the signature: what the def is to the rest)
+        for field in _HEADER_FIELDS:  # the same nodes: the bindings carried over below name them
+            if hasattr(target, field):
+                setattr(new, field, getattr(target, field))
+
+        # The findings outside the def stay; none may point into it. The def's own (those
+        # that start in its lines) are found again.
+        span = Range(Position(start - 1, 0), Position(region_end, 0))
+        new_span = Range(Position(start - 1, 0), Position(region_end + delta, 0))
+        local = {rule.code for rule in rules if rule.local}
+        kept = []
+        provisional = []
+        low, high = span.start.line, span.end.line
+        for number, finding in enumerate(last.analysis.findings):
+            # (most findings are far from the def: their lines, compared first, tell)
+            apart = _apart(finding, low, high)
+            if finding.code not in local:
+                if not complete and (apart or not any(_overlaps(r, span) for r in _ranges(finding, True))):
+                    if not (delta and _tells_lines(finding)):
+                        provisional.append(finding)
+                continue
+            if delta and _tells_lines(finding):
+                return _NOT_HERE
+            if apart:
+                kept.append(finding)
+                continue
+            if last.owners[number] == at and span.start <= finding.range.start < span.end:
+                continue
+            if any(_overlaps(r, span) for r in _ranges(finding)):
+                return _NOT_HERE
+            kept.append(finding)
+
+        wrapped = last.wrapped()  # (read off the old tree, before the later lines move)
+        old_path = list(path)
+        # The containers from the top-level statement down to the def are copied with the new
+        # def in their body; what follows the def (later methods, statements) moves by delta.
+        child = new
+        for depth in range(len(path) - 2, -1, -1):
+            container, index = path[depth], indices[depth]
+            later = container.body[index + 1 :]
+            if delta:
+                _move(later, delta)
+            copied = copy.copy(container)
+            copied.body = [*container.body[:index], child, *later]
+            if later:
+                copied.end_lineno = container.end_lineno + delta
+            else:  # (a def or class ends where its last statement does)
+                copied.end_lineno, copied.end_col_offset = child.end_lineno, child.end_col_offset
+            path[depth + 1] = child
+            child = copied
+        path[0] = child
+        if delta:
+            _move(body[at + 1 :], delta)
+        tree = ast.Module(body=[*body[:at], child, *body[at + 1 :]], type_ignores=[])
+        module = ModuleInfo(self.path, source, tree)
+        resolver = Resolver(module, self.index, self.externals)
+
+        # The local rules check a copy of the top-level statement that holds only the path
+        # down to the def (`Checked.statements`): each copy opens the scope its container does
+        # in the module (the same Scope object), and the View walks only the def and the
+        # containers' headers. The copies are dropped from the module once checked.
+        scope = module.scope
+        pruned = [copy.copy(node) for node in path[:-1]]
+        for depth, node in enumerate(path[:-1]):
+            scope = module.scope_of(node, scope)
+            _reuse_bindings(scope, old.scopes.get(id(old_path[depth])), old_path[depth + 1], path[depth + 1])
+            module.scopes[id(pruned[depth])] = scope
+            pruned[depth].body = [pruned[depth + 1] if depth + 1 < len(pruned) else path[-1]]
+        from raylint.core.flow import view
+
+        view(module).walk_path(path)
+        known = {"wrapped": wrapped}
+        try:
+            fresh, problem = run_rules([r for r in rules if r.local], resolver, self.path, self.config, [pruned[0]], known, self.memory)
+        finally:
+            for node in pruned:
+                module.scopes.pop(id(node), None)
+        if problem:
+            return None
+        fresh = [f for f in fresh if new_span.start <= f.range.start < new_span.end]
+        if delta:
+            kept = [_shift(f, delta, region_end) for f in kept]
+            provisional = [_shift(f, delta, region_end) for f in provisional]
+        before = [f for f in kept if f.range.start < new_span.start]
+        findings = before + fresh + kept[len(before) :]
+        if provisional:
+            findings = sorted(findings + provisional, key=lambda f: (f.range.start, f.code))
+        state = _State(text, last.context, resolver, Analysis(self.path, findings, []), rules, last.known_wrapped)
+        state._defined = defined
+        state.pending = frozenset(rule.code for rule in rules if not rule.local)
+        self._last = state
+        self.inner += 1
+        if complete or not state.pending:
+            self._complete(state, None)
+        return state.analysis
+
+
+_NOT_HERE = object()  # (`_update_inner`: not an edit inside a method)
+# what a def is to the code around it, besides its name (its body is what may change)
+_HEADER_FIELDS = ("decorator_list", "args", "returns", "type_comment", "type_params")
+
+
+def _same(a, b) -> bool:
+    """Are two fields of AST nodes the same, positions included?"""
+    if isinstance(a, list):
+        return isinstance(b, list) and len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    if isinstance(a, ast.AST):
+        return isinstance(b, ast.AST) and ast.dump(a, include_attributes=True) == ast.dump(b, include_attributes=True)
+    return a == b
+
+
+def _inner_def(statement: ast.stmt, first: int, last: int, end: int):
+    """The method whose lines hold lines first..last: a def in the body of `statement` (a
+    top-level class whose lines, with the blank and comment lines after it, end at `end`) or
+    of a class nested in it, each in the `body` of the one before. (Not a def nested in a
+    function: what a function's analysis reads between two of its statements includes the
+    defs among them — RAY001 asks whether a call there may change a value.) Returns (the path
+    of nodes from `statement` down to the def; the index of each in its container's body; the
+    last line of the def with the blank and comment lines after it up to its next sibling, or
+    to where its container's end), or None."""
+    path, indices = [statement], []
+    node = statement
+    while isinstance(node, ast.ClassDef):
+        children = node.body
+        index = bisect.bisect_right(children, first, key=first_line) - 1  # (a class may have thousands)
+        if index < 0:
+            return None
+        child = children[index]
+        child_end = first_line(children[index + 1]) - 1 if index + 1 < len(children) else end
+        if last > child_end or not isinstance(child, _DEFINITIONS):
+            return None
+        path.append(child)
+        indices.append(index)
+        node, end = child, child_end
+        if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return path, indices, end
+    return None
+
+
 class _State:
     """What the last analysis left to build on."""
 
@@ -269,6 +482,21 @@ class _State:
         if self.known_wrapped is None:
             self.known_wrapped = remote_wrapped_names(self.resolver)
         return self.known_wrapped
+
+
+def _move(nodes: list[ast.AST], delta: int) -> None:
+    """`ast.increment_lineno(node, delta)` for each of `nodes`, without its generators (half
+    a module moves when a line is added in its middle): the context and operator singletons,
+    which have no position, are not visited."""
+    stack = list(nodes)
+    while stack:
+        node = stack.pop()
+        if node._attributes:  # (`arguments`, `comprehension`, `withitem`... have none)
+            node.lineno = getattr(node, "lineno", 0) + delta
+            end = getattr(node, "end_lineno", 0)
+            if end is not None:
+                node.end_lineno = end + delta
+        stack.extend(children(node))
 
 
 def _binds_nothing_of_ray(old: ast.stmt, new_names: set[str], old_text: str, new_text: str, resolver: Resolver) -> bool:
@@ -316,6 +544,23 @@ def _bound_names(statement: ast.stmt, text: str) -> set[str]:
     return bound_names([statement])
 
 
+def _reuse_bindings(scope, old_scope, old: ast.stmt, new: ast.stmt) -> None:
+    """Give the scope of a def or class on the path down to an edited def the old scope's
+    bindings (if collected), its child on the path swapped (`old` -> `new`): nothing else in
+    its body changed (a large class's are not collected again on every keystroke)."""
+    if old_scope is None or old_scope._bindings is None:
+        return
+    bindings = dict(old_scope._bindings)
+    before = bindings.get(new.name, [])
+    after = [("def", new) if b[0] == "def" and b[1] is old else b for b in before]
+    if sum(b[0] == "def" and b[1] is new for b in after) != 1:
+        return  # (not bound as expected: collected anew)
+    bindings[new.name] = after
+    scope._bindings = bindings
+    scope._declared_global = set(old_scope._declared_global)
+    scope._star_imports = list(old_scope._star_imports)
+
+
 def _reuse_module_bindings(scope, old_scope, old: ast.stmt, new: ast.stmt, texts: str) -> None:
     """Give a new module's scope the old module's bindings, the edited statement's swapped
     (instead of a walk of the whole module): for an edited `name = value` only, which binds
@@ -344,11 +589,24 @@ def _reuse_module_bindings(scope, old_scope, old: ast.stmt, new: ast.stmt, texts
         scope._bindings = None
 
 
-def _changed_lines(old: SourceText, new: SourceText) -> tuple[int, int] | None:
-    """The changed lines of the old text (1-based): first and last."""
+def _changed_lines(old: SourceText, new: SourceText, common: tuple[int, int] | None = None) -> tuple[int, int] | None:
+    """The changed lines of the old text (1-based): first and last. `common`: the lengths
+    of the texts' common prefix and suffix (`_common`), if known."""
     a, b = old.text, new.text
     if a == b:
         return None
+    prefix, suffix = common if common is not None else _common(a, b)
+    first = bisect.bisect_right(old.line_starts, prefix)
+    if prefix == len(a) - suffix and first > 1 and old.line_starts[first - 1] == prefix and b[len(b) - suffix - 1] in "\r\n":
+        # whole lines inserted before line `first`: they extend the statement above it
+        return first - 1, first - 1
+    old_last = bisect.bisect_right(old.line_starts, max(prefix, len(a) - suffix - 1))
+    return first, old_last
+
+
+def _common(a: str, b: str) -> tuple[int, int]:
+    """The lengths of the common prefix of two different texts and of their common suffix
+    in the rest."""
     limit = min(len(a), len(b))
     low, high = 0, limit  # the common prefix's length, by bisection (slices compare in C)
     while low < high:
@@ -365,13 +623,7 @@ def _changed_lines(old: SourceText, new: SourceText) -> tuple[int, int] | None:
             low = middle
         else:
             high = middle - 1
-    suffix = low
-    first = bisect.bisect_right(old.line_starts, prefix)
-    if prefix == len(a) - suffix and first > 1 and old.line_starts[first - 1] == prefix and b[len(b) - suffix - 1] in "\r\n":
-        # whole lines inserted before line `first`: they extend the statement above it
-        return first - 1, first - 1
-    old_last = bisect.bisect_right(old.line_starts, max(prefix, len(a) - suffix - 1))
-    return first, old_last
+    return prefix, low
 
 
 def _statement_at(starts: list[int], first: int, last: int, line_count: int) -> int | None:
@@ -407,6 +659,26 @@ def _ranges(finding: Finding, statement: bool = False):
     for fix in finding.fixes:
         for edit in fix.edits:
             yield edit.range
+
+
+_LINE_NUMBER = re.compile(r"\bline \d")
+
+
+def _tells_lines(finding: Finding) -> bool:
+    """Does the finding's text name a line ("the return at line 12")? Moving its ranges
+    would not move that number: it is not kept when lines are added or removed."""
+    texts = [finding.message, finding.no_fix_reason, *(r.message for r in finding.related)]
+    texts += [t for fix in finding.fixes for t in (fix.title, fix.unsafe_reason)]
+    return any(_LINE_NUMBER.search(t) for t in texts if t)
+
+
+def _apart(finding: Finding, low: int, high: int) -> bool:
+    """Does each of the finding's ranges (`_ranges(finding, True)`) end before line `low` or
+    start at line `high` or after? (Then none overlaps lines low..high-1.)"""
+    ranges = [finding.range, *(r.range for r in finding.related), *(e.range for x in finding.fixes for e in x.edits)]
+    if finding.statement is not None:
+        ranges.append(finding.statement)
+    return all(r.end.line < low or r.start.line >= high for r in ranges)
 
 
 def _overlaps(range_: Range, span: Range) -> bool:

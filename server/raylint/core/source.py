@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import bisect
 import re
 from functools import cached_property
 
@@ -27,6 +28,29 @@ class SourceText:
         starts.extend(m.end() for m in _LINE_END.finditer(text))
         self.line_starts = starts
         self._encoded: dict[int, bytes] = {}  # 1-based line → its UTF-8 bytes (b"": ASCII)
+
+    @classmethod
+    def edited(cls, old: SourceText, text: str, prefix: int, suffix: int) -> SourceText:
+        """The SourceText of `text`, `old`'s text with all but its first `prefix` and last
+        `suffix` characters replaced: the line starts outside the replaced part are taken
+        from `old` (moved), not found again in the whole text."""
+        starts = old.line_starts
+        # a line start is decided by the two characters before it and the one at it: the
+        # starts up to one inside the common prefix stay, those past the first character
+        # of the common suffix move
+        low = starts[bisect.bisect_right(starts, max(prefix - 1, 0)) - 1]
+        tail = bisect.bisect_left(starts, len(old.text) - suffix + 2)
+        high = starts[tail] + len(text) - len(old.text) if tail < len(starts) else len(text) + 1
+        shift = len(text) - len(old.text)
+        new = starts[: bisect.bisect_right(starts, low)]
+        new.extend(m.end() for m in _LINE_END.finditer(text, low, min(high, len(text))) if m.end() < high)
+        new.extend([s + shift for s in starts[tail:]] if shift else starts[tail:])
+        source = cls.__new__(cls)
+        source.text = text
+        source.has_bom = text.startswith(_BOM)
+        source.line_starts = new
+        source._encoded = {}
+        return source
 
     @cached_property
     def newline(self) -> str:
