@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -228,22 +229,17 @@ def _typed(text: str, old: str, new: str, complete: bool = True):
     return analyzer, edited, result
 
 
-def test_a_method_edit_in_a_class_parses_and_checks_that_method_only():
-    analyzer, edited, result = _typed(CLASS, "data = [value] * 3", "data = [value] * 4")
-    assert analyzer.inner == 1
-    assert result == analyze(edited, "t.py")
-    assert tree_of(analyzer) == ast.dump(ast.parse(edited), include_attributes=True)
-
-
-def test_a_line_added_in_a_method_moves_every_later_node():
-    analyzer, edited, result = _typed(CLASS, "        data = [value] * 3\n", "        data = [value] * 3\n        more = 1\n\n")
-    assert analyzer.inner == 1
-    assert result == analyze(edited, "t.py")
-    assert tree_of(analyzer) == ast.dump(ast.parse(edited), include_attributes=True)
-
-
-def test_a_line_typed_after_the_last_statement_of_a_method_extends_it():
-    analyzer, edited, result = _typed(CLASS, "        return ray.put(data)\n\n", "        return ray.put(data)\n        x = 1\n\n")
+@pytest.mark.parametrize(
+    "old, new",
+    [
+        ("data = [value] * 3", "data = [value] * 4"),  # within a line
+        ("        data = [value] * 3\n", "        data = [value] * 3\n        more = 1\n\n"),  # lines added: later nodes move
+        ("        return ray.put(data)\n\n", "        return ray.put(data)\n        x = 1\n\n"),  # after the last statement
+    ],
+    ids=["within-a-line", "lines-added", "after-the-last-statement"],
+)
+def test_a_method_edit_in_a_class_parses_and_checks_that_method_only(old, new):
+    analyzer, edited, result = _typed(CLASS, old, new)
     assert analyzer.inner == 1
     assert result == analyze(edited, "t.py")
     assert tree_of(analyzer) == ast.dump(ast.parse(edited), include_attributes=True)
