@@ -39,6 +39,7 @@ SEARCH_DELAY = 0.25  # seconds without edits before call sites are searched in t
 # seconds without edits before a provisional analysis (typing) is completed in the background
 COMPLETE_DELAY = 0.15
 SEARCH_SLICE = 0.004  # seconds of search per turn on the worker
+COLLECT_DELAY = 1.0  # seconds without edits before the worker frees the trees it let go
 
 
 class Scheduler:
@@ -47,6 +48,7 @@ class Scheduler:
         self.worker = Worker(session.log_error)
         self.generation = 0  # counts edits anywhere in the workspace: call sites may have moved
         self.configured: asyncio.Event | None = None  # set once the editor's settings are in
+        self.collecting: asyncio.Task | None = None  # waits for a pause to free memory
 
     # -- events -------------------------------------------------------------------------------
 
@@ -66,6 +68,7 @@ class Scheduler:
         self.worker.closed(record.document)
         self.generation += 1
         record.cancel()
+        self.collect_later()
 
     def files_may_have_appeared(self) -> None:
         """A file was saved or changed on disk: call sites may have moved, and a module not
@@ -126,10 +129,9 @@ class Scheduler:
                 # what else the analysis reads (other documents, files): unchanged while only
                 # this document is edited, which lets its analyzer re-check just the edited part
                 context = self.generation - record.own_edits
-                typing = record.own_edits > 0
                 worker = self.worker
                 future = worker.run(
-                    worker.analyze, text, document.uri, document.path, settings, context, typing, complete, interruptible
+                    worker.analyze, text, document.uri, document.path, settings, context, complete, interruptible
                 )
                 running = record.analyzing = Running(text, settings, future, complete, interruptible)
                 future.add_done_callback(lambda _, mine=running: _analyzed(record, mine))
@@ -147,6 +149,24 @@ class Scheduler:
         ):
             record.result = Cached(document.version, settings, result, pending=pending)
         return result, settings
+
+    def collect_later(self) -> None:
+        """Have the worker free the trees it let go once the edits pause (see worker.py)."""
+        if self.collecting is None or self.collecting.done():
+            self.collecting = asyncio.ensure_future(self._collect_later())
+
+    async def _collect_later(self) -> None:
+        try:
+            while True:
+                edits = self.worker.edits
+                await asyncio.sleep(COLLECT_DELAY)
+                # (not if other jobs wait on the worker: at the next pause then)
+                if self.worker.edits == edits and await self.worker.run(self.worker.collect, True):
+                    return
+        except asyncio.CancelledError:
+            pass
+        except Exception as error:
+            self.session.log_error("freeing memory", error)
 
     # -- call sites ---------------------------------------------------------------------------
 
@@ -268,6 +288,7 @@ class Scheduler:
                 return  # closed, or changed while we worked: a newer run will publish
             cached = record.result
             self.session.publish_new(record, cached.callers or analysis, settings)
+            self.collect_later()
             if cached.pending:  # typing: the rest of the analysis once the edits pause
                 self.complete_later(record)
             else:  # call sites take longer: the diagnostics go out first, the review list after

@@ -516,9 +516,11 @@ def shutdown(ls: RaylintServer, params: Any = None) -> None:
 if TEST_HOOKS:  # for the tests only: sizes of what the server keeps, and state used off its thread
 
     @server.feature("raylint/debugState")
-    def debug_state(ls: RaylintServer, params: Any = None) -> dict[str, Any]:
+    async def debug_state(ls: RaylintServer, params: Any = None) -> dict[str, Any]:
+        retention = await ls.worker.run(ls.worker.retention)
         records = ls.records.values()
         return {
+            "retention": retention,
             "request_futures": len(ls.protocol._request_futures),
             "result_types": len(ls.protocol._result_types),
             "documents": len(ls.records),
