@@ -49,6 +49,7 @@ class Scheduler:
         self.generation = 0  # counts edits anywhere in the workspace: call sites may have moved
         self.configured: asyncio.Event | None = None  # set once the editor's settings are in
         self.collecting: asyncio.Task | None = None  # waits for a pause to free memory
+        self.background_search = asyncio.Semaphore(1)  # (see _search_later)
 
     # -- events -------------------------------------------------------------------------------
 
@@ -160,8 +161,8 @@ class Scheduler:
             while True:
                 edits = self.worker.edits
                 await asyncio.sleep(COLLECT_DELAY)
-                # (not if other jobs wait on the worker: at the next pause then)
-                if self.worker.edits == edits and await self.worker.run(self.worker.collect, True):
+                if self.worker.edits == edits:
+                    await self.worker.run(self.worker.collect, True)
                     return
         except asyncio.CancelledError:
             pass
@@ -249,14 +250,18 @@ class Scheduler:
             while True:
                 generation = self.generation
                 await asyncio.sleep(SEARCH_DELAY)
-                if record.result is not cached or record.document.version != cached.version:
-                    return  # edited: the next analysis searches again
-                if self.generation != generation:
-                    continue  # typing in another document: a search now would be dropped at its next key
-                if cached.callers is not None and cached.callers_generation == self.generation:
-                    return  # found already (and shown)
-                if await asyncio.shield(self._search_for(record, cached).task) is not None:
-                    return
+                # One background search at a time: each holds the trees of the modules it goes
+                # through until it ends (100 documents opened at once: 100 searches, every
+                # tree of theirs held at once if they took turns).
+                async with self.background_search:
+                    if record.result is not cached or record.document.version != cached.version:
+                        return  # edited: the next analysis searches again
+                    if self.generation != generation:
+                        continue  # typing in another document: a search now would be dropped at its next key
+                    if cached.callers is not None and cached.callers_generation == self.generation:
+                        return  # found already (and shown)
+                    if await asyncio.shield(self._search_for(record, cached).task) is not None:
+                        return
                 # dropped because the workspace moved on: try again at the next pause
         except asyncio.CancelledError:
             pass
