@@ -47,9 +47,11 @@ INDEX_LINES = 10_000
 # collector's thresholds raised (cli.py): the worker frees the trees it lets go itself. A tree
 # all in the young generations (no collection has moved survivors to the oldest since it was
 # made) goes with a cheap collection of those (it looks at what was made since the last one),
-# done before the next full analysis or at a pause. An old one needs a full collection (~1 us
-# per live object): done at a pause once OLD_AT_PAUSE lines of such trees wait, or before
-# any analysis once OLD_AT_ONCE do.
+# done before the next full analysis, at a pause, or at once when YOUNG_AT_ONCE lines of them
+# wait (call-site searches go through many modules). An old one needs a full collection (~1 us
+# per live object): done at a pause once OLD_AT_PAUSE lines of such trees wait, or at once
+# when OLD_AT_ONCE do.
+YOUNG_AT_ONCE = 10_000
 OLD_AT_PAUSE = 5_000
 OLD_AT_ONCE = 20_000
 
@@ -287,6 +289,8 @@ class Worker:
             self._young_garbage += lines
         else:
             self._old_garbage += lines
+        if self._young_garbage >= YOUNG_AT_ONCE or self._old_garbage >= OLD_AT_ONCE:
+            self.collect()
 
     def _drop_tree(self, document: WorkerDocument) -> None:
         """Forget the tree the document's analyzer keeps (its next analysis is a full one)."""
@@ -323,21 +327,17 @@ class Worker:
         index_lines = self._index.lines if self._index is not None else 0
         return {"documents": documents, "index_lines": index_lines, "collections": self.collections}
 
-    def collect(self, pause: bool = False, full_analysis: bool = False) -> bool:
-        """Free the trees let go (see OLD_AT_PAUSE): at a pause in the edits (`pause`: unless
-        other jobs wait; False then), before a full analysis, or before any once many old
-        ones wait."""
-        if pause and not self.executor._work_queue.empty():
-            return False
+    def collect(self, pause: bool = False, full_analysis: bool = False) -> None:
+        """Free the trees let go (see YOUNG_AT_ONCE): at a pause in the edits (`pause`),
+        before a full analysis, or whenever many wait."""
         if self._old_garbage >= (OLD_AT_PAUSE if pause else OLD_AT_ONCE):
             self._old_garbage = self._young_garbage = 0
             self.collections += 1
             gc.collect()
-        elif self._young_garbage and (pause or full_analysis):
+        elif self._young_garbage and (pause or full_analysis or self._young_garbage >= YOUNG_AT_ONCE):
             self._young_garbage = 0
             self.collections += 1
             gc.collect(1)
-        return True
 
     def document(self, path: str) -> Document | None:
         """A file as the analysis read it: the open document's text, or the index's."""
