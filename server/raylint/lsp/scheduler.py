@@ -234,6 +234,7 @@ class Scheduler:
                 search.record.search = None
         cached.callers, cached.callers_generation = callers, search.generation
         self.session.show_callers(search.record, cached)
+        self.collect_later()  # (the trees it read may be garbage now)
         return callers
 
     def search_later(self, record: OpenDocument, cached: Cached) -> None:

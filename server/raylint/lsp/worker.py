@@ -42,7 +42,7 @@ KEPT_DOCUMENTS = 3
 KEPT_LINES = 12_000
 # The trees of other modules the index keeps (imports followed, call sites searched), least
 # recently used dropped: parsed again when needed.
-INDEX_LINES = 10_000
+INDEX_LINES = 5_000
 # Trees hold reference cycles (a module and its scopes), and the server runs with the cycle
 # collector's thresholds raised (cli.py): the worker frees the trees it lets go itself. A tree
 # all in the young generations (no collection has moved survivors to the oldest since it was
@@ -51,9 +51,9 @@ INDEX_LINES = 10_000
 # wait (call-site searches go through many modules). An old one needs a full collection (~1 us
 # per live object): done at a pause once OLD_AT_PAUSE lines of such trees wait, or at once
 # when OLD_AT_ONCE do.
-YOUNG_AT_ONCE = 10_000
+YOUNG_AT_ONCE = 4_000
 OLD_AT_PAUSE = 5_000
-OLD_AT_ONCE = 20_000
+OLD_AT_ONCE = 10_000
 
 
 def promotions() -> int:
