@@ -485,8 +485,9 @@ class Worker:
             if opened is not None and analyzer.kept:
                 if fresh:
                     opened.kept_since = since
-                    # (its own job, after this one's result is out: ready before the first edit)
-                    self.submit(analyzer.prepare)
+                    # (now, not in a job of its own: a keystroke sent as soon as the diagnostics
+                    # are out would wait for it; a few ms on a full analysis)
+                    analyzer.prepare()
                 opened.kept_lines = opened.lines
             pending = analyzer.pending if keep else frozenset()
             return analysis, self.texts_for(analysis), pending
