@@ -366,6 +366,15 @@ def initialize(ls: RaylintServer, params: types.InitializeParams) -> None:
     ls.pull_diagnostics = ls.supports("text_document.diagnostic")
     ls.worker.set_roots(ls.roots())
     ls.scheduler.configured = asyncio.Event()
+    # pygls builds the converter of a message type when it first reads one: a few ms the first
+    # keystroke of the session would wait for, spent now
+    position = {"line": 0, "character": 0}
+    change = {"range": {"start": position, "end": position}, "text": ""}
+    ls.protocol.structured({
+        "jsonrpc": "2.0",
+        "method": types.TEXT_DOCUMENT_DID_CHANGE,
+        "params": {"textDocument": {"uri": "file:///warm-up.py", "version": 0}, "contentChanges": [change]},
+    })
 
 
 @server.feature(types.INITIALIZED)
