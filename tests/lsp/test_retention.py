@@ -163,3 +163,27 @@ def ast_dump(info) -> str:
     import ast
 
     return ast.dump(info.tree, include_attributes=True)
+
+
+def test_call_sites_are_searched_for_one_document_at_a_time(tmp_path):
+    """Each search holds the trees of the modules it reads until it ends: documents opened
+    together have their call sites searched one after another, not all at once."""
+    import time
+
+    session = Session(tmp_path)
+    try:
+        uris = [session.open(f"doc_{number}.py", generate(1000, 40 + number)) for number in range(6)]
+        for uri in uris:
+            assert session.diagnostics(uri)
+        most, seen, deadline = 0, 0, time.monotonic() + 30
+        while time.monotonic() < deadline:
+            state = session.raw.response(session.raw.send("raylint/debugState"), timeout=60)["result"]
+            most = max(most, state["searches"])
+            seen += state["searches"] > 0
+            if seen and not state["searches"] and not state["searching_later"]:
+                break
+            time.sleep(0.02)
+        assert seen, "no call-site search was seen"
+        assert most == 1
+    finally:
+        session.stop()
