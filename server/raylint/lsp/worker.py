@@ -54,6 +54,9 @@ INDEX_LINES = 5_000
 YOUNG_AT_ONCE = 4_000
 OLD_AT_PAUSE = 5_000
 OLD_AT_ONCE = 10_000
+# The trees of documents closed wait for a pause (freeing one of 10,000 lines can take most of
+# a second: the next open would wait for it) unless DROPPED_AT_ONCE lines of them do.
+DROPPED_AT_ONCE = 30_000
 
 
 def promotions() -> int:
@@ -175,6 +178,7 @@ class Worker:
         self._touches = 0  # counts opens and edits (`WorkerDocument.touched`)
         self._young_garbage = 0  # lines of trees let go, all in the young generations
         self._old_garbage = 0  # ...and of those partly in the oldest
+        self._dropped: list[tuple[int, int]] = []  # (lines, since) of documents' trees let go
         self.collections = 0  # (for tests) how many times the worker collected them
         self._raw: dict[str, tuple[object, str | None]] = {}  # files' texts on disk, by stamp (notebook_runners)
         # counts the edits the loop has sent (written by the loop, read by the worker): an
@@ -239,7 +243,7 @@ class Worker:
     def _set_closed(self, path: str, uri: str) -> None:
         known = self.documents.get(path)
         if known is not None and known.uri == uri:  # (not another URI open for the same file)
-            self._drop_tree(known)
+            self._drop_tree(known, closed=True)
             del self.documents[path]
 
     def _set_roots(self, roots: tuple[str, ...]) -> None:
@@ -285,18 +289,26 @@ class Worker:
 
     def _let_go(self, lines: int, since: int) -> None:
         """A tree of `lines` lines made at `since` (`promotions()`) is garbage now."""
+        self._count(lines, since)
+        if self._young_garbage >= YOUNG_AT_ONCE or self._old_garbage >= OLD_AT_ONCE:
+            self.collect()
+
+    def _count(self, lines: int, since: int) -> None:
         if promotions() == since:
             self._young_garbage += lines
         else:
             self._old_garbage += lines
-        if self._young_garbage >= YOUNG_AT_ONCE or self._old_garbage >= OLD_AT_ONCE:
-            self.collect()
 
-    def _drop_tree(self, document: WorkerDocument) -> None:
+    def _drop_tree(self, document: WorkerDocument, closed: bool = False) -> None:
         """Forget the tree the document's analyzer keeps (its next analysis is a full one)."""
         if document.analyzer is not None and document.kept_lines:
             document.analyzer[1].forget()
-            self._let_go(document.kept_lines, document.kept_since)
+            if not closed:
+                self._let_go(document.kept_lines, document.kept_since)
+            else:
+                self._dropped.append((document.kept_lines, document.kept_since))
+                if sum(lines for lines, _ in self._dropped) >= DROPPED_AT_ONCE:
+                    self.collect(pause=True)
         document.kept_lines = 0
 
     def _retained(self) -> set[int]:
@@ -330,6 +342,10 @@ class Worker:
     def collect(self, pause: bool = False, full_analysis: bool = False) -> None:
         """Free the trees let go (see YOUNG_AT_ONCE): at a pause in the edits (`pause`),
         before a full analysis, or whenever many wait."""
+        if pause:
+            dropped, self._dropped = self._dropped, []
+            for lines, since in dropped:
+                self._count(lines, since)
         if self._old_garbage >= (OLD_AT_PAUSE if pause else OLD_AT_ONCE):
             self._old_garbage = self._young_garbage = 0
             self.collections += 1
