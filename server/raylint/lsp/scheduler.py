@@ -39,7 +39,7 @@ SEARCH_DELAY = 0.25  # seconds without edits before call sites are searched in t
 # seconds without edits before a provisional analysis (typing) is completed in the background
 COMPLETE_DELAY = 0.15
 SEARCH_SLICE = 0.004  # seconds of search per turn on the worker
-COLLECT_DELAY = 1.0  # seconds without edits before the worker frees the trees it let go
+COLLECT_DELAY = 2.0  # seconds without edits before the worker frees the trees it let go
 
 
 class Scheduler:
