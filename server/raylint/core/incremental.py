@@ -84,6 +84,7 @@ class DocumentAnalyzer:
         self._last: _State | None = None
         self.reused = 0  # how many analyses took the short way (for tests and benchmarks)
         self.inner = 0  # how many of those re-parsed a method only (see `_update_inner`)
+        self.full = 0  # how many were full analyses (the text parsed whole)
 
     def analyze(
         self, text: str, context: object = None, keep: bool = True, complete: bool = True, stop=None
@@ -117,6 +118,7 @@ class DocumentAnalyzer:
                     self._last = None
                 return result
         self.memory = {}
+        self.full += 1
         analysis, resolver = analyze_module(
             text, self.path, self.config, index=self.index, externals=self.externals, memory=self.memory
         )
@@ -132,6 +134,25 @@ class DocumentAnalyzer:
         on its text: see `analyze`); empty once it is complete."""
         last = self._last
         return last.pending if last is not None else frozenset()
+
+    @property
+    def kept(self) -> bool:
+        """Is the last text's tree kept (the next analysis may re-check just an edit)?"""
+        return self._last is not None
+
+    def prepare(self) -> None:
+        """Work out now what the first edit after a full analysis would otherwise (the names
+        the text defines, what `ray.remote(f)` makes remote, the rules' notes on the module),
+        so that the first keystroke costs what the later ones do (for a server, once the
+        analysis is out)."""
+        last = self._last
+        if last is None:
+            return
+        last.defined()
+        last.wrapped()
+        for rule in last.rules:
+            if rule.local and rule.reaches_outside:  # (an empty edit: memoizes, reaches nothing)
+                rule.reaches_outside("", "", last.resolver, self.memory.setdefault(rule.code, {}))
 
     def forget(self) -> None:
         """Drop what was kept of the last text (its tree): the next analysis is a full one."""

@@ -56,6 +56,10 @@ class Document:
             self._source = SourceText(self.text)
         return self._source
 
+    def drop_source(self) -> None:
+        """Let go of the line table (~45 bytes a line): made again when next needed."""
+        self._source = None
+
     @property
     def path(self) -> str:
         """A file path for file URIs; the URI itself for untitled documents and notebook cells."""

@@ -39,6 +39,7 @@ SEARCH_DELAY = 0.25  # seconds without edits before call sites are searched in t
 # seconds without edits before a provisional analysis (typing) is completed in the background
 COMPLETE_DELAY = 0.15
 SEARCH_SLICE = 0.004  # seconds of search per turn on the worker
+COLLECT_DELAY = 2.0  # seconds without edits before the worker frees the trees it let go
 
 
 class Scheduler:
@@ -47,6 +48,8 @@ class Scheduler:
         self.worker = Worker(session.log_error)
         self.generation = 0  # counts edits anywhere in the workspace: call sites may have moved
         self.configured: asyncio.Event | None = None  # set once the editor's settings are in
+        self.collecting: asyncio.Task | None = None  # waits for a pause to free memory
+        self.background_search = asyncio.Semaphore(1)  # (see _search_later)
 
     # -- events -------------------------------------------------------------------------------
 
@@ -66,6 +69,7 @@ class Scheduler:
         self.worker.closed(record.document)
         self.generation += 1
         record.cancel()
+        self.collect_later()
 
     def files_may_have_appeared(self) -> None:
         """A file was saved or changed on disk: call sites may have moved, and a module not
@@ -126,10 +130,9 @@ class Scheduler:
                 # what else the analysis reads (other documents, files): unchanged while only
                 # this document is edited, which lets its analyzer re-check just the edited part
                 context = self.generation - record.own_edits
-                typing = record.own_edits > 0
                 worker = self.worker
                 future = worker.run(
-                    worker.analyze, text, document.uri, document.path, settings, context, typing, complete, interruptible
+                    worker.analyze, text, document.uri, document.path, settings, context, complete, interruptible
                 )
                 running = record.analyzing = Running(text, settings, future, complete, interruptible)
                 future.add_done_callback(lambda _, mine=running: _analyzed(record, mine))
@@ -147,6 +150,24 @@ class Scheduler:
         ):
             record.result = Cached(document.version, settings, result, pending=pending)
         return result, settings
+
+    def collect_later(self) -> None:
+        """Have the worker free the trees it let go once the edits pause (see worker.py)."""
+        if self.collecting is None or self.collecting.done():
+            self.collecting = asyncio.ensure_future(self._collect_later())
+
+    async def _collect_later(self) -> None:
+        try:
+            while True:
+                edits = self.worker.edits
+                await asyncio.sleep(COLLECT_DELAY)
+                if self.worker.edits == edits:
+                    await self.worker.run(self.worker.collect, True)
+                    return
+        except asyncio.CancelledError:
+            pass
+        except Exception as error:
+            self.session.log_error("freeing memory", error)
 
     # -- call sites ---------------------------------------------------------------------------
 
@@ -213,6 +234,7 @@ class Scheduler:
                 search.record.search = None
         cached.callers, cached.callers_generation = callers, search.generation
         self.session.show_callers(search.record, cached)
+        self.collect_later()  # (the trees it read may be garbage now)
         return callers
 
     def search_later(self, record: OpenDocument, cached: Cached) -> None:
@@ -229,14 +251,18 @@ class Scheduler:
             while True:
                 generation = self.generation
                 await asyncio.sleep(SEARCH_DELAY)
-                if record.result is not cached or record.document.version != cached.version:
-                    return  # edited: the next analysis searches again
-                if self.generation != generation:
-                    continue  # typing in another document: a search now would be dropped at its next key
-                if cached.callers is not None and cached.callers_generation == self.generation:
-                    return  # found already (and shown)
-                if await asyncio.shield(self._search_for(record, cached).task) is not None:
-                    return
+                # One background search at a time: each holds the trees of the modules it goes
+                # through until it ends (100 documents opened at once: 100 searches, every
+                # tree of theirs held at once if they took turns).
+                async with self.background_search:
+                    if record.result is not cached or record.document.version != cached.version:
+                        return  # edited: the next analysis searches again
+                    if self.generation != generation:
+                        continue  # typing in another document: a search now would be dropped at its next key
+                    if cached.callers is not None and cached.callers_generation == self.generation:
+                        return  # found already (and shown)
+                    if await asyncio.shield(self._search_for(record, cached).task) is not None:
+                        return
                 # dropped because the workspace moved on: try again at the next pause
         except asyncio.CancelledError:
             pass
@@ -268,6 +294,7 @@ class Scheduler:
                 return  # closed, or changed while we worked: a newer run will publish
             cached = record.result
             self.session.publish_new(record, cached.callers or analysis, settings)
+            self.collect_later()
             if cached.pending:  # typing: the rest of the analysis once the edits pause
                 self.complete_later(record)
             else:  # call sites take longer: the diagnostics go out first, the review list after

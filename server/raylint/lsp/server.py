@@ -26,6 +26,7 @@ import os
 import sys
 import threading
 import traceback
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any, Awaitable, Callable
 
@@ -49,6 +50,11 @@ from raylint.notebook import NotebookError
 from raylint.settings import Settings
 
 
+# The open documents whose line tables (for converting positions) the loop keeps between
+# messages: those opened or edited last (the others' are made again when needed).
+KEPT_SOURCES = 3
+
+
 class RaylintServer(LanguageServer):
     def __init__(self) -> None:
         super().__init__(
@@ -60,6 +66,7 @@ class RaylintServer(LanguageServer):
         )
         self.records: dict[str, OpenDocument] = {}  # the open documents, by URI
         self.by_path: dict[str, Document] = {}  # (an index) open documents by file path (or URI)
+        self.touched: OrderedDict[str, None] = OrderedDict()  # URIs opened or edited, the latest last
         self.texts: dict[str, str] = {}  # closed files' texts, as the worker read them for a result
         self.configuration = Configuration(self.log)  # the settings of each document, resolved
         self.scheduler = Scheduler(self)
@@ -145,9 +152,20 @@ class RaylintServer(LanguageServer):
             previous.cancel()
         record = self.records[document.uri] = OpenDocument(document)
         self.by_path[document.path] = document
+        self.touch(record)
         return record
 
+    def touch(self, record: OpenDocument) -> None:
+        """The document was opened or edited: it keeps its line table (see KEPT_SOURCES)."""
+        self.touched[record.uri] = None
+        self.touched.move_to_end(record.uri)
+        while len(self.touched) > KEPT_SOURCES:
+            uri, _ = self.touched.popitem(last=False)
+            if uri in self.records:
+                self.records[uri].document.drop_source()
+
     def close(self, uri: str) -> OpenDocument | None:
+        self.touched.pop(uri, None)
         record = self.records.pop(uri, None)
         if record is not None and self.by_path.get(record.document.path) is record.document:
             del self.by_path[record.document.path]
@@ -282,6 +300,8 @@ class RaylintServer(LanguageServer):
             self.notebooks.publish(notebook, analysis, settings)
             return
         diagnostics = self.diagnostics(document, analysis, settings)
+        if record.uri not in self.touched:
+            document.drop_source()  # (made for this publish; see KEPT_SOURCES)
         shown = (document.version, settings, diagnostics)
         if record.published != shown:
             record.published = shown
@@ -346,6 +366,15 @@ def initialize(ls: RaylintServer, params: types.InitializeParams) -> None:
     ls.pull_diagnostics = ls.supports("text_document.diagnostic")
     ls.worker.set_roots(ls.roots())
     ls.scheduler.configured = asyncio.Event()
+    # pygls builds the converter of a message type when it first reads one: a few ms the first
+    # keystroke of the session would wait for, spent now
+    position = {"line": 0, "character": 0}
+    change = {"range": {"start": position, "end": position}, "text": ""}
+    ls.protocol.structured({
+        "jsonrpc": "2.0",
+        "method": types.TEXT_DOCUMENT_DID_CHANGE,
+        "params": {"textDocument": {"uri": "file:///warm-up.py", "version": 0}, "contentChanges": [change]},
+    })
 
 
 @server.feature(types.INITIALIZED)
@@ -404,6 +433,7 @@ def did_change(ls: RaylintServer, params: types.DidChangeTextDocumentParams) -> 
     for change in params.content_changes:
         record.document.apply(change, ls.encoding)
     record.document.version = params.text_document.version
+    ls.touch(record)
     ls.scheduler.changed(record)
 
 
@@ -516,9 +546,11 @@ def shutdown(ls: RaylintServer, params: Any = None) -> None:
 if TEST_HOOKS:  # for the tests only: sizes of what the server keeps, and state used off its thread
 
     @server.feature("raylint/debugState")
-    def debug_state(ls: RaylintServer, params: Any = None) -> dict[str, Any]:
+    async def debug_state(ls: RaylintServer, params: Any = None) -> dict[str, Any]:
+        retention = await ls.worker.run(ls.worker.retention)
         records = ls.records.values()
         return {
+            "retention": retention,
             "request_futures": len(ls.protocol._request_futures),
             "result_types": len(ls.protocol._result_types),
             "documents": len(ls.records),

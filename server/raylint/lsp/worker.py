@@ -12,11 +12,13 @@ loop's own immutable strings (shared, not copied), and results come back as valu
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import os
 import re
 import threading
 import time
+from collections import OrderedDict
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,8 +32,37 @@ from raylint.lsp.documents import Document, uri_to_path
 from raylint.settings import Settings
 
 TEST_HOOKS = os.environ.get("RAYLINT_TEST_HOOKS") == "1"
-KEPT_TREES = 3  # documents whose last tree is kept for incremental re-analysis
 THREAD_NAME = "raylint-analysis"
+
+# What is kept of a document's last analysis (its tree, scopes and findings: 3 to 4.5 KB a
+# line) lets its next edit re-check just the edited statement (`DocumentAnalyzer`). It is kept
+# for the documents opened or edited last, the first keystroke after an open included: at most
+# KEPT_DOCUMENTS of them and KEPT_LINES lines in all (the latest one whatever its size).
+KEPT_DOCUMENTS = 3
+KEPT_LINES = 12_000
+# The trees of other modules the index keeps (imports followed, call sites searched), least
+# recently used dropped: parsed again when needed.
+INDEX_LINES = 5_000
+# Trees hold reference cycles (a module and its scopes), and the server runs with the cycle
+# collector's thresholds raised (cli.py): the worker frees the trees it lets go itself. A tree
+# all in the young generations (no collection has moved survivors to the oldest since it was
+# made) goes with a cheap collection of those (it looks at what was made since the last one),
+# done before the next full analysis, at a pause, or at once when YOUNG_AT_ONCE lines of them
+# wait (call-site searches go through many modules). An old one needs a full collection (~1 us
+# per live object): done at a pause once OLD_AT_PAUSE lines of such trees wait, or at once
+# when OLD_AT_ONCE do.
+YOUNG_AT_ONCE = 4_000
+OLD_AT_PAUSE = 5_000
+OLD_AT_ONCE = 10_000
+# The trees of documents closed wait for a pause (freeing one of 10,000 lines can take most of
+# a second: the next open would wait for it) unless DROPPED_AT_ONCE lines of them do.
+DROPPED_AT_ONCE = 30_000
+
+
+def promotions() -> int:
+    """How many collections have moved their survivors to the oldest generation so far."""
+    stats = gc.get_stats()
+    return stats[1]["collections"] + stats[2]["collections"]
 
 
 @dataclass(eq=False)
@@ -42,7 +73,56 @@ class WorkerDocument:
     version: int
     text: str
     analyzer: tuple[Settings, DocumentAnalyzer] | None = None
-    typed_at: int = 0  # when it was last typed in (0: it is not); its last tree is kept
+    touched: int = 0  # when it was last opened or edited (the latest ones keep their trees)
+    lines: int = 0
+    kept_lines: int = 0  # the size of the tree its analyzer keeps (0: none)
+    kept_since: int = 0  # `promotions()` when that tree was made
+
+
+class WorkspaceIndex(ModuleIndex):
+    """The server's module index: parsed modules are kept up to `budget` lines in all, the
+    least recently used dropped (parsed again when asked for); their texts stay (a tree costs
+    ~50 times its text). `dropped(lines, since)` is told of each tree let go, and when it was
+    made (`promotions()`)."""
+
+    def __init__(self, roots: list[str], *, budget: int, dropped: Callable[[int, int], None], **options) -> None:
+        super().__init__(roots, **options)
+        self.budget = budget
+        self.dropped = dropped
+        # path: (id of its module, lines, when it was parsed), least recently used first
+        self._recent: OrderedDict[str, tuple[int, int, int]] = OrderedDict()
+        self.lines = 0  # of the trees kept
+
+    def module(self, path: str):
+        info = super().module(path)
+        key = os.path.abspath(path)
+        known = self._recent.pop(key, None)
+        if known is not None:
+            self.lines -= known[1]
+            if info is None or known[0] != id(info):  # parsed again: the file changed
+                self.dropped(known[1], known[2])
+                known = None
+        if info is not None:
+            known = known or (id(info), info.source.line_count, promotions())
+            self._recent[key] = known
+            self.lines += known[1]
+            while self.lines > self.budget and len(self._recent) > 1:
+                victim, (_, size, since) = self._recent.popitem(last=False)
+                self.lines -= size
+                self._modules.pop(victim, None)  # (ModuleIndex's cache of trees; its texts stay)
+                self.dropped(size, since)
+        return info
+
+    def forget(self, path: str) -> None:
+        known = self._recent.pop(os.path.abspath(path), None)
+        if known is not None:
+            self.lines -= known[1]
+            self.dropped(known[1], known[2])
+        super().forget(path)
+
+    def trees(self) -> list[tuple[int, int]]:
+        """(lines, when parsed) of each tree kept."""
+        return [(lines, since) for _, lines, since in self._recent.values()]
 
 
 class WorkerDict(dict):
@@ -95,7 +175,11 @@ class Worker:
         self._index: ModuleIndex | None = None
         self._files: tuple[float, list[str], tuple] = (0.0, [], ())  # when, files, errors
         self._externals: dict[str | None, ExternalResolver] = {}
-        self._typing = 0  # counts analyses of documents being typed in
+        self._touches = 0  # counts opens and edits (`WorkerDocument.touched`)
+        self._young_garbage = 0  # lines of trees let go, all in the young generations
+        self._old_garbage = 0  # ...and of those partly in the oldest
+        self._dropped: list[tuple[int, int]] = []  # (lines, since) of documents' trees let go
+        self.collections = 0  # (for tests) how many times the worker collected them
         self._raw: dict[str, tuple[object, str | None]] = {}  # files' texts on disk, by stamp (notebook_runners)
         # counts the edits the loop has sent (written by the loop, read by the worker): an
         # analysis completed in the background gives up when one comes
@@ -149,11 +233,17 @@ class Worker:
         if known is not None and known.uri == uri:  # an edit: the analyzer stays
             known.version, known.text = version, text
         else:
-            self.documents[path] = WorkerDocument(uri, version, text)
+            if known is not None:
+                self._drop_tree(known)
+            known = self.documents[path] = WorkerDocument(uri, version, text)
+        self._touches += 1
+        known.touched = self._touches
+        known.lines = text.count("\n") + 1
 
     def _set_closed(self, path: str, uri: str) -> None:
         known = self.documents.get(path)
         if known is not None and known.uri == uri:  # (not another URI open for the same file)
+            self._drop_tree(known, closed=True)
             del self.documents[path]
 
     def _set_roots(self, roots: tuple[str, ...]) -> None:
@@ -162,9 +252,13 @@ class Worker:
         if roots == self.roots:
             return
         self.roots = roots
+        if self._index is not None:
+            for lines, since in self._index.trees():
+                self._let_go(lines, since)
         self._index = None
         self._files = (0.0, [], ())
         for document in self.documents.values():
+            self._drop_tree(document)
             document.analyzer = None
 
     def _files_appeared(self) -> None:
@@ -177,7 +271,9 @@ class Worker:
         """One index for the session: modules are parsed again only when they change."""
         self.owned("index")
         if self._index is None:
-            self._index = ModuleIndex(list(self.roots), read=self.read, stamp=self._stamp)
+            self._index = WorkspaceIndex(
+                list(self.roots), budget=INDEX_LINES, dropped=self._let_go, read=self.read, stamp=self._stamp
+            )
         return self._index
 
     def read(self, path: str) -> str | None:
@@ -188,6 +284,76 @@ class Worker:
     def _stamp(self, path: str):
         opened = self.documents.get(path)
         return ("open", opened.version, id(opened.text)) if opened is not None else disk_stamp(path)
+
+    # -- memory: which trees are kept, and collecting those let go ----------------------------
+
+    def _let_go(self, lines: int, since: int) -> None:
+        """A tree of `lines` lines made at `since` (`promotions()`) is garbage now."""
+        self._count(lines, since)
+        if self._young_garbage >= YOUNG_AT_ONCE or self._old_garbage >= OLD_AT_ONCE:
+            self.collect()
+
+    def _count(self, lines: int, since: int) -> None:
+        if promotions() == since:
+            self._young_garbage += lines
+        else:
+            self._old_garbage += lines
+
+    def _drop_tree(self, document: WorkerDocument, closed: bool = False) -> None:
+        """Forget the tree the document's analyzer keeps (its next analysis is a full one)."""
+        if document.analyzer is not None and document.kept_lines:
+            document.analyzer[1].forget()
+            if not closed:
+                self._let_go(document.kept_lines, document.kept_since)
+            else:
+                self._dropped.append((document.kept_lines, document.kept_since))
+                if sum(lines for lines, _ in self._dropped) >= DROPPED_AT_ONCE:
+                    self.collect(pause=True)
+        document.kept_lines = 0
+
+    def _retained(self) -> set[int]:
+        """The documents (by id) whose trees are kept: the latest opened or edited, within
+        KEPT_DOCUMENTS and KEPT_LINES (the latest one whatever its size)."""
+        kept: set[int] = set()
+        lines = 0
+        for document in sorted(self.documents.values(), key=lambda d: d.touched, reverse=True):
+            if len(kept) == KEPT_DOCUMENTS:
+                break
+            if kept and lines + document.lines > KEPT_LINES:
+                continue
+            kept.add(id(document))
+            lines += document.lines
+        return kept
+
+    def retention(self) -> dict[str, Any]:
+        """(for tests) What is kept: per open document (by URI) whether its tree is, and how
+        many analyses were full or re-checked just an edit; the index's trees; collections."""
+        documents = {}
+        for document in self.documents.values():
+            analyzer = document.analyzer[1] if document.analyzer is not None else None
+            documents[document.uri] = {
+                "kept": bool(analyzer and analyzer.kept),
+                "full": analyzer.full if analyzer else 0,
+                "reused": analyzer.reused if analyzer else 0,
+            }
+        index_lines = self._index.lines if self._index is not None else 0
+        return {"documents": documents, "index_lines": index_lines, "collections": self.collections}
+
+    def collect(self, pause: bool = False, full_analysis: bool = False) -> None:
+        """Free the trees let go (see YOUNG_AT_ONCE): at a pause in the edits (`pause`),
+        before a full analysis, or whenever many wait."""
+        if pause:
+            dropped, self._dropped = self._dropped, []
+            for lines, since in dropped:
+                self._count(lines, since)
+        if self._old_garbage >= (OLD_AT_PAUSE if pause else OLD_AT_ONCE):
+            self._old_garbage = self._young_garbage = 0
+            self.collections += 1
+            gc.collect()
+        elif self._young_garbage and (pause or full_analysis or self._young_garbage >= YOUNG_AT_ONCE):
+            self._young_garbage = 0
+            self.collections += 1
+            gc.collect(1)
 
     def document(self, path: str) -> Document | None:
         """A file as the analysis read it: the open document's text, or the index's."""
@@ -295,7 +461,6 @@ class Worker:
         path: str,
         settings: Settings,
         context: int,
-        typing: bool,
         complete: bool = True,
         interruptible: bool = False,
     ) -> tuple[Analysis, dict[str, str], frozenset[str]]:
@@ -312,21 +477,34 @@ class Worker:
                 opened = None  # another URI for the same file holds it: analysed afresh
             known = opened.analyzer if opened is not None else None
             if known is None or known[0] != settings:
+                if opened is not None:
+                    self._drop_tree(opened)
                 known = (settings, DocumentAnalyzer(path, settings.config_for(path), **self._options(settings)))
                 if opened is not None:
                     opened.analyzer = known
-            # A kept tree costs ~1.5 KB a line: kept only for the few documents being typed in.
-            keep = typing and opened is not None
-            if keep:
-                self._typing += 1
-                opened.typed_at = self._typing
-                typed = sorted((d for d in self.documents.values() if d.typed_at), key=lambda d: d.typed_at)
-                for other in typed[: max(0, len(typed) - KEPT_TREES)]:
-                    other.typed_at = 0
-                    if other.analyzer is not None:
-                        other.analyzer[1].forget()
+            # Kept for the documents opened or edited last; the others' trees go.
+            retained = self._retained() if opened is not None else set()
+            for other in self.documents.values():
+                if other.kept_lines and id(other) not in retained:
+                    self._drop_tree(other)
+            keep = opened is not None and id(opened) in retained
             analyzer = known[1]
+            self.collect(full_analysis=opened is None or not opened.kept_lines)
+            full, since = analyzer.full, promotions()
             analysis = analyzer.analyze(text, context, keep=keep, complete=complete or not keep, stop=stop)
+            fresh = analyzer.full != full  # (parsed whole: a new tree)
+            if opened is not None and opened.kept_lines and (fresh or not analyzer.kept):
+                self._let_go(opened.kept_lines, opened.kept_since)  # the tree it kept went
+                opened.kept_lines = 0
+            if fresh and not analyzer.kept:
+                self._let_go(text.count("\n") + 1, since)  # the tree just made
+            if opened is not None and analyzer.kept:
+                if fresh:
+                    opened.kept_since = since
+                    # (now, not in a job of its own: a keystroke sent as soon as the diagnostics
+                    # are out would wait for it; a few ms on a full analysis)
+                    analyzer.prepare()
+                opened.kept_lines = opened.lines
             pending = analyzer.pending if keep else frozenset()
             return analysis, self.texts_for(analysis), pending
         except Exception as error:  # a bug must cost one analysis, not the server

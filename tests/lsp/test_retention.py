@@ -1,0 +1,189 @@
+"""What the server keeps of each open document between analyses (worker.py): the tree of the
+documents opened or edited last, so that even the first keystroke after an open re-checks
+just the edited statement; no more than a few of them; and the index's trees within a bound.
+Whatever is kept or dropped, the diagnostics must be those of the same text opened fresh."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from lsp_support import RawServer
+
+from raylint.lsp.worker import KEPT_DOCUMENTS, WorkspaceIndex
+
+sys.path.insert(0, str(Path(__file__).parents[2] / "benchmarks"))
+from lsp_latency import generate  # noqa: E402  (the benchmark's modules)
+
+CAPABILITIES = {"textDocument": {"publishDiagnostics": {"versionSupport": True}}}
+
+
+class Session:
+    """A server with the test hooks on, spoken to as an editor would (pushed diagnostics)."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.raw = RawServer(env={"RAYLINT_TEST_HOOKS": "1"})
+        self.raw.initialize(capabilities=CAPABILITIES, root_uri=root.as_uri())
+        self.versions: dict[str, int] = {}
+        self.published: dict[tuple[str, int], list] = {}
+
+    def open(self, name: str, text: str) -> str:
+        path = self.root / name
+        path.write_text(text)
+        uri = path.as_uri()
+        self.versions[uri] = 1
+        item = {"uri": uri, "languageId": "python", "version": 1, "text": text}
+        self.raw.send("textDocument/didOpen", {"textDocument": item}, request=False)
+        return uri
+
+    def change(self, uri: str, line: int, character: int, old: str, new: str) -> None:
+        self.versions[uri] += 1
+        at = {"line": line, "character": character}
+        end = {"line": line, "character": character + len(old)}
+        params = {
+            "textDocument": {"uri": uri, "version": self.versions[uri]},
+            "contentChanges": [{"range": {"start": at, "end": end}, "text": new}],
+        }
+        self.raw.send("textDocument/didChange", params, request=False)
+
+    def close(self, uri: str) -> None:
+        self.raw.send("textDocument/didClose", {"textDocument": {"uri": uri}}, request=False)
+
+    def diagnostics(self, uri: str) -> set:
+        """The first diagnostics published for the document's current version."""
+        version = self.versions[uri]
+        while (uri, version) not in self.published:
+            message = self.raw.read(timeout=60)
+            if message.get("method") == "textDocument/publishDiagnostics":
+                params = message["params"]
+                self.published.setdefault((params["uri"], params.get("version")), params["diagnostics"])
+            elif "id" in message and "method" in message:  # the server asks: answered as an editor would
+                self.raw.send_bytes(b'{"jsonrpc": "2.0", "id": %s, "result": null}' % str(message["id"]).encode())
+        return {
+            (d["range"]["start"]["line"], d["range"]["start"]["character"], d["code"], d["message"])
+            for d in self.published[(uri, version)]
+        }
+
+    def retention(self) -> dict:
+        return self.raw.response(self.raw.send("raylint/debugState"), timeout=60)["result"]["retention"]
+
+    def stop(self) -> None:
+        if self.raw.process.poll() is None:
+            self.raw.send("shutdown")
+            self.raw.send("exit", request=False)
+        self.raw.close()
+
+
+def toggle(text: str) -> tuple[str, tuple[int, int, str, str]]:
+    """The benchmark's keystroke: the last digit of `MIDDLE = SCALE * 10` toggled."""
+    lines = text.split("\n")
+    line = next(n for n, spelled in enumerate(lines) if spelled.startswith("MIDDLE = SCALE * 1"))
+    column = len("MIDDLE = SCALE * 1")
+    old = lines[line][column]
+    new = "1" if old == "0" else "0"
+    lines[line] = lines[line][:column] + new + lines[line][column + 1 :]
+    return "\n".join(lines), (line, column, old, new)
+
+
+def test_the_first_keystroke_after_an_open_rechecks_just_the_edit(tmp_path):
+    session = Session(tmp_path)
+    try:
+        text = generate(1000, 3)
+        uri = session.open("typed.py", text)
+        assert session.diagnostics(uri)
+        state = session.retention()["documents"][uri]
+        assert state == {"kept": True, "full": 1, "reused": 0}, state
+        typed = []
+        for _ in range(2):
+            text, (line, column, old, new) = toggle(text)
+            session.change(uri, line, column, old, new)
+            typed.append((text, session.diagnostics(uri)))
+        state = session.retention()["documents"][uri]
+        assert state["full"] == 1 and state["reused"] == 2, state  # no keystroke was analysed afresh
+        for number, (text, diagnostics) in enumerate(typed):
+            assert diagnostics == session.diagnostics(session.open(f"fresh_{number}.py", text))
+    finally:
+        session.stop()
+
+
+def test_only_the_documents_opened_or_edited_last_keep_their_trees(tmp_path):
+    session = Session(tmp_path)
+    try:
+        texts = {}
+        for number in range(KEPT_DOCUMENTS + 2):
+            text = generate(300, 10 + number)
+            uri = session.open(f"doc_{number}.py", text)
+            texts[uri] = text
+            session.diagnostics(uri)
+        uris = list(texts)
+        documents = session.retention()["documents"]
+        assert [documents[uri]["kept"] for uri in uris] == [False] * 2 + [True] * KEPT_DOCUMENTS
+        # typing in the first document: analysed afresh once (its tree was dropped), right
+        # again, then kept (the one opened longest ago loses its tree instead)
+        first = uris[0]
+        typed = []
+        for _ in range(2):
+            texts[first], (line, column, old, new) = toggle(texts[first])
+            session.change(first, line, column, old, new)
+            typed.append((texts[first], session.diagnostics(first)))
+        documents = session.retention()["documents"]
+        assert documents[first]["full"] == 2 and documents[first]["reused"] == 1, documents[first]
+        assert documents[first]["kept"] and not documents[uris[2]]["kept"]
+        assert sum(d["kept"] for d in documents.values()) == KEPT_DOCUMENTS
+        for number, (text, diagnostics) in enumerate(typed):
+            assert diagnostics == session.diagnostics(session.open(f"fresh_{number}.py", text))
+        # a closed document leaves nothing behind
+        session.close(first)
+        assert first not in session.retention()["documents"]
+    finally:
+        session.stop()
+
+
+def test_the_index_keeps_its_trees_within_its_budget(tmp_path):
+    files = []
+    for number in range(5):
+        path = tmp_path / f"m{number}.py"
+        path.write_text(generate(1000, number))
+        files.append(str(path))
+    dropped = []
+    index = WorkspaceIndex([str(tmp_path)], budget=2_500, dropped=lambda lines, since: dropped.append(lines))
+    first = index.module(files[0])
+    for path in files[1:]:
+        assert index.module(path) is not None
+        assert index.lines <= 2_500
+    assert len(dropped) == 3  # the three used longest ago; the index keeps two of 1,000 lines
+    again = index.module(files[0])  # parsed again: the same module
+    assert again is not first and ast_dump(again) == ast_dump(first)
+    assert index.module(files[0]) is again  # and kept while it is among the latest used
+    assert index.text(files[1]) is not None  # (texts are kept: only trees go)
+
+
+def ast_dump(info) -> str:
+    import ast
+
+    return ast.dump(info.tree, include_attributes=True)
+
+
+def test_call_sites_are_searched_for_one_document_at_a_time(tmp_path):
+    """Each search holds the trees of the modules it reads until it ends: documents opened
+    together have their call sites searched one after another, not all at once."""
+    import time
+
+    session = Session(tmp_path)
+    try:
+        uris = [session.open(f"doc_{number}.py", generate(1000, 40 + number)) for number in range(6)]
+        for uri in uris:
+            assert session.diagnostics(uri)
+        most, seen, deadline = 0, 0, time.monotonic() + 30
+        while time.monotonic() < deadline:
+            state = session.raw.response(session.raw.send("raylint/debugState"), timeout=60)["result"]
+            most = max(most, state["searches"])
+            seen += state["searches"] > 0
+            if seen and not state["searches"] and not state["searching_later"]:
+                break
+            time.sleep(0.02)
+        assert seen, "no call-site search was seen"
+        assert most == 1
+    finally:
+        session.stop()
