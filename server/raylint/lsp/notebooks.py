@@ -33,6 +33,7 @@ from raylint.core.model import Position, Range
 from raylint.discovery import MAX_PYTHON_FILE, read_regular_file
 from raylint.lsp import actions, convert
 from raylint.lsp.documents import Document, uri_to_path
+from raylint.lsp.scheduler import in_background
 from raylint.lsp.session import OpenDocument
 from raylint.notebook import Notebook, NotebookError
 from raylint.settings import Settings
@@ -206,30 +207,21 @@ class Notebooks:
         published by the scheduler like any document: see `publish`.)"""
         if not self.ls.pull_diagnostics:
             return
-        if notebook.pending is not None:
-            notebook.pending.cancel()
         if delay_ms is None:
             delay_ms = self.ls.settings_for(notebook.record.document).debounce
-        notebook.pending = asyncio.ensure_future(self._publish_later(notebook, delay_ms))
+        work = self._publish_later(notebook, delay_ms)
+        in_background(notebook, "pending", work, f"checking {notebook.uri}", self.ls.log_error)
 
     async def _publish_later(self, notebook: OpenNotebook, delay_ms: int) -> None:
         record = notebook.record
-        try:
-            if delay_ms:
-                await asyncio.sleep(delay_ms / 1000)
-            analysis, settings = await self.ls.scheduler.analysis(record)
-            if self.open.get(notebook.uri) is not notebook or analysis is not record.current():
-                return  # closed, or changed while we worked: a newer run publishes
-            cached = record.result
-            self.publish(notebook, cached.callers or analysis, settings)
-            self.ls.scheduler.search_later(record, cached)
-        except asyncio.CancelledError:
-            pass
-        except Exception as error:
-            self.ls.log_error(f"checking {notebook.uri}", error)
-        finally:
-            if notebook.pending is asyncio.current_task():
-                notebook.pending = None
+        if delay_ms:
+            await asyncio.sleep(delay_ms / 1000)
+        analysis, settings = await self.ls.scheduler.analysis(record)
+        if self.open.get(notebook.uri) is not notebook or analysis is not record.current():
+            return  # closed, or changed while we worked: a newer run publishes
+        cached = record.result
+        self.publish(notebook, cached.callers or analysis, settings)
+        self.ls.scheduler.search_later(record, cached)
 
     def recheck(self) -> None:
         for notebook in list(self.open.values()):

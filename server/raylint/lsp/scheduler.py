@@ -23,7 +23,7 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import replace
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Coroutine, Iterator
 
 from raylint.core import Analysis, CallerChange, CallerSearch
 from raylint.discovery import Excludes
@@ -153,21 +153,16 @@ class Scheduler:
 
     def collect_later(self) -> None:
         """Have the worker free the trees it let go once the edits pause (see worker.py)."""
-        if self.collecting is None or self.collecting.done():
-            self.collecting = asyncio.ensure_future(self._collect_later())
+        if self.collecting is None:
+            in_background(self, "collecting", self._collect_later(), "freeing memory", self.session.log_error)
 
     async def _collect_later(self) -> None:
-        try:
-            while True:
-                edits = self.worker.edits
-                await asyncio.sleep(COLLECT_DELAY)
-                if self.worker.edits == edits:
-                    await self.worker.run(self.worker.collect, True)
-                    return
-        except asyncio.CancelledError:
-            pass
-        except Exception as error:
-            self.session.log_error("freeing memory", error)
+        while True:
+            edits = self.worker.edits
+            await asyncio.sleep(COLLECT_DELAY)
+            if self.worker.edits == edits:
+                await self.worker.run(self.worker.collect, True)
+                return
 
     # -- call sites ---------------------------------------------------------------------------
 
@@ -244,33 +239,26 @@ class Scheduler:
             record.searching_later.cancel()
             record.searching_later = None
         if any(f.fixes for f in cached.analysis.findings):
-            record.searching_later = asyncio.ensure_future(self._search_later(record, cached))
+            work, what = self._search_later(record, cached), f"finding call sites for {record.uri}"
+            in_background(record, "searching_later", work, what, self.session.log_error)
 
     async def _search_later(self, record: OpenDocument, cached: Cached) -> None:
-        try:
-            while True:
-                generation = self.generation
-                await asyncio.sleep(SEARCH_DELAY)
-                # One background search at a time: each holds the trees of the modules it goes
-                # through until it ends (100 documents opened at once: 100 searches, every
-                # tree of theirs held at once if they took turns).
-                async with self.background_search:
-                    if record.result is not cached or record.document.version != cached.version:
-                        return  # edited: the next analysis searches again
-                    if self.generation != generation:
-                        continue  # typing in another document: a search now would be dropped at its next key
-                    if cached.callers is not None and cached.callers_generation == self.generation:
-                        return  # found already (and shown)
-                    if await asyncio.shield(self._search_for(record, cached).task) is not None:
-                        return
-                # dropped because the workspace moved on: try again at the next pause
-        except asyncio.CancelledError:
-            pass
-        except Exception as error:
-            self.session.log_error(f"finding call sites for {record.uri}", error)
-        finally:
-            if record.searching_later is asyncio.current_task():
-                record.searching_later = None
+        while True:
+            generation = self.generation
+            await asyncio.sleep(SEARCH_DELAY)
+            # One background search at a time: each holds the trees of the modules it goes
+            # through until it ends (100 documents opened at once: 100 searches, every
+            # tree of theirs held at once if they took turns).
+            async with self.background_search:
+                if record.result is not cached or record.document.version != cached.version:
+                    return  # edited: the next analysis searches again
+                if self.generation != generation:
+                    continue  # typing in another document: a search now would be dropped at its next key
+                if cached.callers is not None and cached.callers_generation == self.generation:
+                    return  # found already (and shown)
+                if await asyncio.shield(self._search_for(record, cached).task) is not None:
+                    return
+            # dropped because the workspace moved on: try again at the next pause
 
     # -- publishing ---------------------------------------------------------------------------
 
@@ -279,77 +267,76 @@ class Scheduler:
         earlier pending run for it."""
         if self.session.pull_diagnostics:
             return
-        if record.pending is not None:
-            record.pending.cancel()
         if delay_ms is None:
             delay_ms = self.session.settings_for(record.document).debounce
-        record.pending = asyncio.ensure_future(self._publish_later(record, delay_ms))
+        in_background(record, "pending", self._publish_later(record, delay_ms), f"checking {record.uri}", self.session.log_error)
 
     async def _publish_later(self, record: OpenDocument, delay_ms: int) -> None:
-        try:
-            if delay_ms:
-                await asyncio.sleep(delay_ms / 1000)
-            analysis, settings = await self.analysis(record, complete=False)
-            if self.session.records.get(record.uri) is not record or analysis is not record.current():
-                return  # closed, or changed while we worked: a newer run will publish
-            cached = record.result
-            self.session.publish_new(record, cached.callers or analysis, settings)
-            self.collect_later()
-            if cached.pending:  # typing: the rest of the analysis once the edits pause
-                self.complete_later(record)
-            else:  # call sites take longer: the diagnostics go out first, the review list after
-                self.search_later(record, cached)
-        except asyncio.CancelledError:
-            pass
-        except Exception as error:
-            self.session.log_error(f"checking {record.uri}", error)
-        finally:
-            if record.pending is asyncio.current_task():
-                record.pending = None
+        if delay_ms:
+            await asyncio.sleep(delay_ms / 1000)
+        analysis, settings = await self.analysis(record, complete=False)
+        if self.session.records.get(record.uri) is not record or analysis is not record.current():
+            return  # closed, or changed while we worked: a newer run will publish
+        cached = record.result
+        self.session.publish_new(record, cached.callers or analysis, settings)
+        self.collect_later()
+        if cached.pending:  # typing: the rest of the analysis once the edits pause
+            self.complete_later(record)
+        else:  # call sites take longer: the diagnostics go out first, the review list after
+            self.search_later(record, cached)
 
 
     def complete_later(self, record: OpenDocument) -> None:
         """Complete the document's provisional analysis once the edits pause (on the worker,
         giving up when an edit comes), then show it and search its call sites."""
-        if record.completing is not None:
-            record.completing.cancel()
-        record.completing = asyncio.ensure_future(self._complete_later(record))
+        in_background(record, "completing", self._complete_later(record), f"checking {record.uri}", self.session.log_error)
 
     async def _complete_later(self, record: OpenDocument) -> None:
-        try:
-            while True:
-                edits = self.worker.edits
-                await asyncio.sleep(COMPLETE_DELAY)
+        while True:
+            edits = self.worker.edits
+            await asyncio.sleep(COMPLETE_DELAY)
+            cached = record.result
+            if self.session.records.get(record.uri) is not record or cached is None:
+                return  # closed
+            if cached.version != record.document.version:
+                return  # edited: its publish completes it later
+            if cached.pending:  # (a code action may have completed it meanwhile)
+                if self.worker.edits != edits:
+                    continue  # typing in another document: wait for the pause
+                await self.analysis(record, complete=True, interruptible=True)
                 cached = record.result
                 if self.session.records.get(record.uri) is not record or cached is None:
-                    return  # closed
+                    return
                 if cached.version != record.document.version:
-                    return  # edited: its publish completes it later
-                if cached.pending:  # (a code action may have completed it meanwhile)
-                    if self.worker.edits != edits:
-                        continue  # typing in another document: wait for the pause
-                    await self.analysis(record, complete=True, interruptible=True)
-                    cached = record.result
-                    if self.session.records.get(record.uri) is not record or cached is None:
-                        return
-                    if cached.version != record.document.version:
-                        return  # changed while we worked: a newer run completes it
-                    if cached.pending:
-                        continue  # given up for an edit elsewhere: at the next pause
-                analysis, settings = cached.analysis, cached.settings
-                if not self.session.pull_diagnostics:
-                    self.session.publish_new(record, cached.callers or analysis, settings)
-                elif self.session.supports("workspace.diagnostics.refresh_support"):
-                    self.session.workspace_diagnostic_refresh(None)
-                self.search_later(record, cached)
-                return
-        except asyncio.CancelledError:
-            pass
-        except Exception as error:
-            self.session.log_error(f"checking {record.uri}", error)
-        finally:
-            if record.completing is asyncio.current_task():
-                record.completing = None
+                    return  # changed while we worked: a newer run completes it
+                if cached.pending:
+                    continue  # given up for an edit elsewhere: at the next pause
+            analysis, settings = cached.analysis, cached.settings
+            if not self.session.pull_diagnostics:
+                self.session.publish_new(record, cached.callers or analysis, settings)
+            elif self.session.supports("workspace.diagnostics.refresh_support"):
+                self.session.workspace_diagnostic_refresh(None)
+            self.search_later(record, cached)
+            return
+
+
+def in_background(owner: object, slot: str, work: Coroutine, what: str, log_error) -> asyncio.Task:
+    """Run `work` as `owner.<slot>`, cancelling the task there: cancelled, it ends quietly; an
+    error is logged as `what` (the server goes on); the slot is emptied when it ends."""
+    previous = getattr(owner, slot)
+    if previous is not None:
+        previous.cancel()
+    task = asyncio.ensure_future(work)
+
+    def ended(task: asyncio.Task) -> None:
+        if getattr(owner, slot) is task:
+            setattr(owner, slot, None)
+        if not task.cancelled() and task.exception() is not None:
+            log_error(what, task.exception())
+
+    task.add_done_callback(ended)
+    setattr(owner, slot, task)
+    return task
 
 
 def _analyzed(record: OpenDocument, running: Running) -> None:
