@@ -63,19 +63,24 @@ def inner_edits(draw):
     return edits
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(st.sampled_from(range(len(SOURCES))), inner_edits())
-def test_edits_inside_definitions_make_the_tree_and_analysis_of_the_new_text(which, edits):
-    text = SOURCES[which]
+def replayed(text: str, edits, **options):
+    """(analyzer, text, its analysis, edit) after each edit, typed into one DocumentAnalyzer
+    (`options`: analyze's)."""
     analyzer = DocumentAnalyzer("t.py")
     analyzer.analyze(text)
     for start, end, typed in edits:
         start, end = min(start, len(text)), min(end, len(text))
         text = text[:start] + typed + text[end:]
-        result = analyzer.analyze(text)
+        yield analyzer, text, analyzer.analyze(text, **options), (start, end, typed)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(st.sampled_from(range(len(SOURCES))), inner_edits())
+def test_edits_inside_definitions_make_the_tree_and_analysis_of_the_new_text(which, edits):
+    for analyzer, text, result, edit in replayed(SOURCES[which], edits):
         if analyzer._last is not None:
-            assert tree_of(analyzer) == ast.dump(ast.parse(text), include_attributes=True), (start, end, typed)
-        assert result == analyze(text, "t.py"), (start, end, typed)
+            assert tree_of(analyzer) == ast.dump(ast.parse(text), include_attributes=True), edit
+        assert result == analyze(text, "t.py"), edit
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -85,13 +90,7 @@ def test_the_module_bindings_carried_over_are_those_of_the_new_module(which, edi
     swapped, instead of collecting them again: they must be what a collection finds."""
     from raylint.core.names import Scope
 
-    text = SOURCES[which]
-    analyzer = DocumentAnalyzer("t.py")
-    analyzer.analyze(text)
-    for start, end, typed in edits:
-        start, end = min(start, len(text)), min(end, len(text))
-        text = text[:start] + typed + text[end:]
-        analyzer.analyze(text, complete=False)
+    for analyzer, text, _, _ in replayed(SOURCES[which], edits, complete=False):
         if analyzer._last is None:
             continue
         module = analyzer._last.resolver.module
