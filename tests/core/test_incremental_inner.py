@@ -315,3 +315,15 @@ def test_a_def_in_a_method_is_checked_with_the_method():
     assert analyzer.inner == 1
     assert result == analyze(edited, "t.py")
     assert any("may change" in fix.unsafe_reason for f in result.findings for fix in f.fixes)
+
+
+def test_the_word_global_in_a_docstring_does_not_send_an_edit_the_long_way():
+    """`global x` as a statement reaches outside its def; the word in prose does not."""
+    plain = 'def scale(x):\n    """By the global row index (the global settings: read once)."""\n    return x * 2\n\n\n'
+    text = CLASS.replace("def helper(x):\n", plain + "def helper(x):\n")
+    analyzer, edited, result = _typed(text, "    return x * 2\n", "    return x * 3\n")
+    assert (analyzer.reused, analyzer.full) == (1, 1)
+    assert result == analyze(edited, "t.py")
+    analyzer, edited, result = _typed(text, "    return x * 2\n", "    global LIMIT\n    return x * 2\n")
+    assert (analyzer.reused, analyzer.full) == (0, 2)  # (a `global` statement: a full analysis)
+    assert result == analyze(edited, "t.py")
