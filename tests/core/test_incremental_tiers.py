@@ -1,13 +1,13 @@
 """Typing in a document: `DocumentAnalyzer.analyze(text, complete=False)` answers with a
-provisional analysis (the edited statement re-checked by the local rules; the findings of the
-rules that read the whole module carried over from the last complete analysis, moved with the
-lines, without those the edits touched); `analyze(text)` then completes it. Whatever the
-edits, with every rule on:
+provisional analysis (the edited statement re-checked by the local rules, or nothing re-checked
+when that would read more than `DEFER_LINES` lines; the findings of the rules not run carried
+over, moved with the lines, without those the edits touched); `analyze(text)` then completes
+it. Whatever the edits, with every rule on:
 
 - the completed analysis equals a full `analyze()` of the text;
-- the provisional one has exactly the full analysis' findings of the local rules, and every
-  carried finding of the others lies (with its fixes, related locations and `# noqa` lines)
-  in text no edit since the last complete analysis touched, at the place it has now.
+- the provisional one has exactly the full analysis' findings of the rules that ran (every
+  local rule, unless deferred), and every carried finding of the others lies (with its fixes,
+  related locations and `# noqa` lines) in text no edit since touched, at the place it has now.
 """
 
 from __future__ import annotations
@@ -15,11 +15,12 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from raylint.core import ModuleIndex, analyze, default_config
-from raylint.core.incremental import DocumentAnalyzer, _ranges
+from raylint.core.incremental import DEFER_LINES, DocumentAnalyzer, _ranges
 from raylint.core.source import SourceText
 
 ROOT = Path(__file__).parents[2]
@@ -57,42 +58,48 @@ def _text_of(source: SourceText, range_) -> str:
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(st.sampled_from(range(len(SOURCES))), edited_texts())
-def test_provisional_analyses_hold_only_current_findings_and_complete_to_a_full_one(which, steps):
+@pytest.mark.parametrize("defer_lines", [DEFER_LINES, 10**9], ids=["deferring", "never-deferring"])
+def test_provisional_analyses_hold_only_current_findings_and_complete_to_a_full_one(defer_lines, which, steps):
     text = SOURCES[which]
     index = ModuleIndex()
-    analyzer = DocumentAnalyzer("t.py", index=index)
+    analyzer = DocumentAnalyzer("t.py", index=index, defer_lines=defer_lines)
     assert analyzer.analyze(text) == analyze(text, "t.py", index=index)
-    complete_text = text  # the text of the last complete analysis
-    complete_findings = analyzer.analyze(text).findings
+    # the analyses since the last complete one, which carried findings may come from
+    since = [(text, analyzer.analyze(text).findings)]
     for start, end, typed, pause in steps:
         start, end = min(start, len(text)), min(end, len(text))
         text = text[:start] + typed + text[end:]
         result = analyzer.analyze(text, complete=False)
         full = analyze(text, "t.py", index=index)
-        if not analyzer.pending:  # (a full analysis, or nothing to defer)
+        pending = analyzer.pending
+        if not pending:  # (a full analysis, or nothing to defer)
             assert result == full, (start, end, typed)
-            complete_text, complete_findings = text, result.findings
-        else:
-            assert [f for f in result.findings if f.code in LOCAL] == [f for f in full.findings if f.code in LOCAL]
-            assert not result.problems
-            # each carried finding is one the last complete analysis had, in the same text
-            old, new = SourceText(complete_text), SourceText(text)
-            carried = [f for f in result.findings if f.code not in LOCAL]
-            assert len(carried) <= len([f for f in complete_findings if f.code not in LOCAL])
-            for finding in carried:
-                assert finding.code in analyzer.pending
-                for range_ in _ranges(finding, True):
-                    if range_.end.line < new.line_count:
-                        here = _text_of(new, range_)
-                        assert any(
-                            here == _text_of(old, r) and r.start.character == range_.start.character
-                            for f in complete_findings if f.code == finding.code for r in _ranges(f, True)
-                        ), (finding, range_)
+            since = [(text, result.findings)]
+            continue
+        # the rules that ran find what a full analysis does (with `defer_lines` out of reach,
+        # every local rule runs on every keystroke)
+        assert [f for f in result.findings if f.code not in pending] == [f for f in full.findings if f.code not in pending]
+        if defer_lines == 10**9:
+            assert LOCAL.isdisjoint(pending)
+        assert not result.problems
+        # each carried finding is one an analysis since the last complete one had, in the same text
+        new = SourceText(text)
+        carried = [f for f in result.findings if f.code in pending]
+        assert len(carried) <= max(len([f for f in findings if f.code in pending]) for _, findings in since)
+        for finding in carried:
+            for range_ in _ranges(finding, True):
+                if range_.end.line < new.line_count:
+                    here = _text_of(new, range_)
+                    assert any(
+                        here == _text_of(SourceText(old), r) and r.start.character == range_.start.character
+                        for old, findings in since for f in findings if f.code == finding.code for r in _ranges(f, True)
+                    ), (finding, range_)
+        since.append((text, result.findings))
         if pause:
             completed = analyzer.analyze(text)
             assert completed == full, (start, end, typed)
             assert not analyzer.pending
-            complete_text, complete_findings = text, completed.findings
+            since = [(text, completed.findings)]
     assert analyzer.analyze(text) == analyze(text, "t.py", index=index)
     assert not analyzer.pending
 
@@ -114,3 +121,57 @@ def test_typing_in_a_large_module_defers_the_whole_module_rules_and_a_pause_comp
     assert analyzer.analyze(text) == analyze(text, "t.py", index=index)
     assert not analyzer.pending
     assert analyzer.reused == 4
+
+
+ALL = {r.code for r in default_config().rules}
+
+
+def test_typing_in_a_huge_function_moves_the_last_findings_and_the_pause_rechecks():
+    text = SHAPES["huge_function"](1000, 5)
+    index = ModuleIndex()
+    analyzer = DocumentAnalyzer("t.py", index=index)
+    before = analyzer.analyze(text)
+    at = text.index("middle = SCALE * 10")
+    typed = "x = ray.put(1)\n    "  # a line added above half the findings
+    for n in range(1, len(typed) + 1):
+        provisional = analyzer.analyze(text[:at] + typed[:n] + text[at:], complete=False)
+        assert analyzer.pending == ALL
+    text = text[:at] + typed + text[at:]
+    assert analyzer.deferred == len(typed) and analyzer.reused == 0 and analyzer.full == 1
+    # the findings are the last ones, those below moved a line down: the same text under each
+    old, new = SourceText(text[: at] + text[at + len(typed) :]), SourceText(text)
+    assert [new.text_of(f.range) for f in provisional.findings] == [old.text_of(f.range) for f in before.findings]
+    assert [f.range.start.line for f in provisional.findings] == [
+        f.range.start.line + (f.range.start.line >= text.count("\n", 0, at)) for f in before.findings
+    ]
+    # at the pause: the local rules re-check the function, then the others (which may give up)
+    stops = []
+    analyzer.analyze(text, stop=lambda: stops.append(1) or True)
+    assert stops == [1] and analyzer.pending and LOCAL.isdisjoint(analyzer.pending)
+    assert analyzer.analyze(text) == analyze(text, "t.py", index=index)
+    assert not analyzer.pending and analyzer.full == 1
+
+
+def test_a_syntax_error_typed_in_a_large_module_is_reported_at_the_pause_not_on_each_keystroke():
+    text = SHAPES["functions"](1000, 5)
+    index = ModuleIndex()
+    analyzer = DocumentAnalyzer("t.py", index=index)
+    before = analyzer.analyze(text)
+    at = text.index("MIDDLE = SCALE * 10") + len("MIDDLE = SCALE * 10")
+    for typed in ("[", "[s", "[se", "[self."):  # the text does not parse from the first key on
+        provisional = analyzer.analyze(text[:at] + typed + text[at:], complete=False)
+        assert analyzer.pending == ALL and not provisional.problems
+    assert provisional.findings == [f for f in before.findings if f.range.start.line != text.count("\n", 0, at)]
+    assert analyzer.full == 1  # no keystroke parsed the module again
+    completed = analyzer.analyze(text[:at] + "[self." + text[at:])
+    assert completed.problems and completed == analyze(text[:at] + "[self." + text[at:], "t.py", index=index)
+    assert not analyzer.pending
+
+
+def test_a_small_module_is_rechecked_on_every_keystroke():
+    text = 'import ray\n\n\n@ray.remote\ndef f():\n    return ray.put(1)\n'
+    analyzer = DocumentAnalyzer("t.py")
+    analyzer.analyze(text)
+    for typed in ("(", "(x"):  # a syntax error: the whole module again, now
+        assert analyzer.analyze(text + typed, complete=False).problems
+    assert analyzer.deferred == 0

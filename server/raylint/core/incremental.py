@@ -1,11 +1,15 @@
 """Re-analysis of a document being edited: only the top-level statement an edit falls in,
 or only the method of a class it falls in.
 
-Two refinements for typing (see `DocumentAnalyzer.analyze`): with `complete=False` the rules
+Three refinements for typing (see `DocumentAnalyzer.analyze`): with `complete=False` the rules
 that read the whole module (`Rule.local` False) are not run on every keystroke: their last
 findings are carried over (moved with the lines, without any the edits touched) until the
-analysis is completed at a pause; and an edited `name = value` takes the old module's names
-with that statement's swapped, instead of collecting them again.
+analysis is completed at a pause; a keystroke whose re-check would read more than
+`DEFER_LINES` lines (in a long function, class body or literal; or one the whole module must
+be analysed again for, such as a syntax error, in a module that long) re-checks nothing: every
+rule's last findings are carried over the same way (`_defer`), and the pause re-checks the
+edits since, at once; and an edited `name = value` takes the old module's names with that
+statement's swapped, instead of collecting them again.
 
 An editor sends a new version of the document for every keystroke. Parsing a 10,000-line
 module takes longer than the whole latency budget, yet a keystroke inside one function can
@@ -68,6 +72,11 @@ from raylint.core.tasks import (
 )
 
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+# While typing, a keystroke whose re-check would read more lines than this (a long function,
+# class body or literal; an edit the whole module must be analysed again for, in a module this
+# long, such as a syntax error) is answered by `_defer`, and re-checked at the pause: about
+# 5 ms of rules at 30 µs a line
+DEFER_LINES = 150
 # What, inside one definition, changes findings elsewhere (see the module docstring).
 # (`global x` as a statement: where a statement may start, so that the word in a docstring,
 # "the global row index", does not send every edit of a large class the long way)
@@ -79,13 +88,18 @@ _REACHES_OUTSIDE = re.compile(
 class DocumentAnalyzer:
     """Analyses the successive texts of one document (the same path and settings)."""
 
-    def __init__(self, path: str, config: Config | None = None, *, index=None, externals=None):
+    def __init__(self, path: str, config: Config | None = None, *, index=None, externals=None, defer_lines: int = DEFER_LINES):
         self.path = path
         self.config = config if config is not None else default_config()
         self.memory: dict = {}  # each rule's notes about the document (see Checked.memory)
         self.index: ModuleIndex = index if index is not None else ModuleIndex()
         self.externals: ExternalResolver | None = externals
         self._last: _State | None = None
+        # a provisional analysis of a later text, made from `_last` without re-checking (see
+        # `_defer`): the text and its analysis
+        self._ahead: tuple[str, Analysis] | None = None
+        self.defer_lines = defer_lines
+        self.deferred = 0  # how many keystrokes were answered by `_defer`
         self.reused = 0  # how many analyses took the short way (for tests and benchmarks)
         self.inner = 0  # how many of those re-parsed a method only (see `_update_inner`)
         self.full = 0  # how many were full analyses (the text parsed whole)
@@ -104,16 +118,27 @@ class DocumentAnalyzer:
         `analyze(text)` completes it). `stop()`, called between those rules while completing,
         may give up (the analysis stays provisional)."""
         last = self._last
+        ahead, self._ahead = self._ahead, None
         if last is not None and last.context == context and last.text == text:
             if complete and last.pending:
                 self._complete(last, stop)
             return last.analysis
         if last is not None and last.context == context:
-            try:
-                result = self._update(last, text, complete, stop)
+            edit = _edit(last, text)
+            typing = not complete and keep and edit is not None and self._may_defer()
+            if typing and ahead is not None and ahead[0] == text:
+                self._ahead = ahead
+                return ahead[1]
+            if typing and _recheck_lines(last, *edit) > self.defer_lines:
+                return self._defer(last, text, *edit)
+            try:  # (completing a deferred text: the local rules now, the others interruptibly)
+                result = self._update(last, text, complete and ahead is None, stop, edit)
             except (RecursionError, ValueError):
-                result = None
+                result, last.damaged = None, True
             if result is not None:
+                if complete and self._last.pending:
+                    self._complete(self._last, stop)
+                    result = self._last.analysis
                 self.reused += 1
                 if not keep:
                     if self._last is not None and self._last.pending:
@@ -121,6 +146,8 @@ class DocumentAnalyzer:
                         result = self._last.analysis
                     self._last = None
                 return result
+            if typing and not last.damaged and last.resolver.module.source.line_count > self.defer_lines:
+                return self._defer(last, text, *edit)  # (a whole analysis: at the pause)
         self.memory = {}
         self.full += 1
         analysis, resolver = analyze_module(
@@ -128,7 +155,7 @@ class DocumentAnalyzer:
         )
         self._last = None
         if keep and resolver is not None and not analysis.problems:
-            rules = may_apply(text, self.path, self.index, self.externals, self.config.rules)
+            rules = may_apply(text, self.path, self.index, self.externals, self.config.rules, self.memory.setdefault("prefilter", {}))
             self._last = _State(text, context, resolver, analysis, rules)
         return analysis
 
@@ -136,6 +163,8 @@ class DocumentAnalyzer:
     def pending(self) -> frozenset[str]:
         """The codes of the rules whose findings in the last analysis are provisional (not run
         on its text: see `analyze`); empty once it is complete."""
+        if self._ahead is not None:  # (every rule: nothing was checked)
+            return frozenset(rule.code for rule in self.config.rules)
         last = self._last
         return last.pending if last is not None else frozenset()
 
@@ -160,7 +189,7 @@ class DocumentAnalyzer:
 
     def forget(self) -> None:
         """Drop what was kept of the last text (its tree): the next analysis is a full one."""
-        self._last = None
+        self._last = self._ahead = None
 
     def _complete(self, state: _State, stop) -> bool:
         """Run the rules that read the whole module over the state's tree (one at a time:
@@ -187,19 +216,14 @@ class DocumentAnalyzer:
         state.pending = frozenset()
         return True
 
-    def _update(self, last: _State, text: str, complete: bool = True, stop=None) -> Analysis | None:
-        rules = may_apply(text, self.path, self.index, self.externals, self.config.rules)
+    def _update(self, last: _State, text: str, complete: bool = True, stop=None, edit=None) -> Analysis | None:
+        if edit is None:
+            return None
+        rules = may_apply(text, self.path, self.index, self.externals, self.config.rules, self.memory.setdefault("prefilter", {}))
         if rules != last.rules:
             return None
         old = last.resolver.module
-        if text == old.source.text:
-            return None
-        common = _common(old.source.text, text)
-        source = SourceText.edited(old.source, text, *common)  # (not the whole text's lines again)
-        changed = _changed_lines(old.source, source, common)
-        if changed is None or source.newline != old.source.newline:  # fixes write the file's line end
-            return None
-        first, old_last = changed
+        source, (first, old_last) = edit
         body = old.tree.body
         at = _statement_at(last.starts, first, old_last, old.source.line_count)
         if at is None:
@@ -268,6 +292,7 @@ class DocumentAnalyzer:
         # the later statements move)
         wrapped = None if plain else last.wrapped()
         if delta:  # the later statements move (in place: the old tree is not used again)
+            last.damaged = True
             _move(body[at + 1 :], delta)
         tree = ast.Module(body=[*body[:at], new, *body[at + 1 :]], type_ignores=[])
         module = ModuleInfo(self.path, source, tree)
@@ -296,6 +321,27 @@ class DocumentAnalyzer:
             self._complete(state, None)
         return state.analysis
 
+
+    def _may_defer(self) -> bool:
+        return any(True for _ in self.config.rules)  # (with no rule on there is nothing to carry)
+
+    def _defer(self, last: _State, text: str, source: SourceText, changed: tuple[int, int]) -> Analysis:
+        """A keystroke's provisional analysis of `text` made without re-checking anything:
+        the last complete findings moved with the lines, without those the edits since touched
+        (their ranges, related locations, fixes and `# noqa` lines). Every rule is pending: the
+        pause's `analyze(text)` re-checks the edit (see the module docstring)."""
+        first, old_last = changed
+        delta = source.line_count - last.resolver.module.source.line_count
+        low, high = first - 1, old_last  # 0-based: the old lines first-1..old_last-1
+        findings = [
+            _shift(f, delta, high) if delta else f
+            for f in last.analysis.findings
+            if _apart(f, low, high) and not (delta and _tells_lines(f))
+        ]
+        analysis = Analysis(self.path, findings, [])
+        self._ahead = (text, analysis)
+        self.deferred += 1
+        return analysis
 
     def _update_inner(self, last, text, source, rules, at, first, old_last, old_end, delta, complete):
         """The analysis of `text` when the edit is inside a method of the top-level class
@@ -380,6 +426,7 @@ class DocumentAnalyzer:
         # The containers from the top-level statement down to the def are copied with the new
         # def in their body; what follows the def (later methods, statements) moves by delta.
         child = new
+        last.damaged = bool(delta)
         for depth in range(len(path) - 2, -1, -1):
             container, index = path[depth], indices[depth]
             later = container.body[index + 1 :]
@@ -482,11 +529,40 @@ def _inner_def(statement: ast.stmt, first: int, last: int, end: int):
     return None
 
 
+def _edit(last: _State, text: str) -> tuple[SourceText, tuple[int, int]] | None:
+    """The new text's lines (found only around the edit) and the changed lines of the last
+    text (1-based, first and last); None when the line end changed (a fix writes the file's)."""
+    old = last.resolver.module.source
+    common = _common(old.text, text)
+    source = SourceText.edited(old, text, *common)  # (not the whole text's lines again)
+    changed = _changed_lines(old, source, common)
+    if changed is None or source.newline != old.newline:
+        return None
+    return source, changed
+
+
+def _recheck_lines(last: _State, source: SourceText, changed: tuple[int, int]) -> int:
+    """How many lines re-checking the edit reads at least: the method it is in (`_inner_def`),
+    else the top-level statement, else (an edit across statements) the whole module."""
+    first, old_last = changed
+    module = last.resolver.module
+    at = _statement_at(last.starts, first, old_last, module.source.line_count)
+    if at is None:
+        return source.line_count
+    end = last.starts[at + 1] - 1 if at + 1 < len(last.starts) else module.source.line_count
+    found = _inner_def(module.tree.body[at], first, old_last, end)
+    if found is not None:
+        path, _, end = found
+        return end - first_line(path[-1]) + 1
+    return end - last.starts[at] + 1
+
+
 class _State:
     """What the last analysis left to build on."""
 
     def __init__(self, text, context, resolver: Resolver, analysis: Analysis, rules, known_wrapped=None):
         self.text, self.context, self.resolver, self.analysis = text, context, resolver, analysis
+        self.damaged = False  # were nodes of its tree moved (by an update that then gave up)?
         self.rules = rules  # the rules that apply to the text
         self.known_wrapped = known_wrapped
         self._defined: Counter | None = None

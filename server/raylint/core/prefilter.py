@@ -55,9 +55,11 @@ def may_have_findings(
     return _File(text, path, index, externals).reaches_all(needs)
 
 
-def may_apply(text: str, path: str, index: ModuleIndex, externals, rules) -> list:
-    """The rules of `rules` that may find something in the file."""
-    file = _File(text, path, index, externals)
+def may_apply(text: str, path: str, index: ModuleIndex, externals, rules, known: dict | None = None) -> list:
+    """The rules of `rules` that may find something in the file. `known`: what was learnt of
+    the other files for an earlier text of this one, while they have not changed (a document
+    being typed in: the modules its imports name are not looked up and read again)."""
+    file = _File(text, path, index, externals, known)
     return [rule for rule in rules if file.reaches_all(rule.needs)]
 
 
@@ -65,8 +67,9 @@ class _File:
     """One file's text as the prefilter reads it; what it learns (its imports, the words it
     reaches) serves every rule asked about."""
 
-    def __init__(self, text: str, path: str, index: ModuleIndex, externals: ExternalResolver | None):
+    def __init__(self, text: str, path: str, index: ModuleIndex, externals: ExternalResolver | None, known: dict | None = None):
         self.text, self.path, self.index, self.externals = text, path, index, externals
+        self.known = known  # (see `may_apply`)
         self._reaches: dict[tuple, bool] = {}
         self._imports: list | None = None
         self._imported: list[str] | None = None
@@ -97,10 +100,9 @@ class _File:
                 found = True
             elif isinstance(word, InFile):
                 found = False
-            elif word == "remote":
-                found = _reaches(self._definer_files(), word, self.index)
             else:
-                found = _reaches(self.imported(), word, self.index)
+                files = self._definer_files() if word == "remote" else self.imported()
+                found = self._learnt(("reaches", tuple(files), word), lambda: _reaches(files, word, self.index))
             self._reaches[key] = found
         return found
 
@@ -155,7 +157,7 @@ class _File:
         chosen = [(m, level, name, imported) for m, level, name, imported in imports if name in definers]
         # `from pkg import task`: `task` may be a name of pkg (or a submodule)
         chosen += [(m, level, "", "") for m, level, name, imported in chosen if imported]
-        return _workspace_files(chosen, self.path, self.index)
+        return self._workspace_files(chosen)
 
     def imports(self) -> list:
         if self._imports is None:
@@ -168,8 +170,20 @@ class _File:
             if index.snapshot:  # the file on disk is this text: its imports serve every importer
                 self._imported = index.memo(path, "imports", lambda: _workspace_files(self.imports(), path, index))
             else:
-                self._imported = _workspace_files(self.imports(), path, index)
+                self._imported = self._workspace_files(self.imports())
         return self._imported
+
+    def _workspace_files(self, imports: list) -> list[str]:
+        return self._learnt(("files", tuple(imports)), lambda: _workspace_files(imports, self.path, self.index))
+
+    def _learnt(self, key: tuple, find):
+        if self.known is None:
+            return find()
+        if key not in self.known:
+            if len(self.known) > 10_000:  # (a long session of typing imports)
+                self.known.clear()
+            self.known[key] = find()
+        return self.known[key]
 
     def outside_reaches(self, group: tuple) -> bool:
         """May an installed package (not the workspace's, not Ray) give the file a word of
