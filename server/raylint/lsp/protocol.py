@@ -5,6 +5,8 @@ and the documents (notebooks too) are raylint's own (see `lsp_text_document__did
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 import logging
 from types import SimpleNamespace
 from typing import Any
@@ -132,6 +134,17 @@ class RaylintProtocol(LanguageServerProtocol):
     def lsp_notebook_document__did_close(self, params):
         if (user_handler := self.fm.features.get(types.NOTEBOOK_DOCUMENT_DID_CLOSE)) is not None:
             yield user_handler, (params,), None
+
+    def send_json(self, body: str) -> None:
+        """Send a message already serialized (ASCII JSON), as `_send_data` sends an object: the
+        diagnostics of a document are kept as JSON between publishes (see `publish_new`)."""
+        if self.writer is None:
+            return
+        if self._include_headers:
+            body = f"Content-Length: {len(body)}\r\nContent-Type: {self.CONTENT_TYPE}; charset={self.CHARSET}\r\n\r\n" + body
+        written = self.writer.write(body.encode(self.CHARSET))
+        if inspect.isawaitable(written):
+            asyncio.ensure_future(written)
 
     def structured(self, data: dict) -> Any:
         """pygls' `structure_message` as the JSON decoder's object hook: a message it cannot
