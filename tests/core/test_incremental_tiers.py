@@ -175,3 +175,18 @@ def test_a_small_module_is_rechecked_on_every_keystroke():
     for typed in ("(", "(x"):  # a syntax error: the whole module again, now
         assert analyzer.analyze(text + typed, complete=False).problems
     assert analyzer.deferred == 0
+
+
+def test_a_keystroke_after_the_context_changed_is_deferred_in_a_large_module():
+    """Another document opened or edited (a new `context`): the whole module is analysed again,
+    at the pause; the keystrokes meanwhile carry the last findings."""
+    text = SHAPES["functions"](1000, 5)
+    analyzer = DocumentAnalyzer("t.py")
+    before = analyzer.analyze(text, context=1)
+    at = text.index("MIDDLE = SCALE * 10") + len("MIDDLE = SCALE * 1")
+    for context, digit in ((2, "1"), (2, "2"), (3, "3")):
+        text = text[:at] + digit + text[at + 1 :]
+        assert analyzer.analyze(text, context=context, complete=False).findings == before.findings
+        assert analyzer.pending == ALL and analyzer.full == 1
+    assert analyzer.analyze(text, context=3) == analyze(text, "t.py")
+    assert analyzer.full == 2 and not analyzer.pending

@@ -5,8 +5,9 @@ Three refinements for typing (see `DocumentAnalyzer.analyze`): with `complete=Fa
 that read the whole module (`Rule.local` False) are not run on every keystroke: their last
 findings are carried over (moved with the lines, without any the edits touched) until the
 analysis is completed at a pause; a keystroke whose re-check would read more than
-`DEFER_LINES` lines (in a long function, class body or literal; or one the whole module must
-be analysed again for, such as a syntax error, in a module that long) re-checks nothing: every
+`DEFER_LINES` lines (in a long function, class body or literal; or, in a module that long,
+one the whole module must be analysed again for: a syntax error, or another `context` since
+another document was opened or edited) re-checks nothing: every
 rule's last findings are carried over the same way (`_defer`), and the pause re-checks the
 edits since, at once; and an edited `name = value` takes the old module's names with that
 statement's swapped, instead of collecting them again.
@@ -96,8 +97,8 @@ class DocumentAnalyzer:
         self.externals: ExternalResolver | None = externals
         self._last: _State | None = None
         # a provisional analysis of a later text, made from `_last` without re-checking (see
-        # `_defer`): the text and its analysis
-        self._ahead: tuple[str, Analysis] | None = None
+        # `_defer`): the text, its context and its analysis
+        self._ahead: tuple[str, object, Analysis] | None = None
         self.defer_lines = defer_lines
         self.deferred = 0  # how many keystrokes were answered by `_defer`
         self.reused = 0  # how many analyses took the short way (for tests and benchmarks)
@@ -123,14 +124,17 @@ class DocumentAnalyzer:
             if complete and last.pending:
                 self._complete(last, stop)
             return last.analysis
+        edit = _edit(last, text) if last is not None and last.text != text else None
+        typing = not complete and keep and edit is not None and self._may_defer()
+        if typing and ahead is not None and ahead[:2] == (text, context):
+            self._ahead = ahead
+            return ahead[2]
+        if typing and last.context != context and last.resolver.module.source.line_count > self.defer_lines:
+            # (another document opened, closed or edited: the whole analysis, at the pause)
+            return self._defer(last, text, context, *edit)
         if last is not None and last.context == context:
-            edit = _edit(last, text)
-            typing = not complete and keep and edit is not None and self._may_defer()
-            if typing and ahead is not None and ahead[0] == text:
-                self._ahead = ahead
-                return ahead[1]
             if typing and _recheck_lines(last, *edit) > self.defer_lines:
-                return self._defer(last, text, *edit)
+                return self._defer(last, text, context, *edit)
             try:  # (completing a deferred text: the local rules now, the others interruptibly)
                 result = self._update(last, text, complete and ahead is None, stop, edit)
             except (RecursionError, ValueError):
@@ -147,7 +151,7 @@ class DocumentAnalyzer:
                     self._last = None
                 return result
             if typing and not last.damaged and last.resolver.module.source.line_count > self.defer_lines:
-                return self._defer(last, text, *edit)  # (a whole analysis: at the pause)
+                return self._defer(last, text, context, *edit)  # (a whole analysis: at the pause)
         self.memory = {}
         self.full += 1
         analysis, resolver = analyze_module(
@@ -325,7 +329,7 @@ class DocumentAnalyzer:
     def _may_defer(self) -> bool:
         return any(True for _ in self.config.rules)  # (with no rule on there is nothing to carry)
 
-    def _defer(self, last: _State, text: str, source: SourceText, changed: tuple[int, int]) -> Analysis:
+    def _defer(self, last: _State, text: str, context, source: SourceText, changed: tuple[int, int]) -> Analysis:
         """A keystroke's provisional analysis of `text` made without re-checking anything:
         the last complete findings moved with the lines, without those the edits since touched
         (their ranges, related locations, fixes and `# noqa` lines). Every rule is pending: the
@@ -339,7 +343,7 @@ class DocumentAnalyzer:
             if _apart(f, low, high) and not (delta and _tells_lines(f))
         ]
         analysis = Analysis(self.path, findings, [])
-        self._ahead = (text, analysis)
+        self._ahead = (text, context, analysis)
         self.deferred += 1
         return analysis
 
