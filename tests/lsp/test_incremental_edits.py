@@ -1,6 +1,7 @@
 """Typing in a large document: the server re-checks only the edited top-level statement
 (`DocumentAnalyzer`). After every incremental edit its diagnostics must be exactly those of
-the same text opened fresh (a full analysis)."""
+the same text opened fresh (a full analysis); pushed, once the pause has published them (a
+keystroke may be deferred: see core/incremental.py)."""
 
 from __future__ import annotations
 
@@ -52,10 +53,14 @@ async def test_edits_in_a_large_document_give_the_diagnostics_of_a_fresh_open(ed
     ]
     for number, (needle, new, after) in enumerate(edits):
         text, change = insert(text, needle, new, after)
-        editor.change(uri, change)
-        edited = await editor.diagnostics(uri)
         fresh_uri = editor.open(f"fresh_{number}.py", text)
         fresh = await editor.diagnostics(fresh_uri)
+        editor.change(uri, change)
+        edited = await editor.diagnostics(uri)
+        if not editor.pull and sorted(map(key, edited)) != sorted(map(key, fresh)):
+            # a keystroke after another document was opened is deferred (the last diagnostics,
+            # moved): the complete ones are published at the pause
+            edited = await editor.diagnostics(uri)
         assert sorted(map(key, edited)) == sorted(map(key, fresh)), new
     assert at(text, "return ray.put(unused)").line in [d.range.start.line for d in edited]  # the new one
 
