@@ -101,7 +101,7 @@ def test_the_module_bindings_carried_over_are_those_of_the_new_module(which, edi
             assert module.scope._star_imports == fresh.star_imports
         # (a deferred keystroke re-checks nothing: the tree is still the last re-checked text's)
         checked = analyzer._last.text
-        assert checked == text or analyzer._ahead is not None and analyzer._ahead[0] == text
+        assert checked == text or analyzer._ahead is not None and analyzer._ahead.text == text
         assert tree_of(analyzer) == ast.dump(ast.parse(checked), include_attributes=True)
 
 

@@ -8,13 +8,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from lsprotocol import types
+from lsprotocol import converters, types
 
 from raylint.core import Edit, Finding, Position, Range
 from raylint.core.model import Related
 from raylint.rules import BY_CODE
 from raylint.lsp.documents import Document
 
+_CONVERTER = converters.get_converter()
 SEVERITY = {
     "error": types.DiagnosticSeverity.Error,
     "warning": types.DiagnosticSeverity.Warning,
@@ -32,32 +33,45 @@ def diagnostic(
 ) -> types.Diagnostic:
     """The finding in `document`; `locate(path)` gives the document of a related location in
     another file (a call site to review), whose columns are counted in its own text."""
-    return types.Diagnostic(
-        range=document.range_to_client(finding.range, encoding),
-        message=finding.message + (f" No automatic fix: {finding.no_fix_reason}." if finding.no_fix_reason else ""),
-        severity=SEVERITY[severity],
-        code=finding.code,
-        code_description=types.CodeDescription(href=BY_CODE[finding.code].url) if finding.code in BY_CODE else None,
-        source="raylint",
-        related_information=[
-            types.DiagnosticRelatedInformation(location=_location(r, document, encoding, locate), message=r.message)
-            for r in finding.related
+    return _CONVERTER.structure(diagnostic_json(finding, document, encoding, severity, locate), types.Diagnostic)
+
+
+def diagnostic_json(
+    finding: Finding,
+    document: Document,
+    encoding: str,
+    severity: str,
+    locate: Callable[[str], Document | None] | None = None,
+) -> dict:
+    """`diagnostic` as LSP's JSON, built directly (a publish of hundreds of findings while
+    typing: no lsprotocol objects made and taken apart again)."""
+    data = {
+        "range": document.range_json(finding.range, encoding),
+        "message": finding.message + (f" No automatic fix: {finding.no_fix_reason}." if finding.no_fix_reason else ""),
+        "severity": SEVERITY[severity].value,
+        "code": finding.code,
+        "source": "raylint",
+        "relatedInformation": [
+            {"location": _location(r, document, encoding, locate), "message": r.message} for r in finding.related
         ],
-    )
+    }
+    if finding.code in BY_CODE:
+        data["codeDescription"] = {"href": BY_CODE[finding.code].url}
+    return data
 
 
-def _location(related: Related, document: Document, encoding: str, locate) -> types.Location:
+def _location(related: Related, document: Document, encoding: str, locate) -> dict:
     if related.path == document.path or os.path.abspath(related.path) == os.path.abspath(document.path):
-        return types.Location(uri=document.uri, range=document.range_to_client(related.range, encoding))
+        return {"uri": document.uri, "range": document.range_json(related.range, encoding)}
     other = locate(related.path) if locate is not None else None
     if other is not None:
-        return types.Location(uri=other.uri, range=other.range_to_client(related.range, encoding))
+        return {"uri": other.uri, "range": other.range_json(related.range, encoding)}
     # a file that cannot be read (gone since): its columns as code points, the best guess left
     start, end = related.range.start, related.range.end
-    return types.Location(
-        uri=Path(os.path.abspath(related.path)).as_uri(),
-        range=types.Range(types.Position(start.line, start.character), types.Position(end.line, end.character)),
-    )
+    return {
+        "uri": Path(os.path.abspath(related.path)).as_uri(),
+        "range": {"start": {"line": start.line, "character": start.character}, "end": {"line": end.line, "character": end.character}},
+    }
 
 
 def text_edits(edits: list[Edit], document: Document, encoding: str) -> list[types.TextEdit]:

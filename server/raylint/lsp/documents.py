@@ -70,15 +70,22 @@ class Document:
         return self.language_id == "python" or self.path.endswith((".py", ".pyi"))
 
     def to_client(self, position: Position, encoding: str) -> types.Position:
-        source = self.source
-        if position.line >= source.line_count:
-            last = source.line_count - 1
-            return types.Position(last, _units(source.line(last), encoding))
-        line = source.line(position.line)
-        return types.Position(position.line, _units(line[: position.character], encoding))
+        return types.Position(**self.position_json(position, encoding))
 
     def range_to_client(self, range_: Range, encoding: str) -> types.Range:
         return types.Range(self.to_client(range_.start, encoding), self.to_client(range_.end, encoding))
+
+    def position_json(self, position: Position, encoding: str) -> dict:
+        """The position as the client counts it, as LSP's JSON (clamped to the text)."""
+        source = self.source
+        if position.line >= source.line_count:
+            last = source.line_count - 1
+            return {"line": last, "character": _units(source.line(last), encoding)}
+        line = source.line(position.line)
+        return {"line": position.line, "character": _units(line[: position.character], encoding)}
+
+    def range_json(self, range_: Range, encoding: str) -> dict:
+        return {"start": self.position_json(range_.start, encoding), "end": self.position_json(range_.end, encoding)}
 
     def from_client(self, position: types.Position, encoding: str) -> Position:
         source = self.source

@@ -324,12 +324,16 @@ class RaylintServer(LanguageServer):
         converted, out, locate = {}, [], None
         for finding in analysis.findings:
             hit = last.get(id(finding))
+            here = all(r.path == path for r in finding.related)
             if hit is None or hit[0] is not finding:
-                locate = locate or self.locator(document)
-                diagnostic = convert.diagnostic(finding, document, self.encoding, settings.severity, locate)
-                self.notebooks.diagnostics_out([diagnostic])
-                hit = (finding, json.dumps(self.protocol._converter.unstructure(diagnostic)))
-            if all(r.path == path for r in finding.related):
+                if here:
+                    data = convert.diagnostic_json(finding, document, self.encoding, settings.severity)
+                else:  # (related locations in other files; in notebooks: in their cells)
+                    locate = locate or self.locator(document)
+                    diagnostic = convert.diagnostic(finding, document, self.encoding, settings.severity, locate)
+                    data = self.protocol._converter.unstructure(self.notebooks.diagnostics_out([diagnostic])[0])
+                hit = (finding, json.dumps(data))
+            if here:
                 converted[id(finding)] = hit
             out.append(hit[1])
         record.converted = (key, converted)
