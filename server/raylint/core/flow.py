@@ -17,6 +17,7 @@ import ast
 import bisect
 import builtins
 import os
+import re
 from dataclasses import dataclass
 from typing import Callable
 
@@ -104,6 +105,7 @@ class View:
         self._starts = [first_line(s) for s in body]
         self._position = {id(s): at for at, s in enumerate(body)}
         self._of: dict[tuple, list] = {}
+        self._lines: dict[re.Pattern, list[int]] = {}  # the lines a pattern matches on (`spelling`)
         self._kinds: list[dict[type, list[ast.AST]] | None] = [None] * len(body)
         self._all_walked = False
         self.scopes[id(module.tree)] = module.scope
@@ -132,6 +134,27 @@ class View:
                 found.extend(n for n in walk(statement) if isinstance(n, kinds))
             else:
                 found.extend(self._of_part(kinds, at))
+        return found
+
+    def spelling(self, pattern: re.Pattern, statements=None) -> list:
+        """The top-level statements of `statements` (default: the whole module) whose lines,
+        decorators included, hold a match of `pattern`: a rule that needs a node only where
+        the text spells a word (a loop spells `for` or `while`) walks just those statements.
+        A statement of another tree (one being built) is kept: its lines are not this text's."""
+        lines = self._lines.get(pattern)
+        if lines is None:
+            starts = self.module.source.line_starts
+            # (1-based lines, as the parser counts them: SourceText's line ends are Python's)
+            lines = self._lines[pattern] = sorted({bisect.bisect_right(starts, m.start()) for m in pattern.finditer(self.module.source.text)})
+        found = []
+        for statement in self.module.tree.body if statements is None else statements:
+            end = getattr(statement, "end_lineno", None)
+            if id(statement) not in self._position or end is None:
+                found.append(statement)
+                continue
+            at = bisect.bisect_left(lines, first_line(statement))
+            if at < len(lines) and lines[at] <= end:
+                found.append(statement)
         return found
 
     def _of_part(self, kinds, at: int) -> list:

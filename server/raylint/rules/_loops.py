@@ -9,6 +9,7 @@ to a task or to an actor method).
 from __future__ import annotations
 
 import ast
+import re
 
 from raylint.core.flow import view
 from raylint.core.names import Scope
@@ -18,6 +19,9 @@ from raylint.core.walk import children
 FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 LOOPS = (ast.For, ast.AsyncFor, ast.While)
+_ANY_LOOP = (*LOOPS, *COMPREHENSIONS)
+# where a loop or comprehension may be: its keyword (`1for` is a loop too; `format` is not)
+_LOOP_WORDS = re.compile(r"(?<![A-Za-z_])(?:for|while)(?!\w)")
 # nodes whose insides run at another time than the statement they are in
 _DEFERRED = (*FUNCTIONS, ast.Lambda, ast.ClassDef)
 
@@ -37,11 +41,17 @@ class Walk:
         if not ("get" in ctx.source.text and "remote" in ctx.source.text):
             return self
         resolver = ctx.resolver.for_ray()
-        for node in v.of(ast.Call, ctx.body):
+        # Both rules look only at a `ray.get` inside a loop or comprehension (`innermost_loop`),
+        # and RAY005 at a `ray.wait` inside that loop: a call in no loop is not resolved (which
+        # may parse the modules its name is imported from), and a statement that spells
+        # neither `for` nor `while` is not walked.
+        for node in v.of(ast.Call, v.spelling(_LOOP_WORDS, ctx.body)):
             func = node.func
             # (`ray.get` is an attribute named `get` or a name: other attributes, most of the
             # calls, are not resolved; a module re-exporting it as `utils.fetch` is not followed)
             if isinstance(func, ast.Attribute) and func.attr not in ("get", "wait") or not isinstance(func, (ast.Attribute, ast.Name)):
+                continue
+            if not self._in_loop(node):
                 continue
             meaning = resolver.meaning(resolver.resolve(func, v.scope_of(node)))
             if meaning == "ray.get":
@@ -50,6 +60,15 @@ class Walk:
                 self.waits.append(node)
         self.gets.sort(key=lambda n: (n.lineno, n.col_offset))
         return self
+
+    def _in_loop(self, node: ast.AST) -> bool:
+        """Is `node` inside a loop or comprehension (at any depth, nested functions too)?"""
+        at = self.view.parent(node)
+        while at is not None:
+            if isinstance(at, _ANY_LOOP):
+                return True
+            at = self.view.parent(at)
+        return False
 
     def parent(self, node: ast.AST) -> ast.AST | None:
         """The node holding `node`; None for a top-level statement."""
