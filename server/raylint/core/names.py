@@ -609,8 +609,27 @@ _IMPORTS_RAY = re.compile(r"^[ \t]*(?:from|import)[ \t]+ray\b", re.MULTILINE)
 
 
 def _imports_ray(text: str) -> bool:
-    # the plain search first: most files never spell "ray " or "ray\n" (the regex is slower)
-    return ("ray" in text) and _IMPORTS_RAY.search(text) is not None
+    # plain searches first: the pattern needs a blank before `ray` ("array" is common), and
+    # the regex is many times slower
+    return (" ray" in text or "\tray" in text) and _IMPORTS_RAY.search(text) is not None
+
+
+def _file_imports_ray(path: str) -> bool:
+    """`_imports_ray` of the text of the file at `path`. Most files of a large package (numpy:
+    thousands) are ruled out on their bytes, without decoding them: in UTF-8 (no `coding`
+    cookie) the text spells " ray" only where its bytes do."""
+    from raylint.discovery import MAX_PYTHON_FILE, read_regular_file
+
+    try:
+        data = read_regular_file(path, MAX_PYTHON_FILE)
+    except (OSError, ValueError):
+        return False  # (read_disk: None)
+    first = data.find(b"\n")
+    second = data.find(b"\n", first + 1) if first != -1 else -1
+    # (a cookie is on the first two lines: these, or more with "\r" line ends)
+    if b"coding" not in data[: second if second != -1 else len(data)] and b" ray" not in data and b"\tray" not in data:
+        return False  # (the pattern needs a blank before `ray`; a search for it is fast, the pattern's is not)
+    return _imports_ray(read_disk(path) or "")
 
 
 class ExternalResolver:
@@ -674,7 +693,7 @@ class ExternalResolver:
                 sys_path = self.environment().get_sys_path()
             except Exception:  # no usable environment: leave it to jedi (which reports nothing)
                 return True
-            self._packages[package] = any(_imports_ray(read_disk(path) or "") for path in self._package_files(package, sys_path))
+            self._packages[package] = any(_file_imports_ray(path) for path in self._package_files(package, sys_path))
         return self._packages[package]
 
     @staticmethod
