@@ -302,14 +302,27 @@ class ModuleIndex:
         self._package_roots: dict[str, str] = {}
         # a snapshot reads each folder it looks into once: a file exists if its folder lists it
         self.listings = Listings() if snapshot else None
+        # In a snapshot (one run, in one folder): each path made absolute once, and `find`'s
+        # answer by the very question (the path work per lookup was a tenth of the prefilter)
+        self._absolute: dict[str, str] | None = {} if snapshot else None
+        self._found_from: dict[tuple[str, str, int], str | None] | None = {} if snapshot else None
+
+    def absolute(self, path: str) -> str:
+        if self._absolute is None:
+            return os.path.abspath(path)
+        found = self._absolute.get(path)
+        if found is None:
+            found = self._absolute[path] = os.path.abspath(path)
+        return found
 
     def forget(self, path: str) -> None:
-        self._modules.pop(os.path.abspath(path), None)
-        self._texts.pop(os.path.abspath(path), None)
+        self._modules.pop(self.absolute(path), None)
+        self._texts.pop(self.absolute(path), None)
 
     def files_appeared(self) -> None:
         """Look again for modules that were not found: a file may have been created since."""
         self._found = {key: path for key, path in self._found.items() if path is not None}
+        self._found_from = {} if self.snapshot else None
         self._memos.clear()
         self._package_roots.clear()
         self.reaches.clear()
@@ -318,7 +331,7 @@ class ModuleIndex:
 
     def text(self, path: str) -> str | None:
         """A file's text, read again only when its stamp changes."""
-        path = os.path.abspath(path)
+        path = self.absolute(path)
         stamp = self.stamp(path)
         cached = self._texts.get(path)
         if cached is None or cached[0] != stamp:
@@ -327,12 +340,12 @@ class ModuleIndex:
 
     def text_stamp(self, path: str):
         """The stamp the file had when `text(path)` last read it (None: never read)."""
-        cached = self._texts.get(os.path.abspath(path))
+        cached = self._texts.get(self.absolute(path))
         return cached[0] if cached is not None else None
 
     def memo(self, path: str, what: str, compute: Callable[[], object]):
         """A fact about a file (`what`), computed again only when the file's stamp changes."""
-        path = os.path.abspath(path)
+        path = self.absolute(path)
         stamp = self.stamp(path)
         cached = self._memos.get((path, what))
         if cached is None or cached[0] != stamp:
@@ -340,7 +353,7 @@ class ModuleIndex:
         return cached[1]
 
     def module(self, path: str) -> ModuleInfo | None:
-        path = os.path.abspath(path)
+        path = self.absolute(path)
         stamp = self.stamp(path)
         cached = self._modules.get(path)
         if cached is not None and cached[0] == stamp:
@@ -356,6 +369,10 @@ class ModuleIndex:
 
     def find(self, module: str, from_path: str, level: int = 0) -> str | None:
         """The file of `module` as imported from `from_path`, if it is in the workspace."""
+        if self._found_from is not None:  # (a snapshot: the answer of each question is kept whole)
+            asked = (module, from_path, level)
+            if asked in self._found_from:
+                return self._found_from[asked]
         folder = os.path.dirname(from_path if os.path.isabs(from_path) else os.path.abspath(from_path))
         if not level:  # (an absolute import is looked up from the package root: one key per package)
             folder = self.package_root(folder)
@@ -364,6 +381,8 @@ class ModuleIndex:
             self._found[key] = self._find(module, from_path, level)
         found = self._found[key]
         if found is None or self.snapshot:  # (no file changes in a snapshot's life)
+            if self._found_from is not None:
+                self._found_from[(module, from_path, level)] = found
             return found
         return found if os.path.isfile(found) else self._find(module, from_path, level)
 
