@@ -80,7 +80,7 @@ def _loop_statements(module_info: ModuleInfo) -> list[ast.stmt]:
 def test_spelling_keeps_every_statement_with_a_loop():
     """`View.spelling` gates walks on words: each statement holding a loop or comprehension
     spells `for` or `while` on its lines (decorators, odd line ends and `1for` included)."""
-    from raylint.rules._loops import _LOOP_WORDS
+    from raylint.core.flow import LOOP_WORDS as _LOOP_WORDS
 
     texts = [
         "x = 1\n@dec([a for a in b])\ndef f():\n    pass\ny = 2\n",

@@ -28,6 +28,15 @@ from raylint.core.names import _COMPREHENSIONS, RAY_API, REMOTE_FACTORY, Externa
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 
 
+def keywords(*words: str) -> re.Pattern:
+    """Where a text may spell one of `words` as a keyword (for `View.spelling`): not right
+    after a letter or `_` (after a digit it may: `1for`), not before a word character."""
+    return re.compile(rf"(?<![A-Za-z_])(?:{'|'.join(words)})(?!\w)")
+
+
+LOOP_WORDS = keywords("for", "while")  # every loop and comprehension spells one
+
+
 @dataclass(frozen=True)
 class Def:
     """A function or class defined in the workspace; `remote` once made a task or actor."""
@@ -187,13 +196,29 @@ class View:
         return part
 
     def _walk(self, top: ast.AST, top_scope: Scope) -> list[tuple[ast.AST, Scope]]:
-        stack: list[tuple[ast.AST, Scope]] = [(top, top_scope)]
+        # A node's parent and scope are set when it is pushed, so that the stack holds bare
+        # nodes (no (node, scope) pair per child: most nodes open no scope).
         parents, scopes = self.parents, self.scopes
+        scopes[id(top)] = top_scope
+        stack: list[ast.AST] = [top]
         nodes: list[tuple[ast.AST, Scope]] = []
         while stack:
-            node, scope = stack.pop()
-            scopes[id(node)] = scope
+            node = stack.pop()
+            scope = scopes[id(node)]
             nodes.append((node, scope))
+            kind = type(node)
+            opens = _OPENS_SCOPE.get(kind)
+            if opens is None:
+                opens = _OPENS_SCOPE[kind] = isinstance(node, (*_FUNCTIONS, ast.Lambda, ast.ClassDef, *_COMPREHENSIONS))
+            if not opens:
+                kids = child_nodes(node)
+                if kids:
+                    for child in kids:
+                        parents[id(child)] = node
+                        scopes[id(child)] = scope
+                    kids.reverse()
+                    stack.extend(kids)
+                continue
             children: list[tuple[ast.AST, Scope]]
             if isinstance(node, (*_FUNCTIONS, ast.Lambda)):
                 inner = self.module.scope_of(node, scope)
@@ -211,7 +236,7 @@ class View:
                 inner = self.module.scope_of(node, scope)
                 outside = [*node.decorator_list, *node.bases, *node.keywords]
                 children = [(c, scope) for c in outside] + [(c, inner) for c in node.body]
-            elif isinstance(node, _COMPREHENSIONS):
+            else:  # a comprehension
                 inner = self.module.scope_of(node, scope)
                 children = []
                 for number, generator in enumerate(node.generators):
@@ -226,18 +251,14 @@ class View:
                 children.extend((c, inner) for c in elts)
                 for c in elts:
                     parents[id(c)] = node
-                stack.extend(reversed(children))
+                for child, child_scope in children:
+                    scopes[id(child)] = child_scope
+                stack.extend([c for c, _ in reversed(children)])
                 continue
-            else:
-                kids = child_nodes(node)
-                if kids:
-                    for child in kids:
-                        parents[id(child)] = node
-                    stack.extend([(c, scope) for c in reversed(kids)])
-                continue
-            for child, _ in children:
+            for child, child_scope in children:
                 parents[id(child)] = node
-            stack.extend(reversed(children))
+                scopes[id(child)] = child_scope
+            stack.extend([c for c, _ in reversed(children)])
         return nodes
 
     def walk_path(self, path: list[ast.AST]) -> None:
@@ -319,6 +340,9 @@ class View:
         if found is None and id(node) not in self.scopes and self._walked(node):
             found = self.module.scopes.get(id(node))
         return found
+
+
+_OPENS_SCOPE: dict[type, bool] = {}  # node class -> does it open a scope (see View._walk)
 
 
 def _start(node: ast.AST) -> tuple[int, int]:

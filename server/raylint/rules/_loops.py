@@ -9,9 +9,8 @@ to a task or to an actor method).
 from __future__ import annotations
 
 import ast
-import re
 
-from raylint.core.flow import view
+from raylint.core.flow import LOOP_WORDS, view
 from raylint.core.names import Scope
 from raylint.core.rule import Checked
 from raylint.core.walk import children
@@ -20,8 +19,6 @@ FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 LOOPS = (ast.For, ast.AsyncFor, ast.While)
 _ANY_LOOP = (*LOOPS, *COMPREHENSIONS)
-# where a loop or comprehension may be: its keyword (`1for` is a loop too; `format` is not)
-_LOOP_WORDS = re.compile(r"(?<![A-Za-z_])(?:for|while)(?!\w)")
 # nodes whose insides run at another time than the statement they are in
 _DEFERRED = (*FUNCTIONS, ast.Lambda, ast.ClassDef)
 
@@ -45,7 +42,7 @@ class Walk:
         # and RAY005 at a `ray.wait` inside that loop: a call in no loop is not resolved (which
         # may parse the modules its name is imported from), and a statement that spells
         # neither `for` nor `while` is not walked.
-        for node in v.of(ast.Call, v.spelling(_LOOP_WORDS, ctx.body)):
+        for node in v.of(ast.Call, v.spelling(LOOP_WORDS, ctx.body)):
             func = node.func
             # (`ray.get` is an attribute named `get` or a name: other attributes, most of the
             # calls, are not resolved; a module re-exporting it as `utils.fetch` is not followed)
