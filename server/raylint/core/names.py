@@ -142,11 +142,36 @@ def _module_scope(scope: Scope) -> Scope:
     return scope
 
 
+# the nodes `_collect` looks at (any other goes to its children)
+_MAY_BIND = (
+    ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda, *_COMPREHENSIONS, ast.NamedExpr, ast.Import,
+    ast.ImportFrom, ast.Global, ast.Nonlocal, ast.Assign, ast.AnnAssign, ast.For, ast.AsyncFor, ast.Name,
+    ast.ExceptHandler, ast.MatchAs, ast.MatchStar, ast.MatchMapping,
+)
+_BINDS_NOTHING: dict[type, bool] = {}
+
+
 def _collect(body: list[ast.stmt], scope: Scope) -> None:
     """Record the bindings of a block, without entering nested scopes."""
     stack: list[ast.AST] = list(reversed(body))
     while stack:
         node = stack.pop()
+        # most nodes (calls, attributes, constants...) bind nothing: one lookup by class sends
+        # them to their children, past the tests below
+        kind = type(node)
+        plain = _BINDS_NOTHING.get(kind)
+        if plain is None:
+            plain = _BINDS_NOTHING[kind] = not isinstance(node, _MAY_BIND)
+        if plain:
+            kids = children(node)
+            if kids:
+                kids.reverse()
+                stack.extend(kids)
+            continue
+        if kind is ast.Name:  # (the most common of the rest; as below)
+            if not isinstance(node.ctx, ast.Load):
+                scope.bind(node.id, ("other",))
+            continue
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             scope.bind(node.name, ("def", node))
             stack.extend(node.decorator_list)
