@@ -80,13 +80,14 @@ def _loop_statements(module_info: ModuleInfo) -> list[ast.stmt]:
 def test_spelling_keeps_every_statement_with_a_loop():
     """`View.spelling` gates walks on words: each statement holding a loop or comprehension
     spells `for` or `while` on its lines (decorators, odd line ends and `1for` included)."""
-    from raylint.core.flow import LOOP_WORDS as _LOOP_WORDS
+    from raylint.core.flow import LOOP_WORDS as _LOOP_WORDS, keywords
 
     texts = [
         "x = 1\n@dec([a for a in b])\ndef f():\n    pass\ny = 2\n",
         "a = [1for x in y]\r\nb = 2\rc = {k: v for k, v in d}\nd = 3\n",
         "\ufeffwhile x:\n    pass\nformat = before = 1\n",
         "async def f():\n    async for x in y:\n        pass\nplatform = 1\n",
+        "@a\nclass\\\n  C: pass\nx = 1\n",
         "s = '''\nfor\n'''\nt = (x\n  for x in y)\n",
     ]
     for path in SOURCES:
@@ -101,6 +102,8 @@ def test_spelling_keeps_every_statement_with_a_loop():
             info = ModuleInfo("m.py", SourceText(text), ast.parse(text.lstrip("\ufeff")))
         gated = view(info).spelling(_LOOP_WORDS)
         assert {id(s) for s in _loop_statements(info)} <= {id(s) for s in gated}, text[:200]
+        classes = [s for s in info.tree.body if any(isinstance(n, ast.ClassDef) for n in ast.walk(s))]
+        assert {id(s) for s in classes} <= {id(s) for s in view(info).spelling(keywords("class"))}, text[:200]
     # and it does leave out what spells neither word
     info = module("import ray\nformat = 1\nfor x in y:\n    pass\nplatform = 2\n")
     assert [type(s).__name__ for s in view(info).spelling(_LOOP_WORDS)] == ["For"]

@@ -114,7 +114,7 @@ class View:
         self._starts = [first_line(s) for s in body]
         self._position = {id(s): at for at, s in enumerate(body)}
         self._of: dict[tuple, list] = {}
-        self._lines: dict[re.Pattern, list[int]] = {}  # the lines a pattern matches on (`spelling`)
+        self._spelled: dict[tuple[re.Pattern, int], bool] = {}  # (pattern, statement): `spelling`
         self._kinds: list[dict[type, list[ast.AST]] | None] = [None] * len(body)
         self._all_walked = False
         self.scopes[id(module.tree)] = module.scope
@@ -150,19 +150,22 @@ class View:
         decorators included, hold a match of `pattern`: a rule that needs a node only where
         the text spells a word (a loop spells `for` or `while`) walks just those statements.
         A statement of another tree (one being built) is kept: its lines are not this text's."""
-        lines = self._lines.get(pattern)
-        if lines is None:
-            starts = self.module.source.line_starts
-            # (1-based lines, as the parser counts them: SourceText's line ends are Python's)
-            lines = self._lines[pattern] = sorted({bisect.bisect_right(starts, m.start()) for m in pattern.finditer(self.module.source.text)})
+        text, starts = self.module.source.text, self.module.source.line_starts
         found = []
         for statement in self.module.tree.body if statements is None else statements:
+            at = self._position.get(id(statement))
             end = getattr(statement, "end_lineno", None)
-            if id(statement) not in self._position or end is None:
+            if at is None or end is None:
                 found.append(statement)
                 continue
-            at = bisect.bisect_left(lines, first_line(statement))
-            if at < len(lines) and lines[at] <= end:
+            key = (pattern, at)
+            spelled = self._spelled.get(key)
+            if spelled is None:
+                # (1-based lines, as the parser counts them: SourceText's line ends are Python's;
+                # the search stops at the start of the next line)
+                low, high = starts[self._starts[at] - 1], starts[end] if end < len(starts) else len(text)
+                spelled = self._spelled[key] = pattern.search(text, low, high) is not None
+            if spelled:
                 found.append(statement)
         return found
 
