@@ -366,17 +366,30 @@ def _lookups(imports, path: str, index: ModuleIndex) -> list[tuple[str, int, str
 def _reaches(files: list[str], word: str, index: ModuleIndex) -> bool:
     """Does any of `files`, or a workspace file they import (transitively), spell `word`?"""
     known = index.reaches if index.snapshot else {}
+    # (each of `files` on its own, so that its answer is kept, True too: the files of a
+    # project import the same few modules, whose imports were searched again for each)
+    return any(_reaches_from(start, word, index, known) for start in files)
+
+
+def _reaches_from(start: str, word: str, index: ModuleIndex, known: dict) -> bool:
+    found = known.get((start, word))
+    if found is not None:
+        return found
     seen: set[str] = set()
-    stack = list(files)
+    stack = [start]
     while stack:
         path = stack.pop()
-        if path in seen or known.get((path, word)) is False:
+        if path in seen:
             continue
-        seen.add(path)
-        if index.memo(path, word, lambda: spells(index.text(path) or "", word)):
+        found = known.get((path, word))
+        if found is False:
+            continue
+        if found or index.memo(path, word, lambda: spells(index.text(path) or "", word)):
+            known[(start, word)] = True
             return True
+        seen.add(path)
         stack.extend(index.memo(path, "imports", lambda: _workspace_files(_imports(index.text(path) or ""), path, index)))
-    # everything reachable from `files` was visited: none of it can reach the word
+    # everything reachable from `start` was visited: none of it can reach the word
     for path in seen:
         known[(path, word)] = False
     return False
