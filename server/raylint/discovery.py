@@ -161,6 +161,16 @@ def read_regular_file(path: str, limit: int) -> bytes:
             os.close(fd)
 
 
+def _first_lines(data: bytes) -> list[bytes]:
+    """`data.splitlines(keepends=True)[:2]`, without splitting the whole file."""
+    size = 4096
+    while True:
+        lines = data[:size].splitlines(keepends=True)
+        if len(lines) > 2 or size >= len(data):  # (the third line began: the first two are whole)
+            return lines[:2]
+        size *= 8
+
+
 def read_python_file(path: str) -> tuple[str, str]:
     """The text of a Python file and the encoding to write it back in (PEP 263 aware). A
     notebook's text is the module its code cells form, and its "encoding" is `ipynb`."""
@@ -171,7 +181,7 @@ def read_python_file(path: str) -> tuple[str, str]:
         return Notebook.parse(data.decode("utf-8")).module()[0], NOTEBOOK
     if b"\x00" in data:
         raise ValueError("binary file (it contains NUL bytes), skipped")
-    lines = iter(data.splitlines(keepends=True)[:2])
+    lines = iter(_first_lines(data))
     encoding, _ = tokenize.detect_encoding(lambda: next(lines, b""))
     # Keep a BOM in the text: positions count it as the editor does, and it is written back.
     encoding = "utf-8" if encoding == "utf-8-sig" else encoding

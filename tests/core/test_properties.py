@@ -223,3 +223,24 @@ def test_every_fix_of_every_fixture_survives_line_ends_form_feeds_and_tabs(name,
     assert _parses(fixed) or not intact
     assert all(not f.fixes for f in after.findings)
     assert fix_text(fixed, name, **options)[0] == fixed  # idempotent
+
+
+def test_line_starts_and_first_lines_take_their_fast_ways_to_the_same_answer():
+    """SourceText's line starts (from str.splitlines when only "\\n" ends lines) are the line
+    ends' pattern's; read_python_file's first two lines are bytes.splitlines'."""
+    import random
+
+    from raylint.core.source import _LINE_END, SourceText
+    from raylint.discovery import _first_lines
+
+    generator = random.Random(7)
+    pieces = ["a", "é", " ", "\n", "\r", "\r\n", "\x0c", "\u2028", "\x85"]
+    texts = ["", "\n", "a", "a\n", "a\nb", *("".join(generator.choice(pieces) for _ in range(generator.randint(0, 30))) for _ in range(3000))]
+    texts += ["".join(generator.choice("ab\n") for _ in range(generator.randint(0, 30))) for _ in range(3000)]
+    for text in texts:
+        assert SourceText(text).line_starts == [0, *(m.end() for m in _LINE_END.finditer(text))], repr(text)
+        data = text.encode("utf-8")
+        assert _first_lines(data) == data.splitlines(keepends=True)[:2], repr(text)
+    for size in (4095, 4096, 4097, 40000):  # (lines longer than the first look)
+        for data in (b"x" * size + b"\r\ny\n", b"x" * size + b"\r\nz", b"x" * size, b"\n" * size):
+            assert _first_lines(data) == data.splitlines(keepends=True)[:2]

@@ -445,3 +445,27 @@ def test_which_ray_name_is_answered_without_parsing_modules_that_cannot_lead_to_
     findings = analyze(path.read_text(), str(path), index=ModuleIndex([str(tmp_path)])).findings
     assert [f.code for f in findings] == ["RAY002"]
     assert "settings = {'retries': 3}\n" not in parsed and "from compat import fetch\n" in parsed
+
+
+def test_a_package_file_imports_ray_read_from_its_bytes_as_from_its_text(tmp_path):
+    """`_file_imports_ray` rules files out on their bytes: the same answer as the decoded text's."""
+    from raylint.core.names import _file_imports_ray, _imports_ray, read_disk
+
+    contents = {
+        "plain.py": b"import os\nimport ray\n",
+        "none.py": b"import array\nx = 'ray'\n",
+        "indented.py": b"if x:\n\tfrom ray import get\n",
+        "bom.py": b"\xef\xbb\xbfimport ray\n",
+        "bom_later.py": b"\xef\xbb\xbfx = 1\nimport ray.util\n",
+        "cr.py": b"x = 1\rimport ray\r",
+        "latin1.py": "# -*- coding: latin-1 -*-\ns = 'é'\nimport ray\n".encode("latin-1"),
+        "utf16.py": b"# coding: utf-16\n" + "\nimport ray\n".encode("utf-16-le"),
+        "nul.py": b"import ray\n\x00",
+        "rayon.py": b"import rayon\n",
+        "unicode.py": "import ray\u00e9\nimport ray\u2192\n".encode("utf-8"),
+    }
+    for name, data in contents.items():
+        (tmp_path / name).write_bytes(data)
+        path = str(tmp_path / name)
+        assert _file_imports_ray(path) == _imports_ray(read_disk(path) or ""), name
+    assert _file_imports_ray(str(tmp_path / "plain.py")) and not _file_imports_ray(str(tmp_path / "none.py"))

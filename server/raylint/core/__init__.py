@@ -149,7 +149,7 @@ class ParsedOnce(ModuleIndex):
 
     def parsed(self, path: str, text: str) -> ModuleInfo | None:
         """The module of `text` at `path`, if it was parsed already."""
-        known = self._parsed.get(os.path.abspath(path))
+        known = self._parsed.get(self.absolute(path))
         return known if known is not None and _same_text(known.source.text, text) else None
 
     def modules(self) -> list[ModuleInfo]:
@@ -157,7 +157,7 @@ class ParsedOnce(ModuleIndex):
         return list(self._parsed.values())
 
     def module(self, path: str) -> ModuleInfo | None:
-        path = os.path.abspath(path)
+        path = self.absolute(path)
         known = self._parsed.get(path)
         if known is not None:
             text = self.text(path)

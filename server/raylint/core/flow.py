@@ -17,6 +17,7 @@ import ast
 import bisect
 import builtins
 import os
+import re
 from dataclasses import dataclass
 from typing import Callable
 
@@ -25,6 +26,15 @@ from raylint.core.walk import children as child_nodes, walk
 from raylint.core.names import _COMPREHENSIONS, RAY_API, REMOTE_FACTORY, External, LocalModule, ModuleIndex, ModuleInfo, Resolver, Scope, canonical, import_target
 
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+
+
+def keywords(*words: str) -> re.Pattern:
+    """Where a text may spell one of `words` as a keyword (for `View.spelling`): not right
+    after a letter or `_` (after a digit it may: `1for`), not before a word character."""
+    return re.compile(rf"(?<![A-Za-z_])(?:{'|'.join(words)})(?!\w)")
+
+
+LOOP_WORDS = keywords("for", "while")  # every loop and comprehension spells one
 
 
 @dataclass(frozen=True)
@@ -104,6 +114,7 @@ class View:
         self._starts = [first_line(s) for s in body]
         self._position = {id(s): at for at, s in enumerate(body)}
         self._of: dict[tuple, list] = {}
+        self._spelled: dict[tuple[re.Pattern, int], bool] = {}  # (pattern, statement): `spelling`
         self._kinds: list[dict[type, list[ast.AST]] | None] = [None] * len(body)
         self._all_walked = False
         self.scopes[id(module.tree)] = module.scope
@@ -132,6 +143,30 @@ class View:
                 found.extend(n for n in walk(statement) if isinstance(n, kinds))
             else:
                 found.extend(self._of_part(kinds, at))
+        return found
+
+    def spelling(self, pattern: re.Pattern, statements=None) -> list:
+        """The top-level statements of `statements` (default: the whole module) whose lines,
+        decorators included, hold a match of `pattern`: a rule that needs a node only where
+        the text spells a word (a loop spells `for` or `while`) walks just those statements.
+        A statement of another tree (one being built) is kept: its lines are not this text's."""
+        text, starts = self.module.source.text, self.module.source.line_starts
+        found = []
+        for statement in self.module.tree.body if statements is None else statements:
+            at = self._position.get(id(statement))
+            end = getattr(statement, "end_lineno", None)
+            if at is None or end is None:
+                found.append(statement)
+                continue
+            key = (pattern, at)
+            spelled = self._spelled.get(key)
+            if spelled is None:
+                # (1-based lines, as the parser counts them: SourceText's line ends are Python's;
+                # the search stops at the start of the next line)
+                low, high = starts[self._starts[at] - 1], starts[end] if end < len(starts) else len(text)
+                spelled = self._spelled[key] = pattern.search(text, low, high) is not None
+            if spelled:
+                found.append(statement)
         return found
 
     def _of_part(self, kinds, at: int) -> list:
@@ -164,13 +199,29 @@ class View:
         return part
 
     def _walk(self, top: ast.AST, top_scope: Scope) -> list[tuple[ast.AST, Scope]]:
-        stack: list[tuple[ast.AST, Scope]] = [(top, top_scope)]
+        # A node's parent and scope are set when it is pushed, so that the stack holds bare
+        # nodes (no (node, scope) pair per child: most nodes open no scope).
         parents, scopes = self.parents, self.scopes
+        scopes[id(top)] = top_scope
+        stack: list[ast.AST] = [top]
         nodes: list[tuple[ast.AST, Scope]] = []
         while stack:
-            node, scope = stack.pop()
-            scopes[id(node)] = scope
+            node = stack.pop()
+            scope = scopes[id(node)]
             nodes.append((node, scope))
+            kind = type(node)
+            opens = _OPENS_SCOPE.get(kind)
+            if opens is None:
+                opens = _OPENS_SCOPE[kind] = isinstance(node, (*_FUNCTIONS, ast.Lambda, ast.ClassDef, *_COMPREHENSIONS))
+            if not opens:
+                kids = child_nodes(node)
+                if kids:
+                    for child in kids:
+                        parents[id(child)] = node
+                        scopes[id(child)] = scope
+                    kids.reverse()
+                    stack.extend(kids)
+                continue
             children: list[tuple[ast.AST, Scope]]
             if isinstance(node, (*_FUNCTIONS, ast.Lambda)):
                 inner = self.module.scope_of(node, scope)
@@ -188,7 +239,7 @@ class View:
                 inner = self.module.scope_of(node, scope)
                 outside = [*node.decorator_list, *node.bases, *node.keywords]
                 children = [(c, scope) for c in outside] + [(c, inner) for c in node.body]
-            elif isinstance(node, _COMPREHENSIONS):
+            else:  # a comprehension
                 inner = self.module.scope_of(node, scope)
                 children = []
                 for number, generator in enumerate(node.generators):
@@ -203,18 +254,14 @@ class View:
                 children.extend((c, inner) for c in elts)
                 for c in elts:
                     parents[id(c)] = node
-                stack.extend(reversed(children))
+                for child, child_scope in children:
+                    scopes[id(child)] = child_scope
+                stack.extend([c for c, _ in reversed(children)])
                 continue
-            else:
-                kids = child_nodes(node)
-                if kids:
-                    for child in kids:
-                        parents[id(child)] = node
-                    stack.extend([(c, scope) for c in reversed(kids)])
-                continue
-            for child, _ in children:
+            for child, child_scope in children:
                 parents[id(child)] = node
-            stack.extend(reversed(children))
+                scopes[id(child)] = child_scope
+            stack.extend([c for c, _ in reversed(children)])
         return nodes
 
     def walk_path(self, path: list[ast.AST]) -> None:
@@ -296,6 +343,9 @@ class View:
         if found is None and id(node) not in self.scopes and self._walked(node):
             found = self.module.scopes.get(id(node))
         return found
+
+
+_OPENS_SCOPE: dict[type, bool] = {}  # node class -> does it open a scope (see View._walk)
 
 
 def _start(node: ast.AST) -> tuple[int, int]:

@@ -142,11 +142,36 @@ def _module_scope(scope: Scope) -> Scope:
     return scope
 
 
+# the nodes `_collect` looks at (any other goes to its children)
+_MAY_BIND = (
+    ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda, *_COMPREHENSIONS, ast.NamedExpr, ast.Import,
+    ast.ImportFrom, ast.Global, ast.Nonlocal, ast.Assign, ast.AnnAssign, ast.For, ast.AsyncFor, ast.Name,
+    ast.ExceptHandler, ast.MatchAs, ast.MatchStar, ast.MatchMapping,
+)
+_BINDS_NOTHING: dict[type, bool] = {}
+
+
 def _collect(body: list[ast.stmt], scope: Scope) -> None:
     """Record the bindings of a block, without entering nested scopes."""
     stack: list[ast.AST] = list(reversed(body))
     while stack:
         node = stack.pop()
+        # most nodes (calls, attributes, constants...) bind nothing: one lookup by class sends
+        # them to their children, past the tests below
+        kind = type(node)
+        plain = _BINDS_NOTHING.get(kind)
+        if plain is None:
+            plain = _BINDS_NOTHING[kind] = not isinstance(node, _MAY_BIND)
+        if plain:
+            kids = children(node)
+            if kids:
+                kids.reverse()
+                stack.extend(kids)
+            continue
+        if kind is ast.Name:  # (the most common of the rest; as below)
+            if not isinstance(node.ctx, ast.Load):
+                scope.bind(node.id, ("other",))
+            continue
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             scope.bind(node.name, ("def", node))
             stack.extend(node.decorator_list)
@@ -302,14 +327,27 @@ class ModuleIndex:
         self._package_roots: dict[str, str] = {}
         # a snapshot reads each folder it looks into once: a file exists if its folder lists it
         self.listings = Listings() if snapshot else None
+        # In a snapshot (one run, in one folder): each path made absolute once, and `find`'s
+        # answer by the very question (the path work per lookup was a tenth of the prefilter)
+        self._absolute: dict[str, str] | None = {} if snapshot else None
+        self._found_from: dict[tuple[str, str, int], str | None] | None = {} if snapshot else None
+
+    def absolute(self, path: str) -> str:
+        if self._absolute is None:
+            return os.path.abspath(path)
+        found = self._absolute.get(path)
+        if found is None:
+            found = self._absolute[path] = os.path.abspath(path)
+        return found
 
     def forget(self, path: str) -> None:
-        self._modules.pop(os.path.abspath(path), None)
-        self._texts.pop(os.path.abspath(path), None)
+        self._modules.pop(self.absolute(path), None)
+        self._texts.pop(self.absolute(path), None)
 
     def files_appeared(self) -> None:
         """Look again for modules that were not found: a file may have been created since."""
         self._found = {key: path for key, path in self._found.items() if path is not None}
+        self._found_from = {} if self.snapshot else None
         self._memos.clear()
         self._package_roots.clear()
         self.reaches.clear()
@@ -318,7 +356,7 @@ class ModuleIndex:
 
     def text(self, path: str) -> str | None:
         """A file's text, read again only when its stamp changes."""
-        path = os.path.abspath(path)
+        path = self.absolute(path)
         stamp = self.stamp(path)
         cached = self._texts.get(path)
         if cached is None or cached[0] != stamp:
@@ -327,12 +365,12 @@ class ModuleIndex:
 
     def text_stamp(self, path: str):
         """The stamp the file had when `text(path)` last read it (None: never read)."""
-        cached = self._texts.get(os.path.abspath(path))
+        cached = self._texts.get(self.absolute(path))
         return cached[0] if cached is not None else None
 
     def memo(self, path: str, what: str, compute: Callable[[], object]):
         """A fact about a file (`what`), computed again only when the file's stamp changes."""
-        path = os.path.abspath(path)
+        path = self.absolute(path)
         stamp = self.stamp(path)
         cached = self._memos.get((path, what))
         if cached is None or cached[0] != stamp:
@@ -340,7 +378,7 @@ class ModuleIndex:
         return cached[1]
 
     def module(self, path: str) -> ModuleInfo | None:
-        path = os.path.abspath(path)
+        path = self.absolute(path)
         stamp = self.stamp(path)
         cached = self._modules.get(path)
         if cached is not None and cached[0] == stamp:
@@ -356,6 +394,10 @@ class ModuleIndex:
 
     def find(self, module: str, from_path: str, level: int = 0) -> str | None:
         """The file of `module` as imported from `from_path`, if it is in the workspace."""
+        if self._found_from is not None:  # (a snapshot: the answer of each question is kept whole)
+            asked = (module, from_path, level)
+            if asked in self._found_from:
+                return self._found_from[asked]
         folder = os.path.dirname(from_path if os.path.isabs(from_path) else os.path.abspath(from_path))
         if not level:  # (an absolute import is looked up from the package root: one key per package)
             folder = self.package_root(folder)
@@ -364,6 +406,8 @@ class ModuleIndex:
             self._found[key] = self._find(module, from_path, level)
         found = self._found[key]
         if found is None or self.snapshot:  # (no file changes in a snapshot's life)
+            if self._found_from is not None:
+                self._found_from[(module, from_path, level)] = found
             return found
         return found if os.path.isfile(found) else self._find(module, from_path, level)
 
@@ -609,8 +653,27 @@ _IMPORTS_RAY = re.compile(r"^[ \t]*(?:from|import)[ \t]+ray\b", re.MULTILINE)
 
 
 def _imports_ray(text: str) -> bool:
-    # the plain search first: most files never spell "ray " or "ray\n" (the regex is slower)
-    return ("ray" in text) and _IMPORTS_RAY.search(text) is not None
+    # plain searches first: the pattern needs a blank before `ray` ("array" is common), and
+    # the regex is many times slower
+    return (" ray" in text or "\tray" in text) and _IMPORTS_RAY.search(text) is not None
+
+
+def _file_imports_ray(path: str) -> bool:
+    """`_imports_ray` of the text of the file at `path`. Most files of a large package (numpy:
+    thousands) are ruled out on their bytes, without decoding them: in UTF-8 (no `coding`
+    cookie) the text spells " ray" only where its bytes do."""
+    from raylint.discovery import MAX_PYTHON_FILE, read_regular_file
+
+    try:
+        data = read_regular_file(path, MAX_PYTHON_FILE)
+    except (OSError, ValueError):
+        return False  # (read_disk: None)
+    first = data.find(b"\n")
+    second = data.find(b"\n", first + 1) if first != -1 else -1
+    # (a cookie is on the first two lines: these, or more with "\r" line ends)
+    if b"coding" not in data[: second if second != -1 else len(data)] and b" ray" not in data and b"\tray" not in data:
+        return False  # (the pattern needs a blank before `ray`; a search for it is fast, the pattern's is not)
+    return _imports_ray(read_disk(path) or "")
 
 
 class ExternalResolver:
@@ -674,7 +737,7 @@ class ExternalResolver:
                 sys_path = self.environment().get_sys_path()
             except Exception:  # no usable environment: leave it to jedi (which reports nothing)
                 return True
-            self._packages[package] = any(_imports_ray(read_disk(path) or "") for path in self._package_files(package, sys_path))
+            self._packages[package] = any(_file_imports_ray(path) for path in self._package_files(package, sys_path))
         return self._packages[package]
 
     @staticmethod

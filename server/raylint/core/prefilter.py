@@ -25,7 +25,7 @@ import tokenize
 
 from raylint.core.names import ExternalResolver, ModuleIndex
 from raylint.core.rule import InFile
-from raylint.core.tasks import DEFINED_NAME
+from raylint.core.tasks import definitions
 
 # Each piece matches one way only (dots, then a name that starts with a letter; a parenthesis
 # closes before the next one opens), so a hostile line costs linear time, not quadratic.
@@ -35,9 +35,12 @@ _IMPORT = re.compile(
 )
 # An import the line reader may misread: after `;`, or continued with a backslash
 _UNSURE_IMPORT = re.compile(r"^[^\n#]*;[ \t]*(?:from|import)[ \t]|^[ \t]*(?:from|import)[^\n]*\\$", re.MULTILINE)
-_ASSIGNED = re.compile(r"^[ \t]*(\w+)[ \t]*(?::[^=\n]*)?=(?!=)([^\n]*)", re.MULTILINE)
+# (matched from the "\n" before each line, the text given one first: a pattern that starts
+# with `^` is tried at every position, one that starts with a character is searched for fast)
+_ASSIGNED = re.compile(r"\n[ \t]*(\w+)[ \t]*(?::[^=\n]*)?=(?!=)([^\n]*)")
 _NAME = re.compile(r"[A-Za-z_]\w*")
 _STAR = re.compile(r"^[ \t]*from[ \t]+\S+[ \t]+import[ \t]*\(?[ \t]*\*", re.MULTILINE)
+_STAR_END = re.compile(r"import[ \t]*\(?[ \t]*\*")  # (what every match of _STAR ends with: found fast)
 _AT_NAME = re.compile(r"@[ \t]*(\w+)")  # (a decorator where only blanks are before it on its line)
 # `(f)`, then what is called with it, ending where `(f)` starts: `name`, `name.attr`,
 # `name(**options)` (each piece matches one way only)
@@ -128,7 +131,7 @@ class _File:
         assignment (`gpu = cluster.factory(num_gpus=1)`) or a def of the file (what its body
         names counts). With a star import, every import counts."""
         text = self.text
-        if _STAR.search(text):  # (its names are not in the text: any may be a definer)
+        if _STAR_END.search(text) and _STAR.search(text):  # (its names are not in the text: any may be a definer)
             return self.imported()
         defined = self.defined()
         definers = set(self.definer_roots())
@@ -218,7 +221,7 @@ def _assignments(text: str) -> dict[str, list[str]]:
     """Each name a line of the text assigns (`name = ...`, `name: T = ...`), with the text of
     its values (the names they read are found only for the names asked about)."""
     found: dict[str, list[str]] = {}
-    for name, value in _ASSIGNED.findall(text):
+    for name, value in _ASSIGNED.findall("\n" + text):
         found.setdefault(name, []).append(value)
     return found
 
@@ -227,9 +230,9 @@ def _definition_texts(text: str) -> dict[str, list[tuple[int, int]]]:
     """Each name a `def` or `class` of the text defines (any depth), with the indentation and
     offset of each of its definitions."""
     found: dict[str, list[tuple[int, int]]] = {}
-    for match in DEFINED_NAME.finditer(text):
-        indent = len(match[0]) - len(match[0].lstrip(" \t\x0c"))
-        found.setdefault(match[1], []).append((indent, match.start()))
+    for start, line, name in definitions(text):
+        indent = len(line) - len(line.lstrip(" \t\x0c"))
+        found.setdefault(name, []).append((indent, start))
     return found
 
 
@@ -377,17 +380,30 @@ def _lookups(imports, path: str, index: ModuleIndex) -> list[tuple[str, int, str
 def _reaches(files: list[str], word: str, index: ModuleIndex) -> bool:
     """Does any of `files`, or a workspace file they import (transitively), spell `word`?"""
     known = index.reaches if index.snapshot else {}
+    # (each of `files` on its own, so that its answer is kept, True too: the files of a
+    # project import the same few modules, whose imports were searched again for each)
+    return any(_reaches_from(start, word, index, known) for start in files)
+
+
+def _reaches_from(start: str, word: str, index: ModuleIndex, known: dict) -> bool:
+    found = known.get((start, word))
+    if found is not None:
+        return found
     seen: set[str] = set()
-    stack = list(files)
+    stack = [start]
     while stack:
         path = stack.pop()
-        if path in seen or known.get((path, word)) is False:
+        if path in seen:
             continue
-        seen.add(path)
-        if index.memo(path, word, lambda: spells(index.text(path) or "", word)):
+        found = known.get((path, word))
+        if found is False:
+            continue
+        if found or index.memo(path, word, lambda: spells(index.text(path) or "", word)):
+            known[(start, word)] = True
             return True
+        seen.add(path)
         stack.extend(index.memo(path, "imports", lambda: _workspace_files(_imports(index.text(path) or ""), path, index)))
-    # everything reachable from `files` was visited: none of it can reach the word
+    # everything reachable from `start` was visited: none of it can reach the word
     for path in seen:
         known[(path, word)] = False
     return False

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import bisect
+import itertools
 import re
 from functools import cached_property
 
@@ -12,6 +13,8 @@ from raylint.core.model import Position, Range
 # Python and LSP agree that \r\n, \r and \n end a line; str.splitlines() would also split
 # on \x0b, \x0c, \x1c.. and \u2028, which are not line ends for either.
 _LINE_END = re.compile(r"\r\n|\r|\n")
+# what str.splitlines splits on besides "\n"
+_OTHER_BREAKS = re.compile("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 _BOM = "\ufeff"
 _MAX_RECOVERY_ATTEMPTS = 25
 
@@ -24,8 +27,14 @@ class SourceText:
         # A BOM is a character to the editor but invalid to the parser: parse without it
         # and shift columns on the first line back by one.
         self.has_bom = text.startswith(_BOM)
-        starts = [0]
-        starts.extend(m.end() for m in _LINE_END.finditer(text))
+        if _OTHER_BREAKS.search(text) is None:
+            # only "\n" ends lines: str.splitlines agrees, and its lengths add up in C
+            starts = list(itertools.accumulate(map(len, text.splitlines(True)), initial=0))
+            if text and not text.endswith("\n"):
+                starts.pop()  # (the end of the text, which ends no line)
+        else:
+            starts = [0]
+            starts.extend(m.end() for m in _LINE_END.finditer(text))
         self.line_starts = starts
         self._encoded: dict[int, bytes] = {}  # 1-based line → its UTF-8 bytes (b"": ASCII)
 

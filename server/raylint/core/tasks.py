@@ -162,6 +162,23 @@ def _remote_wrapped_names(resolver: Resolver) -> dict[str, tuple[OptionsSite, tu
 
 # `^` of re.MULTILINE starts lines after "\n" only: a lone "\r" ends a line too (old Mac files)
 DEFINED_NAME = re.compile(r"(?:^|(?<=\r))[ \t\x0c]*(?:async[ \t]+)?(?:def|class)[ \t]+(\w+)", re.MULTILINE)
+# The same, matched from the line end before each line (the text is given a "\n" first): a
+# pattern that starts with a character class is searched for fast, one that starts with
+# `^`/a look-behind is tried at every position (twice as slow on the whole corpus).
+_DEFINED_AFTER_LINE_END = re.compile(r"[\n\r][ \t\x0c]*(?:async[ \t]+)?(?:def|class)[ \t]+(\w+)")
+
+
+def defined_names(text: str) -> list[str]:
+    """`DEFINED_NAME.findall(text)`, faster."""
+    return _DEFINED_AFTER_LINE_END.findall("\n" + text)
+
+
+def definitions(text: str):
+    """(offset of the line, the line up to the name, the name) of each match of `DEFINED_NAME`
+    in `text`: its `start()`, `[0]` and `[1]`."""
+    for match in _DEFINED_AFTER_LINE_END.finditer("\n" + text):
+        # (in the padded text, the line end before the line is at the line's own offset)
+        yield match.start(), match[0][1:], match[1]
 # `(name)`, `(name,)`, with room for line breaks and comments: how a call passes one bare name.
 # No regex with nested quantifiers runs on what a user wrote: `(\s|#[^\n]*)*` backtracked
 # exponentially on a comment of `#`s. The usual case, no comment inside, is one linear regex;
@@ -227,7 +244,7 @@ def statements_calling_with_a_definition(module) -> list[tuple[ast.stmt, list[in
     argument (`ray.remote(f)`), each with the lines where it does: only those can make a
     definition remote by a call. Found in the text, so the rest of a large module is never walked."""
     text = module.source.text  # (it may not spell `remote`: `task(f)` with `task` imported)
-    names = set(DEFINED_NAME.findall(text))  # at any depth: nested defs can be wrapped too
+    names = set(defined_names(text))  # at any depth: nested defs can be wrapped too
     if not names:
         return []
     starts_of_lines = module.source.line_starts

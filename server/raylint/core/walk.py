@@ -36,23 +36,44 @@ def _plan(cls: type) -> tuple[tuple[str, str], ...]:
 
 def children(node: ast.AST) -> list[ast.AST]:
     """The child nodes of `node`, in field order (no context or operator singletons)."""
-    plan = _plans.get(type(node))
-    if plan is None:
-        plan = _plan(type(node))
-    found: list[ast.AST] = []
+    of = _children_of.get(type(node))
+    if of is None:
+        of = _children_of[type(node)] = _compiled(_plans.get(type(node)) or _plan(type(node)))
+    return of(node)
+
+
+# class → a function made for it from its plan: the plan's loop, unrolled (children() is
+# called for every node of every walk)
+_children_of: dict[type, object] = {}
+
+
+def _compiled(plan: tuple[tuple[str, str], ...]):
+    if not plan:
+        return lambda node: []
+    lines = ["def of(node):", "    found = []"]
     for name, how in plan:
-        value = getattr(node, name, None)
-        if value is None:
-            continue
+        lines.append(f"    value = getattr(node, {name!r}, None)")
         if how == "one":
-            found.append(value)
-        elif how == "many":
-            found.extend([v for v in value if v is not None])  # (`Dict.keys` holds None for `**d`)
-        elif isinstance(value, list):
-            found.extend([v for v in value if isinstance(v, ast.AST) and type(v) not in _SINGLETONS])
-        elif isinstance(value, ast.AST) and type(value) not in _SINGLETONS:
-            found.append(value)
-    return found
+            lines.append("    if value is not None:")
+            lines.append("        found.append(value)")
+        elif how == "many":  # (`Dict.keys` holds None for `**d`)
+            lines.append("    if value is not None:")
+            lines.append("        found.extend([v for v in value if v is not None] if None in value else value)")
+        else:
+            lines.append("    if value is not None:")
+            lines.append("        _any(found, value)")
+    lines.append("    return found")
+    namespace = {"_any": _any}
+    exec("\n".join(lines), namespace)  # (the names come from the ast module's classes)
+    return namespace["of"]
+
+
+def _any(found: list, value) -> None:
+    """A field the grammar does not declare: its nodes, but the singletons."""
+    if isinstance(value, list):
+        found.extend([v for v in value if isinstance(v, ast.AST) and type(v) not in _SINGLETONS])
+    elif isinstance(value, ast.AST) and type(value) not in _SINGLETONS:
+        found.append(value)
 
 
 _SINGLETONS = {

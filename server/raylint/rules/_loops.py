@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 
-from raylint.core.flow import view
+from raylint.core.flow import LOOP_WORDS, view
 from raylint.core.names import Scope
 from raylint.core.rule import Checked
 from raylint.core.walk import children
@@ -18,6 +18,7 @@ from raylint.core.walk import children
 FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 LOOPS = (ast.For, ast.AsyncFor, ast.While)
+_ANY_LOOP = (*LOOPS, *COMPREHENSIONS)
 # nodes whose insides run at another time than the statement they are in
 _DEFERRED = (*FUNCTIONS, ast.Lambda, ast.ClassDef)
 
@@ -37,11 +38,17 @@ class Walk:
         if not ("get" in ctx.source.text and "remote" in ctx.source.text):
             return self
         resolver = ctx.resolver.for_ray()
-        for node in v.of(ast.Call, ctx.body):
+        # Both rules look only at a `ray.get` inside a loop or comprehension (`innermost_loop`),
+        # and RAY005 at a `ray.wait` inside that loop: a call in no loop is not resolved (which
+        # may parse the modules its name is imported from), and a statement that spells
+        # neither `for` nor `while` is not walked.
+        for node in v.of(ast.Call, v.spelling(LOOP_WORDS, ctx.body)):
             func = node.func
             # (`ray.get` is an attribute named `get` or a name: other attributes, most of the
             # calls, are not resolved; a module re-exporting it as `utils.fetch` is not followed)
             if isinstance(func, ast.Attribute) and func.attr not in ("get", "wait") or not isinstance(func, (ast.Attribute, ast.Name)):
+                continue
+            if not self._in_loop(node):
                 continue
             meaning = resolver.meaning(resolver.resolve(func, v.scope_of(node)))
             if meaning == "ray.get":
@@ -50,6 +57,15 @@ class Walk:
                 self.waits.append(node)
         self.gets.sort(key=lambda n: (n.lineno, n.col_offset))
         return self
+
+    def _in_loop(self, node: ast.AST) -> bool:
+        """Is `node` inside a loop or comprehension (at any depth, nested functions too)?"""
+        at = self.view.parent(node)
+        while at is not None:
+            if isinstance(at, _ANY_LOOP):
+                return True
+            at = self.view.parent(at)
+        return False
 
     def parent(self, node: ast.AST) -> ast.AST | None:
         """The node holding `node`; None for a top-level statement."""

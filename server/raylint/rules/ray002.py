@@ -289,24 +289,27 @@ def _next_iteration_needs(ctx: Checked, walk: Walk, loop: ast.AST, get: ast.Call
             return True
     derived = _seeds(ctx, walk, get, statement)
     body = list(nodes(loop.body))
+    # Each step of the loop that stores what it reads: (the paths read, the node), its reads
+    # found once (finding them again at each round of the fixed point, for every call nested
+    # in another's arguments, was quadratic in a large loop).
+    steps: list[tuple[set[str], ast.AST]] = []
+    for node in body:
+        if isinstance(node, (ast.Assign, ast.NamedExpr)) or isinstance(node, (ast.AugAssign, ast.AnnAssign)) and node.value is not None:
+            steps.append((reads(node.value), node))
+        elif isinstance(node, (ast.For, ast.AsyncFor)):
+            steps.append((reads(node.iter), node))
+        elif isinstance(node, ast.withitem) and node.optional_vars is not None:
+            steps.append((reads(node.context_expr), node))
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            steps.append((set().union(*(reads(a) for a in [*node.args, *(kw.value for kw in node.keywords)])), node))
+    stored: dict[int, set[str]] = {}  # what each step stores into, once it is needed
     for _ in range(8):  # what is computed from the value, in the loop (a fixed point)
         grown = set(derived)
-        for node in body:
-            if isinstance(node, ast.Assign) and overlaps(derived, reads(node.value)):
-                for target in node.targets:
-                    grown |= targets(target)
-            elif isinstance(node, (ast.AugAssign, ast.AnnAssign)) and node.value is not None and overlaps(derived, reads(node.value)):
-                grown |= targets(node.target)
-            elif isinstance(node, ast.NamedExpr) and overlaps(derived, reads(node.value)):
-                grown |= targets(node.target)
-            elif isinstance(node, (ast.For, ast.AsyncFor)) and overlaps(derived, reads(node.iter)):
-                grown |= targets(node.target)
-            elif isinstance(node, ast.withitem) and node.optional_vars is not None and overlaps(derived, reads(node.context_expr)):
-                grown |= targets(node.optional_vars)
-            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-                arguments = [*node.args, *(kw.value for kw in node.keywords)]
-                if any(overlaps(derived, reads(a)) for a in arguments):
-                    grown |= _mutated(ctx, walk, node)
+        for read, node in steps:
+            if overlaps(derived, read):
+                if id(node) not in stored:
+                    stored[id(node)] = _stored_by(ctx, walk, node)
+                grown |= stored[id(node)]
         if grown == derived:
             break
         derived = grown
@@ -324,6 +327,17 @@ def _next_iteration_needs(ctx: Checked, walk: Walk, loop: ast.AST, get: ast.Call
         if isinstance(node, (ast.Yield, ast.YieldFrom)) and node.value is not None and overlaps(derived, reads(node.value)):
             return True
     return False
+
+
+def _stored_by(ctx: Checked, walk: Walk, node: ast.AST) -> set[str]:
+    """The paths a step of `_next_iteration_needs` stores what it reads into."""
+    if isinstance(node, ast.Assign):
+        return {path for target in node.targets for path in targets(target)}
+    if isinstance(node, (ast.AugAssign, ast.AnnAssign, ast.NamedExpr, ast.For, ast.AsyncFor)):
+        return targets(node.target)
+    if isinstance(node, ast.withitem):
+        return targets(node.optional_vars)
+    return _mutated(ctx, walk, node)  # a method call given the value
 
 
 def _inputs_change_after(ctx: Checked, walk: Walk, loop: ast.AST, get: ast.Call, made: list[ast.Call]) -> bool:

@@ -87,7 +87,7 @@ import builtins
 import io
 import tokenize
 
-from raylint.core.flow import Def, Values, View, view
+from raylint.core.flow import LOOP_WORDS, Def, Values, View, view
 from raylint.core.model import Edit, Finding, Fix, Position, Range, Related
 from raylint.core.names import REMOTE_FACTORY, SCOPE_NODES, LocalModule, Scope
 from raylint.core.walk import children, walk
@@ -106,7 +106,7 @@ _RAY_CALLS = ("ray.remote", "ray.method", REMOTE_FACTORY)
 def check(ctx: Checked) -> list[Finding]:
     v = view(ctx.module)
     findings: list[Finding] = []
-    for node in v.of(LOOPS, ctx.body):
+    for node in v.of(LOOPS, v.spelling(LOOP_WORDS, ctx.body)):  # (a statement without a loop is not walked)
         findings.extend(_check_loop(ctx, v, node))
     return findings
 

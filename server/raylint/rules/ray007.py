@@ -81,7 +81,7 @@ from raylint.core.model import Finding, Related
 from raylint.core.names import Scope
 from raylint.core.rule import DOCS_BASE, Checked, Rule
 from raylint.core.tasks import is_remote_definition, remote_wrapped_names
-from raylint.core.flow import view
+from raylint.core.flow import keywords, view
 from raylint.rules._remote_code import FUNCTIONS, inside, own_nodes, top_level_nodes
 from raylint.rules._scan import enclosing_statement
 
@@ -90,6 +90,8 @@ DOCS_URL = DOCS_BASE + "global-variables.html"
 NO_FIX = "moving the state into an actor or an argument changes the program's design"
 _LOOPS = (ast.For, ast.AsyncFor, ast.While)
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+
+CLASS_WORD = keywords("class")
 
 
 def check(ctx: Checked) -> list[Finding]:
@@ -167,7 +169,7 @@ class Module:
         """The Ray actor classes defined in the statements to check (at any depth)."""
         found = []
         wrapped = None
-        for node in self.v.of(ast.ClassDef, self.ctx.body):
+        for node in self.v.of(ast.ClassDef, self.v.spelling(CLASS_WORD, self.ctx.body)):  # (only statements spelling `class`)
             scope = self.v.scope_of(node)
             if is_remote_definition(self.ctx.resolver, node, scope):
                 found.append(node)
