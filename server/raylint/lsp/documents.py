@@ -4,6 +4,7 @@ core's code points and the client's position encoding (UTF-16 unless negotiated)
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from urllib.parse import unquote, urlparse
 
 from lsprotocol import types
@@ -60,7 +61,7 @@ class Document:
         """Let go of the line table (~45 bytes a line): made again when next needed."""
         self._source = None
 
-    @property
+    @cached_property
     def path(self) -> str:
         """A file path for file URIs; the URI itself for untitled documents and notebook cells."""
         return uri_to_path(self.uri) or self.uri
