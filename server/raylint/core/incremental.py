@@ -136,7 +136,7 @@ class DocumentAnalyzer:
             if typing and _recheck_lines(last, *edit) > self.defer_lines:
                 return self._defer(last, ahead, text, context, edit)
             try:  # (completing a deferred text: the local rules now, the others interruptibly)
-                result = self._update(last, text, complete and ahead is None, stop, edit)
+                result = self._update(last, text, complete and ahead is None, stop, edit, typing)
             except (RecursionError, ValueError):
                 result, last.damaged = None, True
             if result is not None:
@@ -220,7 +220,7 @@ class DocumentAnalyzer:
         state.pending = frozenset()
         return True
 
-    def _update(self, last: _State, text: str, complete: bool = True, stop=None, edit=None) -> Analysis | None:
+    def _update(self, last: _State, text: str, complete: bool = True, stop=None, edit=None, typing=False) -> Analysis | None:
         if edit is None:
             return None
         rules = may_apply(text, self.path, self.index, self.externals, self.config.rules, self.memory.setdefault("prefilter", {}))
@@ -239,6 +239,8 @@ class DocumentAnalyzer:
         inner = self._update_inner(last, text, source, rules, at, first, old_last, old_end, delta, complete)
         if inner is not _NOT_HERE:
             return inner
+        if typing and old_end - start + 1 > self.defer_lines:
+            return None  # (not in a method after all: the long statement is re-checked at the pause)
         new_end = old_end + delta
         new_text = _lines_text(source, start, new_end)
         old_text = _lines_text(old.source, start, old_end)
