@@ -116,8 +116,10 @@ class DocumentAnalyzer:
         re-checked by the local rules, and the findings of the rules that read the whole
         module (`Rule.local` False) as the last complete analysis had them, moved with the
         lines, without any that touch what was edited since (`pending` is then True, and
-        `analyze(text)` completes it). `stop()`, called between those rules while completing,
-        may give up (the analysis stays provisional)."""
+        `analyze(text)` completes it); or, when the re-check would read more than
+        `defer_lines` lines, nothing re-checked: every rule's findings carried over that way
+        (`_defer`; every rule pending). `stop()`, called between the rules that read the whole
+        module while completing, may give up (the analysis stays provisional)."""
         last = self._last
         ahead, self._ahead = self._ahead, None
         if last is not None and last.context == context and last.text == text:
