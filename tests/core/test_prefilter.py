@@ -136,3 +136,22 @@ def test_the_fast_patterns_find_what_the_line_start_patterns_find():
         for name, value in assigned.findall(text):
             expected.setdefault(name, []).append(value)
         assert prefilter._assignments(text) == expected, text[:100]
+
+
+def test_an_import_the_line_reader_misreads_is_followed_to_what_it_reexports(tmp_path):
+    """`put` re-exported by a workspace module and imported after `;`, after a compound
+    statement's `:` (`try:`, `if x:`) or across a backslash: the file reaches `put`, so RAY001
+    applies, and finds the task (the prefilter read only import lines and skipped it)."""
+    helpers = {"helpers.py": "from ray import put as store\n"}
+    task = "\n\n@ray.remote\ndef f(x):\n    return store(x)\n"
+    for head in (
+        "import ray; from helpers import store",
+        "import ray\ntry: from helpers import store\nexcept ImportError: store = None",
+        "import ray\nif True: import helpers; store = helpers.store",
+        "import ray\nfrom helpers \\\n    import store",
+    ):
+        files = {**helpers, "main.py": head + task}
+        assert "RAY001" in applies(tmp_path, files, "main.py"), head
+        path = tmp_path / "main.py"
+        found = analyze(path.read_text(), str(path), index=ModuleIndex([str(tmp_path)]))
+        assert [f.code for f in found.findings] == ["RAY001"], head

@@ -33,8 +33,9 @@ _IMPORT = re.compile(
     r"^[ \t]*(?:from[ \t]+(\.*(?:\w[\w.]*)?)[ \t]+import[ \t]*(\([^()]*\)|[^\n#;]*)|import[ \t]+([^\n#;]+))",
     re.MULTILINE,
 )
-# An import the line reader may misread: after `;`, or continued with a backslash
-_UNSURE_IMPORT = re.compile(r"^[^\n#]*;[ \t]*(?:from|import)[ \t]|^[ \t]*(?:from|import)[^\n]*\\$", re.MULTILINE)
+# An import the line reader may misread: after `;` or a compound statement's `:` (`try:
+# import x`), or continued with a backslash
+_UNSURE_IMPORT = re.compile(r"^[^\n#]*[;:][ \t]*(?:from|import)[ \t]|^[ \t]*(?:from|import)[^\n]*\\$", re.MULTILINE)
 # (matched from the "\n" before each line, the text given one first: a pattern that starts
 # with `^` is tried at every position, one that starts with a character is searched for fast)
 _ASSIGNED = re.compile(r"\n[ \t]*(\w+)[ \t]*(?::[^=\n]*)?=(?!=)([^\n]*)")
@@ -273,7 +274,22 @@ def _is_name_char(char: str) -> bool:
 def _imports(text: str) -> list[tuple[str, int, str, str]]:
     """Each imported module and name, as (module, level, name it binds, name imported):
     `import a.b as c` → ("a.b", 0, "c", ""); `from .m import x as y` → ("m", 1, "", "") for the
-    module itself, then ("m", 1, "y", "x")."""
+    module itself, then ("m", 1, "y", "x"). Read from the import lines, or from the tokens
+    where lines may be misread (`_UNSURE_IMPORT`; the lines again if it cannot be tokenized)."""
+    if _UNSURE_IMPORT.search(text) is not None:
+        found = _tokenized_imports(text)
+        if found is not None:
+            return found
+    return _line_imports(text)
+
+
+def _tokenized_imports(text: str) -> list[tuple[str, int, str, str]] | None:
+    statements = _import_statements(text)
+    return None if statements is None else [found for statement in statements for found in _line_imports(statement)]
+
+
+def _line_imports(text: str) -> list[tuple[str, int, str, str]]:
+    """`_imports` read from the lines that start with an import statement."""
     found = []
     for match in _import_statements_of(text):
         if match.group(3) is not None:
@@ -319,11 +335,9 @@ def import_lookups(text: str, path: str, index: ModuleIndex) -> list[tuple[str, 
     None): modules, packages, and submodules named by `from`. Read from its import lines, or
     from its tokens where lines may be misread (None if it cannot be tokenized)."""
     if _UNSURE_IMPORT.search(text) is None:
-        return _lookups(_imports(text), path, index)
-    statements = _import_statements(text)
-    if statements is None:
-        return None
-    return _lookups([found for statement in statements for found in _imports(statement)], path, index)
+        return _lookups(_line_imports(text), path, index)
+    found = _tokenized_imports(text)
+    return None if found is None else _lookups(found, path, index)
 
 
 def _import_statements(text: str) -> list[str] | None:
@@ -336,7 +350,9 @@ def _import_statements(text: str) -> list[str] | None:
             if start is not None and (token.type == tokenize.NEWLINE or token.string == ";" or token.type == tokenize.ENDMARKER):
                 statements.append(_between(lines, start, last))
                 start = None
-            if token.type in (tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT) or token.string == ";":
+            # (`if x: import y`: a keyword after `:` starts a statement; a `:` elsewhere, in a
+            # slice, dict or annotation, is never followed by `import` or `from`)
+            if token.type in (tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT) or token.string in (";", ":"):
                 at_start = True
             elif token.type not in (tokenize.NL, tokenize.COMMENT):
                 if at_start and token.type == tokenize.NAME and token.string in ("import", "from"):
