@@ -398,11 +398,29 @@ def _reaches(files: list[str], word: str, index: ModuleIndex) -> bool:
     known = index.reaches if index.snapshot else {}
     # (each of `files` on its own, so that its answer is kept, True too: the files of a
     # project import the same few modules, whose imports were searched again for each)
-    return any(_reaches_from(start, word, index, known) for start in files)
+    spelled = lambda path: index.memo(path, word, lambda: spells(index.text(path) or "", word))  # noqa: E731
+    return any(_transitively(start, word, spelled, index, known) for start in files)
 
 
-def _reaches_from(start: str, word: str, index: ModuleIndex, known: dict) -> bool:
-    found = known.get((start, word))
+def may_lead_to_ray(path: str, index: ModuleIndex, externals: ExternalResolver | None) -> bool:
+    """May a name of the workspace module at `path` stand for one of Ray's? Not when neither
+    it nor a workspace module it imports (transitively) spells `ray`, and none of them imports
+    from an installed package that imports Ray: Ray's names come from an import of `ray`."""
+
+    def leads(current: str) -> bool:
+        text = index.text(current) or ""
+        return index.memo(current, "ray", lambda: spells(text, "ray")) or externals is not None and index.memo(
+            current, "imports from packages that import Ray",
+            lambda: any(externals.imports_ray(m.split(".")[0]) for m in _from_outside(_imports(text), current, index).values()),
+        )
+
+    return _transitively(path, _LEADS_TO_RAY, leads, index, index.reaches if index.snapshot else {})
+
+
+def _transitively(start: str, key: str, holds, index: ModuleIndex, known: dict) -> bool:
+    """Does `holds(path)` hold for the workspace file `start` or one it imports (transitively)?
+    Answers are kept in `known` by (path, key): True for `start`, False for every file seen."""
+    found = known.get((start, key))
     if found is not None:
         return found
     seen: set[str] = set()
@@ -411,45 +429,24 @@ def _reaches_from(start: str, word: str, index: ModuleIndex, known: dict) -> boo
         path = stack.pop()
         if path in seen:
             continue
-        found = known.get((path, word))
+        found = known.get((path, key))
         if found is False:
             continue
-        if found or index.memo(path, word, lambda: spells(index.text(path) or "", word)):
-            known[(start, word)] = True
+        if found or holds(path):
+            known[(start, key)] = True
             return True
         seen.add(path)
-        stack.extend(index.memo(path, "imports", lambda: _workspace_files(_imports(index.text(path) or ""), path, index)))
-    # everything reachable from `start` was visited: none of it can reach the word
+        stack.extend(imported_files(path, index))
+    # everything reachable from `start` was visited: none of it holds
     for path in seen:
-        known[(path, word)] = False
+        known[(path, key)] = False
     return False
 
 
-def may_lead_to_ray(path: str, index: ModuleIndex, externals: ExternalResolver | None) -> bool:
-    """May a name of the workspace module at `path` stand for one of Ray's? Not when neither
-    it nor a workspace module it imports (transitively) spells `ray`, and none of them imports
-    from an installed package that imports Ray: Ray's names come from an import of `ray`."""
-    known = index.reaches if index.snapshot else {}
-    if (path, _LEADS_TO_RAY) in known:
-        return known[(path, _LEADS_TO_RAY)]
-    seen: set[str] = set()
-    stack = [path]
-    while stack:
-        current = stack.pop()
-        if current in seen or known.get((current, _LEADS_TO_RAY)) is False:
-            continue
-        seen.add(current)
-        text = index.text(current) or ""
-        if index.memo(current, "ray", lambda: spells(text, "ray")) or externals is not None and index.memo(
-            current, "imports from packages that import Ray",
-            lambda: any(externals.imports_ray(m.split(".")[0]) for m in _from_outside(_imports(text), current, index).values()),
-        ):
-            known[(path, _LEADS_TO_RAY)] = True
-            return True
-        stack.extend(index.memo(current, "imports", lambda: _workspace_files(_imports(text), current, index)))
-    for visited in seen:  # everything reachable was visited: none of it leads to Ray
-        known[(visited, _LEADS_TO_RAY)] = False
-    return False
+def imported_files(path: str, index: ModuleIndex) -> list[str]:
+    """The workspace files the file at `path` (its text as the index reads it) imports, kept
+    per file by the index."""
+    return index.memo(path, "imports", lambda: workspace_imports(index.text(path) or "", path, index))
 
 
 _LEADS_TO_RAY = " leads to Ray"
