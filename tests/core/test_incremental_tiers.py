@@ -126,13 +126,14 @@ def test_typing_in_a_large_module_defers_the_whole_module_rules_and_a_pause_comp
 ALL = {r.code for r in default_config().rules}
 
 
-def test_typing_in_a_huge_function_moves_the_last_findings_and_the_pause_rechecks():
-    text = SHAPES["huge_function"](1000, 5)
+@pytest.mark.parametrize("newline", ["\n", "\r\n"], ids=["LF", "CRLF"])
+def test_typing_in_a_huge_function_moves_the_last_findings_and_the_pause_rechecks(newline):
+    text = SHAPES["huge_function"](1000, 5).replace("\n", newline)
     index = ModuleIndex()
     analyzer = DocumentAnalyzer("t.py", index=index)
     before = analyzer.analyze(text)
     at = text.index("middle = SCALE * 10")
-    typed = "x = ray.put(1)\n    "  # a line added above half the findings
+    typed = f"x = ray.put(1){newline}    "  # a line added above half the findings
     for n in range(1, len(typed) + 1):
         provisional = analyzer.analyze(text[:at] + typed[:n] + text[at:], complete=False)
         assert analyzer.pending == ALL
@@ -190,3 +191,21 @@ def test_a_keystroke_after_the_context_changed_is_deferred_in_a_large_module():
         assert analyzer.pending == ALL and analyzer.full == 1
     assert analyzer.analyze(text, context=3) == analyze(text, "t.py")
     assert analyzer.full == 2 and not analyzer.pending
+
+
+def test_an_edit_in_a_method_that_must_recheck_its_long_class_is_deferred():
+    """A parameter typed in a method's signature changes what the def is to its class: the
+    method alone is not re-checked (`_update_inner`), and its class is over DEFER_LINES
+    lines: the keystroke is deferred rather than re-checking the class on the keystroke."""
+    text = SHAPES["huge_class"](1000, 5)
+    index = ModuleIndex()
+    analyzer = DocumentAnalyzer("t.py", index=index)
+    analyzer.analyze(text)
+    analyzer.prepare()
+    at = text.index("(self, batch", text.index("        middle = SCALE * 10") - 200) + len("(self, batch")
+    text = text[:at] + ", extra=None" + text[at:]
+    provisional = analyzer.analyze(text, complete=False)
+    assert analyzer.deferred == 1 and analyzer.reused == 0 and analyzer.pending == ALL
+    assert provisional.findings
+    assert analyzer.analyze(text) == analyze(text, "t.py", index=index)
+    assert not analyzer.pending
