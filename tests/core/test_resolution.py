@@ -463,9 +463,18 @@ def test_a_package_file_imports_ray_read_from_its_bytes_as_from_its_text(tmp_pat
         "nul.py": b"import ray\n\x00",
         "rayon.py": b"import rayon\n",
         "unicode.py": "import ray\u00e9\nimport ray\u2192\n".encode("utf-8"),
+        "comma.py": b"import os,ray\n",
+        "list.py": b"import numpy as np, ray as r\n",
+        "try.py": b"try: import ray\nexcept ImportError: ray = None\n",
+        "semicolon.py": b"import os; from ray import put\n",
+        "string.py": b"s = 'import ray'\n# import ray\n",
     }
     for name, data in contents.items():
         (tmp_path / name).write_bytes(data)
         path = str(tmp_path / name)
         assert _file_imports_ray(path) == _imports_ray(read_disk(path) or ""), name
     assert _file_imports_ray(str(tmp_path / "plain.py")) and not _file_imports_ray(str(tmp_path / "none.py"))
+    # every way to import Ray counts (a package that does re-exports its names), none other
+    for name in ("comma.py", "list.py", "try.py", "semicolon.py"):
+        assert _file_imports_ray(str(tmp_path / name)), name
+    assert not _file_imports_ray(str(tmp_path / "string.py")) and not _file_imports_ray(str(tmp_path / "rayon.py"))

@@ -649,13 +649,19 @@ def import_target(index: ModuleIndex, binding: tuple, from_path: str) -> Symbol:
     return None if level else External(source if name is None else f"{source}.{name}")
 
 
-_IMPORTS_RAY = re.compile(r"^[ \t]*(?:from|import)[ \t]+ray\b", re.MULTILINE)
+# `import ray`, `from ray import x`, `import os, ray as r`; at a line's start or after `;` or a
+# compound statement's `:` (`try: import ray`). Each piece matches one way only.
+_IMPORTS_RAY = re.compile(
+    r"(?:^|[;:])[ \t]*(?:from[ \t]+ray\b|import[ \t]+(?:[\w.]+(?:[ \t]+as[ \t]+\w+)?[ \t]*,[ \t]*)*ray\b)",
+    re.MULTILINE,
+)
+# what the pattern needs before `ray`: a blank or a comma ("array" is common)
+_BEFORE_RAY = (" ray", "\tray", ",ray")
 
 
 def _imports_ray(text: str) -> bool:
-    # plain searches first: the pattern needs a blank before `ray` ("array" is common), and
-    # the regex is many times slower
-    return (" ray" in text or "\tray" in text) and _IMPORTS_RAY.search(text) is not None
+    # plain searches first: the regex is many times slower
+    return any(spelled in text for spelled in _BEFORE_RAY) and _IMPORTS_RAY.search(text) is not None
 
 
 def _file_imports_ray(path: str) -> bool:
@@ -671,8 +677,8 @@ def _file_imports_ray(path: str) -> bool:
     first = data.find(b"\n")
     second = data.find(b"\n", first + 1) if first != -1 else -1
     # (a cookie is on the first two lines: these, or more with "\r" line ends)
-    if b"coding" not in data[: second if second != -1 else len(data)] and b" ray" not in data and b"\tray" not in data:
-        return False  # (the pattern needs a blank before `ray`; a search for it is fast, the pattern's is not)
+    if b"coding" not in data[: second if second != -1 else len(data)] and not any(s.encode() in data for s in _BEFORE_RAY):
+        return False  # (a search for what the pattern needs is fast, the pattern's is not)
     return _imports_ray(read_disk(path) or "")
 
 
