@@ -11,8 +11,11 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from raylint.core import ModuleIndex, analyze, default_config
-from raylint.core.prefilter import may_apply
+from raylint.core.prefilter import _UNSURE_IMPORT, _may_misread, may_apply
 
 
 def applies(root: Path, files: dict[str, str], name: str) -> set[str]:
@@ -155,3 +158,14 @@ def test_an_import_the_line_reader_misreads_is_followed_to_what_it_reexports(tmp
         path = tmp_path / "main.py"
         found = analyze(path.read_text(), str(path), index=ModuleIndex([str(tmp_path)]))
         assert [f.code for f in found.findings] == ["RAY001"], head
+
+
+# pieces of lines where imports may be misread: `;`, `:`, backslashes, comments, strings
+_PIECES = ["import", "from", " ", "\t", "\n", "\r\n", ";", ":", "\\", "#", "x", ".", '"""', "try", "(", ","]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=30).map("".join))
+def test_misread_check_tries_only_lines_that_spell_an_import_word(text):
+    """`_may_misread` answers as the pattern searched at every line does."""
+    assert _may_misread(text) == (_UNSURE_IMPORT.search(text) is not None)

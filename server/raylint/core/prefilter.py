@@ -276,11 +276,27 @@ def _imports(text: str) -> list[tuple[str, int, str, str]]:
     `import a.b as c` → ("a.b", 0, "c", ""); `from .m import x as y` → ("m", 1, "", "") for the
     module itself, then ("m", 1, "y", "x"). Read from the import lines, or from the tokens
     where lines may be misread (`_UNSURE_IMPORT`; the lines again if it cannot be tokenized)."""
-    if _UNSURE_IMPORT.search(text) is not None:
+    if _may_misread(text):
         found = _tokenized_imports(text)
         if found is not None:
             return found
     return _line_imports(text)
+
+
+def _may_misread(text: str) -> bool:
+    """Does `_UNSURE_IMPORT` match a line of `text`? Tried only at the lines that spell
+    `from` or `import` (every line it matches does): at every line, the pattern took a third
+    of the prefilter's time."""
+    for word in ("import", "from"):
+        at = text.find(word)
+        while at != -1:
+            if _UNSURE_IMPORT.match(text, text.rfind("\n", 0, at) + 1) is not None:
+                return True
+            end = text.find("\n", at)
+            if end == -1:
+                break
+            at = text.find(word, end)
+    return False
 
 
 def _tokenized_imports(text: str) -> list[tuple[str, int, str, str]] | None:
@@ -334,7 +350,7 @@ def import_lookups(text: str, path: str, index: ModuleIndex) -> list[tuple[str, 
     """Each module the file at `path` imports, as (module, level, its workspace file or
     None): modules, packages, and submodules named by `from`. Read from its import lines, or
     from its tokens where lines may be misread (None if it cannot be tokenized)."""
-    if _UNSURE_IMPORT.search(text) is None:
+    if not _may_misread(text):
         return _lookups(_line_imports(text), path, index)
     found = _tokenized_imports(text)
     return None if found is None else _lookups(found, path, index)
