@@ -160,6 +160,26 @@ def test_an_import_the_line_reader_misreads_is_followed_to_what_it_reexports(tmp
         assert [f.code for f in found.findings] == ["RAY001"], head
 
 
+
+def test_names_imported_in_brackets_with_comments_are_read(tmp_path):
+    """A comment between the names of `from m import (...)` (which may spell `(`, `,` or `as`)
+    hides no name: the decorator imported that way makes `f` a task, so RAY001 applies and
+    finds it. (The comment used to be read as part of the next name, and the file skipped.)"""
+    from raylint.core.prefilter import _imports
+
+    assert _imports("from m import (a,  # b, (c)\n    d as\n    e,  # f\n)\n") == [
+        ("m", 0, "", ""), ("m", 0, "a", "a"), ("m", 0, "e", "d")
+    ]
+    files = {
+        "tasks.py": "import ray\ngpu_task = ray.remote(num_gpus=0)\n",
+        "main.py": "import ray\nfrom tasks import (  # decorators (see docs), as agreed\n    gpu_task,\n)\n\n\n"
+        "@gpu_task\ndef f(x):\n    return ray.put(x)\n",
+    }
+    assert "RAY001" in applies(tmp_path, files, "main.py")
+    path = tmp_path / "main.py"
+    found = analyze(path.read_text(), str(path), index=ModuleIndex([str(tmp_path)]))
+    assert [f.code for f in found.findings] == ["RAY001"]
+
 # pieces of lines where imports may be misread: `;`, `:`, backslashes, comments, strings
 _PIECES = ["import", "from", " ", "\t", "\n", "\r\n", ";", ":", "\\", "#", "x", ".", '"""', "try", "(", ","]
 

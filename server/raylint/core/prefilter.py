@@ -28,9 +28,10 @@ from raylint.core.rule import InFile
 from raylint.core.tasks import definitions
 
 # Each piece matches one way only (dots, then a name that starts with a letter; a parenthesis
-# closes before the next one opens), so a hostile line costs linear time, not quadratic.
+# closes before the next one opens, and a comment in it, which may spell anything, runs to its
+# line's end), so a hostile line costs linear time, not quadratic.
 _IMPORT = re.compile(
-    r"^[ \t]*(?:from[ \t]+(\.*(?:\w[\w.]*)?)[ \t]+import[ \t]*(\([^()]*\)|[^\n#;]*)|import[ \t]+([^\n#;]+))",
+    r"^[ \t]*(?:from[ \t]+(\.*(?:\w[\w.]*)?)[ \t]+import[ \t]*(\((?:[^()#]|#[^\n]*\n)*\)|[^\n#;]*)|import[ \t]+([^\n#;]+))",
     re.MULTILINE,
 )
 # An import the line reader may misread: after `;` or a compound statement's `:` (`try:
@@ -40,6 +41,7 @@ _UNSURE_IMPORT = re.compile(r"^[^\n#]*[;:][ \t]*(?:from|import)[ \t]|^[ \t]*(?:f
 # with `^` is tried at every position, one that starts with a character is searched for fast)
 _ASSIGNED = re.compile(r"\n[ \t]*(\w+)[ \t]*(?::[^=\n]*)?=(?!=)([^\n]*)")
 _NAME = re.compile(r"[A-Za-z_]\w*")
+_COMMENT = re.compile(r"#[^\n]*")
 _STAR = re.compile(r"^[ \t]*from[ \t]+\S+[ \t]+import[ \t]*\(?[ \t]*\*", re.MULTILINE)
 _STAR_END = re.compile(r"import[ \t]*\(?[ \t]*\*")  # (what every match of _STAR ends with: found fast)
 _AT_NAME = re.compile(r"@[ \t]*(\w+)")  # (a decorator where only blanks are before it on its line)
@@ -339,8 +341,10 @@ def _import_statements_of(text: str) -> list[re.Match]:
 def _listed(items: str) -> list[tuple[str, str]]:
     """`a.b as c, d` → [("a.b", "c"), ("d", "")] (parentheses and line breaks allowed)."""
     pairs = []
+    if "#" in items:  # (comments between the names of `from m import (a,  # why\n b)`)
+        items = _COMMENT.sub("", items)
     for item in items.strip().strip("()").replace("\\", " ").split(","):
-        name, _, alias = item.strip().partition(" as ")
+        name, _, alias = " ".join(item.split()).partition(" as ")  # (`a as\n b`, tabs)
         if name.strip() and name.strip() != "*":
             pairs.append((name.strip(), alias.strip()))
     return pairs
