@@ -257,3 +257,28 @@ def test_editing_the_statement_before_a_module_level_loop_redoes_its_fix(edited)
     analyzer.analyze(original)
     text = HEADER + edited + loop
     assert analyzer.analyze(text) == analyze(text, "t.py", CONFIG, index=index)
+
+
+@pytest.mark.parametrize(
+    "loop, code",
+    [
+        ("for x in xs:\n        fetch(f.remote(x))\n", "RAY002"),
+        ("for ref in refs:\n        print(fetch(ref))\n", "RAY005"),
+    ],
+)
+def test_a_get_reexported_under_another_name_is_found_in_a_file_that_never_spells_get(tmp_path, loop, code):
+    """`from helpers import fetch`, where helpers re-exports `ray.get` (and `ray.wait` as
+    `settle`): the file spells neither `get` nor `wait`, and the loop is still the rules'.
+    (The loops helper looked at no call in a file that did not spell `get`.)"""
+    from raylint.core import ModuleIndex, default_config
+
+    (tmp_path / "helpers.py").write_text("from ray import get as fetch, wait as settle\n")
+    text = (
+        "import ray\nfrom helpers import fetch, settle\n\n\n@ray.remote\ndef f(x):\n    return x\n\n\n"
+        "def run(xs):\n    refs = [f.remote(x) for x in xs]\n    " + loop
+    )
+    assert "get" not in text and "wait" not in text
+    path = tmp_path / "main.py"
+    path.write_text(text)
+    found = analyze(text, str(path), default_config(), index=ModuleIndex([str(tmp_path)])).findings
+    assert code in [f.code for f in found]

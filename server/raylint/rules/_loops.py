@@ -35,7 +35,9 @@ class Walk:
 
     def run(self) -> Walk:
         ctx, v = self.ctx, self.view
-        if not ("get" in ctx.source.text and "remote" in ctx.source.text):
+        # (the submissions are spelled in the file; `ray.get` need not be: `from helpers import
+        # fetch`, where helpers re-exports it)
+        if "remote" not in ctx.source.text:
             return self
         resolver = ctx.resolver.for_ray()
         # Both rules look only at a `ray.get` inside a loop or comprehension (`innermost_loop`),
