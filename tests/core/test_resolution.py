@@ -478,3 +478,122 @@ def test_a_package_file_imports_ray_read_from_its_bytes_as_from_its_text(tmp_pat
     for name in ("comma.py", "list.py", "try.py", "semicolon.py"):
         assert _file_imports_ray(str(tmp_path / name)), name
     assert not _file_imports_ray(str(tmp_path / "string.py")) and not _file_imports_ray(str(tmp_path / "rayon.py"))
+
+
+def test_which_ray_name_is_answered_without_parsing_modules_that_define_it(tmp_path, monkeypatch):
+    """`helpers.py` imports Ray, but `log` is a def there: asking whether `log(...)` is
+    `ray.get` does not parse it. `fetch`, imported there from Ray, is followed as before."""
+    write(
+        tmp_path,
+        {
+            "helpers.py": "import ray\n\n\ndef log(x):\n    print(x)\n",
+            "compat.py": "import ray\nfrom ray import get as fetch\n\n\ndef unused():\n    pass\n",
+            "jobs.py": """
+                import ray
+                from helpers import log
+                from compat import fetch
+
+                @ray.remote
+                def f(i):
+                    return i
+
+                def run(n):
+                    for i in range(n):
+                        log(i)
+                        fetch(f.remote(i))
+            """,
+        },
+    )
+    import raylint.core.names as names
+
+    parsed = []
+    real = names.parse
+
+    def counting(source, *args, **kwargs):
+        parsed.append(source.text)
+        return real(source, *args, **kwargs)
+
+    monkeypatch.setattr(names, "parse", counting)
+    path = tmp_path / "jobs.py"
+    findings = analyze(path.read_text(), str(path), index=ModuleIndex([str(tmp_path)])).findings
+    assert [f.code for f in findings] == ["RAY002"]
+    assert (tmp_path / "helpers.py").read_text() not in parsed
+    assert (tmp_path / "compat.py").read_text() in parsed
+
+
+# Texts that bind `get` at their top level by an import or an assignment, however it is written:
+# `may_bind` must never say no to one of them.
+BINDS_GET = [
+    "from ray import get\n",
+    "from ray import (  # the getter, (see docs)\n    get,\n)\n",
+    "from ray import (put,\n    get as\n    got, wait as get)\n",
+    "from ray import \\\n    get\n",
+    "import os; from ray import get\n",
+    "try: from ray import get\nexcept ImportError: pass\n",
+    "if True:\n    import ray.get as get\n",
+    "import ray as get\n",
+    "from ray import \\\n *\n",
+    "from ray import *\n",
+    "import ray\nget = ray.get\n",
+    "import ray\n(get) = ray.get\n",
+    "import ray\n( get\n) = ray.get\n",
+    "import ray\nget \\\n    = ray.get\n",
+    "import ray\nget: object = ray.get\n",
+    "import ray\nif (get := ray.get):\n    pass\n",
+    "import ray\nx = get = ray.get\n",
+    "import ray\n\uff47\uff45\uff54 = ray.get\n",  # (fullwidth letters: Python reads them as `get`)
+    "import ray\ng\u0065t = ray.get\n",
+]
+
+
+@pytest.mark.parametrize("text", BINDS_GET)
+def test_may_bind_says_yes_to_every_import_or_assignment_of_the_name(tmp_path, text):
+    import ast
+
+    from raylint.core.prefilter import may_bind
+
+    tree = ast.parse(text)
+    assert any(isinstance(n, ast.ImportFrom) and any(a.name == "*" for a in n.names) for n in ast.walk(tree)) or any(
+        isinstance(n, ast.Name) and n.id == "get" and not isinstance(n.ctx, ast.Load) for n in ast.walk(tree)
+    ) or any(isinstance(n, ast.alias) and (n.asname or n.name) == "get" for n in ast.walk(tree)), "the case binds `get`"
+    (tmp_path / "m.py").write_text(text, encoding="utf-8")
+    assert may_bind(str(tmp_path / "m.py"), "get", ModuleIndex([str(tmp_path)]))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "def get():\n    pass\n",
+        "class get:\n    pass\n",
+        "import ray\nx = d.get('a')\ny = forget = 1\nz = get_all = 2\nprint(get)\n",
+        "s = 'from ray imports nothing'\n",
+    ],
+)
+def test_may_bind_says_no_where_the_name_is_only_defined_or_read(tmp_path, text):
+    from raylint.core.prefilter import may_bind
+
+    (tmp_path / "m.py").write_text(text)
+    assert not may_bind(str(tmp_path / "m.py"), "get", ModuleIndex([str(tmp_path)]))
+
+
+def test_may_bind_is_never_wrong_on_real_modules():
+    """On every module of raylint and its tests: whenever the parser finds a top-level binding
+    by import or assignment, or a star import, `may_bind` says yes."""
+    from raylint.core.names import ModuleInfo
+    from raylint.core.prefilter import may_bind
+    from raylint.core.source import SourceText, parse
+
+    root = Path(__file__).parents[2]
+    index = ModuleIndex([str(root)])
+    checked = 0
+    for path in sorted([*root.glob("server/raylint/**/*.py"), *root.glob("tests/**/*.py")]):
+        text = index.text(str(path))
+        tree = parse(SourceText(text))[0] if text is not None else None
+        if tree is None:
+            continue
+        scope = ModuleInfo(str(path), SourceText(text), tree).scope
+        for name, bindings in scope.bindings.items():
+            if any(b[0] in ("module", "from", "value") for b in bindings) or scope.star_imports:
+                assert may_bind(str(path), name, index), (path, name)
+                checked += 1
+    assert checked > 1000

@@ -603,11 +603,12 @@ class Resolver:
     def exported(self, path: str, name: str, depth: int) -> Symbol:
         if depth > 20 or os.path.abspath(path) == self.module.path and name not in self.module.scope.bindings:
             return None
-        if self.ray_only:
-            from raylint.core.prefilter import may_lead_to_ray  # (the prefilter reads names' index)
+        from raylint.core.prefilter import may_bind, may_lead_to_ray  # (the prefilter reads names' index)
 
-            if not may_lead_to_ray(path, self.index, self.externals):
-                return None
+        if self.ray_only and not may_lead_to_ray(path, self.index, self.externals):
+            return None
+        if not may_bind(path, name, self.index):
+            return None  # (a def, a class, nothing: the module need not be parsed)
         info = self.index.module(path)
         if info is None:
             return None

@@ -22,6 +22,7 @@ import io
 import re
 import sys
 import tokenize
+import unicodedata
 
 from raylint.core.names import ExternalResolver, ModuleIndex
 from raylint.core.rule import InFile
@@ -42,6 +43,9 @@ _UNSURE_IMPORT = re.compile(r"^[^\n#]*[;:][ \t]*(?:from|import)[ \t]|^[ \t]*(?:f
 _ASSIGNED = re.compile(r"\n[ \t]*(\w+)[ \t]*(?::[^=\n]*)?=(?!=)([^\n]*)")
 _NAME = re.compile(r"[A-Za-z_]\w*")
 _COMMENT = re.compile(r"#[^\n]*")
+_ANY_STAR = re.compile(r"import[\s\\(]*\*")  # (a star import however it is split: a few too many)
+_ASSIGNS_AFTER = re.compile(r"[\s\\)]*(?::|=(?!=))")  # (see `_may_assign`)
+_DEFINES_BEFORE = re.compile(r"(?<![\w.])(?:def|class)[ \t]+$")
 _STAR = re.compile(r"^[ \t]*from[ \t]+\S+[ \t]+import[ \t]*\(?[ \t]*\*", re.MULTILINE)
 _STAR_END = re.compile(r"import[ \t]*\(?[ \t]*\*")  # (what every match of _STAR ends with: found fast)
 _AT_NAME = re.compile(r"@[ \t]*(\w+)")  # (a decorator where only blanks are before it on its line)
@@ -411,6 +415,57 @@ def _lookups(imports, path: str, index: ModuleIndex) -> list[tuple[str, int, str
             continue  # Ray's names are known by name (`ray.put`), never followed into files
         lookups.append((dotted, level, index.find(dotted, path, level)))
     return lookups
+
+
+def may_bind(path: str, name: str, index: ModuleIndex) -> bool:
+    """May the workspace module at `path` bind `name` at its top level by an import or an
+    assignment, or have a star import? Only then can `from module import name` mean anything
+    to the resolver (a def, a class or no binding means nothing there), so a module asked only
+    about the names it defines is never parsed. Read from the text: True when unsure (a text
+    that is not NFKC-normalized, whose identifiers the parser would normalize; imports that
+    cannot be tokenized)."""
+    text = index.text(path)
+    if text is None:
+        return False  # (nor can it be parsed)
+    bound = index.memo(path, "names imports bind", lambda: _import_bound_names(text))
+    if bound is None or "*" in bound or name in bound:
+        return True
+    return index.memo(path, ("may assign", name), lambda: _may_assign(text, name))
+
+
+def _import_bound_names(text: str) -> frozenset[str] | None:
+    """The names the import statements of `text` bind (anywhere; "*" for a star import), or
+    None when they cannot be read for sure."""
+    if not (text.isascii() or unicodedata.is_normalized("NFKC", text)):
+        return None
+    if _may_misread(text):
+        found = _tokenized_imports(text)
+        if found is None:
+            return None
+    else:
+        found = _line_imports(text)
+    bound = {name for _, _, name, _ in found if name}
+    if _ANY_STAR.search(text):
+        bound.add("*")
+    return frozenset(bound)
+
+
+def _may_assign(text: str, name: str) -> bool:
+    """Is `name` spelled where an assignment may bind it: `name =`, `name: T = `, `(name) =`,
+    `name := `, across blanks, brackets and backslashes (a few too many: `f(name=1)`, `{name: 1}`)?
+    Never after a dot (an attribute), inside a longer name, or named by `class name:`."""
+    at = text.find(name)
+    while at != -1:
+        end = at + len(name)
+        if (
+            (at == 0 or not (_is_name_char(text[at - 1]) or text[at - 1] == "."))
+            and (end == len(text) or not _is_name_char(text[end]))
+            and _ASSIGNS_AFTER.match(text, end) is not None
+            and _DEFINES_BEFORE.search(text, max(0, at - 16), at) is None
+        ):
+            return True
+        at = text.find(name, end)
+    return False
 
 
 def _reaches(files: list[str], word: str, index: ModuleIndex) -> bool:
