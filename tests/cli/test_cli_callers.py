@@ -379,3 +379,19 @@ def test_edit_only_given_leaves_callers_in_other_files_to_review(project):
     assert "ray.put" in (project.root / "tasks.py").read_text()
     assert project.run("check", "--fix", "tasks.py").code == 0  # without it, both are fixed
     assert (project.root / "main.py").read_text().endswith("print(ray.get(load.remote(1)))\n")
+
+
+def test_an_actor_method_handed_to_another_module_makes_the_fix_unsafe(project):
+    """`run(h.report)` in a module that never spells `remote` hands the method to one that calls
+    `.remote()` on it and `ray.get`s the ref twice. Returning the value would break that second
+    `ray.get`: the fix is unsafe and names the place. (Modules without `remote` were skipped
+    as if a handle's method could only be called there, and the fix was safe.)"""
+    project.write("counter.py", "import ray\n\n\n@ray.remote\nclass Hits:\n    def report(self):\n        return ray.put('hits')\n")
+    project.write("factory.py", "from counter import Hits\n\n\ndef make():\n    return Hits.remote()\n")
+    project.write("runner.py", "import ray\n\n\ndef run(method):\n    return ray.get(ray.get(method.remote()))\n")
+    main = "import ray\nfrom factory import make\nfrom runner import run\n\n\ndef main():\n    h = make()\n    print(run(h.report))\n    h.report()  # (a plain call: not the method)\n"
+    project.write("main.py", main)
+    result = project.run("check", ".", "--fix")
+    assert result.code == 1
+    assert "review call site main.py:8:15: `h.report` may be `Hits.report`" in result.out
+    assert "return ray.put('hits')" in (project.root / "counter.py").read_text()

@@ -149,6 +149,16 @@ class _Spelling:
             return False
         return self.pattern.search(text) is not None
 
+    def only_called(self, text: str) -> bool:
+        """Is every spelling of the words called at once (`x.m(...)`), never only named (`run(h.m)`,
+        `getattr(h, "m")`)?"""
+        if self.pattern is None:
+            return True
+        return all(_CALLED.match(text, match.end()) is not None for match in self.pattern.finditer(text))
+
+
+_CALLED = re.compile(r"[ \t]*\(")
+
 
 class _Sites:
     """The call sites of one target: `run()` finds them, a piece of work at a time."""
@@ -387,9 +397,10 @@ class _MethodSites(_Sites):
                 continue
             if not text or not method.search(text):
                 continue
-            if not self.plain and "remote" not in text and os.path.abspath(path) not in self.homes:
-                # no plain object of the family exists (`C()` of an actor class raises): `m` can
-                # only be reached through `.remote`, or through `self` in a class of the family
+            if not self.plain and "remote" not in text and os.path.abspath(path) not in self.homes and method.only_called(text):
+                # no plain object of the family exists (`C()` of an actor class raises): `x.m(...)`
+                # is not the method, which is reached through `.remote` or `self` in a class of
+                # the family; but `run(h.m)` may hand it to a module that calls `.remote` on it
                 continue
             module = self.search.index.module(path)
             self.broken(module, path, text)
