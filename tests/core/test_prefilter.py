@@ -180,6 +180,21 @@ def test_names_imported_in_brackets_with_comments_are_read(tmp_path):
     found = analyze(path.read_text(), str(path), index=ModuleIndex([str(tmp_path)]))
     assert [f.code for f in found.findings] == ["RAY001"]
 
+
+def test_a_star_import_however_written_may_bring_the_decorator(tmp_path):
+    """`if x: from helpers import *` and a star after a backslash: the decorator `gpu_task`
+    may come from helpers, so RAY001 applies and finds the task (the star was looked for only
+    at a line's start, after blanks; and the caller search looked for "import *")."""
+    for head in ("if True: from helpers import *", "from helpers import \\\n    *", "from helpers import\t*"):
+        files = {
+            "helpers.py": "import ray\ngpu_task = ray.remote(num_gpus=0)\n",
+            "main.py": f"import ray\n{head}\n\n\n@gpu_task\ndef f(x):\n    return ray.put(x)\n",
+        }
+        assert "RAY001" in applies(tmp_path, files, "main.py"), head
+        path = tmp_path / "main.py"
+        found = analyze(path.read_text(), str(path), index=ModuleIndex([str(tmp_path)]))
+        assert [f.code for f in found.findings] == ["RAY001"], head
+
 # pieces of lines where imports may be misread: `;`, `:`, backslashes, comments, strings
 _PIECES = ["import", "from", " ", "\t", "\n", "\r\n", ";", ":", "\\", "#", "x", ".", '"""', "try", "(", ","]
 

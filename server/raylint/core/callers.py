@@ -34,7 +34,7 @@ from raylint.core import flow
 from raylint.core.flow import UNKNOWN, Declared, Def, Handle, Instance, Mod, Options, Values, view
 from raylint.core.model import CallerChange, CallSite, Edit, Finding, Fix, Position, Range, Related
 from raylint.core.names import ModuleIndex, ModuleInfo, Scope
-from raylint.core.prefilter import workspace_imports
+from raylint.core.prefilter import ANY_STAR_IMPORT, workspace_imports
 from raylint.core.source import SourceText
 from raylint.discovery import MAX_PYTHON_FILE, read_regular_file
 
@@ -248,7 +248,7 @@ class _TaskSites(_Sites):
                 if path != self.target.path:
                     imported = index.memo(path, "imports", lambda: workspace_imports(text, path, index))
                     odd = index.memo(path, "odd import lines", lambda: _odd_import_lines(text))
-                    if visible.isdisjoint(imported) and "import *" not in text and not _missed_import(text, spelled, odd):
+                    if visible.isdisjoint(imported) and not ANY_STAR_IMPORT.search(text) and not _missed_import(text, spelled, odd):
                         continue
                 module = index.module(path)
                 if module is None or module.syntax_errors:

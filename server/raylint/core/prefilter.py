@@ -43,11 +43,9 @@ _UNSURE_IMPORT = re.compile(r"^[^\n#]*[;:][ \t]*(?:from|import)[ \t]|^[ \t]*(?:f
 _ASSIGNED = re.compile(r"\n[ \t]*(\w+)[ \t]*(?::[^=\n]*)?=(?!=)([^\n]*)")
 _NAME = re.compile(r"[A-Za-z_]\w*")
 _COMMENT = re.compile(r"#[^\n]*")
-_ANY_STAR = re.compile(r"import[\s\\(]*\*")  # (a star import however it is split: a few too many)
+ANY_STAR_IMPORT = re.compile(r"import[\s\\(]*\*")  # (a star import however it is split: a few too many)
 _ASSIGNS_AFTER = re.compile(r"[\s\\)]*(?::|=(?!=))")  # (see `_may_assign`)
 _DEFINES_BEFORE = re.compile(r"(?<![\w.])(?:def|class)[ \t]+$")
-_STAR = re.compile(r"^[ \t]*from[ \t]+\S+[ \t]+import[ \t]*\(?[ \t]*\*", re.MULTILINE)
-_STAR_END = re.compile(r"import[ \t]*\(?[ \t]*\*")  # (what every match of _STAR ends with: found fast)
 _AT_NAME = re.compile(r"@[ \t]*(\w+)")  # (a decorator where only blanks are before it on its line)
 # `(f)`, then what is called with it, ending where `(f)` starts: `name`, `name.attr`,
 # `name(**options)` (each piece matches one way only)
@@ -138,7 +136,7 @@ class _File:
         assignment (`gpu = cluster.factory(num_gpus=1)`) or a def of the file (what its body
         names counts). With a star import, every import counts."""
         text = self.text
-        if _STAR_END.search(text) and _STAR.search(text):  # (its names are not in the text: any may be a definer)
+        if ANY_STAR_IMPORT.search(text):  # (its names are not in the text: any may be a definer)
             return self.imported()
         defined = self.defined()
         definers = set(self.definer_roots())
@@ -445,7 +443,7 @@ def _import_bound_names(text: str) -> frozenset[str] | None:
     else:
         found = _line_imports(text)
     bound = {name for _, _, name, _ in found if name}
-    if _ANY_STAR.search(text):
+    if ANY_STAR_IMPORT.search(text):
         bound.add("*")
     return frozenset(bound)
 
