@@ -369,6 +369,16 @@ WRAP_CALLS = {
 
         StoreActor = ray.remote(Store)
     """,
+    "a name bound to ray.remote(**options), called with the def": """
+        import ray
+
+        gpu_task = ray.remote(num_gpus=0)
+
+        def f(x):
+            return ray.put(x)
+
+        task = gpu_task(f)
+    """,
 }
 
 

@@ -127,7 +127,8 @@ def is_remote_definition(resolver: Resolver, node: ast.AST, scope: Scope) -> boo
 
 
 def remote_wrapped_names(resolver: Resolver) -> dict[str, tuple[OptionsSite, tuple[str, ...]]]:
-    """Functions and classes made remote by a call: `g = ray.remote(f)`, `ray.remote(**o)(f)`.
+    """Functions and classes made remote by a call: `g = ray.remote(f)`, `ray.remote(**o)(f)`,
+    `gpu_task(f)` where `gpu_task = ray.remote(**o)`.
     Worked out once per module and index (kept in `module.facts`: every rule asks)."""
     module = resolver.module
     found = module.facts.get("remote_wrapped")
@@ -152,8 +153,9 @@ def _remote_wrapped_names(resolver: Resolver) -> dict[str, tuple[OptionsSite, tu
             scope = module.scope
             if resolver.is_(node.func, scope, "ray.remote"):
                 site = OptionsSite("wrap", node)
-            elif isinstance(node.func, ast.Call) and resolver.meaning(resolver.resolve(node.func, scope)) == REMOTE_FACTORY:
-                site = OptionsSite("call", node.func)
+            elif resolver.meaning(resolver.resolve(node.func, scope)) == REMOTE_FACTORY:
+                # `ray.remote(**o)(f)`, or `gpu_task(f)` with `gpu_task = ray.remote(**o)` (as `@gpu_task`)
+                site = OptionsSite("call" if isinstance(node.func, ast.Call) else "shared", node.func)
             else:
                 continue
             wrapped[target] = (site, (target, *assigned.get(id(node), ())))
