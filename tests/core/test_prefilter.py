@@ -195,6 +195,21 @@ def test_a_star_import_however_written_may_bring_the_decorator(tmp_path):
         found = analyze(path.read_text(), str(path), index=ModuleIndex([str(tmp_path)]))
         assert [f.code for f in found.findings] == ["RAY001"], head
 
+
+def test_a_decorator_however_written_may_make_a_task(tmp_path):
+    """`@(gpu_task)`, `@ ( gpu_task )`, a form feed before `@`, a backslash after it: the
+    decorator is the imported factory, so RAY001 applies (the root was read only right after
+    `@` and blanks, with nothing but spaces and tabs before it)."""
+    for decorator in ("@(gpu_task)", "@ ( gpu_task )", "\x0c@gpu_task", "@ \\\n  gpu_task"):
+        files = {
+            "tasks.py": "import ray\ngpu_task = ray.remote(num_gpus=0)\n",
+            "main.py": f"import ray\nfrom tasks import gpu_task\n\n\n{decorator}\ndef f(x):\n    return ray.put(x)\n",
+        }
+        assert "RAY001" in applies(tmp_path, files, "main.py"), decorator
+        path = tmp_path / "main.py"
+        found = analyze(path.read_text(), str(path), index=ModuleIndex([str(tmp_path)]))
+        assert [f.code for f in found.findings] == ["RAY001"], decorator
+
 # pieces of lines where imports may be misread: `;`, `:`, backslashes, comments, strings
 _PIECES = ["import", "from", " ", "\t", "\n", "\r\n", ";", ":", "\\", "#", "x", ".", '"""', "try", "(", ","]
 

@@ -46,7 +46,8 @@ _COMMENT = re.compile(r"#[^\n]*")
 ANY_STAR_IMPORT = re.compile(r"import[\s\\(]*\*")  # (a star import however it is split: a few too many)
 _ASSIGNS_AFTER = re.compile(r"[\s\\)]*(?::|=(?!=))")  # (see `_may_assign`)
 _DEFINES_BEFORE = re.compile(r"(?<![\w.])(?:def|class)[ \t]+$")
-_AT_NAME = re.compile(r"@[ \t]*(\w+)")  # (a decorator where only blanks are before it on its line)
+# (a decorator where only blanks are before it on its line; `@(name)`, `@ \<newline> name`)
+_AT_NAME = re.compile(r"@[\s(\\]*(\w+)")
 # `(f)`, then what is called with it, ending where `(f)` starts: `name`, `name.attr`,
 # `name(**options)` (each piece matches one way only)
 # (two patterns that start with a word, which the regex engine searches fast; a few names too many)
@@ -213,11 +214,11 @@ class _File:
 
 
 def _decorator_roots(text: str) -> set[str]:
-    """The first name of each decorator (`@name`, `@name.attr(...)`)."""
+    """The first name of each decorator (`@name`, `@name.attr(...)`, `@(name)`)."""
     roots = set()
     for match in _AT_NAME.finditer(text):
         line = text.rfind("\n", 0, match.start()) + 1
-        if not text[line : match.start()].strip(" \t"):
+        if not text[line : match.start()].strip(" \t\x0c"):
             roots.add(match[1])
     return roots
 
