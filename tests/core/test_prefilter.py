@@ -210,6 +210,27 @@ def test_a_decorator_however_written_may_make_a_task(tmp_path):
         found = analyze(path.read_text(), str(path), index=ModuleIndex([str(tmp_path)]))
         assert [f.code for f in found.findings] == ["RAY001"], decorator
 
+
+def test_a_decorator_assigned_however_written_may_make_a_task(tmp_path):
+    """`gpu` bound to the imported factory by a chained assignment, in brackets, across lines
+    or a backslash: RAY001 applies (the assignment reader saw only `name = value` on one line,
+    so `@gpu` led nowhere and the file was skipped)."""
+    for head in (
+        "x = gpu = tasks.gpu_task",
+        "gpu = (\n    tasks.gpu_task\n)",
+        "gpu = \\\n    tasks.gpu_task",
+        "(gpu) = tasks.gpu_task",
+        "gpu: object = (  # the factory\n    tasks.gpu_task)",
+    ):
+        files = {
+            "tasks.py": "import ray\ngpu_task = ray.remote(num_gpus=0)\n",
+            "main.py": f"import ray\nimport tasks\n\n{head}\n\n\n@gpu\ndef f(x):\n    return ray.put(x)\n",
+        }
+        assert "RAY001" in applies(tmp_path, files, "main.py"), head
+        path = tmp_path / "main.py"
+        found = analyze(path.read_text(), str(path), index=ModuleIndex([str(tmp_path)]))
+        assert [f.code for f in found.findings] == ["RAY001"], head
+
 # pieces of lines where imports may be misread: `;`, `:`, backslashes, comments, strings
 _PIECES = ["import", "from", " ", "\t", "\n", "\r\n", ";", ":", "\\", "#", "x", ".", '"""', "try", "(", ","]
 

@@ -155,7 +155,12 @@ class _File:
             read = set()
             if name not in bound:  # what its assignments (`gpu = cluster.task`) and defs read
                 assigned = _assignments(text) if assigned is None else assigned
-                read.update(n for value in assigned.get(name, ()) for n in _NAME.findall(value))
+                values = assigned.get(name, ())
+                read.update(n for value in values for n in _NAME.findall(value))
+                if (not values or not all(map(_whole_value, values))) and _may_assign(text, name):
+                    # assigned in a way the line reader does not see whole (`a = gpu = x`, `(gpu)
+                    # = x`, a value across lines): whatever the file imports may be in it
+                    read.update(bound)
                 if name in defined:
                     definitions = _definition_texts(text) if definitions is None else definitions
                     read.update(_NAME.findall(_definition_text(text, definitions.get(name, []))))
@@ -221,6 +226,15 @@ def _decorator_roots(text: str) -> set[str]:
         if not text[line : match.start()].strip(" \t\x0c"):
             roots.add(match[1])
     return roots
+
+
+def _whole_value(value: str) -> bool:
+    """Is the rest of an assignment's line (`_assignments`) its whole value, not continued on
+    the next lines (an open bracket, a backslash)?"""
+    value = value.split("#", 1)[0].rstrip()
+    if not value or value.endswith("\\"):
+        return False
+    return sum(map(value.count, "([{")) <= sum(map(value.count, ")]}"))
 
 
 def _assignments(text: str) -> dict[str, list[str]]:
