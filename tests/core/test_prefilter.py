@@ -231,6 +231,26 @@ def test_a_decorator_assigned_however_written_may_make_a_task(tmp_path):
         found = analyze(path.read_text(), str(path), index=ModuleIndex([str(tmp_path)]))
         assert [f.code for f in found.findings] == ["RAY001"], head
 
+
+def test_a_wrapping_call_however_written_may_make_a_task(tmp_path):
+    """`tasks.gpu_task(f)` as formatters write it (the name on its own line, a trailing comma),
+    with a comment inside, or with blanks before `(`: RAY001 applies (only `(f)` with blanks
+    was read, right after the called name)."""
+    for call in (
+        "g = tasks.gpu_task(\n    f,\n)",
+        "g = tasks.gpu_task(  # wrap\n    f\n)",
+        "g = tasks.gpu_task (f)",
+        "g = tasks . gpu_task(f)",
+    ):
+        files = {
+            "tasks.py": "import ray\ngpu_task = ray.remote(num_gpus=0)\n",
+            "main.py": f"import ray\nimport tasks\n\n\ndef f(x):\n    return ray.put(x)\n\n\n{call}\n",
+        }
+        assert "RAY001" in applies(tmp_path, files, "main.py"), call
+        path = tmp_path / "main.py"
+        found = analyze(path.read_text(), str(path), index=ModuleIndex([str(tmp_path)]))
+        assert [f.code for f in found.findings] == ["RAY001"], call
+
 # pieces of lines where imports may be misread: `;`, `:`, backslashes, comments, strings
 _PIECES = ["import", "from", " ", "\t", "\n", "\r\n", ";", ":", "\\", "#", "x", ".", '"""', "try", "(", ","]
 

@@ -26,7 +26,7 @@ import unicodedata
 
 from raylint.core.names import ExternalResolver, ModuleIndex
 from raylint.core.rule import InFile
-from raylint.core.tasks import definitions
+from raylint.core.tasks import definitions, one_name_arguments
 
 # Each piece matches one way only (dots, then a name that starts with a letter; a parenthesis
 # closes before the next one opens, and a comment in it, which may spell anything, runs to its
@@ -48,12 +48,11 @@ _ASSIGNS_AFTER = re.compile(r"[\s\\)]*(?::|=(?!=))")  # (see `_may_assign`)
 _DEFINES_BEFORE = re.compile(r"(?<![\w.])(?:def|class)[ \t]+$")
 # (a decorator where only blanks are before it on its line; `@(name)`, `@ \<newline> name`)
 _AT_NAME = re.compile(r"@[\s(\\]*(\w+)")
-# `(f)`, then what is called with it, ending where `(f)` starts: `name`, `name.attr`,
-# `name(**options)` (each piece matches one way only)
 # (two patterns that start with a word, which the regex engine searches fast; a few names too many)
 _DEFINED_WORDS = (re.compile(r"def[ \t]+(?=(\w+))"), re.compile(r"class[ \t]+(?=(\w+))"))
-_ONE_NAME_CALL = re.compile(r"\(\s*(\w+)\s*\)")
-_ROOT_BEFORE = re.compile(r"(?<![\w.])([A-Za-z_]\w*)(?:\.\w+)*(?:\([^()]*\))?$")
+# What is called with `(f)`, ending where `(f)` starts: `name`, `name.attr`, `name(**options)`,
+# blanks between (each piece matches one way only)
+_ROOT_BEFORE = re.compile(r"(?<![\w.])([A-Za-z_]\w*)(?:\s*\.\s*\w+)*(?:\s*\([^()]*\))?\s*$")
 
 
 def may_have_findings(
@@ -556,9 +555,9 @@ def _wrapper_roots(text: str, defined: set[str]) -> set[str]:
     argument: `name(f)`, `name.attr(f)`, `name(**options)(f)` (the root of `a.name(f)` is
     `a`). Found from the `(f)`s, which a search finds fast, then read backwards."""
     roots = set()
-    for match in _ONE_NAME_CALL.finditer(text):
-        if match[1] in defined:
-            root = _ROOT_BEFORE.search(text, max(0, match.start() - 200), match.start())
+    for start, name in one_name_arguments(text):  # (`(f)`, `(\n    f,\n)`, with comments)
+        if name in defined:
+            root = _ROOT_BEFORE.search(text, max(0, start - 200), start)
             if root:
                 roots.add(root[1])
     return roots
