@@ -260,3 +260,67 @@ _PIECES = ["import", "from", " ", "\t", "\n", "\r\n", ";", ":", "\\", "#", "x", 
 def test_misread_check_tries_only_lines_that_spell_an_import_word(text):
     """`_may_misread` answers as the pattern searched at every line does."""
     assert _may_misread(text) == (_UNSURE_IMPORT.search(text) is not None)
+
+
+# A task made with a factory another module defines, written every way these combine: the
+# prefilter must never be the reason a finding is missing (an analysis that skips it finds the
+# same). Each form here once hid a task from it.
+_IMPORTS = {
+    "import tasks": "tasks.gpu_task",
+    "import tasks as t": "t.gpu_task",
+    "from tasks import gpu_task": "gpu_task",
+    "from tasks import (  # the factory (see docs), as agreed\n    gpu_task,\n)": "gpu_task",
+    "import os; from tasks import gpu_task": "gpu_task",
+    "if True: from tasks import gpu_task": "gpu_task",
+    "from tasks import \\\n    gpu_task": "gpu_task",
+    "from tasks import *": "gpu_task",
+}
+_BINDINGS = {
+    "direct": None,
+    "assigned": "gpu = {}",
+    "chained": "x = gpu = {}",
+    "bracketed": "gpu = (\n    {}\n)",
+}
+_APPLIED = {
+    "decorator": "@{}\ndef f(x):\n    return {}\n",
+    "parenthesized decorator": "@({})\ndef f(x):\n    return {}\n",
+    "wrapped": "def f(x):\n    return {}\n\n\ng = {}(f)\n",
+    "wrapped, formatted": "def f(x):\n    return {}\n\n\ng = {}(\n    f,\n)\n",
+}
+_PUTS = {"ray.put": "ray.put(x)", "re-exported put": "store(x)"}
+
+
+def _combined(imported: str, binding: str, applied: str, put: str) -> str:
+    factory = _IMPORTS[imported]
+    lines = ["import ray", imported]
+    if put == "re-exported put":
+        lines.append("from tasks import store")
+    if _BINDINGS[binding] is not None:
+        lines.append(_BINDINGS[binding].format(factory))
+        factory = "gpu"
+    body = _APPLIED[applied]
+    returned = _PUTS[put]
+    code = body.format(factory, returned) if applied.startswith(("decorator", "parenthesized")) else body.format(returned, factory)
+    return "\n".join(lines) + "\n\n\n" + code
+
+
+def test_the_prefilter_never_hides_a_task_made_by_an_imported_factory(tmp_path, monkeypatch):
+    import raylint.core as core
+
+    (tmp_path / "tasks.py").write_text("import ray\nfrom ray import put as store\n\ngpu_task = ray.remote(num_gpus=0)\n")
+    path = str(tmp_path / "main.py")
+    cases = [(i, b, a, p) for i in _IMPORTS for b in _BINDINGS for a in _APPLIED for p in _PUTS]
+    filtered = {}
+    for case in cases:
+        text = _combined(*case)
+        compile(text, path, "exec")  # (every case is valid Python)
+        filtered[case] = [f.code for f in analyze(text, path, index=ModuleIndex([str(tmp_path)])).findings]
+    monkeypatch.setattr(core, "may_apply", lambda text, path, index, externals, rules, known=None: list(rules))
+    missed = []
+    for case in cases:
+        unfiltered = [f.code for f in analyze(_combined(*case), path, index=ModuleIndex([str(tmp_path)])).findings]
+        if unfiltered != filtered[case]:
+            missed.append((case, unfiltered, filtered[case]))
+    assert not missed, "\n".join(map(repr, missed[:10]))
+    # (and every combination is a task raylint finds)
+    assert [case for case in cases if filtered[case] != ["RAY001"]] == []
