@@ -549,6 +549,7 @@ BINDS_GET = [
     "import ray\n( get\n) = ray.get\n",
     "import ray\nget \\\n    = ray.get\n",
     "import ray\nget: object = ray.get\n",
+    "import ray\n(get): object = ray.get\n",
     "import ray\nif (get := ray.get):\n    pass\n",
     "import ray\nx = get = ray.get\n",
     "import ray\n\uff47\uff45\uff54 = ray.get\n",  # (fullwidth letters: Python reads them as `get`)
@@ -577,6 +578,7 @@ def test_may_bind_says_yes_to_every_import_or_assignment_of_the_name(tmp_path, t
         "class get:\n    pass\n",
         "import ray\nx = d.get('a')\ny = forget = 1\nz = get_all = 2\nprint(get)\n",
         "s = 'from ray imports nothing'\n",
+        "class A:\n    def m(get):\n        pass\n\n    def n(self, get):\n        return get\n",
     ],
 )
 def test_may_bind_says_no_where_the_name_is_only_defined_or_read(tmp_path, text):

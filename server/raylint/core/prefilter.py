@@ -44,7 +44,9 @@ _ASSIGNED = re.compile(r"\n[ \t]*(\w+)[ \t]*(?::[^=\n]*)?=(?!=)([^\n]*)")
 _NAME = re.compile(r"[A-Za-z_]\w*")
 _COMMENT = re.compile(r"#[^\n]*")
 ANY_STAR_IMPORT = re.compile(r"import[\s\\(]*\*")  # (a star import however it is split: a few too many)
-_ASSIGNS_AFTER = re.compile(r"[\s\\)]*(?::|=(?!=))")  # (see `_may_assign`)
+# (see `_may_assign`; after `)`, a `:` counts only with an `=` after it on its line, as in
+# `(name): T = value`: `def f(self):` is everywhere)
+_ASSIGNS_AFTER = re.compile(r"[\s\\]*(?::|=(?!=))|[\s\\]*\)[\s\\)]*(?:=(?!=)|:(?=[^\n]*=))")
 _DEFINES_BEFORE = re.compile(r"(?<![\w.])(?:def|class)[ \t]+$")
 # (a decorator where only blanks are before it on its line; `@(name)`, `@ \<newline> name`)
 _AT_NAME = re.compile(r"@[\s(\\]*(\w+)")
@@ -144,7 +146,7 @@ class _File:
             return []
         imports = self.imports()
         bound = {name for _, _, name, _ in imports if name}
-        assigned = None
+        assigned = whole = None
         definitions = None
         todo, definers = list(definers), set()
         while todo:
@@ -155,10 +157,13 @@ class _File:
             if name not in bound:  # what its assignments (`gpu = cluster.task`) and defs read
                 assigned = _assignments(text) if assigned is None else assigned
                 values = assigned.get(name, ())
-                read.update(n for value in values for n in _NAME.findall(value))
-                if (not values or not all(map(_whole_value, values))) and _may_assign(text, name):
-                    # assigned in a way the line reader does not see whole (`a = gpu = x`, `(gpu)
-                    # = x`, a value across lines): whatever the file imports may be in it
+                if not all(map(_whole_value, values)):  # (few: `gpu = (`, `gpu = \\`)
+                    whole = _whole_assignments(text) if whole is None else whole
+                    values = whole[name]
+                read.update(n for value in values if value is not None for n in _NAME.findall(value))
+                if (not values or None in values) and _may_assign(text, name):
+                    # assigned in a way the reader does not see (`a = gpu = x`, `(gpu) = x`, a
+                    # value that does not end): whatever the file imports may be in it
                     read.update(bound)
                 if name in defined:
                     definitions = _definition_texts(text) if definitions is None else definitions
@@ -228,21 +233,46 @@ def _decorator_roots(text: str) -> set[str]:
 
 
 def _whole_value(value: str) -> bool:
-    """Is the rest of an assignment's line (`_assignments`) its whole value, not continued on
-    the next lines (an open bracket, a backslash)?"""
-    value = value.split("#", 1)[0].rstrip()
-    if not value or value.endswith("\\"):
+    """Is this the whole value of an assignment, not continued on the next line (an open
+    bracket, a backslash)? (Brackets in strings and comments may make it look continued.)"""
+    if "#" in value:
+        value = "\n".join(line.split("#", 1)[0] for line in value.split("\n"))
+    value = value.rstrip()
+    if not value or value[-1] == "\\":
         return False
-    return sum(map(value.count, "([{")) <= sum(map(value.count, ")]}"))
+    if "(" not in value and "[" not in value and "{" not in value:  # (most values: at once)
+        return True
+    return value.count("(") + value.count("[") + value.count("{") <= value.count(")") + value.count("]") + value.count("}")
 
 
 def _assignments(text: str) -> dict[str, list[str]]:
-    """Each name a line of the text assigns (`name = ...`, `name: T = ...`), with the text of
-    its values (the names they read are found only for the names asked about)."""
+    """Each name a line of the text assigns (`name = ...`, `name: T = ...`), with the rest of
+    each such line (the names they read are found only for the names asked about)."""
     found: dict[str, list[str]] = {}
     for name, value in _ASSIGNED.findall("\n" + text):
         found.setdefault(name, []).append(value)
     return found
+
+
+def _whole_assignments(text: str) -> dict[str, list[str | None]]:
+    """`_assignments`, each value read to the end of its statement when it goes on past its
+    line (brackets, a backslash), up to 100 lines; None when it does not end."""
+    found: dict[str, list[str | None]] = {}
+    for match in _ASSIGNED.finditer("\n" + text):
+        value = match[2] if _whole_value(match[2]) else _continued(text, match.start(2) - 1)  # (one "\n" put first)
+        found.setdefault(match[1], []).append(value)
+    return found
+
+
+def _continued(text: str, start: int, lines: int = 100) -> str | None:
+    end = start
+    for _ in range(lines):
+        end = text.find("\n", end + 1)
+        if end == -1:
+            return text[start:] if _whole_value(text[start:]) else None
+        if _whole_value(text[start:end]):
+            return text[start:end]
+    return None
 
 
 def _definition_texts(text: str) -> dict[str, list[tuple[int, int]]]:

@@ -100,15 +100,15 @@ def check(ctx: Checked) -> list[Finding]:
     v = view(ctx.module)
     # the calls that may be `ray.get` first (cheap): most `.get` calls are `dict.get`
     candidates = [node for node in v.of(ast.Call, ctx.body) if node.args and _may_be_get(ctx, v, node.func)]
-    if not candidates:
+    gets = [node for node in candidates if ctx.is_ray(node.func, v.scope_of(node), "ray.get")]
+    if not gets:
         return []
-    facts = _module_facts(ctx, v)
+    facts = _module_facts(ctx, v)  # (read of the whole module: only where there is a ray.get)
     findings = []
-    for node in candidates:
-        if ctx.is_ray(node.func, v.scope_of(node), "ray.get"):
-            finding = _check_get(ctx, v, facts, node)
-            if finding is not None:
-                findings.append(finding)
+    for node in gets:
+        finding = _check_get(ctx, v, facts, node)
+        if finding is not None:
+            findings.append(finding)
     return findings
 
 
