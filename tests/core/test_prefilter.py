@@ -29,6 +29,15 @@ def applies(root: Path, files: dict[str, str], name: str) -> set[str]:
 
 
 TASKS = "import ray\n\n@ray.remote\ndef work(x):\n    return x\n"
+FACTORY = {"tasks.py": "import ray\ngpu_task = ray.remote(num_gpus=0)\n"}
+
+
+def assert_task_found(tmp_path: Path, files: dict[str, str], case: str) -> None:
+    """RAY001 applies to main.py (the prefilter lets it through) and finds its one task."""
+    assert "RAY001" in applies(tmp_path, files, "main.py"), case
+    path = tmp_path / "main.py"
+    found = analyze(path.read_text(), str(path), index=ModuleIndex([str(tmp_path)]))
+    assert [f.code for f in found.findings] == ["RAY001"], case
 
 
 def test_a_module_that_only_imports_a_module_with_tasks_defines_none(tmp_path):
@@ -159,11 +168,7 @@ def test_an_import_the_line_reader_misreads_is_followed_to_what_it_reexports(tmp
         "import ray\nfrom helpers \\\n    import store",
     ):
         files = {**helpers, "main.py": head + task}
-        assert "RAY001" in applies(tmp_path, files, "main.py"), head
-        path = tmp_path / "main.py"
-        found = analyze(path.read_text(), str(path), index=ModuleIndex([str(tmp_path)]))
-        assert [f.code for f in found.findings] == ["RAY001"], head
-
+        assert_task_found(tmp_path, files, head)
 
 
 def test_names_imported_in_brackets_with_comments_are_read(tmp_path):
@@ -176,14 +181,11 @@ def test_names_imported_in_brackets_with_comments_are_read(tmp_path):
         ("m", 0, "", ""), ("m", 0, "a", "a"), ("m", 0, "e", "d")
     ]
     files = {
-        "tasks.py": "import ray\ngpu_task = ray.remote(num_gpus=0)\n",
+        **FACTORY,
         "main.py": "import ray\nfrom tasks import (  # decorators (see docs), as agreed\n    gpu_task,\n)\n\n\n"
         "@gpu_task\ndef f(x):\n    return ray.put(x)\n",
     }
-    assert "RAY001" in applies(tmp_path, files, "main.py")
-    path = tmp_path / "main.py"
-    found = analyze(path.read_text(), str(path), index=ModuleIndex([str(tmp_path)]))
-    assert [f.code for f in found.findings] == ["RAY001"]
+    assert_task_found(tmp_path, files, "")
 
 
 def test_a_star_import_however_written_may_bring_the_decorator(tmp_path):
@@ -195,10 +197,7 @@ def test_a_star_import_however_written_may_bring_the_decorator(tmp_path):
             "helpers.py": "import ray\ngpu_task = ray.remote(num_gpus=0)\n",
             "main.py": f"import ray\n{head}\n\n\n@gpu_task\ndef f(x):\n    return ray.put(x)\n",
         }
-        assert "RAY001" in applies(tmp_path, files, "main.py"), head
-        path = tmp_path / "main.py"
-        found = analyze(path.read_text(), str(path), index=ModuleIndex([str(tmp_path)]))
-        assert [f.code for f in found.findings] == ["RAY001"], head
+        assert_task_found(tmp_path, files, head)
 
 
 def test_a_decorator_however_written_may_make_a_task(tmp_path):
@@ -207,13 +206,10 @@ def test_a_decorator_however_written_may_make_a_task(tmp_path):
     `@` and blanks, with nothing but spaces and tabs before it)."""
     for decorator in ("@(gpu_task)", "@ ( gpu_task )", "\x0c@gpu_task", "@ \\\n  gpu_task"):
         files = {
-            "tasks.py": "import ray\ngpu_task = ray.remote(num_gpus=0)\n",
+            **FACTORY,
             "main.py": f"import ray\nfrom tasks import gpu_task\n\n\n{decorator}\ndef f(x):\n    return ray.put(x)\n",
         }
-        assert "RAY001" in applies(tmp_path, files, "main.py"), decorator
-        path = tmp_path / "main.py"
-        found = analyze(path.read_text(), str(path), index=ModuleIndex([str(tmp_path)]))
-        assert [f.code for f in found.findings] == ["RAY001"], decorator
+        assert_task_found(tmp_path, files, decorator)
 
 
 def test_a_decorator_assigned_however_written_may_make_a_task(tmp_path):
@@ -228,13 +224,10 @@ def test_a_decorator_assigned_however_written_may_make_a_task(tmp_path):
         "gpu: object = (  # the factory\n    tasks.gpu_task)",
     ):
         files = {
-            "tasks.py": "import ray\ngpu_task = ray.remote(num_gpus=0)\n",
+            **FACTORY,
             "main.py": f"import ray\nimport tasks\n\n{head}\n\n\n@gpu\ndef f(x):\n    return ray.put(x)\n",
         }
-        assert "RAY001" in applies(tmp_path, files, "main.py"), head
-        path = tmp_path / "main.py"
-        found = analyze(path.read_text(), str(path), index=ModuleIndex([str(tmp_path)]))
-        assert [f.code for f in found.findings] == ["RAY001"], head
+        assert_task_found(tmp_path, files, head)
 
 
 def test_a_wrapping_call_however_written_may_make_a_task(tmp_path):
@@ -248,13 +241,11 @@ def test_a_wrapping_call_however_written_may_make_a_task(tmp_path):
         "g = tasks . gpu_task(f)",
     ):
         files = {
-            "tasks.py": "import ray\ngpu_task = ray.remote(num_gpus=0)\n",
+            **FACTORY,
             "main.py": f"import ray\nimport tasks\n\n\ndef f(x):\n    return ray.put(x)\n\n\n{call}\n",
         }
-        assert "RAY001" in applies(tmp_path, files, "main.py"), call
-        path = tmp_path / "main.py"
-        found = analyze(path.read_text(), str(path), index=ModuleIndex([str(tmp_path)]))
-        assert [f.code for f in found.findings] == ["RAY001"], call
+        assert_task_found(tmp_path, files, call)
+
 
 # pieces of lines where imports may be misread: `;`, `:`, backslashes, comments, strings
 _PIECES = ["import", "from", " ", "\t", "\n", "\r\n", ";", ":", "\\", "#", "x", ".", '"""', "try", "(", ","]

@@ -416,6 +416,21 @@ def test_the_index_reads_a_pep_263_module_as_the_command_line_does(tmp_path):
     assert finding.code == "RAY001"
 
 
+def texts_parsed(monkeypatch) -> list[str]:
+    """The texts the resolver parses from now on (modules followed into), in order."""
+    import raylint.core.names as names
+
+    parsed: list[str] = []
+    real = names.parse
+
+    def counting(source, *args, **kwargs):
+        parsed.append(source.text)
+        return real(source, *args, **kwargs)
+
+    monkeypatch.setattr(names, "parse", counting)
+    return parsed
+
+
 def test_which_ray_name_is_answered_without_parsing_modules_that_cannot_lead_to_ray(tmp_path, monkeypatch):
     """`settings.get(...)` in a loop: `settings` comes from a module that neither spells `ray`
     nor imports one that does, so it is not parsed to learn it is not `ray`. A module that
@@ -441,16 +456,7 @@ def test_which_ray_name_is_answered_without_parsing_modules_that_cannot_lead_to_
             """,
         },
     )
-    import raylint.core.names as names
-
-    parsed = []
-    real = names.parse
-
-    def counting(source, *args, **kwargs):
-        parsed.append(source.text)
-        return real(source, *args, **kwargs)
-
-    monkeypatch.setattr(names, "parse", counting)
+    parsed = texts_parsed(monkeypatch)
     path = tmp_path / "jobs.py"
     findings = analyze(path.read_text(), str(path), index=ModuleIndex([str(tmp_path)])).findings
     assert [f.code for f in findings] == ["RAY002"]
@@ -514,16 +520,7 @@ def test_which_ray_name_is_answered_without_parsing_modules_that_define_it(tmp_p
             """,
         },
     )
-    import raylint.core.names as names
-
-    parsed = []
-    real = names.parse
-
-    def counting(source, *args, **kwargs):
-        parsed.append(source.text)
-        return real(source, *args, **kwargs)
-
-    monkeypatch.setattr(names, "parse", counting)
+    parsed = texts_parsed(monkeypatch)
     path = tmp_path / "jobs.py"
     findings = analyze(path.read_text(), str(path), index=ModuleIndex([str(tmp_path)])).findings
     assert [f.code for f in findings] == ["RAY002"]
