@@ -395,3 +395,55 @@ def test_an_actor_method_handed_to_another_module_makes_the_fix_unsafe(project):
     assert result.code == 1
     assert "review call site main.py:8:15: `h.report` may be `Hits.report`" in result.out
     assert "return ray.put('hits')" in (project.root / "counter.py").read_text()
+
+
+LOAD_TASK = "import ray\n\n\n@ray.remote\ndef load(i):\n    return ray.put(i * 10)\n"
+
+
+@pytest.mark.parametrize(
+    "main, review",
+    [
+        (
+            "import importlib\nimport ray\n\n\ndef main():\n    mod = importlib.import_module('tasks')\n    print(ray.get(ray.get(mod.load.remote(1))))\n",
+            "main.py:6:11: `importlib.import_module('tasks')` imports the task's module at run time",
+        ),
+        (
+            "import ray\n\n\ndef main():\n    mod = __import__('tasks')\n    print(ray.get(ray.get(mod.load.remote(1))))\n",
+            "main.py:5:11: `__import__('tasks')` imports the task's module at run time",
+        ),
+        (
+            "from importlib import import_module\nimport ray\n\nNAME = 'tasks'\n\n\ndef main():\n    mod = import_module(\n        NAME\n    )\n    print(ray.get(ray.get(mod.load.remote(1))))\n",
+            "main.py:8:11: `import_module( NAME )` imports a module named at run time, which may be the task's",
+        ),
+        (
+            "import ray\nimport tasks\n\n\ndef main():\n    f = getattr(tasks, 'lo' + 'ad')\n    print(ray.get(ray.get(f.remote(1))))\n",
+            "main.py:6:9: `getattr(tasks, 'lo' + 'ad')` fetches a name of the task's module computed at run time",
+        ),
+    ],
+    ids=["import_module", "__import__", "computed name", "computed getattr"],
+)
+def test_a_module_imported_at_run_time_makes_the_fix_unsafe(project, main, review):
+    """`mod.load.remote(1)` where `mod` comes from `import_module`/`__import__`, or the task from
+    `getattr(tasks, <computed>)`: raylint cannot see the call site, so the fix is not safe.
+    (Such a module was skipped, having no import statement of `tasks`, and the fix was safe.)"""
+    project.write("tasks.py", LOAD_TASK)
+    project.write("main.py", main)
+    result = project.run("check", ".", "--fix")
+    assert result.code == 1
+    assert f"  review call site {review}" in result.out
+    assert "return ray.put(i * 10)" in (project.root / "tasks.py").read_text()
+
+
+def test_a_module_imported_at_run_time_that_cannot_be_the_tasks_leaves_the_fix_safe(project):
+    """`import_module("json")`, `f"transformers.{kind}"`, `"torch." + kind`: not workspace
+    modules, so the fix stays safe and is applied with its caller."""
+    project.write("tasks.py", LOAD_TASK)
+    project.write(
+        "main.py",
+        "import importlib\nimport ray\nfrom tasks import load\n\n\ndef main(kind):\n"
+        "    j = importlib.import_module('json')\n    t = importlib.import_module(f'transformers.{kind}')\n"
+        "    u = importlib.import_module('torch.' + kind)\n    print(ray.get(ray.get(load.remote(1))))\n",
+    )
+    result = project.run("check", ".", "--fix")
+    assert "return i * 10" in (project.root / "tasks.py").read_text(), result.out
+    assert "print(ray.get(load.remote(1)))" in (project.root / "main.py").read_text()

@@ -85,6 +85,8 @@ def _missed_import(text: str, words: _Spelling, odd_lines: list[str]) -> bool:
     the text's `_odd_import_lines`."""
     if not odd_lines or not words.search(text):
         return False
+    if "import_module" in text or "__import__" in text:  # (its name may be on another line, or a value)
+        return True
     return any(line.endswith("\\") or words.search(line) for line in odd_lines)
 
 
@@ -220,12 +222,13 @@ class _TaskSites(_Sites):
                 if isinstance(value, Def) and value.path == target.path and value.kind == "function":
                     self.keys.add(value.key)
         self.names = {*target.names, target.owner}  # the names it is bound to in the modules that expose it
+        self.exposers: set[str] = {target.path}  # its module, and those that re-export it (`run`)
 
     def run(self) -> Iterator[None]:
         """Find the modules that can see the task (the import graph from its module, through
         re-exports under any name), and the references in each."""
         index = self.search.index
-        exposers = {self.target.path}
+        exposers = self.exposers = {self.target.path}
         seen: set[str] = set()
         # what the import lines miss (`import a; import tasks`) is caught by the text spelling
         # the module's word or the task's names
@@ -270,12 +273,14 @@ class _TaskSites(_Sites):
                 return
 
     def _imports(self, module: ModuleInfo, imported: list[str] | None, visible: set[str]) -> bool:
-        """Does the module import one of `visible` (the exposing modules and their packages)?
-        Its import lines say so quickly; its tree, when they do not."""
+        """Does the module import one of `visible` (the exposing modules and their packages), or
+        a module at run time? Its import lines say so quickly; its tree, when they do not."""
         if imported is not None and not visible.isdisjoint(imported):
             return True
         find = self.search.index.find
         for node in ast.walk(module.tree):
+            if isinstance(node, ast.Call) and _imports_at_run_time(node):
+                return True  # (what it imports is looked at by `walk`)
             if isinstance(node, ast.Import):
                 if any(find(alias.name, module.path) in visible for alias in node.names):
                     return True
@@ -316,6 +321,39 @@ class _TaskSites(_Sites):
         for node in references.get("getattr", ()):
             if _getattr_of(node, self.names):
                 self.review(module, node, f"`{_short(module.source.segment(node))}` may fetch the task by name")
+            elif len(node.args) >= 2 and not isinstance(node.args[1], ast.Constant) and self._may_be_exposer(node.args[0], module):
+                self.review(module, node, f"`{_short(module.source.segment(node))}` fetches a name of the task's module computed at run time")
+        for node in references.get("import", ()):
+            imported = node.args[0] if node.args else None
+            if not isinstance(imported, ast.Constant) or not isinstance(imported.value, str):
+                if self._may_name_a_workspace_module(imported, module):
+                    self.review(module, node, f"`{_short(module.source.segment(node))}` imports a module named at run time, which may be the task's")
+            elif self._exposer_named(imported.value, module):
+                self.review(module, node, f"`{_short(module.source.segment(node))}` imports the task's module at run time, which raylint cannot follow")
+
+    def _may_be_exposer(self, expr: ast.AST, module: ModuleInfo) -> bool:
+        """May `expr` be a module that exposes the task (its own, or one re-exporting it)?"""
+        return any(isinstance(v, Mod) and v.path in self.exposers for v in self.values.of(expr, module))
+
+    def _may_name_a_workspace_module(self, name: ast.AST | None, module: ModuleInfo) -> bool:
+        """May the module name computed by `name` be the workspace's? Not when it starts with a
+        written package that is not (`f"transformers.models.{kind}"`, `"torch." + kind`)."""
+        if isinstance(name, ast.JoinedStr) and name.values and isinstance(name.values[0], ast.Constant):
+            written = name.values[0].value
+        elif isinstance(name, ast.BinOp) and isinstance(name.op, ast.Add) and isinstance(name.left, ast.Constant):
+            written = name.left.value
+        else:
+            return True
+        if not isinstance(written, str) or "." not in written or written.startswith("."):
+            return True
+        return self.search.index.find(written.split(".")[0], module.path) is not None
+
+    def _exposer_named(self, dotted: str, module: ModuleInfo) -> bool:
+        """Does `import_module(dotted)` (relative with leading dots) name an exposing module or
+        a package of one?"""
+        name = dotted.lstrip(".")
+        found = self.search.index.find(name, module.path, len(dotted) - len(name))
+        return found is not None and (found in self.exposers or any(found in _packages_of(e) for e in self.exposers))
 
     def is_call_site(self, module: ModuleInfo, call: ast.Call) -> bool:
         if not (isinstance(call.func, ast.Attribute) and call.func.attr == "remote"):
@@ -519,6 +557,14 @@ def _remote_call(where: flow.View, attribute: ast.Attribute) -> tuple[ast.Call |
         if isinstance(call, ast.Call) and call.func is parent:
             return call, options
     return None, None
+
+
+def _imports_at_run_time(call: ast.Call) -> bool:
+    """`__import__(...)`, `import_module(...)`, `importlib.import_module(...)`."""
+    func = call.func
+    return isinstance(func, ast.Name) and func.id in ("__import__", "import_module") or (
+        isinstance(func, ast.Attribute) and func.attr == "import_module"
+    )
 
 
 def _getattr_of(call: ast.Call, names: set[str]) -> bool:
@@ -997,8 +1043,8 @@ class CallerSearch:
                 if not any(isinstance(v, Mod) for v in values.of(node.value, module, scope)):
                     continue
                 found_values = values.of(node, module, scope)
-            else:
-                by_key.setdefault("getattr", []).append(node)
+            else:  # (a call that fetches by name: `getattr`, or a module imported at run time)
+                by_key.setdefault("import" if _imports_at_run_time(node) else "getattr", []).append(node)
                 continue
             keys = {(v.of if isinstance(v, Options) else v).key for v in found_values if isinstance(v, (Def, Options))}
             for key in keys:

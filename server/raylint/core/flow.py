@@ -312,12 +312,13 @@ class View:
         return found
 
     def loads(self) -> list[tuple[ast.AST, Scope]]:
-        """The names and attributes the module reads, with their scopes, in walk order."""
+        """The names and attributes the module reads, with their scopes, in walk order; and the
+        calls that fetch by a name given as a value (`getattr`, `import_module`, `__import__`)."""
         if self._loads is None:
             self._loads = [
                 (node, scope) for node, scope in self.nodes
                 if isinstance(node, (ast.Name, ast.Attribute)) and isinstance(node.ctx, ast.Load)
-                or isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "getattr"
+                or isinstance(node, ast.Call) and _fetches_by_name(node.func)
             ]
         return self._loads
 
@@ -681,3 +682,11 @@ def _class_node(info: ModuleInfo, cls: Def) -> ast.ClassDef | None:
         if isinstance(node, ast.ClassDef) and node.lineno == cls.line and node.name == cls.name:
             return node
     return None
+
+
+def _fetches_by_name(func: ast.AST) -> bool:
+    """`getattr(...)`, `__import__(...)`, `import_module(...)`, `importlib.import_module(...)`
+    (callers._imports_at_run_time)."""
+    if isinstance(func, ast.Name):
+        return func.id in ("getattr", "__import__", "import_module")
+    return isinstance(func, ast.Attribute) and func.attr == "import_module"
