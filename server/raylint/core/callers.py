@@ -323,6 +323,17 @@ class _TaskSites(_Sites):
                 self.review(module, node, f"`{_short(module.source.segment(node))}` may fetch the task by name")
             elif len(node.args) >= 2 and not isinstance(node.args[1], ast.Constant) and self._may_be_exposer(node.args[0], module):
                 self.review(module, node, f"`{_short(module.source.segment(node))}` fetches a name of the task's module computed at run time")
+        where = view(module)
+        exposing = self.exposers | {p for e in self.exposers for p in _packages_of(e)}  # (`pkg` of `pkg.tasks` too)
+        for node, found_values in references.get("module", ()):
+            if any(isinstance(v, Mod) and v.path in exposing for v in found_values):
+                escape = _module_escape(where, node)
+                if escape:
+                    self.review(module, escape, f"`{_short(module.source.segment(escape))}` uses the task's module as a value, which raylint cannot follow")
+        for node in references.get("sys.modules", ()):
+            key = node.slice
+            if not (isinstance(key, ast.Constant) and isinstance(key.value, str)) or self._exposer_named(key.value, module):
+                self.review(module, node, f"`{_short(module.source.segment(node))}` may fetch the task's module by name")
         for node in references.get("import", ()):
             imported = node.args[0] if node.args else None
             if not isinstance(imported, ast.Constant) or not isinstance(imported.value, str):
@@ -557,6 +568,20 @@ def _remote_call(where: flow.View, attribute: ast.Attribute) -> tuple[ast.Call |
         if isinstance(call, ast.Call) and call.func is parent:
             return call, options
     return None, None
+
+
+def _module_escape(where, node: ast.Name) -> ast.AST | None:
+    """The expression through which a module named by `node` leaves raylint's sight: passed,
+    returned, stored, put in a container, or its namespace read (`vars(m)`, `m.__dict__`);
+    None for an attribute read (`m.x`) or a plain alias (`n = m`, whose reads are followed)."""
+    parent = where.parent(node)
+    if isinstance(parent, ast.Attribute) and parent.value is node:
+        return parent if parent.attr == "__dict__" else None
+    if isinstance(parent, ast.Assign) and parent.value is node and all(isinstance(t, ast.Name) for t in parent.targets):
+        return None
+    if isinstance(parent, (ast.Compare, ast.Expr)) or isinstance(parent, ast.Call) and node is parent.func:
+        return None  # (`m is None`, a bare `m`; calling a module raises)
+    return parent if parent is not None and not isinstance(parent, ast.stmt) else node
 
 
 def _imports_at_run_time(call: ast.Call) -> bool:
@@ -1031,7 +1056,14 @@ class CallerSearch:
         for node, scope in view(module).loads():
             if isinstance(node, ast.Name):
                 found_values = name(node.id, scope)
+                if any(isinstance(v, Mod) for v in found_values):  # (a workspace module: how is it used?)
+                    by_key.setdefault("module", []).append((node, found_values))
             elif isinstance(node, ast.Attribute):
+                if node.attr == "modules" and isinstance(node.value, ast.Name) and node.value.id == "sys":
+                    parent = view(module).parent(node)
+                    if isinstance(parent, ast.Subscript) and parent.value is node:
+                        by_key.setdefault("sys.modules", []).append(parent)  # (`sys.modules["tasks"]`)
+                    continue
                 # only a module's attribute can be the task itself (an object's would have been
                 # stored there, which is a use to review where it happens): `a.b.task` is
                 # looked into only when `a` may be a module
