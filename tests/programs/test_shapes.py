@@ -22,8 +22,6 @@ cluster), each from a copy whose own modules carry the shape's name (`runnable_c
 
 from __future__ import annotations
 
-import re
-import shutil
 import tomllib
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -33,7 +31,7 @@ import pytest
 pytest.importorskip("ray")
 
 from generate import _batches  # noqa: E402
-from harness import HERE, Story, copy_program, fix_step, review_marks  # noqa: E402
+from harness import HERE, Story, copy_program, fix_step, review_marks, runnable_copy  # noqa: E402
 
 SHAPES_DIR = HERE / "shapes"
 SHAPES = sorted(p.name for p in SHAPES_DIR.iterdir() if (p / "shape.toml").is_file())
@@ -42,32 +40,6 @@ PARALLEL = 3
 
 def shape(name: str) -> dict:
     return tomllib.loads((SHAPES_DIR / name / "shape.toml").read_text())
-
-
-def runnable_copy(folder: Path, into: Path) -> Path:
-    """A copy of the program in `folder` to run in a batch (harness.run_batch: many programs in
-    one Ray driver and job), in `into`/<shape>: its own modules (every module but main.py, and
-    packages) renamed `<module>__<shape>`, and its `from <module>` imports with them, so that no
-    two programs of a batch share a module name. Only what is run is renamed: raylint checks and
-    fixes the program as written (`folder`), and each run is of a copy made from it then."""
-    name = folder.name
-    copy = into / name
-    shutil.copytree(folder, copy, ignore=shutil.ignore_patterns("__pycache__", ".raylint_cache"))
-    own = sorted(p.stem if p.is_file() else p.name for p in copy.iterdir()
-                 if (p.suffix == ".py" and p.name != "main.py") or (p / "__init__.py").is_file())
-    if not own:
-        return copy
-    pattern = re.compile(rf"^(\s*from\s+)({'|'.join(map(re.escape, own))})(?=[\s.])", re.M)
-    for path in sorted(copy.rglob("*.py")):
-        text = path.read_text()
-        assert not re.search(rf"^\s*import\s+.*\b({'|'.join(own)})\b", text, re.M), (
-            f"{path}: `import <module>` of the program's own module (runnable_copy renames `from` imports only)"
-        )
-        path.write_text(pattern.sub(lambda m: f"{m.group(1)}{m.group(2)}__{name}", text))
-    for module in own:
-        source = copy / module if (copy / module).is_dir() else copy / f"{module}.py"
-        source.rename(source.with_name(f"{module}__{name}{source.suffix}"))
-    return copy
 
 
 @pytest.fixture(scope="module")
