@@ -13,18 +13,28 @@ import pytest
 # over workers (scripts/test.sh: pytest -n auto --dist loadscope --no-loadscope-reorder, which
 # hands out whole modules in this order) no worker is left running a long module alone at the
 # end. The other modules keep pytest's order after these.
-SLOW_FIRST = [
+SLOW_FIRST = [  # (by the module times of a whole run, --durations=0, summed per module)
     "tests/vscode/test_vscode_e2e.py",  # code-server and Chromium
-    "tests/programs/test_shapes.py",  # programs on real Ray, raylint run on each
-    "tests/programs/test_programs.py",
-    "tests/programs/test_generated.py",
     "tests/setup/test_stock_python.py",  # virtual environments, pip, a wheel built
-    "tests/lsp/test_robustness.py",
-    "tests/core/test_incremental.py",
+    "tests/programs/test_generated.py",  # programs on real Ray, raylint run on each
+    "tests/programs/test_shapes.py",
+    "tests/core/test_incremental_tiers.py",  # property tests of the incremental analysis
     "tests/hardening/test_hostile_lines.py",
+    "tests/lsp/test_lsp_notebooks.py",
+    "tests/programs/test_programs.py",
+    "tests/core/test_incremental_inner.py",
+    "tests/core/test_incremental.py",
     "tests/editors/test_neovim.py",
-    "tests/lsp/test_lsp_callers.py",
+    "tests/cli/test_check.py",
+    "tests/core/test_incremental_trees.py",
+    "tests/lsp/test_robustness.py",
+    "tests/ray/test_rewrites_on_ray.py",
+    "tests/lsp/test_framing.py",
+    "tests/cli/test_rule_selection.py",
+    "tests/lsp/test_typing_tiers.py",
     "tests/lsp/test_settings.py",
+    "tests/security/test_executables.py",
+    "tests/lsp/test_lsp_callers.py",
 ]
 
 

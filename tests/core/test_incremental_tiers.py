@@ -38,9 +38,11 @@ LOCAL = {rule.code for rule in default_config().rules if rule.local}
 
 @st.composite
 def edited_texts(draw):
-    """A source and 1..8 edits (start, end, typed); each edit may be followed by a pause (the
+    """The index of a source in SOURCES and 1..8 edits (start, end, typed) of it, each at
+    positions of the text the edits before it made; each edit may be followed by a pause (the
     analysis is completed there)."""
-    text = draw(st.sampled_from(SOURCES))
+    which = draw(st.sampled_from(range(len(SOURCES))))
+    text = SOURCES[which]
     steps = []
     for _ in range(draw(st.integers(1, 8))):
         near = draw(st.integers(0, len(text)))
@@ -49,7 +51,7 @@ def edited_texts(draw):
         typed = draw(st.sampled_from(TYPED)) if draw(st.booleans()) or start == end else ""
         text = text[:start] + typed + text[end:]
         steps.append((start, end, typed, draw(st.integers(0, 4)) == 0))
-    return steps
+    return which, steps
 
 
 def _text_of(source: SourceText, range_) -> str:
@@ -57,9 +59,10 @@ def _text_of(source: SourceText, range_) -> str:
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(st.sampled_from(range(len(SOURCES))), edited_texts())
+@given(edited_texts())
 @pytest.mark.parametrize("defer_lines", [DEFER_LINES, 10**9], ids=["deferring", "never-deferring"])
-def test_provisional_analyses_hold_only_current_findings_and_complete_to_a_full_one(defer_lines, which, steps):
+def test_provisional_analyses_hold_only_current_findings_and_complete_to_a_full_one(defer_lines, case):
+    which, steps = case
     text = SOURCES[which]
     index = ModuleIndex()
     analyzer = DocumentAnalyzer("t.py", index=index, defer_lines=defer_lines)

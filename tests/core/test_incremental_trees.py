@@ -46,7 +46,10 @@ def tree_of(analyzer: DocumentAnalyzer) -> str:
 
 @st.composite
 def inner_edits(draw):
-    text = draw(st.sampled_from(SOURCES))
+    """The index of a source in SOURCES and 1..6 edits (start, end, typed) of it, each one at
+    positions of the text the edits before it made."""
+    which = draw(st.sampled_from(range(len(SOURCES))))
+    text = SOURCES[which]
     lines = text.splitlines(keepends=True)
     edits = []
     for _ in range(draw(st.integers(1, 6))):
@@ -60,7 +63,7 @@ def inner_edits(draw):
         text = text[:start] + typed + text[end:]
         lines = text.splitlines(keepends=True) or [""]
         edits.append((start, end, typed))
-    return edits
+    return which, edits
 
 
 def replayed(text: str, edits, **options):
@@ -75,8 +78,9 @@ def replayed(text: str, edits, **options):
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(st.sampled_from(range(len(SOURCES))), inner_edits())
-def test_edits_inside_definitions_make_the_tree_and_analysis_of_the_new_text(which, edits):
+@given(inner_edits())
+def test_edits_inside_definitions_make_the_tree_and_analysis_of_the_new_text(case):
+    which, edits = case
     for analyzer, text, result, edit in replayed(SOURCES[which], edits):
         if analyzer._last is not None:
             assert tree_of(analyzer) == ast.dump(ast.parse(text), include_attributes=True), edit
@@ -84,8 +88,9 @@ def test_edits_inside_definitions_make_the_tree_and_analysis_of_the_new_text(whi
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(st.sampled_from(range(len(SOURCES))), inner_edits())
-def test_the_module_bindings_carried_over_are_those_of_the_new_module(which, edits):
+@given(inner_edits())
+def test_the_module_bindings_carried_over_are_those_of_the_new_module(case):
+    which, edits = case
     """An edited `name = value` gives the new module the old one's bindings, that statement's
     swapped, instead of collecting them again: they must be what a collection finds."""
     from raylint.core.names import Scope

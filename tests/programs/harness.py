@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -278,3 +279,41 @@ def copy_program(source: Path, into: Path) -> Path:
     folder = into / source.name
     shutil.copytree(source, folder, ignore=shutil.ignore_patterns("__pycache__"))
     return folder
+
+
+def runnable_copy(folder: Path, into: Path) -> Path:
+    """A copy of the program in `folder` to run in a batch (run_batch: many programs in one Ray
+    driver and job), in `into`/<name>: its own modules (every module but main.py, and packages)
+    renamed `<module>__<name>`, and its imports of them with them (`from m ...` and
+    `import m[.sub] [as x]`, which keeps the name `m` bound: `import m__name[.sub] as m`), so that
+    no two programs of a batch share a module name. Only what is run is renamed: raylint checks
+    and fixes the program as written (`folder`); each run is of a copy made from it then."""
+    name = folder.name
+    copy = into / name
+    shutil.copytree(folder, copy, ignore=shutil.ignore_patterns("__pycache__", ".raylint_cache"))
+    own = sorted(p.stem if p.is_file() else p.name for p in copy.iterdir()
+                 if (p.suffix == ".py" and p.name != "main.py") or (p / "__init__.py").is_file())
+    if not own:
+        return copy
+    names = "|".join(map(re.escape, own))
+    from_import = re.compile(rf"^(\s*from\s+)({names})(?=[\s.])", re.M)
+    plain_import = re.compile(rf"^(\s*import\s+)({names})((?:\.\w+)*)(\s+as\s+\w+)?[ \t]*$", re.M)
+
+    def plain(m: re.Match) -> str:
+        alias = m.group(4) or f" as {m.group(2)}"
+        if m.group(3) and not m.group(4):  # `import m.sub` binds `m`: not rewritten here
+            raise AssertionError(f"{name}: `{m.group(0).strip()}` (runnable_copy cannot rename it)")
+        return f"{m.group(1)}{m.group(2)}__{name}{m.group(3)}{alias}"
+
+    for path in sorted(copy.rglob("*.py")):
+        text = plain_import.sub(plain, from_import.sub(lambda m: f"{m.group(1)}{m.group(2)}__{name}", path.read_text()))
+        for line in text.splitlines():  # (a renamed module is `m__name`: no word boundary after m)
+            imported = re.sub(r"\s+as\s+\w+", "", line)
+            assert not (re.match(r"\s*import\s", line) and re.search(rf"\b({names})\b", imported)), (
+                f"{path}: {line.strip()!r} imports the program's own module in a way runnable_copy does not rename"
+            )
+        path.write_text(text)
+    for module in own:
+        source = copy / module if (copy / module).is_dir() else copy / f"{module}.py"
+        source.rename(source.with_name(f"{module}__{name}{source.suffix}"))
+    return copy

@@ -10,9 +10,10 @@ in `expected_output.txt`.
 `refused` has call sites raylint must not guess at: its fix for that task is unsafe, `--fix`
 leaves it alone, and `--unsafe-fixes` applies it (and the program then does change).
 
-The programs run as subprocesses, two at a time, against the session's one Ray cluster
-(harness.py: each program's own `ray.init` connects to it; RAYLINT_PROGRAMS_PRIVATE_RAY=1 gives
-each run a local Ray of its own instead).
+The programs run against the session's one Ray cluster (harness.py), the runs before and after
+`--fix` in batches (many programs in one driver, harness.run_batch); the run after
+`--unsafe-fixes` as a subprocess (its own `ray.init` connects to the cluster;
+RAYLINT_PROGRAMS_PRIVATE_RAY=1 gives each run a local Ray of its own instead).
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ import pytest
 
 pytest.importorskip("ray")
 
-from harness import Run, SharedRay, raylint, run_program, snapshot  # noqa: E402  (shared with test_shapes)
+from generate import _batches  # noqa: E402
+from harness import Run, SharedRay, raylint, run_program, runnable_copy, snapshot  # noqa: E402  (shared with test_shapes)
 
 HERE = Path(__file__).parent
 SAFE = ["return_value", "num_returns", "generator", "actors", "aliases", "dynamic"]
@@ -54,24 +56,20 @@ class Story:
     after_unsafe: Run | None = None
 
 
-def _safe_story(folder: Path, ray: SharedRay) -> Story:
-    story = Story(folder, snapshot(folder), run_program(folder, ray, TIMEOUT))
-    story.steps["check"] = raylint(folder)
-    story.steps["fix"] = raylint(folder, "--fix")
-    story.files["fix"] = snapshot(folder)
-    story.after = run_program(folder, ray, TIMEOUT)
-    story.steps["check again"] = raylint(folder)
-    story.steps["fix again"] = raylint(folder, "--fix")
-    story.files["fix again"] = snapshot(folder)
-    return story
+def _fix(story: Story) -> None:
+    story.steps["check"] = raylint(story.folder)
+    story.steps["fix"] = raylint(story.folder, "--fix")
+    story.files["fix"] = snapshot(story.folder)
 
 
-def _refused_story(folder: Path, ray: SharedRay) -> Story:
-    story = Story(folder, snapshot(folder), run_program(folder, ray, TIMEOUT))
-    story.steps["check"] = raylint(folder)
-    story.steps["fix"] = raylint(folder, "--fix")
-    story.files["fix"] = snapshot(folder)
-    story.after = run_program(folder, ray, TIMEOUT)
+def _safe_rest(story: Story) -> None:
+    story.steps["check again"] = raylint(story.folder)
+    story.steps["fix again"] = raylint(story.folder, "--fix")
+    story.files["fix again"] = snapshot(story.folder)
+
+
+def _refused_rest(story: Story, ray: SharedRay) -> None:
+    folder = story.folder
     story.steps["fix again"] = raylint(folder, "--fix")
     story.files["fix again"] = snapshot(folder)
     story.steps["unsafe"] = raylint(folder, "--fix", "--unsafe-fixes")
@@ -79,18 +77,29 @@ def _refused_story(folder: Path, ray: SharedRay) -> Story:
     story.after_unsafe = run_program(folder, ray, TIMEOUT)
     story.steps["unsafe again"] = raylint(folder, "--fix", "--unsafe-fixes")
     story.files["unsafe again"] = snapshot(folder)
-    return story
 
 
 @pytest.fixture(scope="module")
 def stories(tmp_path_factory, shared_ray) -> dict[str, Story]:
-    """Every program's story, two programs at a time."""
+    """Every program's story: run (`before`), check, --fix, run again (`after`), then check and
+    --fix again (and for `refused`: --unsafe-fixes, run, --unsafe-fixes again). The `before` and
+    `after` runs are batches (harness.run_batch, two drivers side by side; each run of a copy
+    with its own module names, harness.runnable_copy); the rest two programs at a time."""
     root = tmp_path_factory.mktemp("programs")
-    jobs = {name: (_safe_story, copy_program(name, root)) for name in SAFE}
-    jobs[REFUSED] = (_refused_story, copy_program(REFUSED, root))
+    names = [*SAFE, REFUSED]
+    folders = {name: copy_program(name, root / "programs") for name in names}
+    before = _batches([runnable_copy(folders[name], root / "before") for name in names], shared_ray, 2)
+    stories = {name: Story(folders[name], snapshot(folders[name]), before[root / "before" / name]) for name in names}
     with ThreadPoolExecutor(max_workers=2) as pool:
-        futures = {name: pool.submit(job, folder, shared_ray) for name, (job, folder) in jobs.items()}
-        return {name: future.result() for name, future in futures.items()}
+        list(pool.map(_fix, stories.values()))
+        after = _batches([runnable_copy(folders[name], root / "after") for name in names], shared_ray, 2)
+        for name in names:
+            stories[name].after = after[root / "after" / name]
+        rest = [pool.submit(_safe_rest, stories[name]) for name in SAFE]
+        rest.append(pool.submit(_refused_rest, stories[REFUSED], shared_ray))
+        for future in rest:
+            future.result()
+    return stories
 
 
 def expected_output(name: str) -> str:

@@ -15,6 +15,9 @@ and an `expected_output.txt`. The contract, checked on real Ray (see harness.py)
   it is safe, the program's output proves raylint followed the place;
 - `keep`: nothing is unfollowable; safe or unsafe, the output must not change;
 - `positive`: raylint follows these forms, so the fix must be safe (and applied).
+
+The programs run in batches (batch.py: many programs in one Ray driver and job, on the session's
+cluster), each from a copy whose own modules carry the shape's name (`runnable_copy`).
 """
 
 from __future__ import annotations
@@ -27,7 +30,8 @@ import pytest
 
 pytest.importorskip("ray")
 
-from harness import HERE, Story, copy_program, review_marks, story  # noqa: E402
+from generate import _batches  # noqa: E402
+from harness import HERE, Story, copy_program, fix_step, review_marks, runnable_copy  # noqa: E402
 
 SHAPES_DIR = HERE / "shapes"
 SHAPES = sorted(p.name for p in SHAPES_DIR.iterdir() if (p / "shape.toml").is_file())
@@ -40,10 +44,21 @@ def shape(name: str) -> dict:
 
 @pytest.fixture(scope="module")
 def stories(tmp_path_factory, shared_ray) -> dict[str, Story]:
+    """Each shape's story (harness.story: run, check, --fix, run again if a file changed), the
+    runs in batches: every shape's first run in PARALLEL drivers side by side, then the second
+    runs of those a fix changed."""
     root = tmp_path_factory.mktemp("shapes")
+    folders = {name: copy_program(SHAPES_DIR / name, root / "programs") for name in SHAPES}
+    before = _batches([runnable_copy(folders[name], root / "before") for name in SHAPES], shared_ray, PARALLEL)
+    stories = {name: Story(folders[name], before[root / "before" / name]) for name in SHAPES}
+    ok = [s for s in stories.values() if s.before.code == 0]
     with ThreadPoolExecutor(max_workers=PARALLEL) as pool:
-        futures = {name: pool.submit(story, copy_program(SHAPES_DIR / name, root), shared_ray) for name in SHAPES}
-        return {name: future.result() for name, future in futures.items()}
+        list(pool.map(fix_step, ok))
+    changed = [s for s in ok if s.changed]
+    after = _batches([runnable_copy(s.folder, root / "after") for s in changed], shared_ray, PARALLEL)
+    for s in ok:
+        s.after = after[root / "after" / s.folder.name] if s.changed else s.before
+    return stories
 
 
 def _about(s: Story, name: str):

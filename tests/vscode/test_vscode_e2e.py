@@ -1,5 +1,6 @@
 """The VS Code extension end to end: packaged as a .vsix, installed into a fresh code-server,
-driven in headless Chromium (squiggle, Problems, Ctrl+. menu, quick fix on disk, fix-all on save).
+driven in headless Chromium (squiggle, Problems, Ctrl+. menu, quick fix on disk, fix-all on save,
+examples/, a notebook, no usable Python): one code-server, a window per scenario.
 
 Needs `bash vscode-extension/scripts/install-e2e-deps.sh` and `npm ci` in vscode-extension first;
 fails (does not skip) when they are missing. Set RAYLINT_SKIP_VSCODE_E2E=1 to skip on purpose.

@@ -105,6 +105,26 @@ export function prepareProfile(env, vsix, { userSettings = {} } = {}) {
         fs.mkdirSync(d, { recursive: true });
     }
     fs.writeFileSync(dirs.config, 'auth: none\ncert: false\n');
+    writeUserSettings(dirs, userSettings);
+    const res = spawnSync(
+        env.node,
+        [env.codeServer, '--install-extension', vsix, '--extensions-dir', dirs.extensions, '--user-data-dir', dirs.userData,
+            '--config', dirs.config],
+        { env: childEnv(env, dirs), encoding: 'utf8', timeout: 120000 },
+    );
+    const installed = fs.readdirSync(dirs.extensions).filter((d) => d.startsWith(EXTENSION_ID));
+    if (res.status !== 0 || installed.length === 0) {
+        throw new Error(`code-server --install-extension failed (${res.status}):\n${res.stdout}\n${res.stderr}`);
+    }
+    dirs.installedExtension = path.join(dirs.extensions, installed[0]);
+    return dirs;
+}
+
+/**
+ * Writes the profile's user settings (the defaults the tests need, then `userSettings`). A window
+ * opened afterwards reads them: one code-server can serve scenarios with different user settings.
+ */
+export function writeUserSettings(dirs, userSettings = {}) {
     fs.mkdirSync(path.join(dirs.userData, 'User'), { recursive: true });
     fs.writeFileSync(
         path.join(dirs.userData, 'User', 'settings.json'),
@@ -129,18 +149,6 @@ export function prepareProfile(env, vsix, { userSettings = {} } = {}) {
             2,
         ),
     );
-    const res = spawnSync(
-        env.node,
-        [env.codeServer, '--install-extension', vsix, '--extensions-dir', dirs.extensions, '--user-data-dir', dirs.userData,
-            '--config', dirs.config],
-        { env: childEnv(env, dirs), encoding: 'utf8', timeout: 120000 },
-    );
-    const installed = fs.readdirSync(dirs.extensions).filter((d) => d.startsWith(EXTENSION_ID));
-    if (res.status !== 0 || installed.length === 0) {
-        throw new Error(`code-server --install-extension failed (${res.status}):\n${res.stdout}\n${res.stderr}`);
-    }
-    dirs.installedExtension = path.join(dirs.extensions, installed[0]);
-    return dirs;
 }
 
 function childEnv(env, dirs) {
@@ -168,6 +176,12 @@ export class Session {
 
     /** Starts code-server (own process group) and opens `folder` in headless Chromium. */
     async open(folder) {
+        await this.start();
+        return this.openWindow(folder);
+    }
+
+    /** Starts code-server (own process group) and headless Chromium, with no window open yet. */
+    async start() {
         const port = await freePort();
         this.url = `http://127.0.0.1:${port}`;
         const out = fs.openSync(this.logFile, 'a');
@@ -195,14 +209,30 @@ export class Session {
             args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
                 '--disable-component-update', '--disable-sync', '--no-first-run'],
         });
-        const context = await this.browser.newContext({ viewport: { width: 1400, height: 900 } });
-        this.page = await context.newPage();
+    }
+
+    /**
+     * Opens `folder` in a new VS Code window (a fresh browser context: its own extension host,
+     * and so its own raylint server), after closing the window opened before, if any.
+     */
+    async openWindow(folder) {
+        await this.closeWindow();
+        this.context = await this.browser.newContext({ viewport: { width: 1400, height: 900 } });
+        this.page = await this.context.newPage();
         this.page.setDefaultTimeout(30000);
         await this.page.goto(`${this.url}/?folder=${encodeURIComponent(folder)}`);
         await this.page.waitForSelector('.monaco-workbench .part.editor', { timeout: 60000 });
         // The explorer shows the folder once the window has loaded its workspace.
         await this.page.waitForSelector('.explorer-folders-view .monaco-list-row', { timeout: 60000 });
         return this.page;
+    }
+
+    /** Closes the window openWindow opened (code-server and the browser keep running). */
+    async closeWindow() {
+        const context = this.context;
+        this.context = undefined;
+        this.page = undefined;
+        await context?.close().catch(() => undefined);
     }
 
     readLog() {
