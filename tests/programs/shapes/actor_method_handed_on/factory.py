@@ -1,0 +1,5 @@
+from counter import Hits
+
+
+def make():
+    return Hits.remote()

@@ -1,0 +1,3 @@
+import ray
+
+cpu_task = ray.remote(num_cpus=1)
