@@ -256,22 +256,36 @@ def _assignments(text: str) -> dict[str, list[str]]:
 
 def _whole_assignments(text: str) -> dict[str, list[str | None]]:
     """`_assignments`, each value read to the end of its statement when it goes on past its
-    line (brackets, a backslash), up to 100 lines; None when it does not end."""
+    line (brackets, a backslash), up to 100 lines; None when it does not end there, or past
+    the first 100 such values (a hostile file of open brackets costs linear time)."""
     found: dict[str, list[str | None]] = {}
+    continued = 0
     for match in _ASSIGNED.finditer("\n" + text):
-        value = match[2] if _whole_value(match[2]) else _continued(text, match.start(2) - 1)  # (one "\n" put first)
+        value = match[2]
+        if not _whole_value(value):
+            continued += 1
+            value = _continued(text, match.start(2) - 1) if continued <= 100 else None  # (one "\n" put first)
         found.setdefault(match[1], []).append(value)
     return found
 
 
 def _continued(text: str, start: int, lines: int = 100) -> str | None:
-    end = start
+    """The text from `start` to the end of its statement (`_whole_value`), within `lines` lines;
+    None when it goes on. Each line is read once."""
+    depth, at, seen = 0, start, False
     for _ in range(lines):
-        end = text.find("\n", end + 1)
+        end = text.find("\n", at)
+        line = text[at:] if end == -1 else text[at:end]
+        if "#" in line:
+            line = line.split("#", 1)[0]
+        depth += line.count("(") + line.count("[") + line.count("{") - line.count(")") - line.count("]") - line.count("}")
+        line = line.rstrip()
+        seen = seen or bool(line)
+        if seen and depth <= 0 and not line.endswith("\\"):
+            return text[start:] if end == -1 else text[start:end]
         if end == -1:
-            return text[start:] if _whole_value(text[start:]) else None
-        if _whole_value(text[start:end]):
-            return text[start:end]
+            return None
+        at = end + 1
     return None
 
 
