@@ -28,6 +28,8 @@ def _hostile(name: str) -> str:
         return HEAD + "from a import (\n" * 100_000
     if name == "from-dots":
         return HEAD + "from " + "." * 100_000 + " import x\n"
+    if name == "colons-after-brackets":  # the look ahead for `(name): T = value` read to the line's end
+        return "import ray\nimport tasks\n\n\n@gpu\ndef task(x):\n    return ray.put(x)\n\n\ny = 1  # " + "gpu): " * 300_000 + "\n"
     if name == "open-assignments":  # each value read up to 100 lines on: quadratic-ish
         # (no `remote` in the file: the prefilter reads where `@gpu` may come from)
         return "import ray\nimport tasks\n\n\n@gpu\ndef task(x):\n    return ray.put(x)\n\n\n" + "gpu = (\n" * 500_000
@@ -41,6 +43,7 @@ HOSTILE = [
     "unclosed-import-parentheses",
     "from-dots",
     "open-assignments",
+    "colons-after-brackets",
 ]
 
 
@@ -54,7 +57,7 @@ def test_the_cli_checks_a_hostile_file_in_bounded_time(tmp_path, name):
     )
     assert done.returncode in (0, 1), done.stderr[-2000:]
     assert '"errors": []' in done.stdout
-    if name not in ("unclosed-import-parentheses", "open-assignments"):  # (a syntax error there hides the task)
+    if name not in ("unclosed-import-parentheses", "open-assignments", "colons-after-brackets"):  # (no task there)
         assert '"task": "task"' in done.stdout
 
 
