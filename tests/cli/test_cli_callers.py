@@ -419,13 +419,31 @@ LOAD_TASK = "import ray\n\n\n@ray.remote\ndef load(i):\n    return ray.put(i * 1
             "import ray\nimport tasks\n\n\ndef main():\n    f = getattr(tasks, 'lo' + 'ad')\n    print(ray.get(ray.get(f.remote(1))))\n",
             "main.py:6:9: `getattr(tasks, 'lo' + 'ad')` fetches a name of the task's module computed at run time",
         ),
+        (
+            "import ray\nimport tasks\n\n\ndef run(mod):\n    return ray.get(ray.get(mod.load.remote(1)))\n\n\ndef main():\n    print(run(tasks))\n",
+            "main.py:10:11: `run(tasks)` uses the task's module as a value",
+        ),
+        (
+            "import ray\nimport tasks\n\n\ndef main():\n    print(ray.get(ray.get(vars(tasks)['load'].remote(1))))\n",
+            "main.py:6:27: `vars(tasks)` uses the task's module as a value",
+        ),
+        (
+            "import ray\nimport tasks\n\n\ndef main():\n    print(ray.get(ray.get(tasks.__dict__['load'].remote(1))))\n",
+            "main.py:6:27: `tasks.__dict__` uses the task's module as a value",
+        ),
+        (
+            "import sys\nimport ray\nimport tasks\n\n\ndef main():\n    print(ray.get(ray.get(sys.modules['tasks'].load.remote(1))))\n",
+            "main.py:7:27: `sys.modules['tasks']` may fetch the task's module by name",
+        ),
     ],
-    ids=["import_module", "__import__", "computed name", "computed getattr"],
+    ids=["import_module", "__import__", "computed name", "computed getattr", "passed", "vars", "__dict__", "sys.modules"],
 )
-def test_a_module_imported_at_run_time_makes_the_fix_unsafe(project, main, review):
-    """`mod.load.remote(1)` where `mod` comes from `import_module`/`__import__`, or the task from
-    `getattr(tasks, <computed>)`: raylint cannot see the call site, so the fix is not safe.
-    (Such a module was skipped, having no import statement of `tasks`, and the fix was safe.)"""
+def test_the_tasks_module_reached_at_run_time_or_used_as_a_value_makes_the_fix_unsafe(project, main, review):
+    """`mod.load.remote(1)` where `mod` comes from `import_module`/`__import__`; the task from
+    `getattr(tasks, <computed>)`; the module object passed on, its namespace read, or fetched
+    from `sys.modules`: raylint cannot see the call site, so the fix is not safe. (Such a
+    module was skipped, having no import statement of `tasks`, or only `tasks.load` was looked
+    for: the fix was safe.)"""
     project.write("tasks.py", LOAD_TASK)
     project.write("main.py", main)
     result = project.run("check", ".", "--fix")
@@ -447,40 +465,6 @@ def test_a_module_imported_at_run_time_that_cannot_be_the_tasks_leaves_the_fix_s
     result = project.run("check", ".", "--fix")
     assert "return i * 10" in (project.root / "tasks.py").read_text(), result.out
     assert "print(ray.get(load.remote(1)))" in (project.root / "main.py").read_text()
-
-
-@pytest.mark.parametrize(
-    "main, review",
-    [
-        (
-            "import ray\nimport tasks\n\n\ndef run(mod):\n    return ray.get(ray.get(mod.load.remote(1)))\n\n\ndef main():\n    print(run(tasks))\n",
-            "main.py:10:11: `run(tasks)` uses the task's module as a value",
-        ),
-        (
-            "import ray\nimport tasks\n\n\ndef main():\n    print(ray.get(ray.get(vars(tasks)['load'].remote(1))))\n",
-            "main.py:6:27: `vars(tasks)` uses the task's module as a value",
-        ),
-        (
-            "import ray\nimport tasks\n\n\ndef main():\n    print(ray.get(ray.get(tasks.__dict__['load'].remote(1))))\n",
-            "main.py:6:27: `tasks.__dict__` uses the task's module as a value",
-        ),
-        (
-            "import sys\nimport ray\nimport tasks\n\n\ndef main():\n    print(ray.get(ray.get(sys.modules['tasks'].load.remote(1))))\n",
-            "main.py:7:27: `sys.modules['tasks']` may fetch the task's module by name",
-        ),
-    ],
-    ids=["passed", "vars", "__dict__", "sys.modules"],
-)
-def test_the_tasks_module_used_as_a_value_makes_the_fix_unsafe(project, main, review):
-    """The module object passed on, its namespace read, or fetched from `sys.modules`: the task
-    is reached where raylint cannot see it. (Only `tasks.load` was looked for, and the fix was
-    safe.) An alias (`m = tasks; m.load.remote()`) is still followed and rewritten."""
-    project.write("tasks.py", LOAD_TASK)
-    project.write("main.py", main)
-    result = project.run("check", ".", "--fix")
-    assert result.code == 1
-    assert f"  review call site {review}" in result.out
-    assert "return ray.put(i * 10)" in (project.root / "tasks.py").read_text()
 
 
 def test_the_tasks_module_aliased_or_compared_keeps_the_fix_safe(project):

@@ -2,13 +2,15 @@ import ray
 
 
 @ray.remote
-class Hits:
-    def __init__(self):
-        self.count = 0
+class Ledger:
+    """Entries added one at a time; `report` hands out a put of the total."""
 
-    def hit(self):
-        self.count += 1
-        return self.count
+    def __init__(self):
+        self.entries = []
+
+    def add(self, amount=1):
+        self.entries.append(amount)
+        return len(self.entries)
 
     def report(self):
-        return ray.put(f"hits={self.count}")
+        return ray.put(f"total={sum(self.entries)}")

@@ -1,5 +1,5 @@
-from counter import Hits
+from counter import Ledger
 
 
 def make():
-    return Hits.remote()
+    return Ledger.remote()

@@ -10,7 +10,7 @@ from runner import run, touch
 def main():
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
     h = make()
-    touch(h.hit)
+    touch(h.add)
     print("report:", run(h.report))  # <- review
     ray.shutdown()
 
