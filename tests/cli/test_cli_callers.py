@@ -477,3 +477,21 @@ def test_the_tasks_module_aliased_or_compared_keeps_the_fix_safe(project):
     result = project.run("check", ".", "--fix")
     assert "return i * 10" in (project.root / "tasks.py").read_text(), result.out
     assert "print(ray.get(m.load.remote(1)))" in (project.root / "main.py").read_text()
+
+
+def test_the_tasks_module_reached_through_its_package_as_a_value_makes_the_fix_unsafe(project):
+    """`run(pkg.tasks)`: the module named through its package is passed on (only the name `pkg`
+    was looked at, and its attribute read counted as harmless). `pkg.tasks.load.remote()` is
+    still followed and rewritten."""
+    project.write("pkg/__init__.py", "")
+    project.write("pkg/tasks.py", LOAD_TASK)
+    project.write(
+        "main.py",
+        "import ray\nimport pkg.tasks\n\n\ndef run(mod):\n    return ray.get(ray.get(mod.load.remote(1)))\n\n\n"
+        "def main():\n    print(run(pkg.tasks))\n    print(ray.get(ray.get(pkg.tasks.load.remote(2))))\n",
+    )
+    result = project.run("check", ".", "--fix")
+    assert result.code == 1
+    assert "  review call site main.py:10:11: `run(pkg.tasks)` uses the task's module as a value" in result.out
+    assert "review call site main.py:11" not in result.out
+    assert "return ray.put(i * 10)" in (project.root / "pkg" / "tasks.py").read_text()

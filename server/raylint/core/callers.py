@@ -31,7 +31,7 @@ from functools import lru_cache
 from typing import Iterable, Iterator
 
 from raylint.core import flow
-from raylint.core.flow import UNKNOWN, Declared, Def, Handle, Instance, Mod, Options, Values, view
+from raylint.core.flow import UNKNOWN, Declared, Def, Handle, Instance, Mod, Options, Values, imports_at_run_time, view
 from raylint.core.model import CallerChange, CallSite, Edit, Finding, Fix, Position, Range, Related
 from raylint.core.names import ModuleIndex, ModuleInfo, Scope
 from raylint.core.prefilter import ANY_STAR_IMPORT, workspace_imports
@@ -228,7 +228,7 @@ class _TaskSites(_Sites):
         """Find the modules that can see the task (the import graph from its module, through
         re-exports under any name), and the references in each."""
         index = self.search.index
-        exposers = self.exposers = {self.target.path}
+        exposers = self.exposers
         seen: set[str] = set()
         # what the import lines miss (`import a; import tasks`) is caught by the text spelling
         # the module's word or the task's names
@@ -279,7 +279,7 @@ class _TaskSites(_Sites):
             return True
         find = self.search.index.find
         for node in ast.walk(module.tree):
-            if isinstance(node, ast.Call) and _imports_at_run_time(node):
+            if isinstance(node, ast.Call) and imports_at_run_time(node.func):
                 return True  # (what it imports is looked at by `walk`)
             if isinstance(node, ast.Import):
                 if any(find(alias.name, module.path) in visible for alias in node.names):
@@ -318,33 +318,37 @@ class _TaskSites(_Sites):
         for node, values in sorted(found.values(), key=lambda pair: (pair[0].lineno, pair[0].col_offset)):
             mine = [v for v in values if self._mine(v)]
             self.use(module, node, mine, len(mine) != len(values))
+        exposing = self.exposers | {p for e in self.exposers for p in _packages_of(e)}  # (`pkg` of `pkg.tasks` too)
         for node in references.get("getattr", ()):
             if _getattr_of(node, self.names):
                 self.review(module, node, f"`{_short(module.source.segment(node))}` may fetch the task by name")
-            elif len(node.args) >= 2 and not isinstance(node.args[1], ast.Constant) and self._may_be_exposer(node.args[0], module):
+            elif len(node.args) >= 2 and not isinstance(node.args[1], ast.Constant) and self._exposing_value(node.args[0], module, exposing):
                 self.review(module, node, f"`{_short(module.source.segment(node))}` fetches a name of the task's module computed at run time")
         where = view(module)
-        exposing = self.exposers | {p for e in self.exposers for p in _packages_of(e)}  # (`pkg` of `pkg.tasks` too)
         for node, found_values in references.get("module", ()):
             if any(isinstance(v, Mod) and v.path in exposing for v in found_values):
+                # (`pkg.tasks` is the module: its use, not `pkg`'s, says whether it escapes)
+                while isinstance(where.parent(node), ast.Attribute) and self._exposing_value(where.parent(node), module, exposing):
+                    node = where.parent(node)
                 escape = _module_escape(where, node)
                 if escape:
                     self.review(module, escape, f"`{_short(module.source.segment(escape))}` uses the task's module as a value, which raylint cannot follow")
         for node in references.get("sys.modules", ()):
             key = node.slice
-            if not (isinstance(key, ast.Constant) and isinstance(key.value, str)) or self._exposer_named(key.value, module):
+            if not (isinstance(key, ast.Constant) and isinstance(key.value, str)) or self._named(key.value, module) in exposing:
                 self.review(module, node, f"`{_short(module.source.segment(node))}` may fetch the task's module by name")
         for node in references.get("import", ()):
             imported = node.args[0] if node.args else None
             if not isinstance(imported, ast.Constant) or not isinstance(imported.value, str):
                 if self._may_name_a_workspace_module(imported, module):
                     self.review(module, node, f"`{_short(module.source.segment(node))}` imports a module named at run time, which may be the task's")
-            elif self._exposer_named(imported.value, module):
+            elif self._named(imported.value, module) in exposing:
                 self.review(module, node, f"`{_short(module.source.segment(node))}` imports the task's module at run time, which raylint cannot follow")
 
-    def _may_be_exposer(self, expr: ast.AST, module: ModuleInfo) -> bool:
-        """May `expr` be a module that exposes the task (its own, or one re-exporting it)?"""
-        return any(isinstance(v, Mod) and v.path in self.exposers for v in self.values.of(expr, module))
+    def _exposing_value(self, expr: ast.AST, module: ModuleInfo, exposing: set[str]) -> bool:
+        """May `expr` be a module that exposes the task (its own, one re-exporting it, or a
+        package of one)?"""
+        return any(isinstance(v, Mod) and v.path in exposing for v in self.values.of(expr, module))
 
     def _may_name_a_workspace_module(self, name: ast.AST | None, module: ModuleInfo) -> bool:
         """May the module name computed by `name` be the workspace's? Not when it starts with a
@@ -359,12 +363,10 @@ class _TaskSites(_Sites):
             return True
         return self.search.index.find(written.split(".")[0], module.path) is not None
 
-    def _exposer_named(self, dotted: str, module: ModuleInfo) -> bool:
-        """Does `import_module(dotted)` (relative with leading dots) name an exposing module or
-        a package of one?"""
+    def _named(self, dotted: str, module: ModuleInfo) -> str | None:
+        """The workspace file `import_module(dotted)` imports (relative with leading dots)."""
         name = dotted.lstrip(".")
-        found = self.search.index.find(name, module.path, len(dotted) - len(name))
-        return found is not None and (found in self.exposers or any(found in _packages_of(e) for e in self.exposers))
+        return self.search.index.find(name, module.path, len(dotted) - len(name))
 
     def is_call_site(self, module: ModuleInfo, call: ast.Call) -> bool:
         if not (isinstance(call.func, ast.Attribute) and call.func.attr == "remote"):
@@ -582,14 +584,6 @@ def _module_escape(where, node: ast.Name) -> ast.AST | None:
     if isinstance(parent, (ast.Compare, ast.Expr)) or isinstance(parent, ast.Call) and node is parent.func:
         return None  # (`m is None`, a bare `m`; calling a module raises)
     return parent if parent is not None and not isinstance(parent, ast.stmt) else node
-
-
-def _imports_at_run_time(call: ast.Call) -> bool:
-    """`__import__(...)`, `import_module(...)`, `importlib.import_module(...)`."""
-    func = call.func
-    return isinstance(func, ast.Name) and func.id in ("__import__", "import_module") or (
-        isinstance(func, ast.Attribute) and func.attr == "import_module"
-    )
 
 
 def _getattr_of(call: ast.Call, names: set[str]) -> bool:
@@ -1076,7 +1070,7 @@ class CallerSearch:
                     continue
                 found_values = values.of(node, module, scope)
             else:  # (a call that fetches by name: `getattr`, or a module imported at run time)
-                by_key.setdefault("import" if _imports_at_run_time(node) else "getattr", []).append(node)
+                by_key.setdefault("import" if imports_at_run_time(node.func) else "getattr", []).append(node)
                 continue
             keys = {(v.of if isinstance(v, Options) else v).key for v in found_values if isinstance(v, (Def, Options))}
             for key in keys:

@@ -685,8 +685,12 @@ def _class_node(info: ModuleInfo, cls: Def) -> ast.ClassDef | None:
 
 
 def _fetches_by_name(func: ast.AST) -> bool:
-    """`getattr(...)`, `__import__(...)`, `import_module(...)`, `importlib.import_module(...)`
-    (callers._imports_at_run_time)."""
+    """`getattr(...)`, or a module imported at run time (`imports_at_run_time`)."""
+    return isinstance(func, ast.Name) and func.id == "getattr" or imports_at_run_time(func)
+
+
+def imports_at_run_time(func: ast.AST) -> bool:
+    """Is this the function of `__import__(...)`, `import_module(...)`, `importlib.import_module(...)`?"""
     if isinstance(func, ast.Name):
-        return func.id in ("getattr", "__import__", "import_module")
+        return func.id in ("__import__", "import_module")
     return isinstance(func, ast.Attribute) and func.attr == "import_module"
