@@ -234,16 +234,11 @@ def _decorator_roots(text: str) -> set[str]:
 
 
 def _whole_value(value: str) -> bool:
-    """Is this the whole value of an assignment, not continued on the next line (an open
-    bracket, a backslash)? (Brackets in strings and comments may make it look continued.)"""
-    if "#" in value:
-        value = "\n".join(line.split("#", 1)[0] for line in value.split("\n"))
-    value = value.rstrip()
-    if not value or value[-1] == "\\":
-        return False
-    if "(" not in value and "[" not in value and "{" not in value:  # (most values: at once)
-        return True
-    return value.count("(") + value.count("[") + value.count("{") <= value.count(")") + value.count("]") + value.count("}")
+    """Is the rest of an assignment's line its whole value, not continued on the next line (an
+    open bracket, a backslash)? (Brackets in strings and comments may make it look continued.)"""
+    if "(" not in value and "[" not in value and "{" not in value and "\\" not in value:
+        return bool(value.split("#", 1)[0].strip())  # (most values: at once)
+    return _continued(value, 0, lines=1) is not None
 
 
 def _assignments(text: str) -> dict[str, list[str]]:
@@ -271,7 +266,8 @@ def _whole_assignments(text: str) -> dict[str, list[str | None]]:
 
 
 def _continued(text: str, start: int, lines: int = 100) -> str | None:
-    """The text from `start` to the end of its statement (`_whole_value`), within `lines` lines;
+    """The text from `start` to the end of its statement (every bracket closed, no backslash at
+    a line's end), within `lines` lines;
     None when it goes on. Each line is read once."""
     depth, at, seen = 0, start, False
     for _ in range(lines):
