@@ -452,31 +452,32 @@ def test_the_tasks_module_reached_at_run_time_or_used_as_a_value_makes_the_fix_u
     assert "return ray.put(i * 10)" in (project.root / "tasks.py").read_text()
 
 
-def test_a_module_imported_at_run_time_that_cannot_be_the_tasks_leaves_the_fix_safe(project):
-    """`import_module("json")`, `f"transformers.{kind}"`, `"torch." + kind`: not workspace
-    modules, so the fix stays safe and is applied with its caller."""
+@pytest.mark.parametrize(
+    "main, rewritten",
+    [
+        (
+            "import importlib\nimport ray\nfrom tasks import load\n\n\ndef main(kind):\n"
+            "    j = importlib.import_module('json')\n    t = importlib.import_module(f'transformers.{kind}')\n"
+            "    u = importlib.import_module('torch.' + kind)\n    print(ray.get(ray.get(load.remote(1))))\n",
+            "print(ray.get(load.remote(1)))",
+        ),
+        (
+            "import sys\nimport ray\nimport tasks\n\n\ndef main():\n    m = tasks\n    print(sys.modules['json'], tasks is None)\n"
+            "    print(ray.get(ray.get(m.load.remote(1))))\n",
+            "print(ray.get(m.load.remote(1)))",
+        ),
+    ],
+    ids=["modules that cannot be the task's", "alias and comparison"],
+)
+def test_what_cannot_reach_the_task_unseen_keeps_the_fix_safe(project, main, rewritten):
+    """`import_module("json")`, `f"transformers.{kind}"`, `"torch." + kind` (not workspace
+    modules); `m = tasks` (an alias, followed), `tasks is None`, `sys.modules['json']`: the fix
+    stays safe and is applied with its caller."""
     project.write("tasks.py", LOAD_TASK)
-    project.write(
-        "main.py",
-        "import importlib\nimport ray\nfrom tasks import load\n\n\ndef main(kind):\n"
-        "    j = importlib.import_module('json')\n    t = importlib.import_module(f'transformers.{kind}')\n"
-        "    u = importlib.import_module('torch.' + kind)\n    print(ray.get(ray.get(load.remote(1))))\n",
-    )
+    project.write("main.py", main)
     result = project.run("check", ".", "--fix")
     assert "return i * 10" in (project.root / "tasks.py").read_text(), result.out
-    assert "print(ray.get(load.remote(1)))" in (project.root / "main.py").read_text()
-
-
-def test_the_tasks_module_aliased_or_compared_keeps_the_fix_safe(project):
-    project.write("tasks.py", LOAD_TASK)
-    project.write(
-        "main.py",
-        "import sys\nimport ray\nimport tasks\n\n\ndef main():\n    m = tasks\n    print(sys.modules['json'], tasks is None)\n"
-        "    print(ray.get(ray.get(m.load.remote(1))))\n",
-    )
-    result = project.run("check", ".", "--fix")
-    assert "return i * 10" in (project.root / "tasks.py").read_text(), result.out
-    assert "print(ray.get(m.load.remote(1)))" in (project.root / "main.py").read_text()
+    assert rewritten in (project.root / "main.py").read_text()
 
 
 def test_the_tasks_module_reached_through_its_package_as_a_value_makes_the_fix_unsafe(project):
