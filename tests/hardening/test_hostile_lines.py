@@ -33,6 +33,10 @@ def _hostile(name: str) -> str:
     if name == "open-assignments":  # each value read up to 100 lines on: quadratic-ish
         # (no `remote` in the file: the prefilter reads where `@gpu` may come from)
         return "import ray\nimport tasks\n\n\n@gpu\ndef task(x):\n    return ray.put(x)\n\n\n" + "gpu = (\n" * 500_000
+    if name == "distinct-decorators":  # each decorator's name searched for in the whole text
+        return "import ray\n" + "".join(f"@d{i}\ndef f{i}():\n    pass\n" for i in range(100_000))
+    if name == "distinct-receivers":  # each name before `.remote` searched for in the whole text
+        return "import ray\n" + "".join(f"x{i}.remote(1)\n" for i in range(200_000))
     raise AssertionError(name)
 
 
@@ -44,6 +48,8 @@ HOSTILE = [
     "from-dots",
     "open-assignments",
     "colons-after-brackets",
+    "distinct-decorators",
+    "distinct-receivers",
 ]
 
 
@@ -57,7 +63,7 @@ def test_the_cli_checks_a_hostile_file_in_bounded_time(tmp_path, name):
     )
     assert done.returncode in (0, 1), done.stderr[-2000:]
     assert '"errors": []' in done.stdout
-    if name not in ("unclosed-import-parentheses", "open-assignments", "colons-after-brackets"):  # (no task there)
+    if name not in ("unclosed-import-parentheses", "open-assignments", "colons-after-brackets", "distinct-decorators", "distinct-receivers"):  # (no task there)
         assert '"task": "task"' in done.stdout
 
 

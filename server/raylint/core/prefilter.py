@@ -9,11 +9,14 @@ the workspace's, not Ray) may re-export Ray's API too, which only jedi can tell:
 package counts when it imports Ray (for `remote`: when the file also uses one of its names
 as a decorator or to wrap a def).
 
-Two words are read more closely, since nearly every module of a Ray project reaches them
-through its imports. `remote` (a task or actor defined in the file): a file that does not
-spell it reaches it only through the modules it imports its decorators and wrappers from.
-An `InFile` word (`InFile("remote")`: a `.remote(...)` submission the rule looks at) must be
-spelled by the file itself.
+Two needs are read more closely, since nearly every module of a Ray project spells `remote`
+(its submissions, `f.remote(x)`) or reaches it through its imports. `remote` stands for a task
+or actor defined in the file: made by a decorator or by a call given one of its defs, whose
+name leads to Ray's `remote` in the file's own text (`@ray.remote`, `gpu = ray.remote(...)`) or
+through the module it is imported from (see `_File.defines_task`). `CALLS_REMOTE`, a call of
+Ray's `remote` on anything (RAY004), needs `remote` spelled after a name the file imports or
+assigns. An `InFile` word (`InFile("remote")`: a `.remote(...)` submission the rule looks at)
+must be spelled by the file itself.
 """
 
 from __future__ import annotations
@@ -25,8 +28,8 @@ import tokenize
 import unicodedata
 
 from raylint.core.names import ExternalResolver, ModuleIndex
-from raylint.core.rule import InFile
-from raylint.core.tasks import definitions, one_name_arguments
+from raylint.core.rule import CALLS_REMOTE, InFile
+from raylint.core.tasks import one_name_arguments
 
 # Each piece matches one way only (dots, then a name that starts with a letter; a parenthesis
 # closes before the next one opens, and a comment in it, which may spell anything, runs to its
@@ -42,6 +45,10 @@ _UNSURE_IMPORT = re.compile(r"^[^\n#]*[;:][ \t]*(?:from|import)[ \t]|^[ \t]*(?:f
 # with `^` is tried at every position, one that starts with a character is searched for fast)
 _ASSIGNED = re.compile(r"\n[ \t]*(\w+)[ \t]*(?::[^=\n]*)?=(?!=)([^\n]*)")
 _NAME = re.compile(r"[A-Za-z_]\w*")
+# How many names a file's text is searched for, each on its own (beyond: unsure)
+_MOST_NAMES_READ = 200
+# a value that is a call of a dotted name (after an annotation's `:` or a walrus's `:`)
+_CALL_VALUE = re.compile(r"\s*(?:=\s*)?[A-Za-z_][\w.]*\s*\(")  # (each piece one way: no backtracking)
 _COMMENT = re.compile(r"#[^\n]*")
 ANY_STAR_IMPORT = re.compile(r"import[\s\\(]*\*")  # (a star import however it is split: a few too many)
 # (see `_may_assign`; after `)`, a `:` counts only with an `=` after it on its line, as in
@@ -51,6 +58,8 @@ _ASSIGNS_AFTER = re.compile(r"[\s\\]*(?::|=(?!=))|[\s\\]*\)[\s\\)]*(?:=(?!=)|:(?
 _DEFINES_BEFORE = re.compile(r"(?<![\w.])(?:def|class)[ \t]+$")
 # (a decorator where only blanks are before it on its line; `@(name)`, `@ \<newline> name`)
 _AT_NAME = re.compile(r"@[\s(\\]*(\w+)")
+# the line of the def or class a decorator decorates (the first after it)
+_DECORATED = re.compile(r"[\n\r][ \t\x0c]*(?:async[ \t]+)?(?:def|class)\b")
 # (two patterns that start with a word, which the regex engine searches fast; a few names too many)
 _DEFINED_WORDS = (re.compile(r"def[ \t]+(?=(\w+))"), re.compile(r"class[ \t]+(?=(\w+))"))
 # What is called with `(f)`, ending where `(f)` starts: `name`, `name.attr`, `name(**options)`,
@@ -79,7 +88,7 @@ class _File:
     reaches) serves every rule asked about."""
 
     def __init__(self, text: str, path: str, index: ModuleIndex, externals: ExternalResolver | None, known: dict | None = None):
-        self.text, self.path, self.index, self.externals = text, path, index, externals
+        self.text, self.path, self.index, self.externals = _plain(text), path, index, externals
         self.known = known  # (see `may_apply`)
         self._reaches: dict[tuple, bool] = {}
         self._imports: list | None = None
@@ -87,7 +96,8 @@ class _File:
         self._outside: dict[str, str] | None = None
         self._from_outside: dict[str, bool] = {}
         self._defined: set[str] | None = None
-        self._roots: set[str] | None = None
+        self._uses: list[tuple[str, str | None]] | None = None
+        self._definer_names: tuple[set[str], set[str]] | None = None
 
     def reaches_all(self, needs: tuple) -> bool:
         groups = [(need,) if isinstance(need, str) else tuple(need) for need in needs]
@@ -107,12 +117,16 @@ class _File:
         key = (word, isinstance(word, InFile))  # (an InFile word equals its plain word)
         found = self._reaches.get(key)
         if found is None:
-            if spells(self.text, word):
+            if word == "remote" and not isinstance(word, InFile):
+                found = self.defines_task()
+            elif word == CALLS_REMOTE:
+                found = self.may_call_remote()
+            elif spells(self.text, word):
                 found = True
             elif isinstance(word, InFile):
                 found = False
             else:
-                files = self._definer_files() if word == "remote" else self.imported()
+                files = self.imported()
                 found = self._learnt(("reaches", tuple(files), word), lambda: _reaches(files, word, self.index))
             self._reaches[key] = found
         return found
@@ -126,57 +140,156 @@ class _File:
     def definer_roots(self) -> set[str]:
         """The roots of the file's decorators (`@name`, `@name.attr(...)`) and of the calls
         given one of its defs (`name(f)`, `name(**o)(f)`): what may make a task or actor."""
-        if self._roots is None:
-            defined = self.defined()
-            self._roots = _decorator_roots(self.text) | (_wrapper_roots(self.text, defined) if defined else set())
-        return self._roots
+        return {root for root, _ in self._definer_uses()}
 
-    def _definer_files(self) -> list[str]:
-        """The workspace files the file imports the names it may make tasks with from: a
-        file that does not spell `remote` makes a task or actor only with a name it imports
-        (`from .cluster import gpu_task`), used as a decorator (`@gpu_task`, `@cluster.task`)
-        or called with one of its defs (`gpu_task(f)`), directly or through a module-level
-        assignment (`gpu = cluster.factory(num_gpus=1)`) or a def of the file (what its body
-        names counts). With a star import, every import counts."""
+    def _definer_uses(self) -> list[tuple[str, str | None]]:
+        """(root, the text that applies it) of each decorator and each call given a def of the
+        file: `("ray", "@ray.remote(num_cpus=1)\n")`, `("gpu", "gpu")`. The text is None where
+        it cannot be told (a decorator that does not end, a call whose callee is not read)."""
+        if self._uses is None:
+            defined = self.defined()
+            uses = _decorators(self.text) + (_wrappers(self.text, defined) if defined else [])
+            if ("*", None) in uses:  # (a callee not read: any name the file imports may be it)
+                uses = [use for use in uses if use[0] != "*"] + [(name, None) for _, _, name, _ in self.imports() if name]
+            self._uses = uses
+        return self._uses
+
+    def defines_task(self) -> bool:
+        """May the file define a task or actor (the need `remote`)? Only with a decorator or
+        a call given one of its defs (as the task finder reads them), whose name leads to
+        `remote`: spelled where the file applies it, assigns it, defines it or imports it
+        (`@ray.remote`, `gpu = ray.remote(...)`, `from ray import remote as task`), or in a
+        workspace module it imports it from. A `.remote(...)` submission alone makes none."""
         text = self.text
         if ANY_STAR_IMPORT.search(text):  # (its names are not in the text: any may be a definer)
-            return self.imported()
-        defined = self.defined()
-        definers = set(self.definer_roots())
+            return spells(text, "remote") or _reaches(self.imported(), "remote", self.index)
+        definers, words = self._definers()
         if not definers:
-            return []
+            return False
+        if "remote" in words:
+            return True
+        files = self._definer_files()
+        return self._learnt(("reaches", tuple(files), "remote"), lambda: _reaches(files, "remote", self.index))
+
+    def may_call_remote(self) -> bool:
+        """May the file call `ray.remote` (or a name it binds to it) on a function or class
+        (the need `CALLS_REMOTE`)? Only where it spells `remote` after a name it imports or
+        assigns (`ray.remote`, `r.remote` after `import ray as r`, `remote` after `from ray
+        import remote`): a submission, `f.remote(x)`, is made on a def, a parameter or an
+        expression (`h[0].remote()`), which never stand for Ray's `remote`."""
+        text = self.text
+        if ANY_STAR_IMPORT.search(text):
+            return spells(text, "remote")
+        tried: dict[str, bool] = {}
+        at, seen = text.find("remote"), 0
+        while at != -1:
+            end = at + 6
+            if (at == 0 or not _is_name_char(text[at - 1])) and (end == len(text) or not _is_name_char(text[end])):
+                seen += 1
+                if seen > 10_000:
+                    return True  # (a hostile file: unsure)
+                root = _root_before(text, at, end)
+                if root == "*":
+                    return True
+                if root is not None and root not in tried:
+                    if len(tried) >= _MOST_NAMES_READ:
+                        return True  # (a hostile file: unsure)
+                    # (a name assigned a call's result, `h = Counter.remote()`, is never Ray's
+                    # module nor its `remote`: the resolver reads a call as `ray.remote(**o)` only)
+                    tried[root] = any(self._import_may_be_rays(entry) for entry in self.imports() if entry[2] == root) or any(
+                        value is None or not _CALL_VALUE.match(value) for value in _unseen_values(text, root)
+                    )
+                if root is not None and tried[root]:
+                    return True
+            at = text.find("remote", end)
+        return False
+
+    def _import_may_be_rays(self, entry: tuple) -> bool:
+        """May the name an import binds be Ray's module or one of its names? Not a name a
+        workspace module defines by a def or class, or does not bind (`from tasks import work`:
+        a task, never Ray's `remote`)."""
+        module, level, _, imported = entry
+        if not imported or not level and module.split(".")[0] == "ray":
+            return True  # (a module, or one of Ray's names)
+        if self._workspace_files([entry]):
+            return True  # (a submodule)
+        files = self._workspace_files([(module, level, "", "")])
+        return not files or any(may_bind(path, imported, self.index) for path in files)
+
+    def _definers(self) -> tuple[set[str], set[str]]:
+        """The names the file may make a task or actor with (see `_definer_files`), and the
+        words of what it reads of them in its own text: the decorators and callees that apply
+        them, their assignments and defs, the names their imports import ("*" when a text
+        that applies one cannot be read)."""
+        if self._definer_names is not None:
+            return self._definer_names
+        text = self.text
+        uses = self._definer_uses()
+        if not uses:
+            self._definer_names = (set(), set())
+            return self._definer_names
         imports = self.imports()
         bound = {name for _, _, name, _ in imports if name}
         assigned = whole = None
-        definitions = None
-        todo, definers = list(definers), set()
+        scanned = 0
+        todo, definers, words = [root for root, _ in uses], set(), set()
         while todo:
             name = todo.pop()
             if name in definers:
                 continue
             read = set()
-            if name not in bound:  # what its assignments (`gpu = cluster.task`) and defs read
+            if name not in bound:  # what its assignments read (`gpu = cluster.task`)
                 assigned = _assignments(text) if assigned is None else assigned
                 values = assigned.get(name, ())
                 if not all(map(_whole_value, values)):  # (few: `gpu = (`, `gpu = \\`)
                     whole = _whole_assignments(text) if whole is None else whole
                     values = whole[name]
                 read.update(n for value in values if value is not None for n in _NAME.findall(value))
-                if (not values or None in values) and _may_assign(text, name):
-                    # assigned in a way the reader does not see (`a = gpu = x`, `(gpu) = x`, a
-                    # value that does not end): whatever the file imports may be in it
-                    read.update(bound)
-                if name in defined:
-                    definitions = _definition_texts(text) if definitions is None else definitions
-                    read.update(_NAME.findall(_definition_text(text, definitions.get(name, []))))
+                if not values or None in values:
+                    # assigned in a way the reader does not see (`a = gpu = x`, `(gpu) = x`):
+                    # what the rest of each such statement reads; where it does not end, or
+                    # past the first names so read (each reads the whole text), whatever the
+                    # file imports may be in it
+                    scanned += 1
+                    unseen = _unseen_values(text, name) if scanned <= _MOST_NAMES_READ else [None]
+                    for value in unseen:
+                        read.update(_NAME.findall(value) if value is not None else bound)
+                        if value is None:
+                            words.add("*")
                 if not read:
-                    continue  # a builtin, a parameter: nothing imported
+                    continue  # a def or class of the file (never Ray's), a builtin, a parameter
             definers.add(name)
-            todo.extend(n for n in read if n not in definers and (n in bound or n in defined or n in assigned))
-        chosen = [(m, level, name, imported) for m, level, name, imported in imports if name in definers]
-        # `from pkg import task`: `task` may be a name of pkg (or a submodule)
-        chosen += [(m, level, "", "") for m, level, name, imported in chosen if imported]
-        return self._workspace_files(chosen)
+            words.update(read)
+            todo.extend(n for n in read if n not in definers and (n in bound or n in assigned))
+        for root, applied in uses:
+            if root in definers:
+                words.update(_NAME.findall(applied) if applied is not None else ("*",))
+        words.update(imported for _, _, name, imported in imports if name in definers and imported)
+        if "*" in words and spells(text, "remote"):
+            words.add("remote")  # (unsure what applies or binds a definer: the file's own word counts)
+        self._definer_names = (definers, words)
+        return self._definer_names
+
+    def _definer_files(self) -> list[str]:
+        """The workspace files the file imports the names it may make tasks with from: a
+        file that does not spell `remote` makes a task or actor only with a name it imports
+        (`from .cluster import gpu_task`), used as a decorator (`@gpu_task`, `@cluster.task`)
+        or called with one of its defs (`gpu_task(f)`), directly or through an assignment
+        (`gpu = cluster.factory(num_gpus=1)`; a def of the file is never Ray's: the resolver
+        does not read its body). With a star import, every import counts."""
+        if ANY_STAR_IMPORT.search(self.text):  # (its names are not in the text: any may be a definer)
+            return self.imported()
+        definers, _ = self._definers()
+        if not definers:
+            return []
+        chosen = [(m, level, name, imported) for m, level, name, imported in self.imports() if name in definers]
+        files = self._workspace_files(chosen)  # (modules: `import cluster`, `from pkg import cluster`)
+        # `from pkg import task`: `task` may be a name pkg binds, followed only where pkg's text
+        # may bind it by an import or an assignment (a def or class there is never Ray's)
+        for module, level, _, imported in chosen:
+            if imported:
+                files += [path for path in self._workspace_files([(module, level, "", "")]) if may_bind(path, imported, self.index)]
+        return files
 
     def imports(self) -> list:
         if self._imports is None:
@@ -223,14 +336,46 @@ class _File:
         return self._from_outside[kind]
 
 
-def _decorator_roots(text: str) -> set[str]:
-    """The first name of each decorator (`@name`, `@name.attr(...)`, `@(name)`)."""
-    roots = set()
+def _decorators(text: str) -> list[tuple[str, str | None]]:
+    """(first name, text) of each decorator (`@name`, `@name.attr(...)`, `@(name)`): the text
+    from its `@` to the def or class it decorates (None past 2,000 characters)."""
+    found = []
     for match in _AT_NAME.finditer(text):
         line = text.rfind("\n", 0, match.start()) + 1
         if not text[line : match.start()].strip(" \t\x0c"):
-            roots.add(match[1])
-    return roots
+            decorated = _DECORATED.search(text, match.start(), match.start() + 2000)
+            found.append((match[1], text[match.start() : decorated.start()] if decorated else None))
+    return found
+
+
+def _root_before(text: str, at: int, end: int) -> str | None:
+    """The first name of the dotted chain the name at `at:end` is read from (`ray` for
+    `ray.remote`, `a` for `a . b.remote`), the name itself if it is not after a dot, None
+    after anything else (`f().remote`, `h[0].remote`), "*" if the chain is longer than the
+    200 characters read (backwards, each once)."""
+    stop = max(0, at - 200)
+    root, i = text[at:end], at
+    while True:
+        while i > stop and text[i - 1] in _BLANKS:
+            i -= 1
+        if i == stop and stop > 0:
+            return "*"
+        if i == 0 or text[i - 1] != ".":
+            return root
+        i -= 1
+        while i > stop and text[i - 1] in _BLANKS:
+            i -= 1
+        name_end = i
+        while i > stop and _is_name_char(text[i - 1]):
+            i -= 1
+        if i == stop and stop > 0:
+            return "*"
+        if i == name_end or text[i].isdigit():
+            return None  # (not a name: a call's or a subscript's result)
+        root = text[i:name_end]
+
+
+_BLANKS = frozenset(" \t\r\n\x0c\\")
 
 
 def _whole_value(value: str) -> bool:
@@ -286,33 +431,13 @@ def _continued(text: str, start: int, lines: int = 100) -> str | None:
     return None
 
 
-def _definition_texts(text: str) -> dict[str, list[tuple[int, int]]]:
-    """Each name a `def` or `class` of the text defines (any depth), with the indentation and
-    offset of each of its definitions."""
-    found: dict[str, list[tuple[int, int]]] = {}
-    for start, line, name in definitions(text):
-        indent = len(line) - len(line.lstrip(" \t\x0c"))
-        found.setdefault(name, []).append((indent, start))
-    return found
-
-
-def _definition_text(text: str, where: list[tuple[int, int]]) -> str:
-    """The text of the definitions at `where`: each from its line to the next line of code
-    indented no deeper."""
-    return "\n".join(text[start : _block_end(text, start + 1, indent)] for indent, start in where)
-
-
-_DEDENTED: dict[int, re.Pattern] = {}
-
-
-def _block_end(text: str, at: int, indent: int) -> int:
-    """Where the block whose header starts a line indented by `indent` ends: the start of the
-    next line of code indented no deeper (or the end of the text)."""
-    pattern = _DEDENTED.get(indent)
-    if pattern is None:
-        pattern = _DEDENTED[indent] = re.compile(rf"\n[ \t\x0c]{{0,{indent}}}(?=[^ \t\x0c\r\n#])")
-    match = pattern.search(text, at)
-    return match.start() if match else len(text)
+def _plain(text: str) -> str:
+    """The text as the readers here expect it: every line end "\n" (a lone "\r" ends a line
+    too, as in old Mac files), no byte order mark (not code: the first line's import or
+    decorator is read after it)."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.removeprefix("\ufeff")
 
 
 def spells(text: str, word: str) -> bool:
@@ -335,6 +460,7 @@ def _imports(text: str) -> list[tuple[str, int, str, str]]:
     `import a.b as c` → ("a.b", 0, "c", ""); `from .m import x as y` → ("m", 1, "", "") for the
     module itself, then ("m", 1, "y", "x"). Read from the import lines, or from the tokens
     where lines may be misread (`_UNSURE_IMPORT`; the lines again if it cannot be tokenized)."""
+    text = _plain(text)
     if _may_misread(text):
         found = _tokenized_imports(text)
         if found is not None:
@@ -411,6 +537,7 @@ def import_lookups(text: str, path: str, index: ModuleIndex) -> list[tuple[str, 
     """Each module the file at `path` imports, as (module, level, its workspace file or
     None): modules, packages, and submodules named by `from`. Read from its import lines, or
     from its tokens where lines may be misread (None if it cannot be tokenized)."""
+    text = _plain(text)
     if not _may_misread(text):
         return _lookups(_line_imports(text), path, index)
     found = _tokenized_imports(text)
@@ -489,6 +616,7 @@ def may_bind(path: str, name: str, index: ModuleIndex) -> bool:
 def _import_bound_names(text: str) -> frozenset[str] | None:
     """The names the import statements of `text` bind (anywhere; "*" for a star import), or
     None when they cannot be read for sure."""
+    text = _plain(text)
     if not (text.isascii() or unicodedata.is_normalized("NFKC", text)):
         return None
     if _may_misread(text):
@@ -510,15 +638,37 @@ def _may_assign(text: str, name: str) -> bool:
     at = text.find(name)
     while at != -1:
         end = at + len(name)
-        if (
-            (at == 0 or not (_is_name_char(text[at - 1]) or text[at - 1] == "."))
-            and (end == len(text) or not _is_name_char(text[end]))
-            and _ASSIGNS_AFTER.match(text, end) is not None
-            and _DEFINES_BEFORE.search(text, max(0, at - 16), at) is None
-        ):
+        if _assignment_at(text, at, end) is not None:
             return True
         at = text.find(name, end)
     return False
+
+
+def _assignment_at(text: str, at: int, end: int) -> re.Match | None:
+    """`_may_assign` for the name spelled at `at:end`: the match of what follows it up to its
+    `=` or `:`, if it may be assigned there."""
+    if (at == 0 or not (_is_name_char(text[at - 1]) or text[at - 1] == ".")) and (end == len(text) or not _is_name_char(text[end])):
+        assigns = _ASSIGNS_AFTER.match(text, end)
+        if assigns is not None and _DEFINES_BEFORE.search(text, max(0, at - 16), at) is None:
+            return assigns
+    return None
+
+
+def _unseen_values(text: str, name: str) -> list[str | None]:
+    """Where `_may_assign` finds that `name` may be assigned, the text from the `=` or `:` after
+    it to the end of its statement (None where it does not end within 100 lines, and for every place past
+    the first 100: a hostile file costs linear time)."""
+    found: list[str | None] = []
+    at = text.find(name)
+    while at != -1:
+        end = at + len(name)
+        assigns = _assignment_at(text, at, end)
+        if assigns is not None:
+            found.append(_continued(text, assigns.end()) if len(found) < 100 else None)
+            if len(found) > 100:
+                return found
+        at = text.find(name, end)
+    return found
 
 
 def _reaches(files: list[str], word: str, index: ModuleIndex) -> bool:
@@ -591,14 +741,14 @@ def _from_outside(imports, path: str, index: ModuleIndex) -> dict[str, str]:
     return bound
 
 
-def _wrapper_roots(text: str, defined: set[str]) -> set[str]:
-    """The names called with one of `defined` (a def or class of the file) as their one
-    argument: `name(f)`, `name.attr(f)`, `name(**options)(f)` (the root of `a.name(f)` is
-    `a`). Found from the `(f)`s, which a search finds fast, then read backwards."""
-    roots = set()
+def _wrappers(text: str, defined: set[str]) -> list[tuple[str, str | None]]:
+    """(root, callee) of each call given one of `defined` (a def or class of the file) as its
+    one argument: `name(f)`, `name.attr(f)`, `name(**options)(f)` (the root of `a.name(f)` is
+    `a`); ("*", None) for a callee not read (`x[0](f)`, `f(g(1))(h)`). Found from the `(f)`s,
+    which a search finds fast, then read backwards."""
+    found = []
     for start, name in one_name_arguments(text):  # (`(f)`, `(\n    f,\n)`, with comments)
         if name in defined:
             root = _ROOT_BEFORE.search(text, max(0, start - 200), start)
-            if root:
-                roots.add(root[1])
-    return roots
+            found.append((root[1], root[0]) if root else ("*", None))
+    return found

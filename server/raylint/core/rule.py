@@ -27,6 +27,12 @@ class InFile(str):
     `f.remote(...)` spells `remote` where it is made."""
 
 
+# A need that is not a word: the file may call Ray's `remote` on a function or class, whatever
+# the argument (`ray.remote(fn)`, `ray.remote(**options)(cls)`): Ray's `remote` spelled after
+# a name the file imports or assigns (see `raylint.core.prefilter`).
+CALLS_REMOTE = "ray.remote(...)"
+
+
 @dataclass(frozen=True)
 class Option:
     """A setting of one rule (`[tool.raylint] generator-style = "dynamic"`)."""
@@ -56,7 +62,7 @@ class Rule:
     # Words the file must reach (spell itself, or through the workspace modules it imports)
     # for the rule to find anything: each entry is one word or a tuple of alternatives; an
     # `InFile` word the file must spell itself. `remote` stands for a task or actor defined
-    # in the file (see `raylint.core.prefilter`).
+    # in the file, `CALLS_REMOTE` for a call of Ray's `remote` (see `raylint.core.prefilter`).
     needs: tuple = ()
     options: tuple[Option, ...] = ()
     fix: FixAvailability = FixAvailability.NONE

@@ -175,12 +175,6 @@ def defined_names(text: str) -> list[str]:
     return _DEFINED_AFTER_LINE_END.findall("\n" + text)
 
 
-def definitions(text: str):
-    """(offset of the line, the line up to the name, the name) of each match of `DEFINED_NAME`
-    in `text`: its `start()`, `[0]` and `[1]`."""
-    for match in _DEFINED_AFTER_LINE_END.finditer("\n" + text):
-        # (in the padded text, the line end before the line is at the line's own offset)
-        yield match.start(), match[0][1:], match[1]
 # `(name)`, `(name,)`, with room for line breaks and comments: how a call passes one bare name.
 # No regex with nested quantifiers runs on what a user wrote: `(\s|#[^\n]*)*` backtracked
 # exponentially on a comment of `#`s. The usual case, no comment inside, is one linear regex;

@@ -91,7 +91,7 @@ from raylint.core.flow import LOOP_WORDS, Def, Values, View, view
 from raylint.core.model import Edit, Finding, Fix, Position, Range, Related
 from raylint.core.names import REMOTE_FACTORY, SCOPE_NODES, LocalModule, Scope
 from raylint.core.walk import children, walk
-from raylint.core.rule import DOCS_BASE, Checked, FixAvailability, Rule
+from raylint.core.rule import CALLS_REMOTE, DOCS_BASE, Checked, FixAvailability, Rule
 from raylint.core.source import first_line
 from raylint.rules._scan import FUNCTIONS, LOOPS, line_indent, statement_range, task_name
 
@@ -613,7 +613,7 @@ RULE = Rule(
     docs=__doc__,
     url=DOCS_BASE + "redefine-task-actor-loop.html",
     check=check,
-    needs=("remote",),
+    needs=(("remote", CALLS_REMOTE),),  # (a def made remote in a loop, or `ray.remote(fn)` in one)
     local=False,
     fix=FixAvailability.SOMETIMES,
 )

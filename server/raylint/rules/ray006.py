@@ -69,6 +69,9 @@ DOCS_URL = DOCS_BASE + "out-of-band-object-ref-serialization.html"
 
 _PICKLERS = ("pickle", "cloudpickle", "ray.cloudpickle", "dill", "_pickle", "cloudpickle.cloudpickle")
 DUMPS = {f"{module}.{name}": module for module in _PICKLERS for name in ("dumps", "dump")}
+# (a pickler is reached through an import that spells its module: `import pickle`, `from ray
+# import cloudpickle`, a workspace module's `from dill import dumps`)
+PICKLER_WORDS = tuple(sorted({part for module in _PICKLERS for part in module.split(".") if part != "ray"}))
 OBJECT_REF = {"ray.ObjectRef", "ray._raylet.ObjectRef", "ray.types.ObjectRef"}
 _CONTAINERS = ("list", "List", "tuple", "Tuple", "Sequence", "set", "Set", "dict", "Dict", "Mapping")
 NO_FIX = "the refs must reach their readers through Ray (arguments, return values, an actor); that is a design change"
@@ -412,7 +415,7 @@ RULE = Rule(
     docs=__doc__,
     url=DOCS_URL,
     check=check,
-    needs=((InFile("dumps"), InFile("dump")), ("put", InFile("remote"), "ObjectRef")),  # (it reads calls spelled `dumps`)
+    needs=((InFile("dumps"), InFile("dump")), PICKLER_WORDS, ("put", InFile("remote"), "ObjectRef")),  # (it reads calls spelled `dumps`)
     local=False,
 )
 
