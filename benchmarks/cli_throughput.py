@@ -10,7 +10,8 @@ Steps (see benchmarks/README.md for how to read the output):
     packages in site-packages, Ray's first, layout preserved, files > 1 MB skipped;
  2. floor: one process reads every file and `ast.parse`s it (best and median of N);
  3. `raylint check TREE --format json --quiet --no-cache` as a subprocess (best and median of
-    N, wall and CPU); then a run from a filled result cache (nothing changed);
+    N, wall and CPU); one run with the prefilter off, whose findings must be the same (the
+    prefilter hides nothing); then a run from a filled result cache (nothing changed);
  4. prefilter statistics and a per-phase split of raylint's time, single process, unprofiled;
  5. a cProfile of `raylint check` in one process (pool off) over the whole tree: top functions.
 """
@@ -181,6 +182,34 @@ def raylint_once(tree: str, out_dir: str, cache: str | None = None) -> tuple[flo
         raise SystemExit(f"raylint check exited {code}:\n{tail}")
     with open(out_path) as handle:
         return elapsed, json.load(handle), code, cpu
+
+
+# Every rule on every file: the prefilter replaced by one that lets everything through (the
+# worker processes are forked, so they inherit it)
+_UNFILTERED = (
+    "import multiprocessing, sys; multiprocessing.set_start_method('fork', force=True); "
+    "import raylint.core as core; "
+    "core.may_apply = lambda text, path, index, externals, rules, known=None: list(rules); "
+    "from raylint.cli import main; sys.exit(main(sys.argv[1:]))"
+)
+
+
+def unfiltered_once(tree: str, out_dir: str) -> tuple[float, dict]:
+    """One run with the prefilter off: wall seconds and the JSON report."""
+    out_path = os.path.join(out_dir, "unfiltered.json")
+    command = [sys.executable, "-c", _UNFILTERED, "check", tree, "--format", "json", "--quiet", "--no-cache"]
+    started = time.perf_counter()
+    with open(out_path, "wb") as out:
+        code = subprocess.run(command, stdout=out, stderr=subprocess.PIPE, cwd=tree).returncode
+    elapsed = time.perf_counter() - started
+    if code not in (0, 1):
+        raise SystemExit(f"raylint check with the prefilter off exited {code}")
+    with open(out_path) as handle:
+        return elapsed, json.load(handle)
+
+
+def _finding_keys(report: dict) -> set[tuple]:
+    return {json.dumps(finding, sort_keys=True) for finding in report.get("findings", [])}
 
 
 # -- 4. prefilter and phases -----------------------------------------------------------------
@@ -375,6 +404,16 @@ def main(argv: list[str] | None = None) -> int:
                 f" {len(report.get('errors', []))} errors   {load()}",
                 flush=True,
             )
+        # the prefilter only saves time: with it off, every finding is the same
+        unfiltered_wall, unfiltered = unfiltered_once(tree, out_dir)
+        hidden = _finding_keys(unfiltered) - _finding_keys(report)
+        extra = _finding_keys(report) - _finding_keys(unfiltered)
+        agrees = not hidden and not extra
+        print(f"    prefilter off (every rule on every file): {unfiltered_wall:.2f} s, {len(unfiltered.get('findings', []))} findings;"
+              f" the same findings as with it: {'PASS' if agrees else 'MISS'}"
+              + ("" if agrees else f" ({len(hidden)} hidden by the prefilter, {len(extra)} only with it)"))
+        for finding in sorted(hidden)[:5]:
+            print(f"      hidden: {finding}")
         # the second run of an unchanged tree: from the result cache (filled by a first run)
         cache = os.path.join(out_dir, "cache")
         raylint_once(tree, out_dir, cache)
