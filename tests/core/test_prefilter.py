@@ -351,6 +351,7 @@ _AGREEMENT = [
     ("ray.remote of a parameter in a loop", {"main.py": "import ray\n\ndef run(fn):\n    for i in range(3):\n        ray.remote(fn).remote(i)\n"}, ["RAY004"]),
     ("aliased module", {"main.py": "import ray as rr\n\ndef run(fn):\n    for i in range(3):\n        rr.remote(fn).remote(i)\n"}, ["RAY004"]),
     ("remote imported", {"main.py": "from ray import remote\n\ndef run(fn):\n    for i in range(3):\n        remote(fn).remote(i)\n"}, ["RAY004"]),
+    ("remote imported under another name", {"main.py": "from ray import remote as wrap\n\ndef run(fn):\n    for i in range(3):\n        wrap(fn).remote(i)\n"}, ["RAY004"]),
     ("remote assigned", {"main.py": "import ray\nwrap = ray.remote\n\ndef run(fn):\n    for i in range(3):\n        wrap(fn).remote(i)\n"}, ["RAY004"]),
     ("a def of the file as decorator", {"main.py": "import ray\n\ndef deco(f):\n    return ray.remote(f)\n\n@deco\ndef g():\n    return ray.put(1)\n"}, []),
     ("factory in brackets", {"main.py": "import ray\n(\n    gpu\n) = (\n    ray.remote(num_gpus=0)\n)\n\n@gpu\ndef f():\n    return ray.put(1)\n"}, ["RAY001"]),

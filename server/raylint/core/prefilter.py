@@ -180,6 +180,8 @@ class _File:
         text = self.text
         if ANY_STAR_IMPORT.search(text):
             return spells(text, "remote")
+        if any(imported == "remote" and not level and module.split(".")[0] == "ray" for module, level, _, imported in self.imports()):
+            return True  # (`from ray import remote as wrap`: `wrap` is spelled, not `remote`)
         tried: dict[str, bool] = {}
         at, seen = text.find("remote"), 0
         while at != -1:
