@@ -379,3 +379,32 @@ def test_the_prefilter_agrees_with_the_analysis(tmp_path, monkeypatch, name, fil
     assert filtered == unfiltered
     if expected is not None:
         assert filtered == expected
+
+
+def test_every_task_of_the_fixtures_and_programs_is_let_through():
+    """Every file of the rule fixtures and the test programs where the task finder finds a task
+    or actor: the prefilter's `remote` need holds there (it stands for a task the file defines)."""
+    import ast
+
+    from raylint.core.names import ModuleInfo, Resolver
+    from raylint.core.prefilter import _File
+    from raylint.core.source import SourceText, parse
+    from raylint.core.tasks import _remote_decorator, find_remote_functions, remote_wrapped_names
+
+    root = Path(__file__).parents[2]
+    paths = sorted([*(root / "tests" / "rules" / "fixtures").rglob("*.py"), *(root / "tests" / "programs").rglob("*.py"), *(root / "examples").rglob("*.py")])
+    with_tasks = 0
+    for path in paths:
+        text = path.read_text(encoding="utf-8")
+        index = ModuleIndex([str(path.parent)])
+        source = SourceText(text)
+        tree, errors = parse(source)
+        if tree is None:
+            continue
+        resolver = Resolver(ModuleInfo(str(path), source, tree, errors), index, None)
+        found = bool(find_remote_functions(resolver) or remote_wrapped_names(resolver)) or any(
+            isinstance(node, ast.ClassDef) and _remote_decorator(resolver, node, resolver.module.scope) for node in ast.walk(tree)
+        )
+        with_tasks += found
+        assert not found or _File(text, str(path), index, None).defines_task(), path
+    assert with_tasks > 40  # (the check saw real tasks)
