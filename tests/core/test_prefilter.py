@@ -50,11 +50,7 @@ def test_a_module_that_only_imports_a_module_with_tasks_defines_none(tmp_path):
 
 def test_a_decorator_from_a_module_with_tasks_makes_the_task_rules_apply(tmp_path):
     files = {"deco.py": "import ray\ntask = ray.remote(num_cpus=1)\n", "main.py": "from deco import task\n\n@task\ndef f():\n    pass\n"}
-    assert {"RAY004", "RAY007"} <= applies(tmp_path, files, "main.py")
-    # RAY009 (a large array a task captures) needs a sized array's constructor too
-    assert "RAY009" not in applies(tmp_path, files, "main.py")
-    files["main.py"] = "import numpy as np\n" + files["main.py"] + "big = np.zeros(10)\n"
-    assert "RAY009" in applies(tmp_path, files, "main.py")
+    assert {"RAY004", "RAY007", "RAY009"} <= applies(tmp_path, files, "main.py")
 
 
 def test_a_plain_decorator_from_a_module_with_tasks_makes_no_task(tmp_path):
@@ -101,8 +97,7 @@ def test_submission_rules_need_the_submission_in_the_file(tmp_path):
     found = applies(tmp_path, files, "main.py")
     assert not found & {"RAY002", "RAY003", "RAY005", "RAY008"}
     files["main.py"] = "import ray\nfrom tasks import work\n\nfor i in range(3):\n    print(ray.get(work.remote(i)))\n"
-    assert {"RAY002", "RAY003", "RAY005"} <= applies(tmp_path, files, "main.py")
-    assert "RAY008" not in applies(tmp_path, files, "main.py")  # (and a sized array to pass)
+    assert {"RAY002", "RAY003", "RAY005", "RAY008"} <= applies(tmp_path, files, "main.py")
     index = ModuleIndex([str(tmp_path)])
     path = tmp_path / "main.py"
     assert [f.code for f in analyze(path.read_text(), str(path), index=index).findings] == ["RAY002"]

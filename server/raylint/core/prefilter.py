@@ -58,6 +58,9 @@ _ASSIGNS_AFTER = re.compile(r"[\s\\]*(?::|=(?!=))|[\s\\]*\)[\s\\)]*(?:=(?!=)|:(?
 _DEFINES_BEFORE = re.compile(r"(?<![\w.])(?:def|class)[ \t]+$")
 # (a decorator where only blanks are before it on its line; `@(name)`, `@ \<newline> name`)
 _AT_NAME = re.compile(r"@[\s(\\]*(\w+)")
+# `@ray.remote` and `import ray` anywhere (a few too many: in strings), searched fast (a literal first)
+_RAY_REMOTE_DECORATOR = re.compile(r"@[ \t]*ray[ \t]*\.[ \t]*remote\b")
+_IMPORT_RAY = re.compile(r"import[ \t]+ray\b")
 # the line of the def or class a decorator decorates (the first after it)
 _DECORATED = re.compile(r"[\n\r][ \t\x0c]*(?:async[ \t]+)?(?:def|class)\b")
 # (two patterns that start with a word, which the regex engine searches fast; a few names too many)
@@ -161,6 +164,8 @@ class _File:
         (`@ray.remote`, `gpu = ray.remote(...)`, `from ray import remote as task`), or in a
         workspace module it imports it from. A `.remote(...)` submission alone makes none."""
         text = self.text
+        if _RAY_REMOTE_DECORATOR.search(text) and _IMPORT_RAY.search(text):
+            return True  # (the usual case, `import ray` and `@ray.remote`, at once: typing in a long module)
         if ANY_STAR_IMPORT.search(text):  # (its names are not in the text: any may be a definer)
             return spells(text, "remote") or _reaches(self.imported(), "remote", self.index)
         definers, words = self._definers()
