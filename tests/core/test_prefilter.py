@@ -403,3 +403,19 @@ def test_every_task_of_the_fixtures_and_programs_is_let_through():
         with_tasks += found
         assert not found or _File(text, str(path), index, None).defines_task(), path
     assert with_tasks > 40  # (the check saw real tasks)
+
+
+@pytest.mark.parametrize("name, files, expected", _AGREEMENT, ids=[case[0] for case in _AGREEMENT])
+def test_the_quick_prefilter_of_a_keystroke_lets_through_what_the_thorough_one_does(tmp_path, name, files, expected):
+    # (at a keystroke the server asks the quick way: it may let more rules through, never fewer)
+    (tmp_path / "tasks.py").write_text(_AGREEMENT_TASKS)
+    for file, code in files.items():
+        (tmp_path / file).write_text(code, encoding="utf-8")
+    path = tmp_path / "main.py"
+    text = path.read_text(encoding="utf-8")
+    rules = default_config().rules
+    thorough = {r.code for r in may_apply(text, str(path), ModuleIndex([str(tmp_path)]), None, rules)}
+    quick = {r.code for r in may_apply(text, str(path), ModuleIndex([str(tmp_path)]), None, rules, {}, quick=True)}
+    assert thorough <= quick
+    if name == "submissions only":  # (it spells `remote`: the quick way does not read further)
+        assert "RAY007" in quick and "RAY007" not in thorough

@@ -161,7 +161,7 @@ class DocumentAnalyzer:
         )
         self._last = None
         if keep and resolver is not None and not analysis.problems:
-            rules = may_apply(text, self.path, self.index, self.externals, self.config.rules, self.memory.setdefault("prefilter", {}))
+            rules = may_apply(text, self.path, self.index, self.externals, self.config.rules, self.memory.setdefault("prefilter", {}), quick=True)
             self._last = _State(text, context, resolver, analysis, rules)
         return analysis
 
@@ -225,7 +225,7 @@ class DocumentAnalyzer:
     def _update(self, last: _State, text: str, complete: bool = True, stop=None, edit=None, typing=False) -> Analysis | None:
         if edit is None:
             return None
-        rules = may_apply(text, self.path, self.index, self.externals, self.config.rules, self.memory.setdefault("prefilter", {}))
+        rules = may_apply(text, self.path, self.index, self.externals, self.config.rules, self.memory.setdefault("prefilter", {}), quick=True)
         if rules != last.rules:
             return None
         old = last.resolver.module

@@ -47,6 +47,8 @@ _ASSIGNED = re.compile(r"\n[ \t]*(\w+)[ \t]*(?::[^=\n]*)?=(?!=)([^\n]*)")
 _NAME = re.compile(r"[A-Za-z_]\w*")
 # How many names a file's text is searched for, each on its own (beyond: unsure)
 _MOST_NAMES_READ = 200
+# How many names may make a file's tasks, followed through its assignments (beyond: unsure)
+_MOST_DEFINERS = 40
 # a value that is a call of a dotted name (after an annotation's `:` or a walrus's `:`)
 _CALL_VALUE = re.compile(r"\s*(?:=\s*)?[A-Za-z_][\w.]*\s*\(")  # (each piece one way: no backtracking)
 _COMMENT = re.compile(r"#[^\n]*")
@@ -78,11 +80,14 @@ def may_have_findings(
     return _File(text, path, index, externals).reaches_all(needs)
 
 
-def may_apply(text: str, path: str, index: ModuleIndex, externals, rules, known: dict | None = None) -> list:
+def may_apply(text: str, path: str, index: ModuleIndex, externals, rules, known: dict | None = None, quick: bool = False) -> list:
     """The rules of `rules` that may find something in the file. `known`: what was learnt of
     the other files for an earlier text of this one, while they have not changed (a document
-    being typed in: the modules its imports name are not looked up and read again)."""
-    file = _File(text, path, index, externals, known)
+    being typed in: the modules its imports name are not looked up and read again). `quick`:
+    at a keystroke, a file that spells `remote` counts as defining a task without reading its
+    decorators (a few rules too many, each re-checking just the edited statement, cost less
+    than reading the assignments of a long module at every keystroke)."""
+    file = _File(text, path, index, externals, known, quick)
     return [rule for rule in rules if file.reaches_all(rule.needs)]
 
 
@@ -90,9 +95,10 @@ class _File:
     """One file's text as the prefilter reads it; what it learns (its imports, the words it
     reaches) serves every rule asked about."""
 
-    def __init__(self, text: str, path: str, index: ModuleIndex, externals: ExternalResolver | None, known: dict | None = None):
+    def __init__(self, text: str, path: str, index: ModuleIndex, externals: ExternalResolver | None, known: dict | None = None, quick: bool = False):
         self.text, self.path, self.index, self.externals = _plain(text), path, index, externals
         self.known = known  # (see `may_apply`)
+        self.quick = quick
         self._reaches: dict[tuple, bool] = {}
         self._imports: list | None = None
         self._imported: list[str] | None = None
@@ -121,7 +127,7 @@ class _File:
         found = self._reaches.get(key)
         if found is None:
             if word == "remote" and not isinstance(word, InFile):
-                found = self.defines_task()
+                found = self.quick and spells(self.text, "remote") or self.defines_task()
             elif word == CALLS_REMOTE:
                 found = self.may_call_remote()
             elif spells(self.text, word):
@@ -244,6 +250,12 @@ class _File:
             name = todo.pop()
             if name in definers:
                 continue
+            if len(definers) >= _MOST_DEFINERS:
+                # (so many: local variables read into one another, which a decorator at the top
+                # level never reads; unsure, and reading them all cost 20 ms a keystroke)
+                definers.update(bound)
+                words.add("*")
+                break
             read = set()
             if name not in bound:  # what its assignments read (`gpu = cluster.task`)
                 assigned = _assignments(text) if assigned is None else assigned
@@ -663,19 +675,29 @@ def _assignment_at(text: str, at: int, end: int) -> re.Match | None:
 
 def _unseen_values(text: str, name: str) -> list[str | None]:
     """Where `_may_assign` finds that `name` may be assigned, the text from the `=` or `:` after
-    it to the end of its statement (None where it does not end within 100 lines, and for every place past
-    the first 100: a hostile file costs linear time)."""
+    it to the end of its statement (None where it does not end within 100 lines, and for every
+    place past the first 100: a hostile file costs linear time). Not a keyword argument or a
+    default (`f(name=x)`, `def g(a, name=x)`), nor an element of a tuple (`a, name = x`): the
+    resolver never takes those for the name's value."""
     found: list[str | None] = []
     at = text.find(name)
     while at != -1:
         end = at + len(name)
         assigns = _assignment_at(text, at, end)
-        if assigns is not None:
+        if assigns is not None and not (assigns[0].rstrip().endswith("=") and ")" not in assigns[0] and _after_open_or_comma(text, at)):
             found.append(_continued(text, assigns.end()) if len(found) < 100 else None)
             if len(found) > 100:
                 return found
         at = text.find(name, end)
     return found
+
+
+def _after_open_or_comma(text: str, at: int) -> bool:
+    """Is the text before `at` (blanks and backslashes aside, 200 characters at most) `(` or `,`?"""
+    i, stop = at, max(0, at - 200)
+    while i > stop and text[i - 1] in _BLANKS:
+        i -= 1
+    return i > 0 and text[i - 1] in "(,"
 
 
 def _reaches(files: list[str], word: str, index: ModuleIndex) -> bool:
