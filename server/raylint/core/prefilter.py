@@ -72,14 +72,6 @@ _DEFINED_WORDS = (re.compile(r"def[ \t]+(?=(\w+))"), re.compile(r"class[ \t]+(?=
 _ROOT_BEFORE = re.compile(r"(?<![\w.])([A-Za-z_]\w*)(?:\s*\.\s*\w+)*(?:\s*\([^()]*\))?\s*$")
 
 
-def may_have_findings(
-    text: str, path: str, index: ModuleIndex, externals: ExternalResolver | None, needs: tuple
-) -> bool:
-    """Does the file reach every word of `needs` (each a word or a tuple of alternatives)?
-    False only when a rule that needs them certainly finds nothing in it."""
-    return _File(text, path, index, externals).reaches_all(needs)
-
-
 def may_apply(text: str, path: str, index: ModuleIndex, externals, rules, known: dict | None = None, quick: bool = False) -> list:
     """The rules of `rules` that may find something in the file. `known`: what was learnt of
     the other files for an earlier text of this one, while they have not changed (a document
