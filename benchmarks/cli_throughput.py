@@ -218,9 +218,14 @@ def _finding_keys(report: dict) -> set[tuple]:
 def phases(tree: str, files: list[str]) -> dict:
     """One unprofiled process doing what a worker does (a snapshot index, as `raylint check`
     uses), timing the prefilter apart from the rest of `analyze`."""
+    import gc
+
+    from raylint.cli import GC_THRESHOLDS
     from raylint.core import ExternalResolver, ModuleIndex, analyze, default_config
     from raylint.core.prefilter import may_apply, spells
     from raylint.discovery import read_python_file
+
+    gc.set_threshold(*GC_THRESHOLDS)  # (as `raylint check` runs: its cycle collector set so)
 
     index, externals = ModuleIndex([tree], snapshot=True), ExternalResolver(None)
     stats = {

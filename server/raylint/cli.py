@@ -28,11 +28,14 @@ _PARALLEL_FROM = 64  # files; below this, starting worker processes costs more t
 _KEEP_PARSED_CHARS = 2_000_000
 
 
+# Python's cycle collector scans every live object again and again while trees are built;
+# with the modules a run keeps (to follow imports) it took 4/5 of the parsing time. Cycles are
+# few here: collect them far less often (worker processes inherit this).
+GC_THRESHOLDS = (100_000, 50, 100)
+
+
 def main(argv: list[str] | None = None) -> int:
-    # Python's cycle collector scans every live object again and again while trees are built;
-    # with the modules a run keeps (to follow imports) it took 4/5 of the parsing time. Cycles
-    # are few here: collect them far less often (worker processes inherit this).
-    gc.set_threshold(100_000, 50, 100)
+    gc.set_threshold(*GC_THRESHOLDS)
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command == "check":
