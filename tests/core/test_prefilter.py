@@ -355,6 +355,8 @@ _AGREEMENT = [
     ("re-exported numpy", {"arrays.py": "from numpy import zeros as make\n", "main.py": "from arrays import make\nfrom tasks import work\n\nbig = make(10**8)\nrefs = [work.remote(big) for _ in range(3)]\n"}, ["RAY008"]),
     ("re-exported pickle", {"helpers.py": "from pickle import dumps\n", "main.py": "import ray\nfrom helpers import dumps\n\nref = ray.put(1)\ndata = dumps(ref)\n"}, ["RAY006"]),
     ("byte order mark", {"main.py": "\ufefffrom ray import remote, put\n@remote\ndef f():\n    return put(1)\n"}, ["RAY001"]),
+    ("byte order mark, imported factory", {"main.py": "\ufefffrom tasks import make\nfrom ray import put\n\n@make\ndef f():\n    return put(1)\n"}, ["RAY001"]),
+    ("lone CR line ends, imported factory", {"main.py": "from tasks import make\rfrom ray import put\r\r@make\rdef f():\r    return put(1)\r"}, ["RAY001"]),
 ]
 _AGREEMENT_TASKS = "import ray\nmake = ray.remote\n\n@ray.remote\ndef work(x):\n    return x\n\n@ray.remote\nclass Counter:\n    def add(self, x):\n        return x\n"
 
