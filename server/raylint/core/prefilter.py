@@ -49,8 +49,7 @@ _NAME = re.compile(r"[A-Za-z_]\w*")
 _MOST_NAMES_READ = 200
 # How many names may make a file's tasks, followed through its assignments (beyond: unsure)
 _MOST_DEFINERS = 40
-# a value that is a call of a dotted name (after an annotation's `:` or a walrus's `:`)
-_CALL_VALUE = re.compile(r"\s*(?:=\s*)?[A-Za-z_][\w.]*\s*\(")  # (each piece one way: no backtracking)
+_DOTTED = re.compile(r"[A-Za-z_][\w.]*")
 _COMMENT = re.compile(r"#[^\n]*")
 ANY_STAR_IMPORT = re.compile(r"import[\s\\(]*\*")  # (a star import however it is split: a few too many)
 # (see `_may_assign`; after `)`, a `:` counts only with an `=` after it on its line, as in
@@ -202,7 +201,7 @@ class _File:
                     # (a name assigned a call's result, `h = Counter.remote()`, is never Ray's
                     # module nor its `remote`: the resolver reads a call as `ray.remote(**o)` only)
                     tried[root] = any(self._import_may_be_rays(entry) for entry in self.imports() if entry[2] == root) or any(
-                        value is None or not _CALL_VALUE.match(value) for value in _unseen_values(text, root)
+                        value is None or not _is_call(value) for value in _unseen_values(text, root)
                     )
                 if root is not None and tried[root]:
                     return True
@@ -357,6 +356,16 @@ def _decorators(text: str) -> list[tuple[str, str | None]]:
             decorated = _DECORATED.search(text, match.start(), match.start() + 2000)
             found.append((match[1], text[match.start() : decorated.start()] if decorated else None))
     return found
+
+
+def _is_call(value: str) -> bool:
+    """Is an assigned value (after `=`, or a walrus's `:`) a call of a dotted name, `f.g(...)`?
+    (Read without a regex that fails after a long run: a search of one tries every start.)"""
+    value = value.lstrip()
+    if value.startswith("="):
+        value = value[1:].lstrip()
+    dotted = _DOTTED.match(value)
+    return dotted is not None and value[dotted.end() :].lstrip().startswith("(")
 
 
 def _root_before(text: str, at: int, end: int) -> str | None:
