@@ -29,7 +29,7 @@ import unicodedata
 
 from raylint.core.names import ExternalResolver, ModuleIndex
 from raylint.core.rule import CALLS_REMOTE, InFile
-from raylint.core.tasks import one_name_arguments
+from raylint.core.tasks import DEFINED_AFTER_LINE_END, one_name_arguments
 
 # Each piece matches one way only (dots, then a name that starts with a letter; a parenthesis
 # closes before the next one opens, and a comment in it, which may spell anything, runs to its
@@ -62,8 +62,6 @@ _AT_NAME = re.compile(r"@[\s(\\]*(\w+)")
 # `@ray.remote` and `import ray` anywhere (a few too many: in strings), searched fast (a literal first)
 _RAY_REMOTE_DECORATOR = re.compile(r"@[ \t]*ray[ \t]*\.[ \t]*remote\b")
 _IMPORT_RAY = re.compile(r"import[ \t]+ray\b")
-# the line of the def or class a decorator decorates (the first after it)
-_DECORATED = re.compile(r"[\n\r][ \t\x0c]*(?:async[ \t]+)?(?:def|class)\b")
 # (two patterns that start with a word, which the regex engine searches fast; a few names too many)
 _DEFINED_WORDS = (re.compile(r"def[ \t]+(?=(\w+))"), re.compile(r"class[ \t]+(?=(\w+))"))
 # What is called with `(f)`, ending where `(f)` starts: `name`, `name.attr`, `name(**options)`,
@@ -353,7 +351,7 @@ def _decorators(text: str) -> list[tuple[str, str | None]]:
     for match in _AT_NAME.finditer(text):
         line = text.rfind("\n", 0, match.start()) + 1
         if not text[line : match.start()].strip(" \t\x0c"):
-            decorated = _DECORATED.search(text, match.start(), match.start() + 2000)
+            decorated = DEFINED_AFTER_LINE_END.search(text, match.start(), match.start() + 2000)  # (the def it decorates)
             found.append((match[1], text[match.start() : decorated.start()] if decorated else None))
     return found
 

@@ -167,12 +167,12 @@ DEFINED_NAME = re.compile(r"(?:^|(?<=\r))[ \t\x0c]*(?:async[ \t]+)?(?:def|class)
 # The same, matched from the line end before each line (the text is given a "\n" first): a
 # pattern that starts with a character class is searched for fast, one that starts with
 # `^`/a look-behind is tried at every position (twice as slow on the whole corpus).
-_DEFINED_AFTER_LINE_END = re.compile(r"[\n\r][ \t\x0c]*(?:async[ \t]+)?(?:def|class)[ \t]+(\w+)")
+DEFINED_AFTER_LINE_END = re.compile(r"[\n\r][ \t\x0c]*(?:async[ \t]+)?(?:def|class)[ \t]+(\w+)")
 
 
 def defined_names(text: str) -> list[str]:
     """`DEFINED_NAME.findall(text)`, faster."""
-    return _DEFINED_AFTER_LINE_END.findall("\n" + text)
+    return DEFINED_AFTER_LINE_END.findall("\n" + text)
 
 
 # `(name)`, `(name,)`, with room for line breaks and comments: how a call passes one bare name.
