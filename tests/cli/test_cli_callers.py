@@ -496,3 +496,40 @@ def test_the_tasks_module_reached_through_its_package_as_a_value_makes_the_fix_u
     assert "  review call site main.py:10:11: `run(pkg.tasks)` uses the task's module as a value" in result.out
     assert "review call site main.py:11" not in result.out
     assert "return ray.put(i * 10)" in (project.root / "pkg" / "tasks.py").read_text()
+
+
+# Callers that import the task's module where the import-line reader does not look; the
+# module has several tasks, so that each one's search looks the files up, not reads them again
+ODD_IMPORTERS = {
+    "semicolon.py": "import os; import tasks\nimport ray\n\n\ndef main():\n    return ray.get(ray.get(tasks.load.remote(1)))\n",
+    "in_if.py": "import ray\nif True: import tasks\n\n\ndef main():\n    return ray.get(ray.get(tasks.load.remote(2)))\n",
+    "continued.py": "import ray\nfrom tasks import \\\n    load\n\n\ndef main():\n    return ray.get(ray.get(load.remote(3)))\n",
+    "in_try.py": "import ray\ntry: from tasks import load\nexcept ImportError: raise\n\n\ndef main():\n    return ray.get(ray.get(load.remote(4)))\n",
+    "star.py": "import ray\nfrom tasks import *\n\n\ndef main():\n    return ray.get(ray.get(load.remote(5)))\n",
+    "plain.py": "import ray\nimport tasks\n\n\ndef main():\n    return ray.get(ray.get(tasks.load.remote(6)))\n",
+}
+
+
+def test_callers_importing_the_module_in_odd_ways_are_updated(project):
+    """`import os; import tasks`, `if True: import tasks`, a backslash, `try: from tasks import
+    load`, a star import: each caller is found and rewritten with the task (a caller missed
+    would be left fetching twice: a wrong safe fix)."""
+    project.write("tasks.py", LOAD_TASK + "".join(f"\n\n@ray.remote\ndef other_{n}(i):\n    return ray.put(i)\n" for n in range(5)))
+    for name, text in ODD_IMPORTERS.items():
+        project.write(name, text)
+    project.write("unrelated.py", "import ray\nimport os; import json\n\n\ndef main():\n    return ray.get(ray.get(load.remote(7)))\n")
+    result = project.run("check", ".", "--fix")
+    assert "return i * 10" in (project.root / "tasks.py").read_text(), result.out
+    for n, name in enumerate(ODD_IMPORTERS, 1):
+        assert f"ray.get(ray.get(" not in (project.root / name).read_text(), (name, result.out)
+        assert f".remote({n}))\n" in (project.root / name).read_text()
+    assert "ray.get(ray.get(load.remote(7)))" in (project.root / "unrelated.py").read_text()  # (`load` is not the task there)
+
+
+def test_a_broken_caller_importing_the_module_after_a_semicolon_makes_the_fix_unsafe(project):
+    """The import reader cannot read a file whose string never closes; its odd import line
+    (`import os; import tasks`) still says it may call the task, hidden by the syntax error."""
+    project.write("tasks.py", LOAD_TASK + "\n\n@ray.remote\ndef other(i):\n    return ray.put(i)\n")
+    project.write("main.py", 'import os; import tasks\nimport ray\n\n\ndef main():\n    return ray.get(ray.get(tasks.load.remote(1)))\n\ns = """never closed\n')
+    result = project.run("check", ".")
+    assert "review call site main.py:8:1: a syntax error hides part of its file" in result.out

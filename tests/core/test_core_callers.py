@@ -132,3 +132,29 @@ def test_a_changed_caller_is_searched_in_its_new_text(tmp_path: Path):
     assert mine == [(9, ""), (10, ""), (11, "")]  # two lines down, the one to review gone
     edits = sorted(e.range.start.line for e in after.edits if e.path == path)
     assert edits == [9, 10, 11]
+
+
+def test_the_search_for_many_tasks_reads_each_unrelated_file_once(tmp_path: Path):
+    """A module of many tasks in a workspace of many files: each task's search looks the files
+    up, not reads (stats) every file again (250 tasks in 6,000 files: 53 s, then 3.7 s)."""
+    tasks = "import ray\n" + "".join(f"\n\n@ray.remote\ndef load_{n}(i):\n    return ray.put(i)\n" for n in range(20))
+    (tmp_path / "tasks.py").write_text(tasks)
+    (tmp_path / "main.py").write_text("import ray\nimport tasks\n\nprint(ray.get(ray.get(tasks.load_3.remote(1))))\n")
+    for n in range(30):
+        (tmp_path / f"other_{n}.py").write_text(f"import os; import json\n\n\ndef f_{n}():\n    return os.sep\n")
+    files = sorted(str(p) for p in tmp_path.glob("*.py"))
+    asked: dict[str, int] = {}
+
+    def stamp(name: str):
+        asked[os.path.basename(name)] = asked.get(os.path.basename(name), 0) + 1
+        return disk_stamp(name)
+
+    index = ModuleIndex([str(tmp_path)], stamp=stamp)
+    found = analyze(tasks, str(tmp_path / "tasks.py"), index=index).findings
+    assert len(found) == 20
+    asked.clear()
+    search = CallerSearch(files, index)
+    done = [search.with_callers(f) for f in found]
+    load_3 = next(f for f in done if f.task == "load_3")
+    assert [Path(s.path).name for s in load_3.fixes[0].call_sites] == ["main.py"]
+    assert max(asked[f"other_{n}.py"] for n in range(30)) <= 3, asked

@@ -79,28 +79,46 @@ def _broken_line(module: ModuleInfo | None, text: str) -> int | None:
     return module.syntax_errors[0][0] if module.syntax_errors else None
 
 
-def _missed_import(text: str, words: _Spelling, odd_lines: list[str]) -> bool:
-    """May the text import a module spelled by `words` in a way the import-line reader misses
-    (`import a; import tasks`, `if x: import tasks`, a backslash continuation)? `odd_lines`:
-    the text's `_odd_import_lines`."""
-    if not odd_lines or not words.search(text):
-        return False
-    if "import_module" in text or "__import__" in text:  # (its name may be on another line, or a value)
-        return True
-    return any(line.endswith("\\") or words.search(line) for line in odd_lines)
+class _FileFacts:
+    """What the search for every target asks of a workspace file's text, read once per search
+    (a module of hundreds of tasks: each target's search asked again, and stat'ed the file)."""
+
+    def __init__(self, text: str, path: str, index: ModuleIndex):
+        self.text = text
+        self.imported = set(index.memo(path, "imports", lambda: workspace_imports(text, path, index)))
+        self.star_import = ANY_STAR_IMPORT.search(text) is not None
+        # The lines (stripped) that spell `import` where the import-line reader may miss it:
+        # after `;`, not at the line's start, or before a backslash
+        odd = []
+        for line in text.splitlines():
+            if "import" in line:
+                stripped = line.strip()
+                if stripped.endswith("\\") or ";" in stripped or not stripped.startswith(("import ", "from ")):
+                    odd.append(stripped)
+        self.odd_import_lines = "\n".join(odd)
+        # where the imported name may be on another line (continued, or a value): the whole text counts
+        self.imports_anywhere = bool(odd) and (
+            "import_module" in text or "__import__" in text or any(line.endswith("\\") for line in odd)
+        )
+        self._odd_words: set[str] | None = None
+
+    def may_miss_import(self, words: _Spelling) -> bool:
+        """May the text import a module spelled by `words` in a way the import-line reader misses
+        (`import a; import tasks`, `if x: import tasks`, a backslash continuation)?"""
+        if not self.odd_import_lines:
+            return False
+        if self.imports_anywhere:
+            return words.search(self.text)
+        return words.among(self.odd_words(), self.odd_import_lines)
+
+    def odd_words(self) -> set[str]:
+        """The whole words (`\\w+` runs) of the odd import lines."""
+        if self._odd_words is None:
+            self._odd_words = set(_WORD.findall(self.odd_import_lines))
+        return self._odd_words
 
 
-def _odd_import_lines(text: str) -> list[str]:
-    """The lines (stripped) that spell `import` where the import-line reader may miss it:
-    after `;`, not at the line's start, or before a backslash. (Once per file: every task
-    searched for asks.)"""
-    odd = []
-    for line in text.splitlines():
-        if "import" in line:
-            stripped = line.strip()
-            if stripped.endswith("\\") or ";" in stripped or not stripped.startswith(("import ", "from ")):
-                odd.append(stripped)
-    return odd
+_WORD = re.compile(r"\w+")
 
 
 def _reexportable(module: ModuleInfo) -> list[str]:
@@ -144,12 +162,20 @@ class _Spelling:
 
     def __init__(self, words: Iterable[str]):
         self.words = sorted(set(words))
+        self.simple = all(_WORD.fullmatch(word) for word in self.words)
         self.pattern = re.compile(r"\b(?:%s)\b" % "|".join(map(re.escape, self.words))) if self.words else None
 
     def search(self, text: str) -> bool:
         if self.pattern is None or not any(word in text for word in self.words):
             return False
         return self.pattern.search(text) is not None
+
+    def among(self, words: set[str], text: str) -> bool:
+        """`search(text)`, given the whole words of `text` (`\\w+` runs): a word of letters,
+        digits and `_` is spelled as a whole word exactly when it is one of them."""
+        if self.simple:
+            return not words.isdisjoint(self.words)
+        return self.search(text)
 
     def only_called(self, text: str) -> bool:
         """Is every spelling of the words called at once (`x.m(...)`), never only named (`run(h.m)`,
@@ -194,9 +220,6 @@ class _Sites:
         where = Range(Position(line, 0), Position(line, len(source.line(line))))
         self.found.append(CallSite(os.path.abspath(path), where, (), "a syntax error hides part of its file"))
 
-    def text(self, path: str) -> str | None:
-        return self.search.index.text(path)
-
     def unreadable(self, path: str, words: _Spelling) -> None:
         """A workspace file whose text raylint cannot read (not UTF-8, say): if its bytes
         spell a word of the target, it may call it, and raylint cannot tell how."""
@@ -233,25 +256,26 @@ class _TaskSites(_Sites):
         # what the import lines miss (`import a; import tasks`) is caught by the text spelling
         # the module's word or the task's names
         spelled = _Spelling([_module_word(self.target.path), *self.names])
+        yield from self.search.index_imports()
         while True:
             visible = exposers | {p for e in exposers for p in _packages_of(e)}
             grew = False
-            for path in self.search.files:
+            for path in self.search.may_import(visible, spelled, self.target.path):
                 if path in seen:
                     continue
                 yield
-                text = self.text(path)
-                if text is None:
+                facts = self.search.facts(path)
+                if facts is None:
                     seen.add(path)
                     self.unreadable(path, spelled)
                     continue
+                text = facts.text
                 if not text:
                     continue
                 imported = None
                 if path != self.target.path:
-                    imported = index.memo(path, "imports", lambda: workspace_imports(text, path, index))
-                    odd = index.memo(path, "odd import lines", lambda: _odd_import_lines(text))
-                    if visible.isdisjoint(imported) and not ANY_STAR_IMPORT.search(text) and not _missed_import(text, spelled, odd):
+                    imported = facts.imported
+                    if visible.isdisjoint(imported) and not facts.star_import and not facts.may_miss_import(spelled):
                         continue
                 module = index.module(path)
                 if module is None or module.syntax_errors:
@@ -272,27 +296,12 @@ class _TaskSites(_Sites):
             if not grew:
                 return
 
-    def _imports(self, module: ModuleInfo, imported: list[str] | None, visible: set[str]) -> bool:
+    def _imports(self, module: ModuleInfo, imported: set[str] | None, visible: set[str]) -> bool:
         """Does the module import one of `visible` (the exposing modules and their packages), or
         a module at run time? Its import lines say so quickly; its tree, when they do not."""
         if imported is not None and not visible.isdisjoint(imported):
             return True
-        find = self.search.index.find
-        for node in ast.walk(module.tree):
-            if isinstance(node, ast.Call) and imports_at_run_time(node.func):
-                return True  # (what it imports is looked at by `walk`)
-            if isinstance(node, ast.Import):
-                if any(find(alias.name, module.path) in visible for alias in node.names):
-                    return True
-            elif isinstance(node, ast.ImportFrom):
-                source = node.module or ""
-                if find(source, module.path, node.level) in visible:
-                    return True
-                for alias in node.names:
-                    name = f"{source}.{alias.name}" if source else alias.name
-                    if alias.name != "*" and find(name, module.path, node.level) in visible:
-                        return True
-        return False
+        return self.search.imports_in_tree(module, visible)
 
     def _exposes(self, module: ModuleInfo, exposers: set[str]) -> bool:
         """Does the module bind the task, or an exposing module, at its top level (so that
@@ -442,10 +451,11 @@ class _MethodSites(_Sites):
         method = _Spelling([self.target.method])
         for path in self.search.files:
             yield
-            text = self.text(path)
-            if text is None:
+            facts = self.search.facts(path)
+            if facts is None:
                 self.unreadable(path, method)
                 continue
+            text = facts.text
             if not text or not method.search(text):
                 continue
             if not self.plain and "remote" not in text and os.path.abspath(path) not in self.homes and method.only_called(text):
@@ -470,7 +480,8 @@ class _MethodSites(_Sites):
             words = _Spelling(self.names)
             for path in self.search.files:
                 yield
-                text = self.text(path)
+                facts = self.search.facts(path)
+                text = facts.text if facts is not None else None
                 if not text or "class" not in text or not words.search(text):
                     continue
                 module = index.module(path)
@@ -1030,6 +1041,15 @@ class CallerSearch:
         self._imported_answers: dict[str, bool] = {}  # imported(), once per path and search
         self._values = Values(index, self.imported)  # what names mean: one search's worth
         self._references: dict[ModuleInfo, dict] = {}  # see references()
+        self._facts: dict[str, _FileFacts | None] = {}  # see facts()
+        self._tree_imports: dict[ModuleInfo, set[str] | bool] = {}  # see imports_in_tree()
+        self._order: dict[str, int] | None = None  # each file's place in `files` (call sites are sorted by it)
+        # see may_import(): the files importing each workspace file, those whose odd import
+        # lines spell each word, those with odd import lines, those any target's search reads
+        self._importers: dict[str, list[str]] | None = None
+        self._odd_words: dict[str, list[str]] = {}
+        self._odd: list[str] = []
+        self._always: list[str] = []
 
     def references(self, module: ModuleInfo, values: Values) -> dict:
         """The module's reads that may be a workspace function (by the function's key: the
@@ -1078,15 +1098,69 @@ class CallerSearch:
         self._references[module] = by_key
         return by_key
 
+    def facts(self, path: str) -> _FileFacts | None:
+        """What the search asks of a workspace file (None: its text cannot be read), once per
+        search: within one, files do not change (the server drops a search whose workspace
+        moved on)."""
+        if path not in self._facts:
+            text = self.index.text(path)
+            self._facts[path] = None if text is None else _FileFacts(text, path, self.index)
+        return self._facts[path]
+
+    def may_import(self, visible: set[str], words: _Spelling, target: str) -> list[str]:
+        """The files (in order) that may import a module of `visible` or one spelled by `words`,
+        as `_TaskSites.run` asks each file (a few more: the unreadable ones, the target's own):
+        looked up, not asked of every file for every target (a module of hundreds of tasks
+        in a workspace of thousands of files). `index_imports()` first."""
+        found = set(self._always)
+        found.add(target)
+        for path in visible:
+            found.update(self._importers.get(path, ()))
+        if words.simple:
+            for word in words.words:
+                found.update(self._odd_words.get(word, ()))
+        else:
+            found.update(self._odd)
+        return sorted(found & self._listed, key=self._place)
+
+    def index_imports(self) -> Iterator[None]:
+        """What `may_import` looks up, read a file at a time (once per search)."""
+        if self._importers is not None:
+            return
+        importers, odd_words, always, odd = {}, {}, [], []
+        for path in self.files:
+            yield
+            facts = self.facts(path)
+            if facts is None or facts.star_import or facts.imports_anywhere:
+                always.append(path)
+                continue
+            for imported in facts.imported:
+                importers.setdefault(imported, []).append(path)
+            if facts.odd_import_lines:
+                odd.append(path)
+                for word in facts.odd_words():
+                    odd_words.setdefault(word, []).append(path)
+        self._odd_words, self._always, self._odd = odd_words, always, odd
+        self._listed = set(self.files)
+        self._place = {path: n for n, path in enumerate(self.files)}.__getitem__
+        self._importers = importers  # (last: a search stopped midway has no half index)
+
+    def imports_in_tree(self, module: ModuleInfo, visible: set[str]) -> bool:
+        """Does the module's tree import one of `visible`, or a module at run time?"""
+        found = self._tree_imports.get(module)
+        if found is None:
+            found = self._tree_imports[module] = _tree_imports(module, self.index)
+        return found is True or not visible.isdisjoint(found)
+
     def imported(self, path: str) -> bool:
         """Does any workspace file import the module at `path` (so that its module-level names
         may be read elsewhere)? A package's `__init__` always counts."""
         if self._imported is None:
-            index, found = self.index, set()
+            found: set[str] = set()
             for file in self.files:
-                text = index.text(file)
-                if text:
-                    found.update(index.memo(file, "imports", lambda: workspace_imports(text, file, index)))
+                facts = self.facts(file)
+                if facts is not None:
+                    found.update(facts.imported)
             self._imported = found
         path = os.path.abspath(path)
         if path not in self._imported_answers:
@@ -1099,7 +1173,8 @@ class CallerSearch:
         # an import the line reader missed (`import a; import main`): a line that spells both
         word = _Spelling([_module_word(path)])
         for file in self.files:
-            text = self.index.text(file)
+            facts = self.facts(file)
+            text = facts.text if facts is not None else None
             if text and os.path.abspath(file) != path and word.search(text):
                 if any("import" in line and word.search(line) for line in text.splitlines()):
                     return True
@@ -1144,7 +1219,9 @@ class CallerSearch:
             return
         values = self._values
         found: dict[Target, list[CallSite]] = {}
-        order = {os.path.abspath(p): n for n, p in enumerate(self.files)}
+        if self._order is None:
+            self._order = {os.path.abspath(p): n for n, p in enumerate(self.files)}
+        order = self._order
         for target in targets:
             sites = (_MethodSites if target.method else _TaskSites)(self, target, values)
             yield from sites.run()
@@ -1188,6 +1265,26 @@ class CallerSearch:
             reason = "the project is a library (`library = true`): callers outside the workspace cannot be updated"
         reason = _reasons(fix.unsafe_reason, reason)
         return replace(fix, title=title, edits=tuple(taken), call_sites=tuple(handled + reviews), unsafe_reason=reason)
+
+
+def _tree_imports(module: ModuleInfo, index: ModuleIndex) -> set[str] | bool:
+    """The workspace files the module's imports name, anywhere in its tree (True: it imports
+    a module at run time, which may be any)."""
+    found: set[str] = set()
+    find = index.find
+    for node in ast.walk(module.tree):
+        if isinstance(node, ast.Call) and imports_at_run_time(node.func):
+            return True  # (what it imports is looked at by `walk`)
+        if isinstance(node, ast.Import):
+            found.update(find(alias.name, module.path) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            source = node.module or ""
+            found.add(find(source, module.path, node.level))
+            for alias in node.names:
+                if alias.name != "*":
+                    found.add(find(f"{source}.{alias.name}" if source else alias.name, module.path, node.level))
+    found.discard(None)
+    return found
 
 
 def _reasons(own: str, more: str) -> str:
