@@ -478,19 +478,13 @@ class _MethodSites(_Sites):
         while grew:
             grew = False
             words = _Spelling(self.names)
-            for path in self.search.files:
+            yield from self.search.find_spelling(words, "class")
+            for path in self.search.spelling(words, "class"):
                 yield
-                facts = self.search.facts(path)
-                text = facts.text if facts is not None else None
-                if not text or "class" not in text or not words.search(text):
-                    continue
                 module = index.module(path)
                 if module is None:
                     continue
-                for node, scope in view(module).nodes:
-                    if not isinstance(node, ast.ClassDef):
-                        continue
-                    bases = {v for base in node.bases for v in self.values.of(base, module, scope) if isinstance(v, Def)}
+                for node, scope, bases in self.search.classes(module):
                     key = (module.path, node.lineno)
                     if key in self.family or not any(b.key in self.family for b in bases):
                         continue
@@ -1047,6 +1041,8 @@ class CallerSearch:
         # see may_import(): the files importing each workspace file, those whose odd import
         # lines spell each word, those with odd import lines, those any target's search reads
         self._importers: dict[str, list[str]] | None = None
+        self._spelling: dict[tuple, list[str]] = {}  # see find_spelling()
+        self._classes: dict[ModuleInfo, list] = {}  # see classes()
         self._odd_words: dict[str, list[str]] = {}
         self._odd: list[str] = []
         self._always: list[str] = []
@@ -1122,6 +1118,36 @@ class CallerSearch:
         else:
             found.update(self._odd)
         return sorted(found & self._listed, key=self._place)
+
+    def classes(self, module: ModuleInfo) -> list[tuple[ast.ClassDef, Scope, set[Def]]]:
+        """The module's classes, each with its scope and the defs its bases may be (once per
+        search: each method of an actor class looks for its subclasses)."""
+        found = self._classes.get(module)
+        if found is None:
+            found = self._classes[module] = [
+                (node, scope, {v for base in node.bases for v in self._values.of(base, module, scope) if isinstance(v, Def)})
+                for node, scope in view(module).nodes
+                if isinstance(node, ast.ClassDef)
+            ]
+        return found
+
+    def find_spelling(self, words: _Spelling, also: str) -> Iterator[None]:
+        """Find the files that `spelling(words, also)` gives, a file at a time (once per search:
+        the methods of one actor class look for the same class names)."""
+        key = (tuple(words.words), also)
+        if key in self._spelling:
+            return
+        found = []
+        for path in self.files:
+            yield
+            facts = self.facts(path)
+            if facts is not None and facts.text and also in facts.text and words.search(facts.text):
+                found.append(path)
+        self._spelling[key] = found
+
+    def spelling(self, words: _Spelling, also: str) -> list[str]:
+        """The files (in order) whose text spells a word of `words` and has `also` in it."""
+        return self._spelling[(tuple(words.words), also)]
 
     def index_imports(self) -> Iterator[None]:
         """What `may_import` looks up, read a file at a time (once per search)."""
