@@ -1,6 +1,7 @@
 """How `raylint check` scales on hostile inputs the time at n and at 5n.
 
-Each input is written alone in a fresh folder (so the caller search sees nothing else) and
+Each input is written in a fresh folder, alone (so the caller search sees nothing else) or,
+for the cases about the caller search, beside 2,000 ordinary modules, and
 checked by `python -m raylint check FILE --quiet` in a subprocess with a timeout. Printed:
 wall time, CPU time (user + sys, less skewed by other jobs than wall time), peak memory,
 and the CPU ratio 5n / n: about 5 is linear, about 25 quadratic. No assertions.
@@ -84,6 +85,27 @@ def private_methods(n: int) -> str:
     return "import ray\n\n\n@ray.remote\nclass A:\n" + methods
 
 
+def tasks_of_a_module(n: int) -> str:
+    """n tasks returning puts, each fetched twice by a caller of the module (checked among
+    `NEIGHBOURS` other modules: every task's caller search looks at each)."""
+    return "import ray\n\n\n" + "".join(
+        f"@ray.remote\ndef task_{i}(x):\n    return ray.put(x)\n\n\ndef use_{i}():\n    return ray.get(ray.get(task_{i}.remote(1)))\n\n\n"
+        for i in range(n)
+    )
+
+
+def methods_of_an_actor(n: int) -> str:
+    """An actor with n methods returning puts (among `NEIGHBOURS` other modules)."""
+    methods = "".join(f"    def get_{i}(self, x):\n        return ray.put(x)\n\n" for i in range(n))
+    return "import ray\n\n\n@ray.remote\nclass Store:\n" + methods
+
+
+# The other modules of the workspace, for the cases about the caller search: ordinary code with
+# imports after `;` and classes (what each search looks at more closely)
+NEIGHBOURS = 2_000
+NEIGHBOUR = "import os; import json\n\n\nclass Store{i}(object):\n    def get(self):\n        return os.sep, json.dumps({i})\n"
+
+
 def long_line(n: int) -> str:
     """One n-character line of `f(` and spaces and `#` mixed."""
     unit = "f(  # (x ##  "
@@ -101,15 +123,21 @@ CASES = {
     "open-import-parens": (open_import_parens, 20_000),
     "private-methods": (private_methods, 2_000),
     "long-line": (long_line, 200_000),
+    "tasks-in-a-workspace": (tasks_of_a_module, 100, NEIGHBOURS),
+    "methods-in-a-workspace": (methods_of_an_actor, 100, NEIGHBOURS),
 }
 
 
-def run(text: str, timeout: float, diff: bool) -> tuple[str, float, float, float]:
-    """(outcome, wall s, cpu s, peak MB) of `raylint check` on `text`."""
+def run(text: str, timeout: float, diff: bool, neighbours: int = 0) -> tuple[str, float, float, float]:
+    """(outcome, wall s, cpu s, peak MB) of `raylint check` on `text`, beside `neighbours`
+    other modules."""
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, "case.py")
         with open(path, "w", encoding="utf-8") as handle:
             handle.write(text)
+        for i in range(neighbours):
+            with open(os.path.join(folder, f"neighbour_{i}.py"), "w", encoding="utf-8") as handle:
+                handle.write(NEIGHBOUR.format(i=i))
         command = [sys.executable, "-m", "raylint", "check", path, "--quiet", *(["--diff"] * diff)]
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
@@ -139,15 +167,16 @@ def main() -> None:
     base = run(HEAD, args.timeout, False)[2]
     print(f"start-up (a 9-line file): {base:.2f} s cpu, subtracted in the ratios")
     print(f"{'case':<20} {'n':>8} {'wall s':>8} {'cpu s':>8} {'peak MB':>8}  outcome")
-    for name, (make, n) in CASES.items():
+    for name, (make, n, *neighbours) in CASES.items():
         if args.only and name not in args.only:
             continue
         if args.quick and name != "comment-hashes":
             n = max(1, n // 10)
+            neighbours = [count // 10 for count in neighbours]
         cpus = []
         for size in (n, 5 * n) if name != "comment-hashes" else (n, n + 16):
             text = make(size)
-            outcome, wall, cpu, peak = run(text, args.timeout, args.diff)
+            outcome, wall, cpu, peak = run(text, args.timeout, args.diff, *neighbours)
             cpus.append(cpu)
             print(f"{name:<20} {size:>8} {wall:>8.2f} {cpu:>8.2f} {peak:>8.0f}  {outcome} ({len(text) / 1e6:.1f} MB)")
         ratio = max(cpus[1] - base, 1e-3) / max(cpus[0] - base, 1e-3)
