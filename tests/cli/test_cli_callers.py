@@ -533,3 +533,13 @@ def test_a_broken_caller_importing_the_module_after_a_semicolon_makes_the_fix_un
     project.write("main.py", 'import os; import tasks\nimport ray\n\n\ndef main():\n    return ray.get(ray.get(tasks.load.remote(1)))\n\ns = """never closed\n')
     result = project.run("check", ".")
     assert "review call site main.py:8:1: a syntax error hides part of its file" in result.out
+
+
+def test_a_module_imported_at_run_time_makes_every_task_of_it_unsafe(project):
+    """`import_module('tasks')` in a caller: the search of each task of the module (three
+    here: the file is asked again and again, from its words after the first) lists it."""
+    project.write("tasks.py", "import ray\n" + "".join(f"\n\n@ray.remote\ndef load_{n}(i):\n    return ray.put(i)\n" for n in range(3)))
+    project.write("main.py", "import importlib\nimport ray\n\n\ndef main():\n    mod = importlib.import_module('tasks')\n    print(ray.get(ray.get(mod.load_2.remote(1))))\n")
+    result = project.run("check", ".")
+    review = "review call site main.py:6:11: `importlib.import_module('tasks')` imports the task's module at run time"
+    assert result.out.count(review) == 3, result.out

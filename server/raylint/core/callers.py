@@ -101,6 +101,8 @@ class _FileFacts:
             "import_module" in text or "__import__" in text or any(line.endswith("\\") for line in odd)
         )
         self._odd_words: set[str] | None = None
+        self._words: set[str] | None = None  # (see spells)
+        self._asked = 0
 
     def may_miss_import(self, words: _Spelling) -> bool:
         """May the text import a module spelled by `words` in a way the import-line reader misses
@@ -108,8 +110,18 @@ class _FileFacts:
         if not self.odd_import_lines:
             return False
         if self.imports_anywhere:
-            return words.search(self.text)
+            return self.spells(words)
         return words.among(self.odd_words(), self.odd_import_lines)
+
+    def spells(self, words: _Spelling) -> bool:
+        """`words.search(text)`; from the text's whole words once asked again (by the search
+        of another task: hundreds in a module of tasks)."""
+        if self._words is None:
+            self._asked += 1
+            if self._asked < 2:
+                return words.search(self.text)
+            self._words = set(_WORD.findall(self.text))
+        return words.among(self._words, self.text)
 
     def odd_words(self) -> set[str]:
         """The whole words (`\\w+` runs) of the odd import lines."""
