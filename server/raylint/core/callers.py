@@ -80,7 +80,7 @@ def _broken_line(module: ModuleInfo | None, text: str) -> int | None:
 
 
 class _FileFacts:
-    """What the search for every target asks of a workspace file's text, read once per search
+    """What the search for every target asks of a workspace file's text, read once per text
     (a module of hundreds of tasks: each target's search asked again, and stat'ed the file)."""
 
     def __init__(self, text: str, path: str, index: ModuleIndex):
@@ -258,6 +258,7 @@ class _TaskSites(_Sites):
                     self.keys.add(value.key)
         self.names = {*target.names, target.owner}  # the names it is bound to in the modules that expose it
         self.exposers: set[str] = {target.path}  # its module, and those that re-export it (`run`)
+        self._visible: tuple[int, set[str]] | None = None  # see visible()
 
     def run(self) -> Iterator[None]:
         """Find the modules that can see the task (the import graph from its module, through
@@ -270,7 +271,7 @@ class _TaskSites(_Sites):
         spelled = _Spelling([_module_word(self.target.path), *self.names])
         yield from self.search.index_imports()
         while True:
-            visible = exposers | {p for e in exposers for p in _packages_of(e)}
+            visible = self.visible()
             grew = False
             for path in self.search.may_import(visible, spelled, self.target.path):
                 if path in seen:
@@ -308,6 +309,14 @@ class _TaskSites(_Sites):
             if not grew:
                 return
 
+    def visible(self) -> set[str]:
+        """The exposing modules and their packages (`pkg` of `pkg.tasks` too): computed again
+        only when a module is added (they only grow)."""
+        if self._visible is None or self._visible[0] != len(self.exposers):
+            found = self.exposers | {p for e in self.exposers for p in self.search.packages_of(e)}
+            self._visible = (len(self.exposers), found)
+        return self._visible[1]
+
     def _imports(self, module: ModuleInfo, imported: set[str] | None, visible: set[str]) -> bool:
         """Does the module import one of `visible` (the exposing modules and their packages), or
         a module at run time? Its import lines say so quickly; its tree, when they do not."""
@@ -339,7 +348,7 @@ class _TaskSites(_Sites):
         for node, values in sorted(found.values(), key=lambda pair: (pair[0].lineno, pair[0].col_offset)):
             mine = [v for v in values if self._mine(v)]
             self.use(module, node, mine, len(mine) != len(values))
-        exposing = self.exposers | {p for e in self.exposers for p in _packages_of(e)}  # (`pkg` of `pkg.tasks` too)
+        exposing = self.visible()
         for node in references.get("getattr", ()):
             if _getattr_of(node, self.names):
                 self.review(module, node, f"`{_short(module.source.segment(node))}` may fetch the task by name")
@@ -1055,6 +1064,7 @@ class CallerSearch:
         self._importers: dict[str, list[str]] | None = None
         self._spelling: dict[tuple, list[str]] = {}  # see find_spelling()
         self._classes: dict[ModuleInfo, list] = {}  # see classes()
+        self._packages: dict[str, list[str]] = {}  # see packages_of()
         self._odd_words: dict[str, list[str]] = {}
         self._odd: list[str] = []
         self._always: list[str] = []
@@ -1111,8 +1121,14 @@ class CallerSearch:
         search: within one, files do not change (the server drops a search whose workspace
         moved on)."""
         if path not in self._facts:
-            text = self.index.text(path)
-            self._facts[path] = None if text is None else _FileFacts(text, path, self.index)
+            index, text = self.index, self.index.text(path)
+            facts = None
+            if text is not None:
+                # (kept by the index while the file holds this text: the server's next search)
+                facts = index.memo(path, "caller facts", lambda: _FileFacts(text, path, index))
+                if facts.text is not text:  # (the file changed in between)
+                    facts = _FileFacts(text, path, index)
+            self._facts[path] = facts
         return self._facts[path]
 
     def may_import(self, visible: set[str], words: _Spelling, target: str) -> list[str]:
@@ -1182,6 +1198,14 @@ class CallerSearch:
         self._listed = set(self.files)
         self._place = {path: n for n, path in enumerate(self.files)}.__getitem__
         self._importers = importers  # (last: a search stopped midway has no half index)
+
+    def packages_of(self, path: str) -> list[str]:
+        """`_packages_of(path)`, once per search (asked for every exposing module, at every
+        module walked: hundreds of modules re-export a task under its name)."""
+        found = self._packages.get(path)
+        if found is None:
+            found = self._packages[path] = _packages_of(path)
+        return found
 
     def imports_in_tree(self, module: ModuleInfo, visible: set[str]) -> bool:
         """Does the module's tree import one of `visible`, or a module at run time?"""
