@@ -235,11 +235,8 @@ class _Sites:
     def unreadable(self, path: str, words: _Spelling) -> None:
         """A workspace file whose text raylint cannot read (not UTF-8, say): if its bytes
         spell a word of the target, it may call it, and raylint cannot tell how."""
-        try:
-            data = read_regular_file(path, MAX_PYTHON_FILE).decode("latin-1")
-        except (OSError, ValueError):
-            return
-        if words.search(data):
+        data = self.search.bytes_of(path)
+        if data is not None and words.search(data):
             where = Range(Position(0, 0), Position(0, 0))
             self.found.append(CallSite(os.path.abspath(path), where, (), "raylint cannot read its text (not UTF-8?)"))
 
@@ -1065,6 +1062,7 @@ class CallerSearch:
         self._spelling: dict[tuple, list[str]] = {}  # see find_spelling()
         self._classes: dict[ModuleInfo, list] = {}  # see classes()
         self._packages: dict[str, list[str]] = {}  # see packages_of()
+        self._bytes: dict[str, str | None] = {}  # see bytes_of()
         self._odd_words: dict[str, list[str]] = {}
         self._odd: list[str] = []
         self._always: list[str] = []
@@ -1198,6 +1196,16 @@ class CallerSearch:
         self._listed = set(self.files)
         self._place = {path: n for n, path in enumerate(self.files)}.__getitem__
         self._importers = importers  # (last: a search stopped midway has no half index)
+
+    def bytes_of(self, path: str) -> str | None:
+        """The bytes of a file whose text cannot be read, as latin-1 (None: not even those),
+        read once per search (each target's search asks)."""
+        if path not in self._bytes:
+            try:
+                self._bytes[path] = read_regular_file(path, MAX_PYTHON_FILE).decode("latin-1")
+            except (OSError, ValueError):
+                self._bytes[path] = None
+        return self._bytes[path]
 
     def packages_of(self, path: str) -> list[str]:
         """`_packages_of(path)`, once per search (asked for every exposing module, at every
