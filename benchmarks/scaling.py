@@ -95,7 +95,7 @@ def tasks_of_a_module(n: int) -> str:
 
 
 def methods_of_an_actor(n: int) -> str:
-    """An actor with n methods returning puts (among `NEIGHBOURS` other modules)."""
+    """An actor with n methods returning puts (alone, and among `NEIGHBOURS` other modules)."""
     methods = "".join(f"    def get_{i}(self, x):\n        return ray.put(x)\n\n" for i in range(n))
     return "import ray\n\n\n@ray.remote\nclass Store:\n" + methods
 
@@ -123,6 +123,7 @@ CASES = {
     "open-import-parens": (open_import_parens, 20_000),
     "private-methods": (private_methods, 2_000),
     "long-line": (long_line, 200_000),
+    "actor-methods": (methods_of_an_actor, 1_000),
     "tasks-in-a-workspace": (tasks_of_a_module, 100, NEIGHBOURS),
     "methods-in-a-workspace": (methods_of_an_actor, 100, NEIGHBOURS),
 }

@@ -133,6 +133,11 @@ class _FileFacts:
 _WORD = re.compile(r"\w+")
 
 
+def _is_word_char(char: str) -> bool:
+    """Is `char` one of `\\w` (what a regex's `\\b` looks at)?"""
+    return char.isalnum() or char == "_"
+
+
 def _reexportable(module: ModuleInfo) -> list[str]:
     """The names the module binds at its top level by an import or an assignment (what may
     re-export a task); worked out once per module, not once per task searched for."""
@@ -180,6 +185,19 @@ class _Spelling:
     def search(self, text: str) -> bool:
         if self.pattern is None or not any(word in text for word in self.words):
             return False
+        if self.simple and len(self.words) == 1:
+            # (one word: found where the text has it, then its ends looked at; the pattern
+            # scans every position, which each method of an actor of thousands paid for)
+            word, seen = self.words[0], 0
+            at = text.find(word)
+            while at != -1 and seen < 64:
+                end = at + len(word)
+                if (at == 0 or not _is_word_char(text[at - 1])) and (end == len(text) or not _is_word_char(text[end])):
+                    return True
+                at, seen = text.find(word, at + 1), seen + 1
+            if at == -1:
+                return False
+            return self.pattern.search(text, at) is not None  # (many near misses: the pattern's own loop)
         return self.pattern.search(text) is not None
 
     def among(self, words: set[str], text: str) -> bool:
@@ -516,9 +534,9 @@ class _MethodSites(_Sites):
         self.related |= self.family
         info = index.module(self.target.path)
         if info is not None:
-            for node, scope in view(info).nodes:
-                if isinstance(node, ast.ClassDef) and (info.path, node.lineno) in self.family:
-                    self.related.update(v.key for base in node.bases for v in self.values.of(base, info, scope) if isinstance(v, Def))
+            for node, _, bases in self.search.classes(info):
+                if (info.path, node.lineno) in self.family:
+                    self.related.update(b.key for b in bases)
         self.homes = {path for path, _ in self.related}
 
     def is_call_site(self, module: ModuleInfo, call: ast.Call) -> bool:
@@ -540,7 +558,7 @@ class _MethodSites(_Sites):
 
     def walk(self, module: ModuleInfo) -> None:
         where = view(module)
-        for node, scope in where.loads():
+        for node, scope in where.loads_named(self.target.method):  # (the other loads are passed over)
             if isinstance(node, ast.Name) and node.id == self.target.method and scope.is_class:
                 if (module.path, scope.node.lineno) in self.related:  # `other_name = m` in the class body
                     self.review(module, node, f"`{self.target.method}` is used in the class body (another name for it?)")

@@ -119,6 +119,7 @@ class View:
         self._all_walked = False
         self.scopes[id(module.tree)] = module.scope
         self._loads: list[tuple[ast.AST, Scope]] | None = None
+        self._loads_by_name: dict[str, list[tuple[ast.AST, Scope]]] | None = None  # see loads_named()
         self._stores: dict[str, list[tuple[ast.stmt, ast.Attribute]]] | None = None
 
     @property
@@ -321,6 +322,26 @@ class View:
                 or isinstance(node, ast.Call) and _fetches_by_name(node.func)
             ]
         return self._loads
+
+    def loads_named(self, name: str) -> list[tuple[ast.AST, Scope]]:
+        """The `loads()` that spell `name`: the name itself, an attribute of that name, or a
+        call that fetches it by a string (`getattr(x, "name")`), in walk order. (Each method
+        of an actor searched for looks at its own: thousands in one class.)"""
+        if self._loads_by_name is None:
+            by_name: dict[str, list[tuple[ast.AST, Scope]]] = {}
+            for pair in self.loads():
+                node = pair[0]
+                if isinstance(node, ast.Name):
+                    key = node.id
+                elif isinstance(node, ast.Attribute):
+                    key = node.attr
+                elif len(node.args) >= 2 and isinstance(node.args[1], ast.Constant) and isinstance(node.args[1].value, str):
+                    key = node.args[1].value
+                else:
+                    continue
+                by_name.setdefault(key, []).append(pair)
+            self._loads_by_name = by_name
+        return self._loads_by_name.get(name, [])
 
     def attribute_stores(self) -> dict[str, list[tuple[ast.stmt, ast.Attribute]]]:
         """Every `x.attr = ...` (plain, annotated or augmented) of the module, by `attr`."""
