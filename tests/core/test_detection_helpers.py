@@ -255,9 +255,9 @@ def test_a_name_holding_another_names_ref_is_named_as_such_not_as_a_list():
 
 
 def test_a_word_is_spelled_where_the_whole_word_pattern_finds_it():
-    """The caller search's `_Spelling.search` reads one plain word by its occurrences and the
-    characters around them (not a regex over every position): it must answer as `\\bword\\b`
-    does, for letters beyond ASCII, digits, `_`, and many near misses."""
+    """The caller search's `_Spelling.search` reads plain words by their occurrences and the
+    characters around them (`prefilter.spells`, not a regex over every position): it must
+    answer as `\\bword\\b` does, for letters beyond ASCII, digits, `_`, and many near misses."""
     import random
     import re
 
@@ -269,5 +269,7 @@ def test_a_word_is_spelled_where_the_whole_word_pattern_finds_it():
         word = rng.choice(["a", "ab", "a_b", "b1", "é", "_"])
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
         assert _Spelling([word]).search(text) == (re.search(r"\b%s\b" % re.escape(word), text) is not None), (word, text)
+        pair = rng.sample(["a", "ab", "a_b", "b1", "é", "_"], 2)
+        assert _Spelling(pair).search(text) == (re.search(r"\b(?:%s)\b" % "|".join(map(re.escape, pair)), text) is not None), (pair, text)
     assert _Spelling(["a"]).search("ab" * 10_000 + " a ")  # (past 64 near misses: the pattern goes on)
     assert not _Spelling(["a"]).search("ab" * 10_000)

@@ -34,8 +34,9 @@ from raylint.core import flow
 from raylint.core.flow import UNKNOWN, Declared, Def, Handle, Instance, Mod, Options, Values, imports_at_run_time, view
 from raylint.core.model import CallerChange, CallSite, Edit, Finding, Fix, Position, Range, Related
 from raylint.core.names import ModuleIndex, ModuleInfo, Scope
-from raylint.core.prefilter import ANY_STAR_IMPORT, workspace_imports
+from raylint.core.prefilter import ANY_STAR_IMPORT, spells, workspace_imports
 from raylint.core.source import SourceText
+from raylint.core.tasks import WORD
 from raylint.discovery import MAX_PYTHON_FILE, read_regular_file
 
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
@@ -90,7 +91,7 @@ class _FileFacts:
         # The lines (stripped) that spell `import` where the import-line reader may miss it:
         # after `;`, not at the line's start, or before a backslash
         odd = []
-        for line in text.splitlines():
+        for line in text.splitlines() if "import" in text else ():
             if "import" in line:
                 stripped = line.strip()
                 if stripped.endswith("\\") or ";" in stripped or not stripped.startswith(("import ", "from ")):
@@ -101,7 +102,7 @@ class _FileFacts:
             "import_module" in text or "__import__" in text or any(line.endswith("\\") for line in odd)
         )
         self._odd_words: set[str] | None = None
-        self._words: set[str] | None = None  # (see spells)
+        self._words: set[str] | None = None  # (see spelled)
         self._asked = 0
 
     def may_miss_import(self, words: _Spelling) -> bool:
@@ -110,32 +111,26 @@ class _FileFacts:
         if not self.odd_import_lines:
             return False
         if self.imports_anywhere:
-            return self.spells(words)
+            return self.spelled(words)
         return words.among(self.odd_words(), self.odd_import_lines)
 
-    def spells(self, words: _Spelling) -> bool:
+    def spelled(self, words: _Spelling) -> bool:
         """`words.search(text)`; from the text's whole words once asked again (by the search
         of another task: hundreds in a module of tasks)."""
         if self._words is None:
             self._asked += 1
             if self._asked < 2:
                 return words.search(self.text)
-            self._words = set(_WORD.findall(self.text))
+            self._words = set(WORD.findall(self.text))
         return words.among(self._words, self.text)
 
     def odd_words(self) -> set[str]:
         """The whole words (`\\w+` runs) of the odd import lines."""
         if self._odd_words is None:
-            self._odd_words = set(_WORD.findall(self.odd_import_lines))
+            self._odd_words = set(WORD.findall(self.odd_import_lines))
         return self._odd_words
 
 
-_WORD = re.compile(r"\w+")
-
-
-def _is_word_char(char: str) -> bool:
-    """Is `char` one of `\\w` (what a regex's `\\b` looks at)?"""
-    return char.isalnum() or char == "_"
 
 
 def _reexportable(module: ModuleInfo) -> list[str]:
@@ -179,25 +174,14 @@ class _Spelling:
 
     def __init__(self, words: Iterable[str]):
         self.words = sorted(set(words))
-        self.simple = all(_WORD.fullmatch(word) for word in self.words)
+        self.simple = all(WORD.fullmatch(word) for word in self.words)
         self.pattern = re.compile(r"\b(?:%s)\b" % "|".join(map(re.escape, self.words))) if self.words else None
 
     def search(self, text: str) -> bool:
         if self.pattern is None or not any(word in text for word in self.words):
             return False
-        if self.simple and len(self.words) == 1:
-            # (one word: found where the text has it, then its ends looked at; the pattern
-            # scans every position, which each method of an actor of thousands paid for)
-            word, seen = self.words[0], 0
-            at = text.find(word)
-            while at != -1 and seen < 64:
-                end = at + len(word)
-                if (at == 0 or not _is_word_char(text[at - 1])) and (end == len(text) or not _is_word_char(text[end])):
-                    return True
-                at, seen = text.find(word, at + 1), seen + 1
-            if at == -1:
-                return False
-            return self.pattern.search(text, at) is not None  # (many near misses: the pattern's own loop)
+        if self.simple:  # (the pattern scans every position, which each method of an actor of thousands paid for)
+            return any(spells(text, word) for word in self.words)
         return self.pattern.search(text) is not None
 
     def among(self, words: set[str], text: str) -> bool:
@@ -1084,6 +1068,7 @@ class CallerSearch:
         self._odd_words: dict[str, list[str]] = {}
         self._odd: list[str] = []
         self._always: list[str] = []
+        self._place: dict[str, int] = {}  # each file's place in `files`
 
     def references(self, module: ModuleInfo, values: Values) -> dict:
         """The module's reads that may be a workspace function (by the function's key: the
@@ -1161,7 +1146,7 @@ class CallerSearch:
                 found.update(self._odd_words.get(word, ()))
         else:
             found.update(self._odd)
-        return sorted(found & self._listed, key=self._place)
+        return sorted(found & self._place.keys(), key=self._place.__getitem__)
 
     def classes(self, module: ModuleInfo) -> list[tuple[ast.ClassDef, Scope, set[Def]]]:
         """The module's classes, each with its scope and the defs its bases may be (once per
@@ -1211,8 +1196,7 @@ class CallerSearch:
                 for word in facts.odd_words():
                     odd_words.setdefault(word, []).append(path)
         self._odd_words, self._always, self._odd = odd_words, always, odd
-        self._listed = set(self.files)
-        self._place = {path: n for n, path in enumerate(self.files)}.__getitem__
+        self._place = {path: n for n, path in enumerate(self.files)}
         self._importers = importers  # (last: a search stopped midway has no half index)
 
     def bytes_of(self, path: str) -> str | None:

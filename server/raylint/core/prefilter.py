@@ -459,12 +459,16 @@ def _plain(text: str) -> str:
 
 
 def spells(text: str, word: str) -> bool:
-    """Is `word` in `text` as a whole word? (str.find is many times faster than a regex.)"""
-    at = text.find(word)
+    """Is `word` (letters, digits, `_`) in `text` as a whole word? (str.find is many times
+    faster than a regex; past 64 near misses, `load` in `loader`s, the regex's own loop goes on.)"""
+    at, missed = text.find(word), 0
     while at != -1:
         end = at + len(word)
         if (at == 0 or not _is_name_char(text[at - 1])) and (end == len(text) or not _is_name_char(text[end])):
             return True
+        missed += 1
+        if missed > 64:
+            return re.compile(r"\b%s\b" % re.escape(word)).search(text, end) is not None
         at = text.find(word, end)
     return False
 

@@ -182,7 +182,7 @@ def defined_names(text: str) -> list[str]:
 _ONE_NAME_PLAIN = re.compile(r"\(\s*(\w+)\s*(?:,\s*)?\)")
 _OPEN_THEN_COMMENT = re.compile(r"\(\s*(?:\w+\s*(?:,\s*)?)?#")
 _SPACE = re.compile(r"\s*")
-_WORD = re.compile(r"\w+")
+WORD = re.compile(r"\w+")  # (a whole word, as a regex's `\\b` bounds it)
 _LINE_END_CHAR = re.compile(r"[\r\n]")
 # `._name.remote` / `._name.options`: a private actor method called remotely
 _PRIVATE_CALLED_REMOTELY = re.compile(r"\.\s*(_\w+)\s*\.\s*(?:remote|options)\b")
@@ -222,7 +222,7 @@ def one_name_arguments(text: str) -> list[tuple[int, str]]:
     for start in candidates:
         at = gap(start + 1)
         if at not in words:
-            match = _WORD.match(text, at)
+            match = WORD.match(text, at)
             words[at] = match[0] if match else ""
         name = words[at]
         if not name:
