@@ -49,7 +49,8 @@ def test_a_module_that_only_imports_a_module_with_tasks_defines_none(tmp_path):
 
 
 def test_a_decorator_from_a_module_with_tasks_makes_the_task_rules_apply(tmp_path):
-    files = {"deco.py": "import ray\ntask = ray.remote(num_cpus=1)\n", "main.py": "from deco import task\n\n@task\ndef f():\n    pass\n"}
+    # (`ones`: RAY009 needs an array it can size too)
+    files = {"deco.py": "import ray\ntask = ray.remote(num_cpus=1)\n", "main.py": "from deco import task\nfrom numpy import ones\n\n@task\ndef f():\n    pass\n"}
     assert {"RAY004", "RAY007", "RAY009"} <= applies(tmp_path, files, "main.py")
 
 
@@ -96,11 +97,35 @@ def test_submission_rules_need_the_submission_in_the_file(tmp_path):
     }
     found = applies(tmp_path, files, "main.py")
     assert not found & {"RAY002", "RAY003", "RAY005", "RAY008"}
-    files["main.py"] = "import ray\nfrom tasks import work\n\nfor i in range(3):\n    print(ray.get(work.remote(i)))\n"
+    # (RAY008 needs an array constructor's name too: see test_the_array_rules_need_an_array_word)
+    files["main.py"] = "import ray\nimport numpy as np\nfrom tasks import work\n\nrows = np.zeros(4)\nfor i in range(3):\n    print(ray.get(work.remote(i)))\n"
     assert {"RAY002", "RAY003", "RAY005", "RAY008"} <= applies(tmp_path, files, "main.py")
     index = ModuleIndex([str(tmp_path)])
     path = tmp_path / "main.py"
     assert [f.code for f in analyze(path.read_text(), str(path), index=index).findings] == ["RAY002"]
+
+
+def test_the_array_rules_need_an_array_word(tmp_path):
+    # RAY008/RAY009 find only arrays of a size written in the code, made by a function whose
+    # name the file (or a workspace module it imports) spells: most Ray modules make none
+    files = {
+        "tasks.py": TASKS,
+        "main.py": "import ray\nfrom tasks import work\n\n@ray.remote\ndef g(rows):\n    return rows\n\ndata = load()\nrefs = [work.remote(data) for _ in range(3)]\n",
+    }
+    assert not applies(tmp_path, files, "main.py") & {"RAY008", "RAY009"}
+    original = files["main.py"]
+    for imported, made in [("import numpy as np", "np.zeros(10**8)"), ("import torch", "torch.rand(1024, 1024)"), ("", "bytes(10**8)"), ("import numpy", "numpy.random.standard_normal(10**8)")]:
+        files["main.py"] = imported + "\n" + original.replace("load()", made)
+        assert {"RAY008", "RAY009"} <= applies(tmp_path, files, "main.py"), made
+    # the function's name without numpy or torch (`zeros` of another library), and numpy
+    # without one of the functions read, make no array of a known size
+    for imported, made in [("from shapes import zeros", "zeros(10**8)"), ("import numpy as np", "np.loadtxt(path)")]:
+        files["main.py"] = imported + "\n" + original.replace("load()", made)
+        assert not applies(tmp_path, files, "main.py") & {"RAY008", "RAY009"}, made
+    files["main.py"] = original
+    files["arrays.py"] = "from numpy import ones as make\n"  # (reached through an import)
+    files["main.py"] = "from arrays import make\n" + files["main.py"].replace("load()", "make(10**8)")
+    assert {"RAY008", "RAY009"} <= applies(tmp_path, files, "main.py")
 
 
 def test_out_of_band_serialization_needs_dumps_in_the_file(tmp_path):
@@ -353,6 +378,10 @@ _AGREEMENT = [
     ("factory by walrus", {"main.py": "import ray\nif (gpu := ray.remote(num_cpus=1)):\n    pass\n\n@gpu\ndef f():\n    return ray.put(1)\n"}, None),
     ("imported factory, options with brackets", {"main.py": "from tasks import make\nfrom ray import put\n\ndef f():\n    return put(1)\n\ng = make(resources=dict(a=1))(f)\n"}, ["RAY001"]),
     ("re-exported numpy", {"arrays.py": "from numpy import zeros as make\n", "main.py": "from arrays import make\nfrom tasks import work\n\nbig = make(10**8)\nrefs = [work.remote(big) for _ in range(3)]\n"}, ["RAY008"]),
+    ("torch array by keyword size", {"main.py": "import torch\nfrom tasks import work\n\nbig = torch.empty(size=(4096, 4096))\nrefs = [work.remote(big) for _ in range(3)]\n"}, ["RAY008"]),
+    ("bytearray", {"main.py": "from tasks import work\n\nbig = bytearray(10**6)\nrefs = [work.remote(big) for _ in range(3)]\n"}, ["RAY008"]),
+    ("random submodule imported under another name", {"main.py": "from numpy.random import randint as draw\nfrom tasks import work\n\nbig = draw(0, 9, 10**6)\nrefs = [work.remote(big) for _ in range(3)]\n"}, ["RAY008"]),
+    ("captured re-exported array", {"arrays.py": "from numpy import full\n", "main.py": "import ray\nfrom arrays import full\n\nbig = full((4096, 4096), 1.0)\n\n@ray.remote\ndef f():\n    return len(big)\n\nif __name__ == '__main__':\n    f.remote()\n"}, ["RAY009"]),
     ("re-exported pickle", {"helpers.py": "from pickle import dumps\n", "main.py": "import ray\nfrom helpers import dumps\n\nref = ray.put(1)\ndata = dumps(ref)\n"}, ["RAY006"]),
     ("byte order mark", {"main.py": "\ufefffrom ray import remote, put\n@remote\ndef f():\n    return put(1)\n"}, ["RAY001"]),
     ("byte order mark, imported factory", {"main.py": "\ufefffrom tasks import make\nfrom ray import put\n\n@make\ndef f():\n    return put(1)\n"}, ["RAY001"]),

@@ -66,6 +66,16 @@ _NUMPY_SHAPED = {"zeros", "ones", "empty", "full"}
 _NUMPY_DIMS = {"random.rand", "random.randn"}  # rand(d0, d1, ...)
 _NUMPY_SIZED = {"random.random": 0, "random.standard_normal": 0, "random.random_sample": 0, "random.randint": 2, "random.uniform": 2, "random.normal": 2}
 _TORCH = {"zeros", "ones", "empty", "full", "rand", "randn"}
+# The names of the functions above, one of which a file must reach (spell, or import from a
+# workspace module that does) for it to hold an array whose size is known: the last part of
+# `numpy.random.rand` is spelled however it is imported or called (`np.random.rand`, `from
+# numpy.random import rand as r`).
+ARRAY_WORDS = tuple(sorted(
+    {*_NUMPY_SHAPED, *(n.rsplit(".", 1)[-1] for n in (*_NUMPY_DIMS, *_NUMPY_SIZED)), "arange", *_TORCH, "bytes", "bytearray"}
+))
+# ... and where they come from: a file reaches `numpy` or `torch` to call theirs (`import numpy
+# as np`, or a workspace module that imports it), and spells the builtins it calls
+ARRAY_MODULES = ("numpy", "torch", "bytes", "bytearray")
 ITEMSIZE = {
     "float64": 8, "float": 8, "double": 8, "int64": 8, "long": 8, "int": 8, "complex64": 8, "uint64": 8,
     "float32": 4, "int32": 4, "uint32": 4, "float16": 2, "half": 2, "bfloat16": 2, "int16": 2, "uint16": 2,
@@ -264,8 +274,8 @@ RULE = Rule(
     docs=__doc__,
     url=DOCS_URL,
     check=check,
-    needs=(InFile("remote"),),  # (the submissions it looks at are in the file)
+    needs=(InFile("remote"), ARRAY_WORDS, ARRAY_MODULES),  # (the submissions it looks at are in the file)
     local=False,
 )
 
-__all__ = ["CODE", "DOCS_URL", "RULE", "array_bytes", "check"]
+__all__ = ["ARRAY_MODULES", "ARRAY_WORDS", "CODE", "DOCS_URL", "RULE", "array_bytes", "check"]

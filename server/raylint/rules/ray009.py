@@ -59,7 +59,7 @@ from raylint.core.rule import DOCS_BASE, Checked, Rule
 from raylint.core.flow import view
 from raylint.rules._remote_code import FUNCTIONS, inside, is_main_guard, top_level_nodes
 from raylint.rules._scan import statement_range
-from raylint.rules.ray008 import _human, array_bytes
+from raylint.rules.ray008 import ARRAY_MODULES, ARRAY_WORDS, _human, array_bytes
 
 CODE = "RAY009"
 DOCS_URL = DOCS_BASE + "closure-capture-large-objects.html"
@@ -141,7 +141,7 @@ RULE = Rule(
     docs=__doc__,
     url=DOCS_URL,
     check=check,
-    needs=("remote",),
+    needs=("remote", ARRAY_WORDS, ARRAY_MODULES),  # (a task, and an array of a size RAY008 can tell)
     local=False,
 )
 
