@@ -47,6 +47,8 @@ _ASSIGNED = re.compile(r"\n[ \t]*(\w+)[ \t]*(?::[^=\n]*)?=(?!=)([^\n]*)")
 _NAME = re.compile(r"[A-Za-z_]\w*")
 # How many names a file's text is searched for, each on its own (beyond: unsure)
 _MOST_NAMES_READ = 200
+# needs that are not words the file spells: a task it defines, a call of Ray's `remote`
+_NOT_WORDS = ("remote", CALLS_REMOTE)
 # How many names may make a file's tasks, followed through its assignments (beyond: unsure)
 _MOST_DEFINERS = 40
 _DOTTED = re.compile(r"[A-Za-z_][\w.]*")
@@ -89,6 +91,7 @@ class _File:
         self.known = known  # (see `may_apply`)
         self.quick = quick
         self._reaches: dict[tuple, bool] = {}
+        self._spelled: dict[str, bool] = {}
         self._imports: list | None = None
         self._imported: list[str] | None = None
         self._outside: dict[str, str] | None = None
@@ -99,14 +102,25 @@ class _File:
 
     def reaches_all(self, needs: tuple) -> bool:
         groups = [(need,) if isinstance(need, str) else tuple(need) for need in needs]
-        # first the words that must be in the file (cheap), then the ones followed through imports
+        # first the words that must be in the file (cheap), then the ones followed through
+        # imports: in a group, the words the file spells first (`pickle` in the file, before
+        # its imports are searched for `_pickle`)
         for group in groups:
-            if all(isinstance(word, InFile) for word in group) and not any(spells(self.text, word) for word in group):
+            if all(isinstance(word, InFile) for word in group) and not any(self.spelled(word) for word in group):
                 return False
         for group in groups:
+            if any(self.spelled(word) for word in group if isinstance(word, InFile) or word not in _NOT_WORDS):
+                continue
             if not any(self.reaches(word) for word in group) and not self.outside_reaches(group):
                 return False
         return True
+
+    def spelled(self, word: str) -> bool:
+        """Does the file's own text spell `word` (as a whole word)?"""
+        found = self._spelled.get(word)
+        if found is None:
+            found = self._spelled[word] = spells(self.text, word)
+        return found
 
     def reaches(self, word: str) -> bool:
         """Does the file, or a workspace file it imports (transitively), spell `word`? For
@@ -119,7 +133,7 @@ class _File:
                 found = self.quick and spells(self.text, "remote") or self.defines_task()
             elif word == CALLS_REMOTE:
                 found = self.may_call_remote()
-            elif spells(self.text, word):
+            elif self.spelled(word):
                 found = True
             elif isinstance(word, InFile):
                 found = False
