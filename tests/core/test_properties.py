@@ -238,7 +238,7 @@ def test_line_starts_and_first_lines_take_their_fast_ways_to_the_same_answer():
     texts = ["", "\n", "a", "a\n", "a\nb", *("".join(generator.choice(pieces) for _ in range(generator.randint(0, 30))) for _ in range(3000))]
     texts += ["".join(generator.choice("ab\n") for _ in range(generator.randint(0, 30))) for _ in range(3000)]
     for text in texts:
-        assert SourceText(text).line_starts == [0, *(m.end() for m in _LINE_END.finditer(text))], repr(text)
+        assert list(SourceText(text).line_starts) == [0, *(m.end() for m in _LINE_END.finditer(text))], repr(text)
         data = text.encode("utf-8")
         assert _first_lines(data) == data.splitlines(keepends=True)[:2], repr(text)
     for size in (4095, 4096, 4097, 40000):  # (lines longer than the first look)
