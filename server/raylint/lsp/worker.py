@@ -51,9 +51,9 @@ INDEX_LINES = 5_000
 # wait (call-site searches go through many modules). An old one needs a full collection (~1 us
 # per live object): done at a pause once OLD_AT_PAUSE lines of such trees wait, or at once
 # when OLD_AT_ONCE do.
-YOUNG_AT_ONCE = 4_000
+YOUNG_AT_ONCE = 2_000
 OLD_AT_PAUSE = 5_000
-OLD_AT_ONCE = 10_000
+OLD_AT_ONCE = 5_000
 # The trees of documents closed wait for a pause (freeing one of 10,000 lines can take most of
 # a second: the next open would wait for it) unless DROPPED_AT_ONCE lines of them do.
 DROPPED_AT_ONCE = 30_000
