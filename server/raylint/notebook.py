@@ -27,6 +27,14 @@ _WHITESPACE = re.compile(r"[ \t\n\r]*")
 _NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?")
 
 
+def _not_json(constant: str):
+    raise ValueError(f"{constant} is not JSON")
+
+
+# (strict as the scanner below: NaN and Infinity are not JSON)
+_DECODER = json.JSONDecoder(parse_constant=_not_json)
+
+
 class NotebookError(ValueError):
     """A file that is not a notebook raylint can read."""
 
@@ -227,6 +235,9 @@ class _Scanner:
         return _WHITESPACE.match(self.text, at).end()
 
     def value(self, at: int, path: tuple):
+        if path and path != ("cells",) and not (len(path) == 2 and path[0] == "cells"):
+            # (no code cell's source is inside: read by the C decoder, outputs and all)
+            return _DECODER.raw_decode(self.text, at)
         char = self.text[at]
         if char == "{":
             result, at = {}, self._skip(at + 1)

@@ -110,8 +110,15 @@ def test_a_task_in_a_module_called_from_a_notebook_is_fixed_with_its_caller(proj
 
 @pytest.mark.parametrize(
     "text, message",
-    [("{not json", "not valid JSON"), ('{"metadata": {}}', "no `cells` list"), (notebook(CELLS, language="R"), "a R notebook")],
-    ids=["broken-json", "not-a-notebook", "other-language"],
+    [
+        ("{not json", "not valid JSON"),
+        ('{"metadata": {}}', "no `cells` list"),
+        (notebook(CELLS, language="R"), "a R notebook"),
+        # (outputs and metadata are read by json's own decoder, as strictly as the cells)
+        (notebook(CELLS).replace('"output_type": "stream"', '"output_type": NaN'), "not valid JSON"),
+        (notebook(CELLS).replace('"tags": [', '"tags": [,'), "not valid JSON"),
+    ],
+    ids=["broken-json", "not-a-notebook", "other-language", "NaN-in-an-output", "broken-metadata"],
 )
 def test_a_file_that_is_not_a_python_notebook_is_one_error_line(project, text, message):
     project.write("bad.ipynb", text)
@@ -127,6 +134,18 @@ def test_a_syntax_error_in_one_cell_leaves_the_rest_checked(project):
     project.write("nb.ipynb", notebook(cells))
     result = project.run("check", "nb.ipynb")
     assert "RAY001" in result.out and "syntax error" in result.out
+
+
+def test_a_notebook_with_nested_outputs_reads_its_cells_where_they_are():
+    # outputs of every shape (nested lists and dicts, numbers, escapes) are skipped whole
+    text = notebook(CELLS)
+    deep = '[{"data": {"image/png": "iVBOR\\u00e9", "n": [1, 2.5e3, -0.5, true, null, {"x": [[], {}]}]}}]'
+    text = text.replace('"outputs": [', '"outputs": [' + deep + ", ", 1)
+    parsed = Notebook.parse(text)
+    assert [c.source for c in parsed.cells] == [c.source for c in Notebook.parse(notebook(CELLS)).cells]
+    assert all(text[c.start : c.end].startswith("[") for c in parsed.cells)
+    module, masked = parsed.module()
+    assert parsed.rewritten(module, masked) == text
 
 
 def test_rewriting_refuses_edits_across_cells():
