@@ -255,6 +255,10 @@ class ResultCache:
             self._hashes[path] = _hash(text) if text is not None else "-"
         return self._hashes[path]
 
+    def holds(self, path: str) -> bool:
+        """Does an earlier run's entry for the file exist (else no key can find its analysis)?"""
+        return os.path.abspath(path) in self._old_files
+
     def get(self, path: str, key: str | None, rules: str, stamp) -> model.Analysis | None:
         """The analysis of an earlier run with the same key (kept again, with the stamp of the
         text that was keyed)."""

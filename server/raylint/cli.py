@@ -248,24 +248,27 @@ def _analyze_all(paths: list[str], settings: Settings, cache: ResultCache | None
     results: dict[str, FileResult] = {}
     keys: dict[str, tuple] = {}  # (key, rules, stamp of the text keyed)
     job = _Job(settings)
+    # files the cache has no entry for (a first run: all): keyed only to keep their results,
+    # while the workers analyse them (keying reads every file and its imports)
+    unkeyed: list[tuple[str, str]] = []
     if cache is not None:
         index = job.index()
         for path in paths:
             config = settings.config_for(path)
             rules = ",".join(r.code for r in config.rules) + repr(config.options)
             found = cache.unchanged(path, rules, index)
-            if found is None:
-                try:
-                    text = index.text(path)
-                except (OSError, ValueError):
-                    text = None
-                if text is None:
-                    continue  # unreadable: the job says why
-                key = cache.key(path, text, rules, index)
-                keys[path] = (key, rules, index.text_stamp(path))
+            if found is None and not cache.holds(path):
+                unkeyed.append((path, rules))
+                continue
+            if found is None and _key(cache, index, path, rules, keys):
                 found = cache.get(path, *keys[path])
             if found is not None:
                 results[path] = FileResult(path, found)
+
+    def key_the_rest() -> None:
+        for path, rules in unkeyed:
+            _key(cache, job.index(), path, rules, keys)
+
     todo = [path for path in paths if path not in results]
     if len(todo) >= _PARALLEL_FROM and (os.cpu_count() or 1) > 1:
         # one _Job per worker process, kept for the whole run: its index and jedi caches are
@@ -274,8 +277,11 @@ def _analyze_all(paths: list[str], settings: Settings, cache: ResultCache | None
         # which a worker then parses once (64 chunks on 2 workers: 12 % more CPU than 8)
         workers = min(os.cpu_count() or 1, 8)
         with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(settings,)) as pool:
-            done = list(pool.map(_check_in_worker, todo, chunksize=max(1, len(todo) // (4 * workers))))
+            running = pool.map(_check_in_worker, todo, chunksize=max(1, len(todo) // (4 * workers)))
+            key_the_rest()
+            done = list(running)
     else:
+        key_the_rest()
         done = [job(path) for path in todo]
         if done and job._index is not None:  # the modules parsed to follow imports serve the search too
             kept = {r.module.path for r in done if r.module is not None}
@@ -285,6 +291,18 @@ def _analyze_all(paths: list[str], settings: Settings, cache: ResultCache | None
         if cache is not None and result.analysis is not None and not result.errors and result.path in keys:
             cache.put(result.path, result.analysis, *keys[result.path])
     return [results[path] for path in paths]
+
+
+def _key(cache: ResultCache, index, path: str, rules: str, keys: dict[str, tuple]) -> bool:
+    """Note the cache key of the file's text in `keys` (False: it cannot be read; the job says why)."""
+    try:
+        text = index.text(path)
+    except (OSError, ValueError):
+        text = None
+    if text is None:
+        return False
+    keys[path] = (cache.key(path, text, rules, index), rules, index.text_stamp(path))
+    return True
 
 
 _worker_job: _Job | None = None

@@ -71,6 +71,26 @@ def test_a_second_run_reads_the_cache_and_says_the_same(tmp_path, run):
     assert (tmp_path / ".raylint_cache" / ".gitignore").read_text().splitlines()[-1] == "*"
 
 
+def test_a_first_run_of_many_files_keeps_every_result(tmp_path, run, monkeypatch):
+    # As many files as make the run use worker processes: the files the cache has no entry
+    # for are keyed while the workers analyse them (their analyses are not counted here).
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    write(tmp_path, "jobs.py", TASK)
+    write(tmp_path, "helpers.py", REEXPORT)
+    for i in range(cli._PARALLEL_FROM):
+        write(tmp_path, f"m{i}.py", f"from helpers import store\nx = {i}\n")
+    age(tmp_path)
+    first = run(".")
+    assert [f["code"] for f in first[1]] == ["RAY001"]
+    kept = json.loads((tmp_path / ".raylint_cache" / "results-v2.json").read_bytes().partition(b"\n")[2])["files"]
+    assert len(kept) == cli._PARALLEL_FROM + 2  # every result was kept
+    second = run(".")
+    assert second[:2] == first[:2]
+    write(tmp_path, "helpers.py", PLAIN)  # (what `store` means changes for every file)
+    third = run(".")
+    assert third[0] == 0 and third[1] == []
+
+
 def test_an_imported_module_that_changes_what_a_name_means_invalidates(tmp_path, run):
     write(tmp_path, "jobs.py", TASK)
     write(tmp_path, "helpers.py", REEXPORT)
