@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import gc
+import hashlib
 import json
 import logging
 import os
@@ -303,7 +304,8 @@ class RaylintServer(LanguageServer):
         diagnostics = self.diagnostics_json(record, analysis, settings)
         if record.uri not in self.touched:
             document.drop_source()  # (made for this publish; see KEPT_SOURCES)
-        shown = (document.version, settings, diagnostics)
+        # (a digest, not the JSON: the diagnostics of every open document would stay in memory)
+        shown = (document.version, settings, hashlib.blake2b("\0".join(diagnostics).encode("utf-8", "surrogatepass"), digest_size=16).digest())
         if record.published != shown:
             record.published = shown
             params = {"uri": document.uri, "version": document.version}
@@ -336,7 +338,8 @@ class RaylintServer(LanguageServer):
             if here:
                 converted[id(finding)] = hit
             out.append(hit[1])
-        record.converted = (key, converted)
+        # (kept for the documents being typed in, whose next publish reuses it)
+        record.converted = (key, converted) if record.uri in self.touched else ((), {})
         return tuple(out)
 
     def show_callers(self, record: OpenDocument, cached: Cached) -> None:

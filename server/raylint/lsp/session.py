@@ -61,7 +61,7 @@ class OpenDocument:
     own_edits: int = 0  # the part of the workspace generation that is this document's own edits
     result: Cached | None = None  # its last analysis
     analyzing: Running | None = None  # its analysis running, joined by whoever asks meanwhile
-    published: tuple | None = None  # (version, settings, diagnostics as JSON) last pushed
+    published: tuple | None = None  # (version, settings, a digest of the diagnostics' JSON) last pushed
     # the JSON of each finding last pushed, by id (with the finding, and the encoding and
     # severity it was converted with): see `RaylintServer.diagnostics_json`
     converted: tuple[tuple, dict] = ((), {})
