@@ -187,3 +187,42 @@ def test_call_sites_are_searched_for_one_document_at_a_time(tmp_path):
         assert most == 1
     finally:
         session.stop()
+
+
+def test_diagnostics_the_client_has_are_not_pushed_again(tmp_path):
+    """The server remembers a digest of what it last pushed for each document, not the JSON:
+    the same diagnostics for the same version are not pushed twice (the call-site search of a
+    task nobody else names ends with what was pushed), and those a search changes (a call site
+    to review) are."""
+    import time
+
+    (tmp_path / "main.py").write_text("from jobs import load\n\nhandlers = [load]\n")  # a use to review
+    session = Session(tmp_path)
+    try:
+        task = "import ray\n\n\n@ray.remote\ndef {}(x):\n    return ray.put(x)\n"
+        jobs = session.open("jobs.py", task.format("load"))
+        lone = session.open("lone.py", task.format("alone"))
+        pushed: dict[str, list] = {jobs: [], lone: []}
+        quiet, deadline = 0, time.monotonic() + 60
+        while quiet < 3 and time.monotonic() < deadline:
+            request = session.raw.send("raylint/debugState")
+            while True:
+                message = session.raw.read(timeout=60)
+                if message.get("method") == "textDocument/publishDiagnostics":
+                    params = message["params"]
+                    assert params.get("version") == 1
+                    pushed[params["uri"]].append(params["diagnostics"])
+                elif message.get("id") == request:
+                    state = message["result"]
+                    break
+            done = all(pushed.values()) and not (state["pending"] or state["searches"] or state["searching_later"])
+            quiet = quiet + 1 if done else 0
+            time.sleep(0.1)
+        assert quiet == 3, "the server did not settle"
+        assert len(pushed[lone]) == 1 and [d["code"] for d in pushed[lone][0]] == ["RAY001"]
+        assert len(pushed[jobs]) == 2  # the analysis, then the call site found to review
+        first, searched = pushed[jobs]
+        assert first != searched
+        assert any(r["location"]["uri"].endswith("/main.py") for d in searched for r in d.get("relatedInformation", []))
+    finally:
+        session.stop()
