@@ -26,7 +26,7 @@ from __future__ import annotations
 import ast
 import os
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Iterable, Iterator
 
@@ -80,12 +80,24 @@ def _broken_line(module: ModuleInfo | None, text: str) -> int | None:
     return module.syntax_errors[0][0] if module.syntax_errors else None
 
 
+@dataclass
+class _ImportIndex:
+    """The workspace's imports as `CallerSearch.may_import` looks them up."""
+
+    place: dict[str, int]  # each file's place in the search's files
+    importers: dict[str, list[str]] = field(default_factory=dict)  # the files importing each file
+    odd_words: dict[str, list[str]] = field(default_factory=dict)  # the files whose odd import lines spell each word
+    odd: list[str] = field(default_factory=list)  # the files with odd import lines
+    always: list[str] = field(default_factory=list)  # the files every target's search reads
+
+
 class _FileFacts:
     """What the search for every target asks of a workspace file's text, read once per text
     (a module of hundreds of tasks: each target's search asked again, and stat'ed the file)."""
 
     def __init__(self, text: str, path: str, index: ModuleIndex):
         self.text = text
+        # (prefilter.imported_files' memo, given the text in hand: it would ask the index again, a stat)
         self.imported = set(index.memo(path, "imports", lambda: workspace_imports(text, path, index)))
         self.star_import = ANY_STAR_IMPORT.search(text) is not None
         # The lines (stripped) that spell `import` where the import-line reader may miss it:
@@ -1058,17 +1070,11 @@ class CallerSearch:
         self._facts: dict[str, _FileFacts | None] = {}  # see facts()
         self._tree_imports: dict[ModuleInfo, set[str] | bool] = {}  # see imports_in_tree()
         self._order: dict[str, int] | None = None  # each file's place in `files` (call sites are sorted by it)
-        # see may_import(): the files importing each workspace file, those whose odd import
-        # lines spell each word, those with odd import lines, those any target's search reads
-        self._importers: dict[str, list[str]] | None = None
+        self._imports: _ImportIndex | None = None  # see index_imports()
         self._spelling: dict[tuple, list[str]] = {}  # see find_spelling()
         self._classes: dict[ModuleInfo, list] = {}  # see classes()
         self._packages: dict[str, list[str]] = {}  # see packages_of()
         self._bytes: dict[str, str | None] = {}  # see bytes_of()
-        self._odd_words: dict[str, list[str]] = {}
-        self._odd: list[str] = []
-        self._always: list[str] = []
-        self._place: dict[str, int] = {}  # each file's place in `files`
 
     def references(self, module: ModuleInfo, values: Values) -> dict:
         """The module's reads that may be a workspace function (by the function's key: the
@@ -1137,16 +1143,17 @@ class CallerSearch:
         as `_TaskSites.run` asks each file (a few more: the unreadable ones, the target's own):
         looked up, not asked of every file for every target (a module of hundreds of tasks
         in a workspace of thousands of files). `index_imports()` first."""
-        found = set(self._always)
+        imports = self._imports
+        found = set(imports.always)
         found.add(target)
         for path in visible:
-            found.update(self._importers.get(path, ()))
+            found.update(imports.importers.get(path, ()))
         if words.simple:
             for word in words.words:
-                found.update(self._odd_words.get(word, ()))
+                found.update(imports.odd_words.get(word, ()))
         else:
-            found.update(self._odd)
-        return sorted(found & self._place.keys(), key=self._place.__getitem__)
+            found.update(imports.odd)
+        return sorted(found & imports.place.keys(), key=imports.place.__getitem__)
 
     def classes(self, module: ModuleInfo) -> list[tuple[ast.ClassDef, Scope, set[Def]]]:
         """The module's classes, each with its scope and the defs its bases may be (once per
@@ -1180,24 +1187,22 @@ class CallerSearch:
 
     def index_imports(self) -> Iterator[None]:
         """What `may_import` looks up, read a file at a time (once per search)."""
-        if self._importers is not None:
+        if self._imports is not None:
             return
-        importers, odd_words, always, odd = {}, {}, [], []
+        imports = _ImportIndex({path: n for n, path in enumerate(self.files)})
         for path in self.files:
             yield
             facts = self.facts(path)
             if facts is None or facts.star_import or facts.imports_anywhere:
-                always.append(path)
+                imports.always.append(path)
                 continue
             for imported in facts.imported:
-                importers.setdefault(imported, []).append(path)
+                imports.importers.setdefault(imported, []).append(path)
             if facts.odd_import_lines:
-                odd.append(path)
+                imports.odd.append(path)
                 for word in facts.odd_words():
-                    odd_words.setdefault(word, []).append(path)
-        self._odd_words, self._always, self._odd = odd_words, always, odd
-        self._place = {path: n for n, path in enumerate(self.files)}
-        self._importers = importers  # (last: a search stopped midway has no half index)
+                    imports.odd_words.setdefault(word, []).append(path)
+        self._imports = imports  # (last: a search stopped midway has no half index)
 
     def bytes_of(self, path: str) -> str | None:
         """The bytes of a file whose text cannot be read, as latin-1 (None: not even those),
