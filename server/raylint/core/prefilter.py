@@ -56,8 +56,9 @@ _COMMENT = re.compile(r"#[^\n]*")
 ANY_STAR_IMPORT = re.compile(r"import[\s\\(]*\*")  # (a star import however it is split: a few too many)
 # (see `_may_assign`; after `)`, a `:` counts only with an `=` after it on its line, as in
 # `(name): T = value`, or 200 characters on it without one: `def f(self):` is everywhere; the
-# look ahead is bounded, or a long line of `x):` would be read to its end at every `x`)
-_ASSIGNS_AFTER = re.compile(r"[\s\\]*(?::|=(?!=))|[\s\\]*\)[\s\\)]*(?:=(?!=)|:(?![^\n=]{0,200}(?:\n|$)))")
+# look ahead is bounded, or a long line of `x):` would be read to its end at every `x`. It is
+# matched right after a name, where the look behind holds; a search tries only a run's start)
+_ASSIGNS_AFTER = re.compile(r"(?<![\s\\)])(?:[\s\\]*(?::|=(?!=))|[\s\\]*\)[\s\\)]*(?:=(?!=)|:(?![^\n=]{0,200}(?:\n|$))))")
 _DEFINES_BEFORE = re.compile(r"(?<![\w.])(?:def|class)[ \t]+$")
 # (a decorator where only blanks are before it on its line; `@(name)`, `@ \<newline> name`)
 _AT_NAME = re.compile(r"@[\s(\\]*(\w+)")

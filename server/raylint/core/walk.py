@@ -15,7 +15,7 @@ import re
 
 # field types that never hold a node, or hold only a context/operator singleton
 _NOT_CHILDREN = {"identifier", "string", "int", "constant", "expr_context", "boolop", "operator", "unaryop", "cmpop"}
-_FIELD = re.compile(r"(\w+)([*?]?) (\w+)")
+_FIELD = re.compile(r"\b(\w+)([*?]?) (\w+)")  # (\b: a search is not tried again inside each word)
 
 # class → its child fields, as (name, how): "one" node, "many" (a list), "any" (not declared)
 _plans: dict[type, tuple[tuple[str, str], ...]] = {}

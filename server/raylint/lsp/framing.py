@@ -32,7 +32,9 @@ from typing import Any, Callable
 MAX_BODY = 128 * 1024 * 1024  # bytes: the largest message accepted (a didOpen of a huge file)
 MAX_LINE = 8 * 1024  # bytes: a header line longer than this is junk
 
-_HEADER = re.compile(rb"[ \t]*([!-9;-~]+)[ \t]*:(.*)")  # name: value (stripped after)
+# name: value (stripped after). The look behind changes nothing for a whole line (fullmatch) and
+# makes a search try only where a run of blanks or of name characters starts: no use is quadratic.
+_HEADER = re.compile(rb"(?<![ \t!-9;-~])[ \t]*([!-9;-~]+)[ \t]*:(.*)")
 _SPACE = b" \t\r\n"
 _CONTENT_LENGTH = re.compile(rb"content-length[ \t]*:", re.IGNORECASE)
 # a header inside a body: a raw line end after the digits cannot be inside a JSON string,
