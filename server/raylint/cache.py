@@ -242,9 +242,11 @@ class ResultCache:
             if stamp is not None:
                 self._imports[current] = [list(stamp), lookups is None, lookups or []]
             for _, _, other in lookups or ():
-                if other is not None and os.path.abspath(other) not in seen:
-                    seen.add(os.path.abspath(other))
-                    stack.append(os.path.abspath(other))
+                if other is not None:
+                    other = index.absolute(other)  # (each path made absolute once in a run)
+                    if other not in seen:
+                        seen.add(other)
+                        stack.append(other)
         seen.discard(path)
         found = self._closures[path] = frozenset(seen)
         return found

@@ -398,7 +398,7 @@ class ModuleIndex:
             asked = (module, from_path, level)
             if asked in self._found_from:
                 return self._found_from[asked]
-        folder = os.path.dirname(from_path if os.path.isabs(from_path) else os.path.abspath(from_path))
+        folder = os.path.dirname(self.absolute(from_path))
         if not level:  # (an absolute import is looked up from the package root: one key per package)
             folder = self.package_root(folder)
         key = (module, folder, level)
@@ -414,12 +414,12 @@ class ModuleIndex:
     def _find(self, module: str, from_path: str, level: int) -> str | None:
         parts = module.split(".") if module else []
         if level:
-            base = os.path.dirname(os.path.abspath(from_path))
+            base = os.path.dirname(self.absolute(from_path))
             for _ in range(level - 1):
                 base = os.path.dirname(base)
             bases = [base]
         else:
-            bases = [self.package_root(os.path.dirname(os.path.abspath(from_path))), *self.roots]
+            bases = [self.package_root(os.path.dirname(self.absolute(from_path))), *self.roots]
         for base in bases:
             candidate = os.path.join(base, *parts)
             for path in (candidate + ".py", os.path.join(candidate, "__init__.py")):
