@@ -42,7 +42,7 @@ from enum import Enum
 from raylint import __version__
 from raylint.core import model
 from raylint.core.names import ModuleIndex, disk_stamp
-from raylint.core.prefilter import import_lookups
+from raylint.core.prefilter import import_lookups_of
 
 FOLDER = ".raylint_cache"
 _FILE = "results-v2.json"
@@ -110,6 +110,10 @@ class ResultCache:
         self._imports: dict[str, list] = {}
         self._workspace: dict = {}
         self._hashes: dict[str, str] = {}
+        # (stamp, import lookups) of the files a worker process read, hashed and looked up (`learn`)
+        self._learnt: dict[str, tuple] = {}
+        self._learnt_folders: dict[str, int] = {}
+        self._learnt_complete = True
         self._closures: dict[str, frozenset[str]] = {}
         self._imports_unchanged: dict[str, bool] = {}
         self._closures_unchanged: dict[str, frozenset[str] | None] = {}
@@ -204,26 +208,53 @@ class ResultCache:
 
     # -- by texts --------------------------------------------------------------------------
 
-    def key(self, path: str, text: str, rules: str, index: ModuleIndex) -> str | None:
-        """The key of the file's analysis (None: not cacheable)."""
-        if self.secret is None or self._lookups(path, text, index) is None:
+    def learn(self, path: str, facts: tuple | None, folders: tuple | None, index: ModuleIndex) -> None:
+        """What the worker process that analysed the file read of it (`FileResult.facts`),
+        which the keys need not read again, and the folders it looked into for lookups."""
+        if facts is not None:
+            hashed, stamp, lookups = facts
+            path = index.absolute(path)
+            self._hashes[path] = hashed
+            self._learnt[path] = (stamp, lookups)
+        if folders is not None:
+            stamps, complete = folders
+            for folder, mtime in stamps.items():  # (two stamps of a folder: the older holds)
+                self._learnt_folders[folder] = min(mtime, self._learnt_folders.get(folder, mtime))
+            self._learnt_complete = self._learnt_complete and complete
+
+    def learnt_stamp(self, path: str, index: ModuleIndex):
+        """The stamp of the text of the file that a worker read (None: no worker did)."""
+        learnt = self._learnt.get(index.absolute(path))
+        return learnt[0] if learnt is not None else None
+
+    def key(self, path: str, text: str | None, rules: str, index: ModuleIndex) -> str | None:
+        """The key of the file's analysis (None: not cacheable). `text` None: the file's
+        facts were learnt (`learn`)."""
+        if self.secret is None or self._facts(index.absolute(path), text, index)[1] is None:
             return None
         self._index, self._changed = index, True
         digest = hashlib.sha256()
-        for part in (__version__, self.environment, rules, path, _hash(text)):
+        hashed = text_hash(text) if text is not None else self._hashes[index.absolute(path)]
+        for part in (__version__, self.environment, rules, path, hashed):
             digest.update(part.encode("utf-8", "surrogatepass") + b"\0")
         for dependency in sorted(self._reachable(path, text, index)):
             digest.update(dependency.encode("utf-8", "surrogatepass") + b"\0" + self._hash_of(dependency, index).encode() + b"\0")
         return digest.hexdigest()
 
-    @staticmethod
-    def _lookups(path: str, text: str, index: ModuleIndex):
-        return index.memo(path, "import lookups", lambda: import_lookups(text, path, index))
+    def _facts(self, path: str, text: str | None, index: ModuleIndex) -> tuple:
+        """(stamp, import lookups) of the file: learnt from a worker, else of `text` (None:
+        read here)."""
+        learnt = self._learnt.get(path)
+        if learnt is not None:
+            return learnt
+        if text is None:
+            text = index.text(path) or ""
+        return index.text_stamp(path), import_lookups_of(text, path, index)
 
-    def _reachable(self, path: str, text: str, index: ModuleIndex) -> frozenset[str]:
+    def _reachable(self, path: str, text: str | None, index: ModuleIndex) -> frozenset[str]:
         """The workspace files the file reaches through its imports, transitively (a file
         whose imports cannot be read is marked: its text is then all it adds)."""
-        path = os.path.abspath(path)
+        path = index.absolute(path)
         found = self._closures.get(path)
         if found is not None:
             return found
@@ -235,10 +266,9 @@ class ResultCache:
             if known is not None:  # a file whose whole closure is known: take it at once
                 seen.update(known)
                 continue
-            lookups = self._lookups(current, text if current == path else index.text(current) or "", index)
+            stamp, lookups = self._facts(current, text if current == path else None, index)
             if lookups is None:
                 seen.add(current + _UNSURE)  # keyed on its text; its own imports are not known
-            stamp = index.text_stamp(current)
             if stamp is not None:
                 self._imports[current] = [list(stamp), lookups is None, lookups or []]
             for _, _, other in lookups or ():
@@ -254,7 +284,7 @@ class ResultCache:
     def _hash_of(self, path: str, index: ModuleIndex) -> str:
         if path not in self._hashes:
             text = index.text(path.removesuffix(_UNSURE))
-            self._hashes[path] = _hash(text) if text is not None else "-"
+            self._hashes[path] = text_hash(text) if text is not None else "-"
         return self._hashes[path]
 
     def holds(self, path: str) -> bool:
@@ -336,8 +366,10 @@ class ResultCache:
         if self.secret is None or not self._changed:
             return None
         listings = self._index.listings if self._index is not None else None
-        new_folders = dict(listings.stamps) if listings is not None else {}
-        complete = listings is not None and listings.complete
+        new_folders = {**self._learnt_folders}
+        for folder, mtime in (listings.stamps if listings is not None else {}).items():
+            new_folders[folder] = min(mtime, new_folders.get(folder, mtime))
+        complete = listings is not None and listings.complete and self._learnt_complete
         if self._old_files and self._no_folder_changed():
             # what the earlier runs' imports found still holds: keep it for their entries
             imports, folders = {**self._old_imports, **self._imports}, {**self._old_folders, **new_folders}
@@ -385,7 +417,8 @@ def _inside(path: str, root: str) -> bool:
     return real == real_root or real.startswith(real_root.rstrip(os.sep) + os.sep)
 
 
-def _hash(text: str) -> str:
+def text_hash(text: str) -> str:
+    """What a file's text is keyed by."""
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 

@@ -15,9 +15,10 @@ from dataclasses import dataclass, field, replace
 
 from raylint import __version__
 from raylint import rules
-from raylint.cache import FOLDER, ResultCache
+from raylint.cache import FOLDER, ResultCache, text_hash
 from raylint.core import Analysis, ExternalResolver, ParsedOnce, analyze_module, fix_workspace
 from raylint.core.names import disk_stamp
+from raylint.core.prefilter import import_lookups_of
 from raylint.discovery import NOTEBOOK, Excludes, python_files, read_python_file
 from raylint.report import FORMATS, Report
 from raylint.settings import ConfigError, Settings, find_pyproject, load_file
@@ -145,6 +146,11 @@ class FileResult:
     # caller search and the fixes, so that the file is not parsed again
     module: object | None = None
     extra: list = field(default_factory=list)  # other parsed modules to hand on (same process)
+    # what a worker process read of the file, for its cache key: (text hash, stamp, import
+    # lookups); and the folders it stamped for lookups since its last file, and whether it
+    # could list all it looked into (see `ResultCache.learn`)
+    facts: tuple | None = None
+    folders: tuple | None = None
 
 
 def check(args: argparse.Namespace) -> int:
@@ -265,7 +271,9 @@ def _analyze_all(paths: list[str], settings: Settings, cache: ResultCache | None
             if found is not None:
                 results[path] = FileResult(path, found)
 
-    def key_the_rest() -> None:
+    def key_the_rest(done: list[FileResult] = ()) -> None:
+        for result in done:
+            cache.learn(result.path, result.facts, result.folders, job.index())
         for path, rules in unkeyed:
             _key(cache, job.index(), path, rules, keys)
 
@@ -276,12 +284,15 @@ def _analyze_all(paths: list[str], settings: Settings, cache: ResultCache | None
         # Few, long runs of the sorted paths per worker: neighbours import the same modules,
         # which a worker then parses once (64 chunks on 2 workers: 12 % more CPU than 8)
         workers = min(os.cpu_count() or 1, 8)
-        with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(settings,)) as pool:
-            running = pool.map(_check_in_worker, todo, chunksize=max(1, len(todo) // (4 * workers)))
-            key_the_rest()
-            done = list(running)
+        # (the workers send back what they read of each file a key needs: not read here again)
+        initargs = (settings, cache is not None)
+        with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=initargs) as pool:
+            done = list(pool.map(_check_in_worker, todo, chunksize=max(1, len(todo) // (4 * workers))))
+        if cache is not None:
+            key_the_rest(done)
     else:
-        key_the_rest()
+        if cache is not None:
+            key_the_rest()
         done = [job(path) for path in todo]
         if done and job._index is not None:  # the modules parsed to follow imports serve the search too
             kept = {r.module.path for r in done if r.module is not None}
@@ -295,6 +306,10 @@ def _analyze_all(paths: list[str], settings: Settings, cache: ResultCache | None
 
 def _key(cache: ResultCache, index, path: str, rules: str, keys: dict[str, tuple]) -> bool:
     """Note the cache key of the file's text in `keys` (False: it cannot be read; the job says why)."""
+    stamp = cache.learnt_stamp(path, index)
+    if stamp is not None:  # (a worker read the text it analysed: that text is keyed)
+        keys[path] = (cache.key(path, None, rules, index), rules, stamp)
+        return True
     try:
         text = index.text(path)
     except (OSError, ValueError):
@@ -306,16 +321,20 @@ def _key(cache: ResultCache, index, path: str, rules: str, keys: dict[str, tuple
 
 
 _worker_job: _Job | None = None
+_worker_facts = False  # (does the run keep a cache: send what the keys need)
 
 
-def _start_worker(settings: Settings) -> None:
-    global _worker_job
-    _worker_job = _Job(settings)
+def _start_worker(settings: Settings, facts: bool = False) -> None:
+    global _worker_job, _worker_facts
+    _worker_job, _worker_facts = _Job(settings), facts
 
 
 def _check_in_worker(path: str) -> FileResult:
-    result = _worker_job(path)
+    result = _worker_job(path, facts=_worker_facts)
     result.module = None  # a tree is not worth sending between processes
+    if _worker_facts:
+        listings = _worker_job.index().listings
+        result.folders = (listings.new_stamps(), listings.complete)
     return result
 
 
@@ -593,14 +612,18 @@ class _Job:
             self._externals = ExternalResolver(self.settings.python)
         return self._index
 
-    def __call__(self, path: str) -> FileResult:
+    def __call__(self, path: str, facts: bool = False) -> FileResult:
+        """`facts`: with what the cache key of the file needs of its text (`FileResult.facts`)."""
         result = FileResult(path)
         self.index()
         try:
+            stamp = self._index.stamp(self._index.absolute(path))  # (taken before the read, as the index does)
             text, _ = read_python_file(path)
         except (OSError, UnicodeDecodeError, SyntaxError, ValueError) as error:
             result.errors.append(_describe(error))
             return result
+        if facts and stamp is not None:
+            result.facts = (text_hash(text), list(stamp), import_lookups_of(text, path, self._index))
         try:
             parsed = self._index.parsed(path, text)
             config = self.settings.config_for(path)

@@ -73,7 +73,7 @@ def test_a_second_run_reads_the_cache_and_says_the_same(tmp_path, run):
 
 def test_a_first_run_of_many_files_keeps_every_result(tmp_path, run, monkeypatch):
     # As many files as make the run use worker processes: the files the cache has no entry
-    # for are keyed while the workers analyse them (their analyses are not counted here).
+    # for are keyed from what the workers read of them (their analyses are not counted here).
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
     write(tmp_path, "jobs.py", TASK)
     write(tmp_path, "helpers.py", REEXPORT)
@@ -89,6 +89,42 @@ def test_a_first_run_of_many_files_keeps_every_result(tmp_path, run, monkeypatch
     write(tmp_path, "helpers.py", PLAIN)  # (what `store` means changes for every file)
     third = run(".")
     assert third[0] == 0 and third[1] == []
+
+
+def _entries(folder: Path) -> dict:
+    kept = json.loads((folder / "results-v2.json").read_bytes().partition(b"\n")[2])
+    return {part: kept[part] for part in ("files", "imports", "folders", "complete")}
+
+
+def test_a_first_run_in_worker_processes_keeps_what_one_process_keeps(tmp_path, tmp_path_factory, run, monkeypatch):
+    """The workers send what the keys need of each file (its text's hash, stamp and import
+    lookups; the folders they looked into): the entries are those a run in one process keeps,
+    and a module that appears later is seen by its importer."""
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    # (no finding in the first runs: the workspace step would look up imports in this process)
+    tree = tmp_path / "tree"
+    write(tree, "jobs.py", TASK)
+    write(tree, "helpers.py", PLAIN)
+    write(tree, "late.py", TASK.replace("from helpers", "from later"))  # (`later` is nowhere yet)
+    write(tree, "pkg/__init__.py", "from .sub import *\n")
+    write(tree, "pkg/sub.py", "from .. import helpers\nimport pkg.missing\n")
+    many = cli._PARALLEL_FROM
+    for i in range(many):
+        write(tree, f"m{i}.py", f"from helpers import store\nfrom pkg import sub\nimport nowhere{i % 3}\nx = {i}\n")
+    age(tree)
+    caches = tmp_path_factory.mktemp("caches")  # (not in a folder a lookup looks into)
+    monkeypatch.chdir(tree)
+    run(".", "--cache-dir", str(caches / "parallel"))
+    monkeypatch.setattr(cli, "_PARALLEL_FROM", 10**9)
+    run(".", "--cache-dir", str(caches / "serial"))
+    parallel, serial = _entries(caches / "parallel"), _entries(caches / "serial")
+    assert parallel == serial and len(parallel["files"]) == many + 5 and parallel["folders"]
+    monkeypatch.undo()  # (worker processes again)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.chdir(tree)
+    write(tree, "later.py", REEXPORT)
+    code, findings, analysed = run(".", "--cache-dir", str(caches / "parallel"))
+    assert [f["path"] for f in findings] == ["late.py"]
 
 
 def test_an_imported_module_that_changes_what_a_name_means_invalidates(tmp_path, run):

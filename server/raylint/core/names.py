@@ -8,6 +8,7 @@ from an installed package that is not Ray — is asked of jedi, in the user's en
 from __future__ import annotations
 
 import ast
+import itertools
 import os
 import re
 import sys
@@ -455,8 +456,15 @@ class Listings:
         self._files: dict[str, frozenset[str] | None] = {}
         self._folders: dict[str, frozenset[str]] = {}  # the subfolders of each folder listed
         self._missing: set[str] = set()  # folders known not to exist (their nearest one is stamped)
-        self.stamps: dict[str, int] = {}
+        self.stamps: dict[str, int] = {}  # (only added to: see `new_stamps`)
         self.complete = True  # False once a folder could not be listed (its stamp means nothing)
+        self._given = 0  # how many stamps `new_stamps` gave
+
+    def new_stamps(self) -> dict[str, int]:
+        """The folders stamped since the last call (a worker process sends them with each file)."""
+        new = dict(itertools.islice(self.stamps.items(), self._given, None))
+        self._given = len(self.stamps)
+        return new
 
     def isfile(self, path: str) -> bool:
         folder, name = os.path.split(path)

@@ -323,7 +323,7 @@ class _File:
         if self._imported is None:
             index, path = self.index, self.path
             if index.snapshot:  # the file on disk is this text: its imports serve every importer
-                self._imported = index.memo(path, "imports", lambda: _workspace_files(self.imports(), path, index))
+                self._imported = index.memo(path, "imports", lambda: workspace_imports(self.text, path, index))
             else:
                 self._imported = self._workspace_files(self.imports())
         return self._imported
@@ -614,10 +614,20 @@ def _between(lines: list[str], start: tuple[int, int], end: tuple[int, int]) -> 
     return part.replace("\\\r\n", " ").replace("\\\n", " ")
 
 
+def import_lookups_of(text: str, path: str, index: ModuleIndex) -> list[tuple[str, int, str | None]] | None:
+    """`import_lookups` of the file's text, kept per file by the index: a run's result cache
+    keys each file by them, and they give the files it imports."""
+    return index.memo(path, "import lookups", lambda: import_lookups(text, path, index))
+
+
 def workspace_imports(text: str, path: str, index: ModuleIndex) -> list[str]:
     """The workspace files the file at `path` imports (kept per file by `index.memo(path,
     "imports", ...)`)."""
-    return _workspace_files(_imports(text), path, index)
+    # (in one run's snapshot, the lookups the result cache keys the file by: the same work)
+    lookups = import_lookups_of(text, path, index) if index.snapshot else None
+    if lookups is None:  # (or its tokens cannot be read: its import lines are read as they are)
+        return _workspace_files(_imports(text), path, index)
+    return [found for _, _, found in lookups if found is not None]
 
 
 def _workspace_files(imports, path: str, index: ModuleIndex) -> list[str]:
