@@ -87,9 +87,11 @@ try {
         if (round === 5) {
             throw new Error(`still missing after 5 rounds: ${missing.join(', ')}`);
         }
+        // (for 3.10 and pure Python too: tomli's wheel for the running Python is compiled)
         run([
             '-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--no-compile', '--no-deps',
-            '--upgrade', '--target', libs, '--only-binary', ':all:', ...missing,
+            '--upgrade', '--target', libs, '--python-version', '3.10', '--implementation', 'py',
+            '--only-binary', ':all:', ...missing,
         ]);
     }
 } finally {
@@ -101,6 +103,12 @@ for (const entry of fs.readdirSync(libs, { recursive: true })) {
     if (path.basename(entry) === '__pycache__') {
         fs.rmSync(path.join(libs, entry), { recursive: true, force: true });
     }
+}
+// A compiled module is built for one Python and platform: the bundle must run on all of them.
+const compiled = fs.readdirSync(libs, { recursive: true }).filter((f) => /\.(so|pyd|dylib)$/.test(f));
+if (compiled.length > 0) {
+    console.error(`bundle-python: compiled modules in bundled/libs (not pure Python): ${compiled.join(', ')}`);
+    process.exit(1);
 }
 const installed = fs.readdirSync(libs).filter((f) => f.endsWith('.dist-info')).map((f) => f.replace(/\.dist-info$/, ''));
 console.log(`bundle-python: ${libs}\n  ${installed.sort().join('\n  ')}`);
