@@ -93,7 +93,7 @@ class _File:
         self.quick = quick
         self._reaches: dict[tuple, bool] = {}
         self._spelled: dict[str, bool] = {}
-        self._imports: list | None = None
+        self._import_reading: tuple | None = None  # (see `_read_imports`)
         self._imported: list[str] | None = None
         self._outside: dict[str, str] | None = None
         self._from_outside: dict[str, bool] = {}
@@ -315,18 +315,30 @@ class _File:
         return files
 
     def imports(self) -> list:
-        if self._imports is None:
-            self._imports = _imports(self.text)
-        return self._imports
+        return self._reading()[0]
+
+    def _reading(self) -> tuple[list, bool]:
+        if self._import_reading is None:
+            self._import_reading = _read_imports(self.text)
+        return self._import_reading
 
     def imported(self) -> list[str]:
         if self._imported is None:
             index, path = self.index, self.path
             if index.snapshot:  # the file on disk is this text: its imports serve every importer
-                self._imported = index.memo(path, "imports", lambda: workspace_imports(self.text, path, index))
+                self._imported = index.memo(path, "imports", lambda: self._workspace_imports_of_disk())
             else:
                 self._imported = self._workspace_files(self.imports())
         return self._imported
+
+    def _workspace_imports_of_disk(self) -> list[str]:
+        """`workspace_imports` of the file (its text is the file's on disk), from the imports
+        read here: the lookups, kept for the result cache, are those of `import_lookups_of`."""
+        found, sure = self._reading()
+        if not sure:
+            return _workspace_files(found, self.path, self.index)
+        lookups = self.index.memo(self.path, "import lookups", lambda: _lookups(found, self.path, self.index))
+        return [file for _, _, file in lookups if file is not None]
 
     def _workspace_files(self, imports: list) -> list[str]:
         return self._learnt(("files", tuple(imports)), lambda: _workspace_files(imports, self.path, self.index))
@@ -497,12 +509,19 @@ def _imports(text: str) -> list[tuple[str, int, str, str]]:
     `import a.b as c` → ("a.b", 0, "c", ""); `from .m import x as y` → ("m", 1, "", "") for the
     module itself, then ("m", 1, "y", "x"). Read from the import lines, or from the tokens
     where lines may be misread (`_UNSURE_IMPORT`; the lines again if it cannot be tokenized)."""
+    return _read_imports(text)[0]
+
+
+def _read_imports(text: str) -> tuple[list[tuple[str, int, str, str]], bool]:
+    """`_imports` of the text, and whether they were read for sure (False: the lines were
+    read since its tokens cannot be)."""
     text = _plain(text)
     if _may_misread(text):
         found = _tokenized_imports(text)
         if found is not None:
-            return found
-    return _line_imports(text)
+            return found, True
+        return _line_imports(text), False
+    return _line_imports(text), True
 
 
 def _may_misread(text: str) -> bool:
@@ -574,11 +593,8 @@ def import_lookups(text: str, path: str, index: ModuleIndex) -> list[tuple[str, 
     """Each module the file at `path` imports, as (module, level, its workspace file or
     None): modules, packages, and submodules named by `from`. Read from its import lines, or
     from its tokens where lines may be misread (None if it cannot be tokenized)."""
-    text = _plain(text)
-    if not _may_misread(text):
-        return _lookups(_line_imports(text), path, index)
-    found = _tokenized_imports(text)
-    return None if found is None else _lookups(found, path, index)
+    found, sure = _read_imports(text)
+    return _lookups(found, path, index) if sure else None
 
 
 def _import_statements(text: str) -> list[str] | None:
