@@ -622,8 +622,6 @@ class _Job:
         except (OSError, UnicodeDecodeError, SyntaxError, ValueError) as error:
             result.errors.append(_describe(error))
             return result
-        if facts and stamp is not None:
-            result.facts = (text_hash(text), list(stamp), import_lookups_of(text, path, self._index))
         try:
             parsed = self._index.parsed(path, text)
             config = self.settings.config_for(path)
@@ -634,6 +632,8 @@ class _Job:
                 result.module = resolver.module
         except Exception as error:  # a bug in raylint must not stop the run over other files
             result.errors.append(f"internal error: {type(error).__name__}: {error} (please report it)")
+        if facts and stamp is not None:  # (after the analysis: the prefilter may have looked its imports up)
+            result.facts = (text_hash(text), list(stamp), import_lookups_of(text, path, self._index))
         return result
 
 

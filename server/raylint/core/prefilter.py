@@ -326,19 +326,10 @@ class _File:
         if self._imported is None:
             index, path = self.index, self.path
             if index.snapshot:  # the file on disk is this text: its imports serve every importer
-                self._imported = index.memo(path, "imports", lambda: self._workspace_imports_of_disk())
+                self._imported = index.memo(path, "imports", lambda: workspace_imports(self.text, path, index, self._reading()))
             else:
                 self._imported = self._workspace_files(self.imports())
         return self._imported
-
-    def _workspace_imports_of_disk(self) -> list[str]:
-        """`workspace_imports` of the file (its text is the file's on disk), from the imports
-        read here: the lookups, kept for the result cache, are those of `import_lookups_of`."""
-        found, sure = self._reading()
-        if not sure:
-            return _workspace_files(found, self.path, self.index)
-        lookups = self.index.memo(self.path, "import lookups", lambda: _lookups(found, self.path, self.index))
-        return [file for _, _, file in lookups if file is not None]
 
     def _workspace_files(self, imports: list) -> list[str]:
         return self._learnt(("files", tuple(imports)), lambda: _workspace_files(imports, self.path, self.index))
@@ -589,11 +580,12 @@ def _listed(items: str) -> list[tuple[str, str]]:
     return pairs
 
 
-def import_lookups(text: str, path: str, index: ModuleIndex) -> list[tuple[str, int, str | None]] | None:
+def import_lookups(text: str, path: str, index: ModuleIndex, reading: tuple | None = None) -> list[tuple[str, int, str | None]] | None:
     """Each module the file at `path` imports, as (module, level, its workspace file or
     None): modules, packages, and submodules named by `from`. Read from its import lines, or
-    from its tokens where lines may be misread (None if it cannot be tokenized)."""
-    found, sure = _read_imports(text)
+    from its tokens where lines may be misread (None if it cannot be tokenized). `reading`:
+    `_read_imports(text)`, if done already."""
+    found, sure = reading or _read_imports(text)
     return _lookups(found, path, index) if sure else None
 
 
@@ -630,19 +622,19 @@ def _between(lines: list[str], start: tuple[int, int], end: tuple[int, int]) -> 
     return part.replace("\\\r\n", " ").replace("\\\n", " ")
 
 
-def import_lookups_of(text: str, path: str, index: ModuleIndex) -> list[tuple[str, int, str | None]] | None:
+def import_lookups_of(text: str, path: str, index: ModuleIndex, reading: tuple | None = None) -> list[tuple[str, int, str | None]] | None:
     """`import_lookups` of the file's text, kept per file by the index: a run's result cache
     keys each file by them, and they give the files it imports."""
-    return index.memo(path, "import lookups", lambda: import_lookups(text, path, index))
+    return index.memo(path, "import lookups", lambda: import_lookups(text, path, index, reading))
 
 
-def workspace_imports(text: str, path: str, index: ModuleIndex) -> list[str]:
+def workspace_imports(text: str, path: str, index: ModuleIndex, reading: tuple | None = None) -> list[str]:
     """The workspace files the file at `path` imports (kept per file by `index.memo(path,
-    "imports", ...)`)."""
-    # (in one run's snapshot, the lookups the result cache keys the file by: the same work)
-    lookups = import_lookups_of(text, path, index) if index.snapshot else None
+    "imports", ...)`). `reading`: `_read_imports(text)`, if done already."""
+    # (in one run's snapshot, from the lookups the result cache keys the file by: the same work)
+    lookups = import_lookups_of(text, path, index, reading) if index.snapshot else None
     if lookups is None:  # (or its tokens cannot be read: its import lines are read as they are)
-        return _workspace_files(_imports(text), path, index)
+        return _workspace_files((reading or _read_imports(text))[0], path, index)
     return [found for _, _, found in lookups if found is not None]
 
 
