@@ -107,7 +107,11 @@ def test_a_first_run_in_worker_processes_keeps_what_one_process_keeps(tmp_path, 
     write(tree, "helpers.py", PLAIN)
     write(tree, "late.py", TASK.replace("from helpers", "from later"))  # (`later` is nowhere yet)
     write(tree, "pkg/__init__.py", "from .sub import *\n")
-    write(tree, "pkg/sub.py", "from .. import helpers\nimport pkg.missing\n")
+    write(tree, "pkg/sub.py", "from .. import helpers\nimport pkg.missing\nimport odd\n")
+    # its imports cannot be read for sure (it cannot be tokenized): its importers are keyed on its text
+    write(tree, "odd.py", 'x = 1; import helpers\ns = """never closed\n')
+    cell = {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [], "source": ["from helpers import store\n"]}
+    write(tree, "book.ipynb", json.dumps({"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
     many = cli._PARALLEL_FROM
     for i in range(many):
         write(tree, f"m{i}.py", f"from helpers import store\nfrom pkg import sub\nimport nowhere{i % 3}\nx = {i}\n")
@@ -118,7 +122,8 @@ def test_a_first_run_in_worker_processes_keeps_what_one_process_keeps(tmp_path, 
     monkeypatch.setattr(cli, "_PARALLEL_FROM", 10**9)
     run(".", "--cache-dir", str(caches / "serial"))
     parallel, serial = _entries(caches / "parallel"), _entries(caches / "serial")
-    assert parallel == serial and len(parallel["files"]) == many + 5 and parallel["folders"]
+    assert parallel == serial and len(parallel["files"]) == many + 6 and parallel["folders"]
+    assert any(unsure for _, unsure, _ in parallel["imports"].values())
     monkeypatch.undo()  # (worker processes again)
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
     monkeypatch.chdir(tree)
