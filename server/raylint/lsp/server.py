@@ -305,7 +305,8 @@ class RaylintServer(LanguageServer):
         if record.uri not in self.touched:
             document.drop_source()  # (made for this publish; see KEPT_SOURCES)
         # (a digest, not the JSON: the diagnostics of every open document would stay in memory)
-        shown = (document.version, settings, hashlib.blake2b("\0".join(diagnostics).encode("utf-8", "surrogatepass"), digest_size=16).digest())
+        digest = hashlib.blake2b("\0".join(diagnostics).encode("utf-8", "surrogatepass"), digest_size=16).digest()
+        shown = (document.version, settings, digest)
         if record.published != shown:
             record.published = shown
             params = {"uri": document.uri, "version": document.version}
