@@ -305,6 +305,79 @@ REVIEW = {
             """},
         "normalize", 11,
     ),
+    # code loaded or run at run time, by a path, a name or a text that need not spell `tasks`
+    "a module loaded from a file's path (importlib.util)": (
+        {"tasks.py": TASKS, "main.py": """\
+            import importlib.util
+            import sys
+
+            import ray
+
+            spec = importlib.util.spec_from_file_location("loaded", sys.argv[1])
+            mod = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(mod)
+            print(ray.get(ray.get(mod.normalize.remote(1))))
+            """},
+        "normalize", 6,
+    ),
+    "a file run by runpy": (
+        {"tasks.py": TASKS, "main.py": """\
+            import runpy
+            import sys
+
+            import ray
+
+            names = runpy.run_path(sys.argv[1])
+            print(ray.get(ray.get(names["normalize"].remote(1))))
+            """},
+        "normalize", 6,
+    ),
+    "a file's text run by exec": (
+        {"tasks.py": TASKS, "main.py": """\
+            import sys
+
+            import ray
+
+            found = {}
+            exec(open(sys.argv[1]).read(), found)
+            print(ray.get(ray.get(found["normalize"].remote(1))))
+            """},
+        "normalize", 6,
+    ),
+    "a computed text run by eval": (
+        {"tasks.py": TASKS, "main.py": """\
+            import sys
+
+            import ray
+
+            task = eval(sys.argv[1])
+            print(ray.get(ray.get(task.remote(1))))
+            """},
+        "normalize", 5,
+    ),
+    "a module fetched from sys.modules.get by a computed name": (
+        {"tasks.py": TASKS, "main.py": """\
+            import sys
+
+            import ray
+
+
+            def run(name):
+                return ray.get(ray.get(sys.modules.get(name).normalize.remote(1)))
+            """},
+        "normalize", 7,
+    ),
+    "the task resolved from its written name (pkgutil.resolve_name)": (
+        {"tasks.py": TASKS, "main.py": """\
+            import pkgutil
+
+            import ray
+
+            normalize = pkgutil.resolve_name("tasks:normalize")
+            print(ray.get(ray.get(normalize.remote(1))))
+            """},
+        "normalize", 5,
+    ),
 }
 
 # name → (files, the task, main.py as the fix leaves it)
@@ -696,6 +769,34 @@ SAFE = {
                 first = ray.get(pair.remote(1)[0])
                 a, b = pair.remote(2)
                 return first, ray.get(a), ray.get(b)
+            """,
+    ),
+    "loaders and sys.modules that cannot reach the task": (
+        {"tasks.py": TASKS, "main.py": """\
+            import importlib
+            import re
+            import sys
+
+            import ray
+            from tasks import normalize
+
+            PATTERN = re.compile("x")
+            codec = importlib.import_module("json")
+            print(eval("1 + 2"), "json" in sys.modules, len(sys.modules.keys()))
+            print(ray.get(ray.get(normalize.remote(1))))
+            """},
+        "normalize", """\
+            import importlib
+            import re
+            import sys
+
+            import ray
+            from tasks import normalize
+
+            PATTERN = re.compile("x")
+            codec = importlib.import_module("json")
+            print(eval("1 + 2"), "json" in sys.modules, len(sys.modules.keys()))
+            print(ray.get(normalize.remote(1)))
             """,
     ),
 }

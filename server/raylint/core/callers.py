@@ -31,7 +31,9 @@ from functools import lru_cache
 from typing import Iterable, Iterator
 
 from raylint.core import flow
-from raylint.core.flow import UNKNOWN, Declared, Def, Handle, Instance, Mod, Options, Values, imports_at_run_time, view
+from raylint.core.flow import (
+    LOADS_BY_NAME, LOADS_BY_PATH, RUNS_TEXT, UNKNOWN, Declared, Def, Handle, Instance, Mod, Options, Values, imports_at_run_time, view,
+)
 from raylint.core.model import CallerChange, CallSite, Edit, Finding, Fix, Position, Range, Related
 from raylint.core.names import ModuleIndex, ModuleInfo, Scope
 from raylint.core.prefilter import ANY_STAR_IMPORT, spells, workspace_imports
@@ -113,6 +115,9 @@ class _FileFacts:
         self.imports_anywhere = bool(odd) and (
             "import_module" in text or "__import__" in text or any(line.endswith("\\") for line in odd)
         )
+        # code loaded or run at run time (`runpy.run_path(p)`, `exec(code)`, `sys.modules[name]`):
+        # the text need not name the task's module, so every target's search reads this file
+        self.loads_code = _LOADS_CODE.search(text) is not None or "sys" in text and spells(text, "modules")
         self._odd_words: set[str] | None = None
         self._words: set[str] | None = None  # (see spelled)
         self._asked = 0
@@ -178,6 +183,11 @@ def _module_word(path: str) -> str:
     if base == "__init__.py":
         return os.path.basename(os.path.dirname(path))
     return base[:-3] if base.endswith(".py") else base
+
+
+_LOADING_WORDS = "|".join(sorted(LOADS_BY_NAME | LOADS_BY_PATH))
+_RUNNING_TEXT = r"(?<![\w.])(?:%s)\s*\(" % "|".join(sorted(RUNS_TEXT))
+_LOADS_CODE = re.compile(r"\b(?:%s)\b|%s" % (_LOADING_WORDS, _RUNNING_TEXT))
 
 
 class _Spelling:
@@ -299,7 +309,7 @@ class _TaskSites(_Sites):
                 imported = None
                 if path != self.target.path:
                     imported = facts.imported
-                    if visible.isdisjoint(imported) and not facts.star_import and not facts.may_miss_import(spelled):
+                    if visible.isdisjoint(imported) and not facts.star_import and not facts.loads_code and not facts.may_miss_import(spelled):
                         continue
                 module = index.module(path)
                 if module is None or module.syntax_errors:
@@ -307,7 +317,7 @@ class _TaskSites(_Sites):
                     self.broken(module, path, text)
                     if module is None:
                         continue
-                if path != self.target.path and not self._imports(module, imported, visible):
+                if path != self.target.path and not facts.loads_code and not self._imports(module, imported, visible):
                     continue
                 seen.add(path)
                 yield
@@ -374,17 +384,36 @@ class _TaskSites(_Sites):
                 escape = _module_escape(where, node)
                 if escape:
                     self.review(module, escape, f"`{_short(module.source.segment(escape))}` uses the task's module as a value, which raylint cannot follow")
-        for node in references.get("sys.modules", ()):
-            key = node.slice
+        for node, key in references.get("sys.modules", ()):
             if not (isinstance(key, ast.Constant) and isinstance(key.value, str)) or self._named(key.value, module) in exposing:
                 self.review(module, node, f"`{_short(module.source.segment(node))}` may fetch the task's module by name")
         for node in references.get("import", ()):
-            imported = node.args[0] if node.args else None
-            if not isinstance(imported, ast.Constant) or not isinstance(imported.value, str):
-                if self._may_name_a_workspace_module(imported, module):
-                    self.review(module, node, f"`{_short(module.source.segment(node))}` imports a module named at run time, which may be the task's")
-            elif self._named(imported.value, module) in exposing:
-                self.review(module, node, f"`{_short(module.source.segment(node))}` imports the task's module at run time, which raylint cannot follow")
+            why = self._run_time_load(node, module, exposing)
+            if why:
+                self.review(module, node, f"`{_short(module.source.segment(node))}` {why}")
+
+    def _run_time_load(self, call: ast.Call, module: ModuleInfo, exposing: set[str]) -> str | None:
+        """Why a call that loads or runs code chosen at run time (`flow.imports_at_run_time`)
+        may reach the task; None when it cannot: a module named by a string that is not the
+        task's (`import_module("json")`), code given as a string that names neither the task
+        nor an import (`eval("1 + 2")`)."""
+        func = call.func
+        name = func.id if isinstance(func, ast.Name) else func.attr
+        first = call.args[0] if call.args else None
+        written = first.value if isinstance(first, ast.Constant) and isinstance(first.value, str) else None
+        if name in LOADS_BY_NAME:
+            if written is None:
+                if self._may_name_a_workspace_module(first, module):
+                    return "imports a module named at run time, which may be the task's"
+                return None
+            if not exposing.isdisjoint(self._named_modules(written, module)):
+                return "imports the task's module at run time, which raylint cannot follow"
+            return None
+        if name in LOADS_BY_PATH:
+            return "loads a module from a file at run time, which may be the task's"
+        if written is not None and "import" not in written and not _Spelling([_module_word(self.target.path), *self.names]).search(written):
+            return None
+        return "runs code given at run time, which may use the task"
 
     def _exposing_value(self, expr: ast.AST, module: ModuleInfo, exposing: set[str]) -> bool:
         """May `expr` be a module that exposes the task (its own, one re-exporting it, or a
@@ -408,6 +437,15 @@ class _TaskSites(_Sites):
         """The workspace file `import_module(dotted)` imports (relative with leading dots)."""
         name = dotted.lstrip(".")
         return self.search.index.find(name, module.path, len(dotted) - len(name))
+
+    def _named_modules(self, dotted: str, module: ModuleInfo) -> set[str]:
+        """The workspace files a name given to a loader may import: the module it names, and for
+        a name of an object in one (`pkgutil.resolve_name("tasks:load")`, `pydoc.locate("tasks.load")`),
+        each module its leading parts name."""
+        parts = dotted.replace(":", ".").split(".")
+        named = {self._named(".".join(parts[:end]), module) for end in range(1, len(parts) + 1)}
+        named.discard(None)
+        return named
 
     def is_call_site(self, module: ModuleInfo, call: ast.Call) -> bool:
         if not (isinstance(call.func, ast.Attribute) and call.func.attr == "remote"):
@@ -1099,9 +1137,9 @@ class CallerSearch:
                     by_key.setdefault("module", []).append((node, found_values))
             elif isinstance(node, ast.Attribute):
                 if node.attr == "modules" and isinstance(node.value, ast.Name) and node.value.id == "sys":
-                    parent = view(module).parent(node)
-                    if isinstance(parent, ast.Subscript) and parent.value is node:
-                        by_key.setdefault("sys.modules", []).append(parent)  # (`sys.modules["tasks"]`)
+                    use = _sys_modules_use(view(module), node)
+                    if use is not None:
+                        by_key.setdefault("sys.modules", []).append(use)
                     continue
                 # only a module's attribute can be the task itself (an object's would have been
                 # stored there, which is a use to review where it happens): `a.b.task` is
@@ -1193,7 +1231,7 @@ class CallerSearch:
         for path in self.files:
             yield
             facts = self.facts(path)
-            if facts is None or facts.star_import or facts.imports_anywhere:
+            if facts is None or facts.star_import or facts.imports_anywhere or facts.loads_code:
                 imports.always.append(path)
                 continue
             for imported in facts.imported:
@@ -1342,6 +1380,25 @@ class CallerSearch:
             reason = "the project is a library (`library = true`): callers outside the workspace cannot be updated"
         reason = _reasons(fix.unsafe_reason, reason)
         return replace(fix, title=title, edits=tuple(taken), call_sites=tuple(handled + reviews), unsafe_reason=reason)
+
+
+def _sys_modules_use(where, node: ast.Attribute) -> tuple[ast.AST, ast.AST | None] | None:
+    """How the code uses `sys.modules` (`node`): the expression that may fetch a module from
+    it, with the name it fetches by (None: any, `sys.modules.values()`, `mods = sys.modules`);
+    None where no module is fetched (`"torch" in sys.modules`, `sys.modules.keys()`)."""
+    parent = where.parent(node)
+    if isinstance(parent, ast.Subscript) and parent.value is node:
+        return parent, parent.slice  # (`sys.modules["tasks"]`)
+    if isinstance(parent, ast.Attribute) and parent.value is node:
+        if parent.attr in ("keys", "__contains__"):
+            return None
+        call = where.parent(parent)
+        if parent.attr in ("get", "pop", "setdefault") and isinstance(call, ast.Call) and call.func is parent and call.args:
+            return call, call.args[0]
+        return parent, None
+    if isinstance(parent, ast.Compare) and parent.left is not node and all(isinstance(op, (ast.In, ast.NotIn)) for op in parent.ops):
+        return None
+    return node, None
 
 
 def _tree_imports(module: ModuleInfo, index: ModuleIndex) -> set[str] | bool:

@@ -710,8 +710,21 @@ def _fetches_by_name(func: ast.AST) -> bool:
     return isinstance(func, ast.Name) and func.id == "getattr" or imports_at_run_time(func)
 
 
+# Functions that load or run code chosen by a value at run time, which the caller search cannot
+# follow: by a module's name (`import_module(name)`, `pkgutil.resolve_name("tasks:f")`), by a
+# file's path (`runpy.run_path(p)`, `spec_from_file_location(m, p)`), or by the code's text
+# (the builtins `exec`, `eval` and `compile`, called by name: `re.compile` is another).
+LOADS_BY_NAME = frozenset({"__import__", "import_module", "find_spec", "run_module", "resolve_name", "locate"})
+LOADS_BY_PATH = frozenset({
+    "spec_from_file_location", "spec_from_loader", "SourceFileLoader", "SourcelessFileLoader",
+    "load_source", "load_module", "run_path", "execfile",
+})
+RUNS_TEXT = frozenset({"exec", "eval", "compile"})
+
+
 def imports_at_run_time(func: ast.AST) -> bool:
-    """Is this the function of `__import__(...)`, `import_module(...)`, `importlib.import_module(...)`?"""
+    """Is this the function of a call that loads or runs code chosen at run time (see
+    `LOADS_BY_NAME`): `importlib.import_module(...)`, `runpy.run_path(...)`, `exec(...)`?"""
     if isinstance(func, ast.Name):
-        return func.id in ("__import__", "import_module")
-    return isinstance(func, ast.Attribute) and func.attr == "import_module"
+        return func.id in LOADS_BY_NAME or func.id in LOADS_BY_PATH or func.id in RUNS_TEXT
+    return isinstance(func, ast.Attribute) and (func.attr in LOADS_BY_NAME or func.attr in LOADS_BY_PATH)

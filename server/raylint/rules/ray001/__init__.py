@@ -53,8 +53,12 @@ Such places are, among others:
 - calls through actor handles whose class raylint cannot tell (an un-annotated parameter,
   `ray.get_actor(...)`, an `ActorPool` lambda), and `self.m()` or `super().m()` in-process;
 - a module that imports the task's module at run time (`importlib.import_module("tasks")`,
-  `__import__`, or a module name computed there), or fetches from it by a computed name
-  (`getattr(tasks, name)`), or hands an actor method on uncalled (`run(h.report)`);
+  `__import__`, `pkgutil.resolve_name("tasks:load")`, or a module name computed there), or
+  fetches from it by a computed name (`getattr(tasks, name)`, `sys.modules[name]`), or hands
+  an actor method on uncalled (`run(h.report)`);
+- a module that loads code from a path or a text at run time, which need not name the task's
+  module at all (`runpy.run_path(p)`, `importlib.util.spec_from_file_location(m, p)`,
+  `exec(text)`, `eval(text)`);
 - a file that spells the task but has a syntax error or is not UTF-8;
 - callers in files excluded from raylint (searched, never edited);
 - calls from outside the workspace: for a library whose tasks others call, set
@@ -63,10 +67,10 @@ A task defined inside a function has its callers unfollowed: its fixes are unsaf
 Unsafe fixes are applied only with `--unsafe-fixes`, or in an editor after you confirm
 (where the editor can ask).
 
-What raylint cannot see at all: code that reaches the task by a name computed where
-nothing names the task's module (`import_module(config["module"])` in a module that neither
-imports nor spells it, `exec`), handles stored into objects by code outside the class's
-module, and callers outside the searched files. Such projects should set `library = true`.
+What raylint cannot see at all: code that reaches the task through a loader it does not
+know (a plugin framework's entry points, `hydra.utils.instantiate` of a config naming it),
+handles stored into objects by code outside the class's module, and callers outside the
+searched files. Such projects should set `library = true`.
 
 ## When it is wrong
 It misses refs it cannot trace: a put made in a helper of another module, a ref stored in an

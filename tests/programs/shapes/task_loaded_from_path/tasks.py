@@ -1,0 +1,6 @@
+import ray
+
+
+@ray.remote
+def load(i):
+    return ray.put(i * 10)
