@@ -305,6 +305,19 @@ REVIEW = {
             """},
         "normalize", 11,
     ),
+    "a timeout on a get whose ref is fetched later": (
+        {"tasks.py": TASKS, "main.py": """\
+            import ray
+            from tasks import normalize
+
+            try:
+                inner = ray.get(normalize.remote(4), timeout=0.1)
+            except ray.exceptions.GetTimeoutError:
+                inner = None
+            print(inner and ray.get(inner, timeout=60))
+            """},
+        "normalize", 5,
+    ),
     # code loaded or run at run time, by a path, a name or a text that need not spell `tasks`
     "a module loaded from a file's path (importlib.util)": (
         {"tasks.py": TASKS, "main.py": """\
@@ -595,6 +608,20 @@ SAFE = {
                     return await (self.lib.inventory.remote())
             """,
     ),
+    "timeouts on both gets: the wait for the task keeps its own": (
+        {"tasks.py": TASKS, "main.py": """\
+            import ray
+            from tasks import normalize
+
+            print(ray.get(ray.get(normalize.remote(1), timeout=30), timeout=5))
+            """},
+        "normalize", """\
+            import ray
+            from tasks import normalize
+
+            print(ray.get(normalize.remote(1), timeout=30))
+            """,
+    ),
     "a timeout on the first get moves to the only one": (
         {"tasks.py": TASKS, "main.py": """\
             import ray
@@ -695,22 +722,6 @@ SAFE = {
                 async def both(self):
                     inner = [self.lib.score.remote(1), self.lib.score.remote(2)]
                     return [await ref for ref in inner]
-            """,
-    ),
-    "a timeout on a get whose ref is fetched later": (
-        {"tasks.py": TASKS, "main.py": """\
-            import ray
-            from tasks import normalize
-
-            inner = ray.get(normalize.remote(4), timeout=60)
-            print(ray.get(inner, timeout=60))
-            """},
-        "normalize", """\
-            import ray
-            from tasks import normalize
-
-            inner = normalize.remote(4)
-            print(ray.get(inner, timeout=60))
             """,
     ),
     "the refs of a tuple-returning task unpacked and indexed": (

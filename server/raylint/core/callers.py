@@ -1026,12 +1026,13 @@ class _Uses:
             if reason:
                 return [], reason
         if isinstance(fetch, ast.Call) and fetch.keywords:
-            # `ray.get(ray.get(X, timeout=t))` → `ray.get(X, timeout=t)`: the wait keeps its timeout
-            if not target.generator and isinstance(parent, ast.Call) and self._is_get(parent, fetch) and not parent.keywords:
+            # `ray.get(ray.get(X, timeout=t)[, timeout=u])` → `ray.get(X, timeout=t)`: the wait
+            # for the task keeps its timeout (the value it put is there when it returns)
+            if not target.generator and isinstance(parent, ast.Call) and self._is_get(parent, fetch):
                 return [Edit(path, source.range_of(parent), source.segment(fetch))], ""
-            if target.generator:
-                return [], "it is fetched with a timeout, and the value is not fetched right there"
-            # `inner = ray.get(X, timeout=t)` → `inner = X`: the value is fetched later, as before
+            # (`inner = X` would drop the wait: a timeout that fired, a GetTimeoutError caught
+            # or not, would no longer; the later get's own timeout would count the task's run)
+            return [], "it is fetched with a timeout, and the value is not fetched right there"
         if target.generator:
             if isinstance(parent, ast.Expr):
                 return [Edit(path, source.range_of(outer), f"list({text})")], ""

@@ -8,8 +8,6 @@ from tasks import square
 def main():
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
     print("nested:", ray.get(ray.get(square.remote(3), timeout=60), timeout=60))
-    inner = ray.get(square.remote(4), timeout=60)
-    print("two steps:", ray.get(inner, timeout=60))
     ray.shutdown()
 
 
