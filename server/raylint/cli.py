@@ -195,7 +195,7 @@ def check(args: argparse.Namespace) -> int:
     if flagged:
         roots = _workspace_roots(settings.root or os.getcwd(), args.paths)
         # excluded files are searched for callers too: a fix must not silently break them
-        listed = python_files(roots, Excludes((), settings.root), [])
+        listed = python_files(roots, Excludes((), settings.root), [], scripts=True)
         workspace = sorted({os.path.abspath(p) for p in [*listed, *paths]})
         parsed = [m for r in results for m in [r.module, *r.extra] if m is not None]
         for result in results:

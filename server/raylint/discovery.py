@@ -45,9 +45,11 @@ class Excludes:
         return self.spec.match_file(relative.replace(os.sep, "/"))
 
 
-def python_files(paths: list[str], excluded: Excludes, errors: list[tuple[str, str]]) -> Iterator[str]:
+def python_files(paths: list[str], excluded: Excludes, errors: list[tuple[str, str]], scripts: bool = False) -> Iterator[str]:
     """The Python files under `paths`, in a stable order; problems go to `errors` (one line
-    each: a symlink loop, a FIFO or a device, an invalid .gitignore line), and the walk goes on."""
+    each: a symlink loop, a FIFO or a device, an invalid .gitignore line), and the walk goes on.
+    `scripts`: the Python scripts in folders too (`bin/train`, see `is_python_script`), which
+    are not checked but may call the project's tasks and import its names."""
     for path in paths:
         try:
             mode = os.stat(path).st_mode
@@ -55,7 +57,7 @@ def python_files(paths: list[str], excluded: Excludes, errors: list[tuple[str, s
             errors.append((path, _why(error)))
             continue
         if stat.S_ISDIR(mode):
-            yield from _walk(path, excluded, errors)
+            yield from _walk(path, excluded, errors, scripts)
         elif excluded(path):
             continue
         elif not stat.S_ISREG(mode):
@@ -87,7 +89,7 @@ def _spec(lines, invalid: list[tuple[str, str]], kind=pathspec.GitIgnoreSpec):
     return kind.from_lines("gitwildmatch", valid) if kind is pathspec.PathSpec else kind.from_lines(valid)
 
 
-def _walk(top: str, excluded: Excludes, errors: list[tuple[str, str]]) -> Iterator[str]:
+def _walk(top: str, excluded: Excludes, errors: list[tuple[str, str]], scripts: bool = False) -> Iterator[str]:
     ignores: list[tuple[str, pathspec.PathSpec]] = []
     stack = [top]
     while stack:
@@ -119,7 +121,27 @@ def _walk(top: str, excluded: Excludes, errors: list[tuple[str, str]]) -> Iterat
                     yield os.path.normpath(entry.path)  # `x.py`, not `./x.py`, when walking `.`
                 elif not stat.S_ISDIR(mode):
                     errors.append((os.path.normpath(entry.path), "not a regular file (a FIFO, socket or device), skipped"))
+            elif scripts and "." not in entry.name and is_python_script(entry.path):
+                yield os.path.normpath(entry.path)
         stack.extend(reversed(subfolders))
+
+
+def is_python_script(path: str) -> bool:
+    """Is the file a Python script without a suffix, its first line running Python
+    (`#!/usr/bin/env python3`)? Only a regular file's first bytes are read (never blocking)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return False
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return False
+        first = os.read(fd, 256)
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+    return first.startswith(b"#!") and b"python" in first.split(b"\n", 1)[0]
 
 
 def _gitignore(folder: str, errors: list[tuple[str, str]]) -> pathspec.PathSpec | None:

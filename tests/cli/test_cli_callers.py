@@ -543,3 +543,20 @@ def test_a_module_imported_at_run_time_makes_every_task_of_it_unsafe(project):
     result = project.run("check", ".")
     review = "review call site main.py:6:11: `importlib.import_module('tasks')` imports the task's module at run time"
     assert result.out.count(review) == 3, result.out
+
+
+def test_a_caller_in_a_python_script_without_a_suffix_is_updated(project):
+    """`bin/run_job` (a `#!/usr/bin/env python3` script) is not checked, but it may call the
+    project's tasks: it is searched and rewritten with them. Files that are not Python scripts
+    (a shell script, a FIFO, a link to a device) are passed over without a word."""
+    project.write("tasks.py", LOAD_TASK)
+    project.write("bin/run_job", "#!/usr/bin/env python3\nimport ray\nfrom tasks import load\nprint(ray.get(ray.get(load.remote(1))))\n")
+    project.write("bin/deploy", "#!/bin/sh\nexec python -c 'from tasks import load'\n")
+    os.mkfifo(project.root / "bin" / "queue")
+    os.symlink("/dev/zero", project.root / "bin" / "zeros")
+    result = run_in(project.root, ".", "--fix")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (project.root / "bin/run_job").read_text().endswith("print(ray.get(load.remote(1)))\n")
+    assert "return i * 10" in (project.root / "tasks.py").read_text()
+    assert (project.root / "bin/deploy").read_text() == "#!/bin/sh\nexec python -c 'from tasks import load'\n"
+    assert result.stderr == ""

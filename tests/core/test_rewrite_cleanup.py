@@ -4,6 +4,7 @@ more, and where an import the fix needs goes."""
 from __future__ import annotations
 
 import ast
+import json
 import textwrap
 
 import pytest
@@ -141,3 +142,29 @@ def test_an_import_another_module_takes_from_this_one_stays(tmp_path):
     (tmp_path / "other.py").write_text("from tasks import store\n")
     out, _ = fix_text(code, str(tmp_path / "tasks.py"), index=ModuleIndex([str(tmp_path)]))
     assert "from ray import put as store\n" in out  # a re-export: removing it would break other.py
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("analysis.ipynb", json.dumps({
+            "cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+                       "source": ["from tasks import store\n", "print(store(1))\n"]}],
+            "metadata": {}, "nbformat": 4, "nbformat_minor": 5,
+        }).encode()),
+        ("bin/run_job", b"#!/usr/bin/env python3\nfrom tasks import store\nprint(store(1))\n"),
+        ("legacy.py", b"# caf\xe9\nfrom tasks import store\n"),  # (not UTF-8: it cannot be read)
+    ],
+    ids=["notebook", "script", "unreadable"],
+)
+def test_an_import_a_notebook_or_a_script_takes_from_this_module_stays(tmp_path, name, content):
+    """The files the caller search reads (notebooks, extensionless Python scripts) count as
+    importers too, and a file that cannot be read may be one."""
+    from raylint.core import ModuleIndex
+
+    code = "import ray\nfrom ray import put as store\n\n\n@ray.remote\ndef f(x):\n    return store(x)\n"
+    (tmp_path / "tasks.py").write_text(code)
+    (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+    (tmp_path / name).write_bytes(content)
+    out, _ = fix_text(code, str(tmp_path / "tasks.py"), index=ModuleIndex([str(tmp_path)]))
+    assert "from ray import put as store\n" in out

@@ -112,6 +112,22 @@ async def test_fix_updates_a_caller_in_an_unopened_file(editor: Editor):
     assert (root / "main.py").read_text() == CALLER  # the server only proposes
 
 
+@pytest.mark.any_profile
+async def test_fix_updates_a_caller_in_a_python_script_without_a_suffix(editor: Editor):
+    """`bin/run_job` (first line `#!/usr/bin/env python3`) is no module, but it calls the task."""
+    root = editor.client.workspace_root
+    (root / "bin").mkdir()
+    (root / "bin" / "run_job").write_text("#!/usr/bin/env python3\n" + CALLER)
+    script_uri = (root / "bin" / "run_job").as_uri()
+    uri = editor.open("tasks.py", TASKS)
+    action = await fix_action(editor, uri, LOAD_LINE, "Return the value directly")
+    assert "to review" not in action.title
+    edit = await editor.edit_of(action)
+    assert sorted(uris_of(edit)) == sorted([uri, script_uri])
+    edits, _ = caller_edits(edit, script_uri)
+    assert apply_text_edits("#!/usr/bin/env python3\n" + CALLER, edits, editor.encoding) == "#!/usr/bin/env python3\n" + CALLER_LOAD_FIXED
+
+
 def is_pull(editor: Editor) -> bool:
     return editor.pull
 

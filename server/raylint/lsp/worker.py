@@ -386,7 +386,7 @@ class Worker:
             problems: list[tuple[str, str]] = []
             listed: list[str] = []
             try:
-                for path in python_files(list(self.roots), Excludes((), settings.root), problems):
+                for path in python_files(list(self.roots), Excludes((), settings.root), problems, scripts=True):
                     listed.append(os.path.abspath(path))
             except Exception as error:  # the listing broke off: what was listed is searched
                 problems.append((", ".join(self.roots), f"{type(error).__name__}: {error}"))

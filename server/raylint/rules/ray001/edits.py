@@ -15,7 +15,7 @@ from raylint.rules.ray001.body import Body
 from raylint.core.model import Edit, Position, Range
 from raylint.core.source import SourceText, dedent_form_feeds, first_line
 from raylint.core.tasks import RemoteFunction
-from raylint.discovery import DEFAULT_EXCLUDED_DIRS
+from raylint.discovery import Excludes, python_files
 
 
 @dataclass
@@ -388,7 +388,9 @@ def _imported_elsewhere(ctx: Context, name: str) -> bool:
 
     def spells_both(path: str) -> bool:
         text = index.text(path)
-        return bool(text and module.search(text) and word.search(text))
+        if text is None:
+            return True  # (it cannot be read: it may import it)
+        return bool(module.search(text) and word.search(text))
 
     for root in index.roots:
         files = index.memo(root, "python files", lambda root=root: _python_files(root))
@@ -401,10 +403,11 @@ def _imported_elsewhere(ctx: Context, name: str) -> bool:
 
 
 def _python_files(root: str) -> list[str] | None:
+    """The files the caller search reads under `root` (modules, notebooks, Python scripts);
+    None past `_MAX_FILES_SEARCHED`."""
     found: list[str] = []
-    for folder, folders, files in os.walk(root):
-        folders[:] = sorted(f for f in folders if f not in DEFAULT_EXCLUDED_DIRS and not f.startswith("."))
-        found.extend(os.path.join(folder, f) for f in sorted(files) if f.endswith(".py"))
+    for path in python_files([root], Excludes((), None), [], scripts=True):
+        found.append(path)
         if len(found) > _MAX_FILES_SEARCHED:
             return None
     return found
