@@ -318,6 +318,19 @@ REVIEW = {
             """},
         "normalize", 5,
     ),
+    "a two-step get inside a try that handles the task's failure": (
+        {"tasks.py": TASKS, "main.py": """\
+            import ray
+            from tasks import normalize
+
+            try:
+                inner = ray.get(normalize.remote(4))
+            except ray.exceptions.RayTaskError:
+                inner = None
+            print(inner and ray.get(inner))
+            """},
+        "normalize", 5,
+    ),
     # code loaded or run at run time, by a path, a name or a text that need not spell `tasks`
     "a module loaded from a file's path (importlib.util)": (
         {"tasks.py": TASKS, "main.py": """\
@@ -606,6 +619,36 @@ SAFE = {
 
                 async def read(self):
                     return await (self.lib.inventory.remote())
+            """,
+    ),
+    "gets inside a try: nested, or without handlers (the wait stays, or nothing is caught)": (
+        {"tasks.py": TASKS, "main.py": """\
+            import ray
+            from tasks import normalize
+
+            try:
+                print(ray.get(ray.get(normalize.remote(1))))
+            except ray.exceptions.RayTaskError:
+                print("failed")
+            try:
+                inner = ray.get(normalize.remote(2))
+            finally:
+                print("done")
+            print(ray.get(inner))
+            """},
+        "normalize", """\
+            import ray
+            from tasks import normalize
+
+            try:
+                print(ray.get(normalize.remote(1)))
+            except ray.exceptions.RayTaskError:
+                print("failed")
+            try:
+                inner = normalize.remote(2)
+            finally:
+                print("done")
+            print(ray.get(inner))
             """,
     ),
     "timeouts on both gets: the wait for the task keeps its own": (

@@ -1037,9 +1037,23 @@ class _Uses:
             if isinstance(parent, ast.Expr):
                 return [Edit(path, source.range_of(outer), f"list({text})")], ""
             text = f"list({source.segment(fetch)})" if target.change is CallerChange.GENERATOR_DYNAMIC else f"list({text})"
+        elif not (isinstance(parent, ast.Call) and self._is_get(parent, fetch) or isinstance(parent, ast.Await)) and self._handled(fetch):
+            # (`inner = X` no longer waits for the task: its failure would be raised where the
+            # value is fetched, past the handler, after what runs in between)
+            return [], "it is fetched inside a `try` that handles errors, and the value is not fetched right there"
         return [Edit(path, source.range_of(fetch), text)], ""
 
+    def _handled(self, node: ast.AST) -> bool:
+        """Is `node` in the body of a `try` with handlers, in its function?"""
+        child, at = node, self.where.parent(node)
+        while at is not None and not isinstance(at, (*_FUNCTIONS, ast.Lambda, ast.ClassDef)):
+            if isinstance(at, _TRIES) and at.handlers and any(child is s for s in at.body):
+                return True
+            child, at = at, self.where.parent(at)
+        return False
 
+
+_TRIES = (ast.Try, ast.TryStar) if hasattr(ast, "TryStar") else (ast.Try,)
 _KEEPS_ITEMS = ("len", "list", "tuple", "sorted", "enumerate", "zip", "iter", "reversed")
 
 

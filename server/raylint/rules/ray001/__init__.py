@@ -59,8 +59,9 @@ Such places are, among others:
 - a module that loads code from a path or a text at run time, which need not name the task's
   module at all (`runpy.run_path(p)`, `importlib.util.spec_from_file_location(m, p)`,
   `exec(text)`, `eval(text)`);
-- an outer ref fetched with a timeout whose value is fetched later (`inner = ray.get(ref,
-  timeout=1)`): without that get the wait would no longer time out;
+- an outer ref fetched with a timeout, or inside a `try` that handles errors, whose value is
+  fetched later (`inner = ray.get(ref, timeout=1)`): without that get the wait would no longer
+  time out, and a failure of the task would be raised later, past the handler;
 - a file that spells the task but has a syntax error or is not UTF-8;
 - callers in files excluded from raylint (searched, never edited);
 - calls from outside the workspace: for a library whose tasks others call, set
