@@ -911,3 +911,18 @@ def test_every_review_case_has_a_safe_twin_shape():
     """The REVIEW cases must not pass because nothing is ever safe: the SAFE ones use the same
     task and actor definitions."""
     assert {task for _, task, _ in REVIEW.values()} & {task for _, task, _ in SAFE.values()}
+
+
+@pytest.mark.parametrize(
+    ("text", "loads"),
+    [
+        ("exec(code)", True), ("y = eval (s)", True), ("\neval(\n x)", True), ("runpy.run_path(p)", True),
+        ("import sys\nsys.modules[n]", True), ("x = re.compile('a')", False), ("my_exec(x)", False),
+        ("x.exec(y)", False), ("compiled(x)", False), ("relocate(x)", False),
+    ],
+)
+def test_a_file_that_may_load_code_at_run_time_is_told_by_its_text(text, loads):
+    """Such a file is read by every caller search (see `_FileFacts.loads_code`)."""
+    from raylint.core.callers import _loads_code
+
+    assert _loads_code(text) is loads
