@@ -331,6 +331,133 @@ REVIEW = {
             """},
         "normalize", 5,
     ),
+    # `inner = ray.get(X)` becomes `inner = X`: the wait for the task is gone, so what runs
+    # before the value is waited for may see the task unfinished (its files not written yet)
+    "a statement between the removed wait and the fetch of the value": (
+        {"tasks.py": TASKS, "main.py": """\
+            import os
+            import ray
+            from tasks import normalize
+
+            inner = ray.get(normalize.remote(4))
+            print(os.listdir("."))
+            print(ray.get(inner))
+            """},
+        "normalize", 5,
+    ),
+    "refs fetched, then never waited for": (
+        {"tasks.py": TASKS, "main.py": """\
+            import ray
+            from tasks import normalize
+
+            refs = ray.get([normalize.remote(i) for i in range(3)])
+            """},
+        "normalize", 4,
+    ),
+    "a two-step get in a try whose finally runs before the value is fetched": (
+        {"tasks.py": TASKS, "main.py": """\
+            import ray
+            from tasks import normalize
+
+            try:
+                inner = ray.get(normalize.remote(2))
+            finally:
+                print("done")
+            print(ray.get(inner))
+            """},
+        "normalize", 5,
+    ),
+    "a fetched ref passed to a call": (
+        {"tasks.py": TASKS, "main.py": """\
+            import ray
+            from tasks import normalize
+
+            def keep(ref):
+                return [ref]
+
+            print(ray.get(keep(ray.get(normalize.remote(1)))[0]))
+            """},
+        "normalize", 7,
+    ),
+    "fetches in a loop, which ran the tasks one at a time": (
+        {"tasks.py": TASKS, "main.py": """\
+            import ray
+            from tasks import normalize
+
+            refs = []
+            for i in range(3):
+                refs.append(ray.get(normalize.remote(i)))
+            print(ray.get(refs))
+            """},
+        "normalize", 6,
+    ),
+    "the next statement runs a call before it waits": (
+        {"tasks.py": TASKS, "main.py": """\
+            import os
+            import ray
+            from tasks import normalize
+
+            inner = ray.get(normalize.remote(1))
+            print(len(os.listdir(".")), ray.get(inner))
+            """},
+        "normalize", 5,
+    ),
+    "the next statement may not wait (a branch, `and`, a comprehension)": (
+        {"tasks.py": TASKS, "main.py": """\
+            import sys
+            import ray
+            from tasks import normalize
+
+            a = ray.get(normalize.remote(1))
+            value = ray.get(a) if sys.argv[1:] else None
+            b = ray.get(normalize.remote(2))
+            value = sys.argv[1:] and ray.get(b)
+            c = ray.get(normalize.remote(3))
+            values = [ray.get(c) for _ in sys.argv]
+            print(value, values)
+            """},
+        "normalize", 5,
+    ),
+    "asyncio.gather of outer refs, then each awaited (several failures: another error first)": (
+        {"tasks.py": ACTORS, "main.py": """\
+            import asyncio
+
+            import ray
+            from tasks import Library
+
+
+            @ray.remote
+            class Front:
+                def __init__(self):
+                    self.lib = Library.remote()
+
+                async def both(self):
+                    inner = await asyncio.gather(self.lib.score.remote(1), self.lib.score.remote(2))
+                    return [await ref for ref in inner]
+            """},
+        "Library.score", 13,
+    ),
+    "the refs of several calls waited for one by one, each value used before the next wait": (
+        {"tasks.py": TASKS, "main.py": """\
+            import ray
+            from tasks import normalize
+
+            refs = ray.get([normalize.remote(i) for i in range(3)])
+            print([str(ray.get(ref)) for ref in refs])
+            """},
+        "normalize", 4,
+    ),
+    "the ref passed to a `.remote` that raylint cannot tell is Ray's": (
+        {"tasks.py": TASKS, "main.py": """\
+            import ray
+            from tasks import normalize
+
+            def run(service):
+                inner = ray.get(normalize.remote(1))
+                return ray.get(service.remote(inner))
+            """},
+        "normalize", 5,
+    ),
     # code loaded or run at run time, by a path, a name or a text that need not spell `tasks`
     "a module loaded from a file's path (importlib.util)": (
         {"tasks.py": TASKS, "main.py": """\
@@ -540,6 +667,7 @@ SAFE = {
 
             workers = [Library.remote() for _ in range(2)]
             refs = ray.get([w.score.remote(b) for w in workers for b in (1, 2)])
+            print(ray.get(refs))
             """},
         "Library.score", """\
             import ray
@@ -547,6 +675,7 @@ SAFE = {
 
             workers = [Library.remote() for _ in range(2)]
             refs = [w.score.remote(b) for w in workers for b in (1, 2)]
+            print(ray.get(refs))
             """,
     ),
     "an actor made with get_if_exists": (
@@ -621,7 +750,7 @@ SAFE = {
                     return await (self.lib.inventory.remote())
             """,
     ),
-    "gets inside a try: nested, or without handlers (the wait stays, or nothing is caught)": (
+    "gets inside a try: nested, or without handlers (the wait stays, or nothing is caught before it)": (
         {"tasks.py": TASKS, "main.py": """\
             import ray
             from tasks import normalize
@@ -632,9 +761,9 @@ SAFE = {
                 print("failed")
             try:
                 inner = ray.get(normalize.remote(2))
+                print(ray.get(inner))
             finally:
                 print("done")
-            print(ray.get(inner))
             """},
         "normalize", """\
             import ray
@@ -646,9 +775,9 @@ SAFE = {
                 print("failed")
             try:
                 inner = normalize.remote(2)
+                print(ray.get(inner))
             finally:
                 print("done")
-            print(ray.get(inner))
             """,
     ),
     "timeouts on both gets: the wait for the task keeps its own": (
@@ -748,7 +877,7 @@ SAFE = {
 
                 async def both(self):
                     inner = await asyncio.gather(self.lib.score.remote(1), self.lib.score.remote(2))
-                    return [await ref for ref in inner]
+                    return await asyncio.gather(*inner)
             """},
         "Library.score", """\
             import asyncio
@@ -764,7 +893,7 @@ SAFE = {
 
                 async def both(self):
                     inner = [self.lib.score.remote(1), self.lib.score.remote(2)]
-                    return [await ref for ref in inner]
+                    return await asyncio.gather(*inner)
             """,
     ),
     "the refs of a tuple-returning task unpacked and indexed": (
@@ -773,16 +902,18 @@ SAFE = {
             from tasks import normalize
 
             a, b = ray.get(normalize.remote(1))
+            print(ray.get(a), ray.get(b))
             pair = ray.get(normalize.remote(2))
-            print(ray.get(a), ray.get(b), ray.get(pair[0]), len(pair))
+            print(ray.get(pair[0]), len(pair))
             """},
         "normalize", """\
             import ray
             from tasks import normalize
 
             a, b = normalize.remote(1)
+            print(ray.get(a), ray.get(b))
             pair = normalize.remote(2)
-            print(ray.get(a), ray.get(b), ray.get(pair[0]), len(pair))
+            print(ray.get(pair[0]), len(pair))
             """,
     ),
     "a list of calls of a task that becomes a generator": (
@@ -851,6 +982,51 @@ SAFE = {
             codec = importlib.import_module("json")
             print(eval("1 + 2"), "json" in sys.modules, len(sys.modules.keys()))
             print(ray.get(normalize.remote(1)))
+            """,
+    ),
+    # the wait a two-step get drops is kept when what runs next is a wait for the value
+    "the value waited for first thing in the next statement": (
+        {"tasks.py": TASKS, "main.py": """\
+            import ray
+            from tasks import normalize
+
+            @ray.remote
+            def length(x):
+                return len(str(x))
+
+            inner = ray.get(normalize.remote(1))
+            print("passed on:", ray.get(length.remote(inner)))
+            refs = ray.get([normalize.remote(i) for i in range(3)])
+            print("".join(str(v) for v in ray.get(refs)))
+            """},
+        "normalize", """\
+            import ray
+            from tasks import normalize
+
+            @ray.remote
+            def length(x):
+                return len(str(x))
+
+            inner = normalize.remote(1)
+            print("passed on:", ray.get(length.remote(inner)))
+            refs = [normalize.remote(i) for i in range(3)]
+            print("".join(str(v) for v in ray.get(refs)))
+            """,
+    ),
+    "the refs of one call waited for one by one (all ready when the task ends)": (
+        {"tasks.py": TASKS.replace("return ray.put(x * 2)", "return ray.put(x), ray.put(x * 2)"), "main.py": """\
+            import ray
+            from tasks import normalize
+
+            pair = ray.get(normalize.remote(1))
+            print([str(ray.get(ref)) for ref in pair], len(pair))
+            """},
+        "normalize", """\
+            import ray
+            from tasks import normalize
+
+            pair = normalize.remote(1)
+            print([str(ray.get(ref)) for ref in pair], len(pair))
             """,
     ),
 }

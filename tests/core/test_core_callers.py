@@ -41,10 +41,10 @@ FILES = {
         def main(store: Store):
             a = ray.get(ray.get(fetch.remote(1)))
             b = ray.get(ray.get(tasks.load.options(num_cpus=1).remote(2)))
-            c = ray.get([fetch.remote(i) for i in range(3)])
+            c = ray.get(ray.get([fetch.remote(i) for i in range(3)]))
             handle = Store.remote()
             d = ray.get(ray.get(handle.get.remote("k")))
-            e = ray.get(store.get.remote("j"))
+            e = ray.get(ray.get(store.get.remote("j")))
             other(fetch.remote(4))
             return a, b, c, d, e
         """,

@@ -783,6 +783,9 @@ class _Uses:
             return "it is gathered with other awaitables, which raylint cannot follow"
         if isinstance(self.where.parent(await_), ast.Expr):
             return ""  # a barrier: it still waits
+        reason = self._removed_wait(await_)
+        if reason:
+            return reason
         source = self.module.source
         text = "[" + ", ".join(source.segment(a) for a in gather.args) + "]"
         self.edits.append(Edit(self.module.path, source.range_of(await_), text))
@@ -1050,11 +1053,126 @@ class _Uses:
             if isinstance(parent, ast.Expr):
                 return [Edit(path, source.range_of(outer), f"list({text})")], ""
             text = f"list({source.segment(fetch)})" if target.change is CallerChange.GENERATOR_DYNAMIC else f"list({text})"
-        elif not (isinstance(parent, ast.Call) and self._is_get(parent, fetch) or isinstance(parent, ast.Await)) and self._handled(fetch):
-            # (`inner = X` no longer waits for the task: its failure would be raised where the
-            # value is fetched, past the handler, after what runs in between)
-            return [], "it is fetched inside a `try` that handles errors, and the value is not fetched right there"
+        elif not (isinstance(parent, ast.Call) and self._is_get(parent, fetch) or isinstance(parent, ast.Await)):
+            reason = self._removed_wait(fetch)
+            if reason:
+                return [], reason
         return [Edit(path, source.range_of(fetch), text)], ""
+
+    def _removed_wait(self, fetch: ast.AST) -> str:
+        """`inner = ray.get(X)` becomes `inner = X`, which no longer waits for the task: what
+        runs next would see it unfinished (a file it writes not there yet, an actor it calls
+        not called yet, its failure not raised yet). Kept only where the next statement waits
+        for it first thing (`value = ray.get(inner)`). "" when so, else why not."""
+        if self._handled(fetch):
+            # (its failure would be raised where the value is fetched, past the handler)
+            return "it is fetched inside a `try` that handles errors, and the value is not fetched right there"
+        removed = "the fix removes this wait for the task, and what runs next is not a wait for its value"
+        fetched = fetch.value if isinstance(fetch, ast.Await) else fetch.args[0]
+        one_task = isinstance(fetched, ast.Call) and self.sites.is_call_site(self.module, fetched)  # (its refs are ready at once)
+        statement = self.where.parent(fetch)
+        while self._keeps_refs(statement, fetch):  # (`ray.get(list(X))`, `ray.get(X[0])`: waited at once)
+            fetch, statement = statement, self.where.parent(statement)
+        if isinstance(statement, ast.Await) or isinstance(statement, ast.Call) and self._is_get(statement, fetch) and not statement.keywords:
+            return ""
+        if not isinstance(statement, (ast.Assign, ast.AnnAssign)) or statement.value is not fetch:
+            return removed
+        targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+        if len(targets) != 1:
+            return removed
+        target = targets[0]
+        elements = target.elts if isinstance(target, (ast.Tuple, ast.List)) else [target]
+        if not all(isinstance(e, ast.Name) for e in elements):
+            return removed
+        following = _next_statement(self.where, statement)
+        head = _evaluated_first(following) if following is not None else None
+        if head is None or not self._waits_first(following, head, {e.id for e in elements}, one_task):
+            return removed
+        return ""
+
+    def _keeps_refs(self, expr: ast.AST, argument: ast.AST) -> bool:
+        """Is `expr` the refs of `argument` again, read without running code: `list(refs)`,
+        `tuple(refs)`, `refs[i]`?"""
+        if isinstance(expr, ast.Subscript):
+            return expr.value is argument and isinstance(expr.slice, (ast.Constant, ast.Name, ast.UnaryOp))
+        return (
+            isinstance(expr, ast.Call) and len(expr.args) == 1 and expr.args[0] is argument and not expr.keywords
+            and isinstance(expr.func, ast.Name) and expr.func.id in ("list", "tuple")
+            and self.values.of(expr.func, self.module) == {flow.Ext(f"builtins.{expr.func.id}")}
+        )
+
+    def _waits_first(self, statement: ast.AST, head: ast.AST, names: set[str], one_task: bool = False) -> bool:
+        """Is the first thing `statement` does (in `head`, the part of it evaluated first),
+        with certainty, to wait for one of `names` (`ray.get(inner)`, `ray.get([inner,
+        other])`, `await inner`, `await asyncio.gather(*refs)`)? Nothing that may run code (a
+        call, an await, a yield) is evaluated before it, and nothing may skip it (a branch,
+        `and`, a comprehension's condition). `one_task`: the names hold the refs of one call,
+        all ready when it ends: a list comprehension over them that waits for each first
+        thing (`[ray.get(r) for r in pair]`) waits for the task."""
+        where = self.where
+        waits = [node for node in ast.walk(head) if self._is_wait_for(node, names, one_task)]
+        for wait in sorted(waits, key=lambda node: (node.lineno, node.col_offset)):
+            child, at = wait, where.parent(wait)
+            while child is not statement:
+                if not _always_evaluates(at, child):
+                    break
+                child, at = at, where.parent(at)
+            else:
+                ancestors, inside, at = {id(statement)}, {id(n) for n in ast.walk(wait)}, wait
+                while at is not statement:
+                    child, at = at, where.parent(at)
+                    ancestors.add(id(at))
+                    if isinstance(at, ast.comprehension) and at.iter is child:
+                        comprehension = where.parent(at)  # (the rest of it runs after its first iterable)
+                        inside |= {id(n) for n in ast.walk(comprehension)} - {id(n) for n in ast.walk(child)}
+                start = (wait.lineno, wait.col_offset)
+                return not any(
+                    isinstance(node, _RUNS_CODE) and id(node) not in ancestors and id(node) not in inside
+                    and (node.lineno, node.col_offset) < start
+                    for node in ast.walk(statement)
+                )
+        return False
+
+    def _is_wait_for(self, node: ast.AST, names: set[str], one_task: bool) -> bool:
+        def named(e: ast.AST) -> bool:  # (`inner`, `pair[0]`)
+            if isinstance(e, ast.Subscript) and isinstance(e.slice, (ast.Constant, ast.UnaryOp)):
+                e = e.value
+            return isinstance(e, ast.Name) and e.id in names
+
+        def plain(e: ast.AST) -> bool:  # (read without running code)
+            return isinstance(e, (ast.Name, ast.Constant)) or isinstance(e, ast.Starred) and isinstance(e.value, ast.Name)
+
+        if isinstance(node, ast.Await):
+            value = node.value
+            if named(value):
+                return True
+            return (
+                isinstance(value, ast.Call) and not value.keywords and self._is_ray(value.func, "asyncio.gather")
+                and all(map(plain, value.args)) and any(named(getattr(a, "value", a)) for a in value.args)
+            )
+        if isinstance(node, (ast.ListComp, ast.SetComp)) and one_task:
+            (loop, *more) = node.generators
+            return (
+                not more and not loop.ifs and not loop.is_async and named(loop.iter) and isinstance(loop.target, ast.Name)
+                and self._waits_first(node.elt, node.elt, {loop.target.id})
+            )
+        if not isinstance(node, ast.Call):
+            return False
+        if len(node.args) == 1 and not node.keywords and self.values.is_ray(node.func, self.module, "ray.get"):
+            argument = node.args[0]
+            if named(argument):
+                return True
+            return isinstance(argument, (ast.List, ast.Tuple)) and all(map(plain, argument.elts)) and any(map(named, argument.elts))
+        # `ray.get(g.remote(inner))`: a Ray task or actor method given the ref runs once its
+        # value is there, and its result is waited for at once
+        arguments = [*node.args, *(k.value for k in node.keywords)]
+        parent = self.where.parent(node)
+        return (
+            isinstance(parent, ast.Call) and self._is_get(parent, node) and not parent.keywords
+            and all(map(plain, arguments)) and any(map(named, arguments))
+            and isinstance(node.func, ast.Attribute) and isinstance(node.func.value, (ast.Name, ast.Attribute))
+            and self.values.submits_to_ray(node, self.module)
+        )
 
     def _handled(self, node: ast.AST) -> bool:
         """Is `node` in the body of a `try` with handlers, in its function?"""
@@ -1067,6 +1185,55 @@ class _Uses:
 
 
 _TRIES = (ast.Try, ast.TryStar) if hasattr(ast, "TryStar") else (ast.Try,)
+_RUNS_CODE = (ast.Call, ast.Await, ast.Yield, ast.YieldFrom)
+_SKIPS = (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp, ast.IfExp)
+
+
+def _next_statement(where: flow.View, statement: ast.stmt) -> ast.stmt | None:
+    """The statement right after `statement` in its block (None at the block's end)."""
+    parent = where.parent(statement)
+    for field in ("body", "orelse", "finalbody"):
+        block = getattr(parent, field, None)
+        if isinstance(block, list):
+            for index, item in enumerate(block):
+                if item is statement:
+                    return block[index + 1] if index + 1 < len(block) else None
+    return None
+
+
+def _evaluated_first(statement: ast.stmt) -> ast.AST | None:
+    """The part of `statement` that is evaluated before anything else it holds: a simple
+    statement's whole text, a compound one's head (an `if`'s test, a `for`'s iterable)."""
+    if isinstance(statement, (ast.Expr, ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Return)):
+        return statement
+    if isinstance(statement, (ast.If, ast.While)):
+        return statement.test
+    if isinstance(statement, (ast.For, ast.AsyncFor)):
+        return statement.iter
+    if isinstance(statement, (ast.With, ast.AsyncWith)) and statement.items:
+        return statement.items[0].context_expr
+    return None
+
+
+def _always_evaluates(parent: ast.AST, child: ast.AST) -> bool:
+    """Is `child` evaluated whenever `parent` is, and first of what may run code in a
+    statement (not skipped by a branch, `and`/`or`, a chained comparison, a lambda or a
+    comprehension; in an assignment, the value, which runs before its targets)?"""
+    if isinstance(parent, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+        return parent.generators[0] is child  # (the first iterable is read at once)
+    if isinstance(parent, ast.comprehension):
+        return parent.iter is child
+    if isinstance(parent, _SKIPS):
+        return False
+    if isinstance(parent, ast.BoolOp):
+        return parent.values[0] is child
+    if isinstance(parent, ast.Compare):
+        return parent.left is child or parent.comparators[0] is child
+    if isinstance(parent, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+        return parent.value is child
+    return True
+
+
 _KEEPS_ITEMS = ("len", "list", "tuple", "sorted", "enumerate", "zip", "iter", "reversed")
 
 

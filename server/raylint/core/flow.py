@@ -675,6 +675,24 @@ class Values:
             resolver = self._resolvers[id(module)] = Resolver(module, self.index, None)
         return resolver.is_(expr, view(module).scope_of(expr), name)
 
+    def submits_to_ray(self, call: ast.Call, module: ModuleInfo, scope: Scope | None = None) -> bool:
+        """Is `call` certainly a submission to a Ray task or actor method of the workspace (which
+        resolves a top-level ref argument before it runs), not some other `.remote` (a Serve
+        handle's, a library's)? `f.remote()` / `f.options(...).remote()` of a task, `h.m.remote()`
+        of an actor handle."""
+        if not (isinstance(call.func, ast.Attribute) and call.func.attr == "remote"):
+            return False
+        target = call.func.value
+        if scope is None:
+            scope = view(module).scope_of(call)
+        if isinstance(target, ast.Attribute):
+            found = self.of(target.value, module, scope)  # `h` of `h.m.remote()`
+            return bool(found) and all(isinstance(value, Handle) for value in found)
+        found = self.of(target, module, scope)
+        return bool(found) and all(
+            isinstance(value, Options) or isinstance(value, Def) and value.remote and value.kind == "function" for value in found
+        )
+
     def _decorated_remote(self, node: ast.AST, module: ModuleInfo, scope: Scope) -> bool:
         for decorator in getattr(node, "decorator_list", []):
             for value in self.of(decorator, module, scope):

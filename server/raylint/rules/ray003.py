@@ -80,7 +80,7 @@ from __future__ import annotations
 
 import ast
 
-from raylint.core.flow import Def, Handle, Options, Values, View, view
+from raylint.core.flow import Values, View, view
 from raylint.core.model import Finding, Fix, Related
 from raylint.core.names import Scope
 from raylint.core.rule import DOCS_BASE, Checked, FixAvailability, InFile, Rule
@@ -227,7 +227,8 @@ def _check_get(ctx: Checked, v: View, facts: _Facts, get: ast.Call) -> Finding |
         # caller waited for nothing and nothing is raised later instead.
         unsafe = UNSAFE
         if _put_ref(ctx, v, get.args[0], scope):
-            unknown = next((use for use in uses if not _certainly_ray(ctx, v, use)), None)
+            values = Values(ctx.resolver.index)
+            unknown = next((use for use in uses if not values.submits_to_ray(use, ctx.module, v.scope_of(use))), None)
             unsafe = "" if unknown is None else (
                 f"raylint cannot tell that `{ctx.source.segment(unknown.func)}` is a Ray task or actor call "
                 f"(only those resolve a ref argument to its value)"
@@ -319,21 +320,6 @@ def _remote_argument(ctx: Checked, v: View, node: ast.AST) -> ast.Call | None:
     if ctx.is_ray(func, v.scope_of(parent), "ray.remote"):
         return None
     return parent
-
-
-def _certainly_ray(ctx: Checked, v: View, call: ast.Call) -> bool:
-    """Is `call` certainly a submission to a Ray task or actor method of the workspace (which
-    resolve a top-level ref argument), not some other `.remote` (a Serve handle's, a library's)?
-    `f.remote()` / `f.options(...).remote()` of a task, `h.m.remote()` of an actor handle."""
-    values = Values(ctx.resolver.index)
-    target, scope = call.func.value, v.scope_of(call)
-    if isinstance(target, ast.Attribute):
-        found = values.of(target.value, ctx.module, scope)  # `h` of `h.m.remote()`
-        return bool(found) and all(isinstance(value, Handle) for value in found)
-    found = values.of(target, ctx.module, scope)
-    return bool(found) and all(
-        isinstance(value, Options) or isinstance(value, Def) and value.remote and value.kind == "function" for value in found
-    )
 
 
 def _uses(ctx: Checked, v: View, facts: _Facts, get: ast.Call, scope: Scope) -> list[ast.Call]:

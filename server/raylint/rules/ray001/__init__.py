@@ -59,9 +59,12 @@ Such places are, among others:
 - a module that loads code from a path or a text at run time, which need not name the task's
   module at all (`runpy.run_path(p)`, `importlib.util.spec_from_file_location(m, p)`,
   `exec(text)`, `eval(text)`);
-- an outer ref fetched with a timeout, or inside a `try` that handles errors, whose value is
-  fetched later (`inner = ray.get(ref, timeout=1)`): without that get the wait would no longer
-  time out, and a failure of the task would be raised later, past the handler;
+- an outer ref fetched, where the value is not waited for first thing after: `inner =
+  ray.get(f.remote())` becomes `inner = f.remote()`, which no longer waits for the task, so
+  what runs before `ray.get(inner)` could see it unfinished (a file it writes not there yet,
+  its failure not raised yet, past a `try`'s handler, or a timeout that no longer fires).
+  Safe only when the next statement waits for the value before it runs anything else
+  (`value = ray.get(inner)`, `ray.get(g.remote(inner))` of a Ray task, `await inner`);
 - a file that spells the task but has a syntax error or is not UTF-8;
 - callers in files excluded from raylint (searched, never edited);
 - calls from outside the workspace: for a library whose tasks others call, set
