@@ -1160,6 +1160,8 @@ class _Uses:
             return False
         if len(node.args) == 1 and not node.keywords and self.values.is_ray(node.func, self.module, "ray.get"):
             argument = node.args[0]
+            if isinstance(argument, ast.Call) and argument.args and self._keeps_refs(argument, argument.args[0]):
+                argument = argument.args[0]  # (`ray.get(list(refs))`)
             if named(argument):
                 return True
             return isinstance(argument, (ast.List, ast.Tuple)) and all(map(plain, argument.elts)) and any(map(named, argument.elts))
