@@ -86,6 +86,20 @@ def test_fix_leaves_unfixable_findings_and_exits_1(project):
     assert path.read_text() == before
 
 
+def test_a_generator_task_yielding_puts_is_flagged_and_left_to_fix_by_hand(project):
+    path = project.write(
+        "jobs.py",
+        "import ray\n\n\n@ray.remote\ndef shards(n):\n    for i in range(n):\n        yield ray.put(i)\n\n\n"
+        "print([ray.get(ray.get(ref)) for ref in shards.remote(3)])\n",
+    )
+    before = path.read_text()
+    result = project.run("check", "--fix", "jobs.py")
+    assert result.code == 1
+    assert "jobs.py:7:15: RAY001 Generator task `shards` yields an ObjectRef made by ray.put()" in result.out
+    assert "no automatic fix: raylint does not rewrite the callers' extra ray.get of each item" in result.out
+    assert path.read_text() == before
+
+
 def test_diff_shows_the_fixes_and_changes_nothing(project):
     path = project.write("jobs.py", FLAGGED)
     result = project.run("check", "--diff", "jobs.py")

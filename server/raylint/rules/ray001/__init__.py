@@ -5,7 +5,9 @@ Finds a `return` in a Ray task or actor method whose value is, or contains, an O
 made by `ray.put()` in that task's worker: by the task itself, or by a helper (a plain
 function of the same module) whose result the task returns. A helper's refs are reported
 at the task's `return`, with the helper's `ray.put()` as a related location, and without an
-automatic fix (rewrite the helper by hand).
+automatic fix (rewrite the helper by hand). A generator task's items are its returns too:
+`yield ray.put(x)` is flagged, without an automatic fix (each caller's extra `ray.get` of
+an item is not rewritten).
 
 ## Why is this bad?
 - Ray returns small values (≤ 100 KB) inline to the caller; `ray.put()` always goes through
@@ -81,7 +83,8 @@ searched files. Such projects should set `library = true`.
 ## When it is wrong
 It misses refs it cannot trace: a put made in a helper of another module, a ref stored in an
 object's attribute and returned with the object, a ref that reaches the return through a
-container built across calls. It may flag a task that returns a put on purpose, for instance
+container built across calls, and a task made from a lambda (`ray.remote(lambda x:
+ray.put(x))`). It may flag a task that returns a put on purpose, for instance
 one that hands out a large value it made, whose callers only pass the ref on to other tasks and
 never fetch it (the value then lives while that worker does): suppress it there with
 `# noqa: RAY001` and a comment saying why.
@@ -135,9 +138,11 @@ def check(ctx: Checked) -> list[Finding]:
 
 def _check_function(ctx: Context, generator_style: str) -> list[Finding]:
     body = ctx.body
+    # a generator task's items are its returns: each a ref to the put's ref
+    yielded = [_finding(ctx, y, puts, [], YIELD_NO_FIX) for y in body.yields if (puts := body.contained_puts(y.value))]
     flagged = [(ret, puts) for ret in body.value_returns() if (puts := body.contained_puts(ret.value))]
     if not flagged:
-        return []
+        return yielded
     # The function-wide rewrites are computed once and shared by the function's findings.
     whole: dict[str, Fix | NoFix] = {}
     results = [(ret, puts, *_fixes(ctx, ret, puts, whole, generator_style)) for ret, puts in flagged]
@@ -158,7 +163,7 @@ def _check_function(ctx: Context, generator_style: str) -> list[Finding]:
                     f"alone would give callers a value on one path and a ref on the other"
                 )
         findings.append(_finding(ctx, here, puts, fixes, reason))
-    return findings
+    return sorted(findings + yielded, key=lambda f: (f.range.start.line, f.range.start.character))
 
 
 def _fixes(ctx: Context, ret: ast.Return, puts: list[ast.Call], whole: dict, generator_style: str) -> tuple[list[Fix], str]:
@@ -249,26 +254,39 @@ def _once(cache: dict, key: str, make):
     return cache[key]
 
 
-def _finding(ctx: Context, ret: ast.Return, puts: list[ast.Call], fixes: list[Fix], reason: str) -> Finding:
+YIELD_NO_FIX = "raylint does not rewrite the callers' extra ray.get of each item: yield the value, and drop that get by hand"
+
+
+def _finding(ctx: Context, ret: ast.Return | ast.Yield, puts: list[ast.Call], fixes: list[Fix], reason: str) -> Finding:
     fn, source = ctx.fn, ctx.source
     what = "Actor method" if fn.is_method else "Task"
     value = ret.value
     single = ctx.body.is_put(value) or isinstance(value, ast.Name) and ctx.body.put_assignments(value.id)
     refs = "an ObjectRef" if single else "ObjectRefs"
-    message = f"{what} `{fn.display_name}` returns {refs} made by ray.put(); return the value itself"
+    if isinstance(ret, ast.Yield):
+        message = f"Generator {what.lower()} `{fn.display_name}` yields {refs} made by ray.put(); yield the value itself"
+    else:
+        message = f"{what} `{fn.display_name}` returns {refs} made by ray.put(); return the value itself"
     in_order = sorted(puts, key=lambda put: (put.lineno, put.col_offset))
-    related = [Related(ctx.path, source.range_of(put), _put_message(ctx, put)) for put in in_order]
+    done = "yielded" if isinstance(ret, ast.Yield) else "returned"
+    related = [Related(ctx.path, source.range_of(put), _put_message(ctx, put, done)) for put in in_order]
     related.append(Related(ctx.path, source.range_of(fn.declared_at), fn.declared_message))
     return Finding(
         CODE, message, ctx.path, source.range_of(ret.value), tuple(related), tuple(fixes),
-        fn.display_name, fn.call_names, fn.nested, no_fix_reason=reason, statement=source.range_of(ret),
+        fn.display_name, fn.call_names, fn.nested, no_fix_reason=reason, statement=source.range_of(_statement_of(ctx, ret)),
     )
 
 
-def _put_message(ctx: Context, put: ast.Call) -> str:
+def _statement_of(ctx: Context, node: ast.AST) -> ast.AST:
+    while not isinstance(node, ast.stmt) and id(node) in ctx.body.parents:
+        node = ctx.body.parents[id(node)]
+    return node
+
+
+def _put_message(ctx: Context, put: ast.Call, done: str) -> str:
     if ctx.body.is_put(put):
-        return "ray.put() makes the returned ref here"
-    return f"ray.put() in helper `{ctx.body.helper_put_where(put)}` makes the returned ref here"
+        return f"ray.put() makes the {done} ref here"
+    return f"ray.put() in helper `{ctx.body.helper_put_where(put)}` makes the {done} ref here"
 
 
 # What an edit elsewhere in the module can change in RAY001's findings.

@@ -47,6 +47,7 @@ class Body:
     puts: list[ast.Call] = field(default_factory=list)
     returns: list[ast.Return] = field(default_factory=list)
     has_yield: bool = False
+    yields: list[ast.Yield] = field(default_factory=list)  # (those with a value)
     stores: dict[str, list[Store]] = field(default_factory=dict)
     loads: dict[str, list[ast.Name]] = field(default_factory=dict)
     parents: dict[int, ast.AST] = field(default_factory=dict)
@@ -83,6 +84,8 @@ class Body:
                 self.returns.append(node)
             elif isinstance(node, (ast.Yield, ast.YieldFrom)):
                 self.has_yield = True
+                if isinstance(node, ast.Yield) and node.value is not None:
+                    self.yields.append(node)
             elif isinstance(node, ast.Name):
                 if isinstance(node.ctx, ast.Load):
                     self.loads.setdefault(node.id, []).append(node)
@@ -97,6 +100,7 @@ class Body:
             elif isinstance(node, ast.NamedExpr):
                 self.stores.setdefault(node.target.id, []).append(Store("other", node, node.value))
         self.returns.sort(key=lambda r: (r.lineno, r.col_offset))
+        self.yields.sort(key=lambda y: (y.lineno, y.col_offset))
         for call in calls:
             if self._is_put(call, scope):
                 self.puts.append(call)
