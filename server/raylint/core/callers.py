@@ -1084,7 +1084,7 @@ class _Uses:
         elements = target.elts if isinstance(target, (ast.Tuple, ast.List)) else [target]
         if not all(isinstance(e, ast.Name) for e in elements):
             return removed
-        following = _next_statement(self.where, statement)
+        following = self.where.next_statement(statement)
         head = _evaluated_first(following) if following is not None else None
         if head is None or not self._waits_first(following, head, {e.id for e in elements}, one_task):
             return removed
@@ -1189,18 +1189,6 @@ class _Uses:
 _TRIES = (ast.Try, ast.TryStar) if hasattr(ast, "TryStar") else (ast.Try,)
 _RUNS_CODE = (ast.Call, ast.Await, ast.Yield, ast.YieldFrom)
 _SKIPS = (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp, ast.IfExp)
-
-
-def _next_statement(where: flow.View, statement: ast.stmt) -> ast.stmt | None:
-    """The statement right after `statement` in its block (None at the block's end)."""
-    parent = where.parent(statement)
-    for field in ("body", "orelse", "finalbody"):
-        block = getattr(parent, field, None)
-        if isinstance(block, list):
-            for index, item in enumerate(block):
-                if item is statement:
-                    return block[index + 1] if index + 1 < len(block) else None
-    return None
 
 
 def _evaluated_first(statement: ast.stmt) -> ast.AST | None:

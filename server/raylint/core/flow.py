@@ -121,6 +121,7 @@ class View:
         self._loads: list[tuple[ast.AST, Scope]] | None = None
         self._loads_by_name: dict[str, list[tuple[ast.AST, Scope]]] | None = None  # see loads_named()
         self._stores: dict[str, list[tuple[ast.stmt, ast.Attribute]]] | None = None
+        self._following: dict[int, ast.stmt | None] = {}  # see next_statement()
 
     @property
     def nodes(self) -> list[tuple[ast.AST, Scope]]:
@@ -311,6 +312,17 @@ class View:
         if found is None and id(node) not in self.scopes and self._walked(node):
             found = self.parents.get(id(node))
         return found
+
+    def next_statement(self, statement: ast.stmt) -> ast.stmt | None:
+        """The statement right after `statement` in its block (None at the block's end)."""
+        if id(statement) not in self._following:
+            parent = self.parent(statement)
+            for field in ("body", "orelse", "finalbody"):  # (each block of the parent, at once)
+                block = getattr(parent, field, None)
+                if isinstance(block, list):
+                    for item, after in zip(block, [*block[1:], None]):
+                        self._following[id(item)] = after
+        return self._following.get(id(statement))
 
     def loads(self) -> list[tuple[ast.AST, Scope]]:
         """The names and attributes the module reads, with their scopes, in walk order; and the
