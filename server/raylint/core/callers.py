@@ -1148,7 +1148,7 @@ class _Uses:
                 return True
             return (
                 isinstance(value, ast.Call) and not value.keywords and self._is_ray(value.func, "asyncio.gather")
-                and all(map(plain, value.args)) and any(named(getattr(a, "value", a)) for a in value.args)
+                and all(map(plain, value.args)) and any(named(a.value if isinstance(a, ast.Starred) else a) for a in value.args)
             )
         if isinstance(node, (ast.ListComp, ast.SetComp)) and one_task:
             (loop, *more) = node.generators
