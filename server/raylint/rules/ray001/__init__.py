@@ -3,7 +3,8 @@
 ## What it does
 Finds a `return` in a Ray task or actor method whose value is, or contains, an ObjectRef
 made by `ray.put()` in that task's worker: by the task itself, or by a helper (a plain
-function of the same module) whose result the task returns. A helper's refs are reported
+function of the same module, or a plain method of the actor's class called on `self`) whose
+result the task returns. A helper's refs are reported
 at the task's `return`, with the helper's `ray.put()` as a related location, and without an
 automatic fix (rewrite the helper by hand). A generator task's items are its returns too:
 `yield ray.put(x)` is flagged, without an automatic fix (each caller's extra `ray.get` of

@@ -5,8 +5,9 @@ A call's result holds the refs passed to it only when the call is known to keep 
 arguments: a container (`list(...)`, `dict(...)`), a class of the module (`Box(ref)`), a
 copy or a serialized form (`pickle.dumps(ref)`). Any other call returns something of its
 own (`consumer.remote(ref)`, `helper(ref)`, `pool.submit(ref)`): its result is not the ref.
-A call of a helper (a plain function of the module) runs in the task's worker, so the refs
-that helper returns from its own `ray.put()` are the task's too.
+A call of a helper (a plain function of the module, or for an actor method a plain method of
+its class called on `self`) runs in the task's worker, so the refs that helper returns from
+its own `ray.put()` are the task's too.
 """
 
 from __future__ import annotations
@@ -105,7 +106,7 @@ class Body:
             if self._is_put(call, scope):
                 self.puts.append(call)
                 self._put_ids.add(id(call))
-            elif isinstance(call.func, ast.Name) and self._call_kind(call)[0] == "helper" and self._call_kind(call)[1]:
+            elif isinstance(call.func, (ast.Name, ast.Attribute)) and self._call_kind(call)[0] == "helper" and self._call_kind(call)[1]:
                 self.calls_put_helper = True
         if self.puts or self.calls_put_helper:
             self._find_holding()
@@ -225,12 +226,35 @@ class Body:
                     for put, _ in puts:
                         self.helper_of.setdefault(id(put), node.name)
                     return "helper", [put for put, _ in puts]
+        method = self._own_method(func)
+        if method is not None:  # `self._load(x)`: a method of the actor, run in its worker
+            key = f"{self.fn.display_name.split('.')[0]}.{method.name}"
+            puts = helper_puts(self.resolver, method, key, self.fn.scope.parent)
+            for put, _ in puts:
+                self.helper_of.setdefault(id(put), key)
+            return "helper", [put for put, _ in puts]
         if isinstance(func, (ast.Name, ast.Attribute)):
             symbol = self.resolver.resolve(func, self.fn.scope)
             dotted = symbol.dotted if isinstance(symbol, External) else symbol
             if isinstance(dotted, str) and dotted in _KEEPING_FUNCTIONS:
                 return "keeps", []
         return "other", []
+
+    def _own_method(self, func: ast.AST) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+        """For an actor method, the plain method of its class that `self.name` calls (one def
+        of that name in the class body, undecorated, `self` never bound again)."""
+        fn = self.fn
+        if not (fn.is_method and isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)):
+            return None
+        arguments = fn.node.args.posonlyargs + fn.node.args.args
+        if not arguments or arguments[0].arg != func.value.id or func.value.id in self.stores:
+            return None
+        cls = fn.scope.parent
+        bindings = cls.bindings.get(func.attr, []) if cls is not None and cls.is_class else []
+        if len(bindings) == 1 and bindings[0][0] == "def" and isinstance(bindings[0][1], _FUNCTIONS):
+            node = bindings[0][1]
+            return None if node.decorator_list or node is fn.node else node
+        return None
 
     def helper_put_where(self, put: ast.Call) -> str:
         """The helper whose body makes `put` (maybe one the called helper calls)."""
@@ -283,24 +307,27 @@ def _binding_of(name: str, scope: Scope) -> tuple[Scope, list[tuple]] | None:
 HELPER_PUTS = "RAY001.helper_puts"  # (module.facts) helper name → the puts it returns
 
 
-def helper_puts(resolver: Resolver, node: ast.AST | None, name: str | None = None) -> list[tuple[ast.Call, str]]:
-    """The puts whose refs a helper (a plain module-level function) returns, each with the
-    name of the function that makes it (the helper, or one it calls). Kept on the module."""
+def helper_puts(resolver: Resolver, node: ast.AST | None, name: str | None = None, scope: Scope | None = None) -> list[tuple[ast.Call, str]]:
+    """The puts whose refs a helper (a plain module-level function, or the method `name` of
+    an actor class, `Class.method`, whose class scope is `scope`) returns, each with the name
+    of the function that makes it (the helper, or one it calls). Kept on the module."""
     module = resolver.module
     memo = module.facts.setdefault(HELPER_PUTS, {})
     if node is None:
         return memo.get(name, [])
-    if node.name in memo:
-        return memo[node.name]
-    memo[node.name] = []  # a helper that calls itself
-    if is_remote_definition(resolver, node, module.scope):
+    key = name or node.name
+    if key in memo:
+        return memo[key]
+    memo[key] = []  # a helper that calls itself
+    if scope is None and is_remote_definition(resolver, node, module.scope):
         return []  # a task: calling it in-process raises
-    fn = RemoteFunction(node, resolver.scope(node, module.scope), node.name, False, node, OptionsSite("shared", node), ())
+    method = scope is not None
+    fn = RemoteFunction(node, resolver.scope(node, scope or module.scope), key, method, node, OptionsSite("shared", node), ())
     body = Body(fn, resolver).scan()
     found: list[tuple[ast.Call, str]] = []
     for ret in body.value_returns():
         for put in body.contained_puts(ret.value):
             if all(put is not seen for seen, _ in found):
-                found.append((put, body.helper_put_where(put) if id(put) in body.helper_of else node.name))
-    memo[node.name] = found
+                found.append((put, body.helper_put_where(put) if id(put) in body.helper_of else key))
+    memo[key] = found
     return found
