@@ -75,6 +75,29 @@ def test_an_edit_spelling_a_put_alias_elsewhere_redoes_the_fixes_that_remove_its
     assert analyzer.analyze(text) == analyze(text, "t.py", index=index)
 
 
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("return ray.put(dict(self.items))", "return dict(self.items)"),  # the helper no longer puts
+        ("return self._helper()", "return self._helper()  # a comment"),
+        ("self.snapshots.append(self._helper())", "return self._helper()"),  # another method calls it
+    ],
+)
+def test_an_edit_of_an_actors_method_helper_redoes_the_methods_that_return_its_refs(old, new):
+    """`snapshot` returns what `self._helper()` puts: an edit inside `_helper` alone (a def the
+    incremental way parses by itself) changes `snapshot`'s finding."""
+    original = next(s for s in SOURCES if "return self._helper()" in s)
+    assert original.count(old) == 1
+    index = ModuleIndex()
+    analyzer = DocumentAnalyzer("t.py", index=index)
+    analyzer.analyze(original)
+    text = original.replace(old, new)
+    assert analyzer.analyze(text) == analyze(text, "t.py", index=index)
+    back = analyzer.analyze(original)
+    assert back == analyze(original, "t.py", index=index)
+    assert "Store.snapshot" in {f.task for f in back.findings}
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(edit_sequences())
 def test_incremental_analysis_equals_a_full_one(case):

@@ -130,8 +130,8 @@ def check(ctx: Checked) -> list[Finding]:
         if body.puts or body.calls_put_helper:
             findings.extend(_check_function(Context(ctx.path, ctx.source, body), style))
     # the helpers the tasks call, for `reaches_outside` (kept while the document is edited: a
-    # task not checked again still calls them)
-    ctx.memory.setdefault("helpers", set()).update(ctx.module.facts.get(HELPER_PUTS, ()))
+    # task not checked again still calls them; a method helper, `Actor._load`, by its def's name)
+    ctx.memory.setdefault("helpers", set()).update(name.rsplit(".", 1)[-1] for name in ctx.module.facts.get(HELPER_PUTS, ()))
     if ctx.statements is None:  # a full analysis: `reaches_outside` works out the names again
         ctx.memory.pop("cleanup", None)
     return findings
