@@ -1108,3 +1108,53 @@ def test_a_file_that_may_load_code_at_run_time_is_told_by_its_text(text, loads):
     from raylint.core.callers import _loads_code
 
     assert _loads_code(text) is loads
+
+
+WAIT_SETUP = """\
+import ray
+from tasks import normalize
+
+
+class Box:
+    total = 0
+
+
+box, d, xs, total, other = Box(), {}, [1], 0, ray.put(0)
+inner = ray.get(normalize.remote(1))
+"""
+
+
+@pytest.mark.parametrize(
+    ("following", "safe"),
+    [
+        ("value = ray.get(inner)", True),
+        ("print(ray.get(inner))", True),
+        ("total += ray.get(inner)", True),
+        ("for v in ray.get([inner, other]):\n    print(v)", True),
+        ("if ray.get(inner):\n    print(1)", True),
+        ("value = ray.get(inner) + len(xs)", True),
+        ("values = sorted(str(v) for v in ray.get([inner]))", True),
+        ("print(ray.get(inner), file=open('out.txt', 'w'))", True),
+        ("value = len(xs) + ray.get(inner)", False),
+        ("box.total += ray.get(inner)", False),
+        ("value = ray.get(inner) if xs else 0", False),
+        ("value = xs and ray.get(inner)", False),
+        ("d[len(xs)] = ray.get(inner)", False),
+        ("print(f'{len(xs)} {ray.get(inner)}')", False),
+        ("assert ray.get(inner)", False),
+        ("value = ray.get(inner, timeout=5)", False),
+        ("values = [ray.get(inner) for _ in xs]", False),
+        ("print(ray.get(other))\nprint(ray.get(inner))", False),
+        ("", False),
+    ],
+)
+def test_a_two_step_get_keeps_its_wait_only_when_the_next_statement_waits_first_thing(tmp_path: Path, following: str, safe: bool):
+    """`inner = ray.get(f.remote())` becomes `inner = f.remote()`, which no longer waits for the
+    task: only a next statement whose first act is to wait for `inner` keeps the program the
+    same (nothing runs code before it, nothing can skip it)."""
+    files = {"tasks.py": TASKS, "main.py": WAIT_SETUP + following + "\n"}
+    finding, _ = fixed(tmp_path, files, "normalize")
+    reviews = [s.review for s in finding.fixes[0].call_sites if s.review]
+    assert finding.fixes[0].safe == safe, reviews
+    if not safe:
+        assert any("removes this wait" in r for r in reviews), reviews

@@ -1219,7 +1219,9 @@ def _always_evaluates(parent: ast.AST, child: ast.AST) -> bool:
         return parent.values[0] is child
     if isinstance(parent, ast.Compare):
         return parent.left is child or parent.comparators[0] is child
-    if isinstance(parent, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+    if isinstance(parent, ast.AugAssign):  # (its target is read first: `self.total += ...`)
+        return parent.value is child and isinstance(parent.target, ast.Name)
+    if isinstance(parent, (ast.Assign, ast.AnnAssign)):
         return parent.value is child
     return True
 
