@@ -460,6 +460,25 @@ REVIEW = {
             """},
         "normalize", 5,
     ),
+    "one inner ref of several calls fetched: the others no longer waited for": (
+        {"tasks.py": TASKS, "main.py": """\
+            import ray
+            from tasks import normalize
+
+            print(ray.get(ray.get([normalize.remote(1), normalize.remote(2)])[0]))
+            """},
+        "normalize", 4,
+    ),
+    "an index of several calls' refs waited for next: the others no longer waited for": (
+        {"tasks.py": TASKS, "main.py": """\
+            import ray
+            from tasks import normalize
+
+            refs = ray.get([normalize.remote(1), normalize.remote(2)])
+            print(ray.get(refs[0]))
+            """},
+        "normalize", 4,
+    ),
     # code loaded or run at run time, by a path, a name or a text that need not spell `tasks`
     "a module loaded from a file's path (importlib.util)": (
         {"tasks.py": TASKS, "main.py": """\

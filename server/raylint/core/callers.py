@@ -1071,7 +1071,9 @@ class _Uses:
         fetched = fetch.value if isinstance(fetch, ast.Await) else fetch.args[0]
         one_task = isinstance(fetched, ast.Call) and self.sites.is_call_site(self.module, fetched)  # (its refs are ready at once)
         statement = self.where.parent(fetch)
-        while self._keeps_refs(statement, fetch):  # (`ray.get(list(X))`, `ray.get(X[0])`: waited at once)
+        # (`ray.get(list(X))`, and for one call `ray.get(X[0])`: waited at once; one ref of a
+        # list of calls' is one task's, the others' waits gone)
+        while self._keeps_refs(statement, fetch) and (one_task or not isinstance(statement, ast.Subscript)):
             fetch, statement = statement, self.where.parent(statement)
         if isinstance(statement, ast.Await) or isinstance(statement, ast.Call) and self._is_get(statement, fetch) and not statement.keywords:
             return ""
@@ -1134,8 +1136,8 @@ class _Uses:
         return False
 
     def _is_wait_for(self, node: ast.AST, names: set[str], one_task: bool) -> bool:
-        def named(e: ast.AST) -> bool:  # (`inner`, `pair[0]`)
-            if isinstance(e, ast.Subscript) and isinstance(e.slice, (ast.Constant, ast.UnaryOp)):
+        def named(e: ast.AST) -> bool:  # (`inner`; `pair[0]` of one call's refs, all ready at once)
+            if one_task and isinstance(e, ast.Subscript) and isinstance(e.slice, (ast.Constant, ast.UnaryOp)):
                 e = e.value
             return isinstance(e, ast.Name) and e.id in names
 
@@ -1154,7 +1156,7 @@ class _Uses:
             (loop, *more) = node.generators
             return (
                 not more and not loop.ifs and not loop.is_async and named(loop.iter) and isinstance(loop.target, ast.Name)
-                and self._waits_first(node.elt, node.elt, {loop.target.id})
+                and self._waits_first(node.elt, node.elt, {loop.target.id}, False)
             )
         if not isinstance(node, ast.Call):
             return False
