@@ -32,6 +32,15 @@ class Walk:
         self.view = view(ctx.module)
         self.gets: list[ast.Call] = []  # calls of ray.get, in source order
         self.waits: list[ast.Call] = []
+        self.memo: dict[tuple[str, int], tuple[ast.AST, object]] = {}  # see `memoized`
+
+    def memoized(self, what: str, node: ast.AST, make):
+        """What `make()` says of `node`, worked out once per walk (each `ray.get` in a long loop
+        asks the same of the loop; the node is kept, so its id is not reused)."""
+        key = (what, id(node))
+        if key not in self.memo:
+            self.memo[key] = (node, make())
+        return self.memo[key][1]
 
     def run(self) -> Walk:
         ctx, v = self.ctx, self.view
@@ -191,11 +200,19 @@ def reads(expr: ast.AST) -> set[str]:
 
 
 def overlaps(paths: set[str], read: set[str]) -> bool:
-    """Does reading `read` read something stored at one of `paths`?"""
-    for path in paths:
-        for name in read:
-            if name == path or name.startswith(path + ".") or path.startswith(name + "."):
+    """Does reading `read` read something stored at one of `paths` (the same path, or one a
+    dotted prefix of the other)? Each name's prefixes are looked up, not every pair compared."""
+    return _prefix_in(read, paths) or _prefix_in(paths, read)
+
+
+def _prefix_in(names: set[str], others: set[str]) -> bool:
+    """Is one of `names`, or a dotted prefix of one (`a.b` of `a.b.c`), in `others`?"""
+    for name in names:
+        at = len(name)
+        while at > 0:
+            if name[:at] in others:
                 return True
+            at = name.rfind(".", 0, at)
     return False
 
 

@@ -288,21 +288,7 @@ def _next_iteration_needs(ctx: Checked, walk: Walk, loop: ast.AST, get: ast.Call
         if any(True for _ in _loops.exits(statement.body + statement.orelse, loop)):
             return True
     derived = _seeds(ctx, walk, get, statement)
-    body = list(nodes(loop.body))
-    # Each step of the loop that stores what it reads: (the paths read, the node), its reads
-    # found once (finding them again at each round of the fixed point, for every call nested
-    # in another's arguments, was quadratic in a large loop).
-    steps: list[tuple[set[str], ast.AST]] = []
-    for node in body:
-        if isinstance(node, (ast.Assign, ast.NamedExpr)) or isinstance(node, (ast.AugAssign, ast.AnnAssign)) and node.value is not None:
-            steps.append((reads(node.value), node))
-        elif isinstance(node, (ast.For, ast.AsyncFor)):
-            steps.append((reads(node.iter), node))
-        elif isinstance(node, ast.withitem) and node.optional_vars is not None:
-            steps.append((reads(node.context_expr), node))
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-            steps.append((set().union(*(reads(a) for a in [*node.args, *(kw.value for kw in node.keywords)])), node))
-    stored: dict[int, set[str]] = {}  # what each step stores into, once it is needed
+    body, steps, stored = walk.memoized("ray002.steps", loop, lambda: _steps(loop))
     for _ in range(8):  # what is computed from the value, in the loop (a fixed point)
         grown = set(derived)
         for read, node in steps:
@@ -327,6 +313,25 @@ def _next_iteration_needs(ctx: Checked, walk: Walk, loop: ast.AST, get: ast.Call
         if isinstance(node, (ast.Yield, ast.YieldFrom)) and node.value is not None and overlaps(derived, reads(node.value)):
             return True
     return False
+
+
+def _steps(loop: ast.AST) -> tuple[list[ast.AST], list[tuple[set[str], ast.AST]], dict[int, set[str]]]:
+    """The nodes of a loop's body; each step of it that stores what it reads, (the paths read,
+    the node), its reads found once (finding them again at each round of the fixed point, for
+    every call nested in another's arguments, was quadratic in a large loop); and room for
+    what each step stores into, once it is needed. Shared by every `ray.get` of the loop."""
+    body = list(nodes(loop.body))
+    steps: list[tuple[set[str], ast.AST]] = []
+    for node in body:
+        if isinstance(node, (ast.Assign, ast.NamedExpr)) or isinstance(node, (ast.AugAssign, ast.AnnAssign)) and node.value is not None:
+            steps.append((reads(node.value), node))
+        elif isinstance(node, (ast.For, ast.AsyncFor)):
+            steps.append((reads(node.iter), node))
+        elif isinstance(node, ast.withitem) and node.optional_vars is not None:
+            steps.append((reads(node.context_expr), node))
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            steps.append((set().union(*(reads(a) for a in [*node.args, *(kw.value for kw in node.keywords)])), node))
+    return body, steps, {}
 
 
 def _stored_by(ctx: Checked, walk: Walk, node: ast.AST) -> set[str]:
