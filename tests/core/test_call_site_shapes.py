@@ -815,6 +815,20 @@ SAFE = {
             print(ray.get(normalize.remote(1), timeout=30))
             """,
     ),
+    "a timeout on the outer get only: the wait for the task keeps none": (
+        {"tasks.py": TASKS, "main.py": """\
+            import ray
+            from tasks import normalize
+
+            print(ray.get(ray.get(normalize.remote(1)), timeout=5))
+            """},
+        "normalize", """\
+            import ray
+            from tasks import normalize
+
+            print(ray.get(normalize.remote(1)))
+            """,
+    ),
     "a timeout on the first get moves to the only one": (
         {"tasks.py": TASKS, "main.py": """\
             import ray

@@ -1041,11 +1041,13 @@ class _Uses:
             reason = self._tuple_uses(fetch, shape == "tuple") if shape != "ref" else ""
             if reason:
                 return [], reason
+        waited_twice = isinstance(parent, ast.Call) and self._is_get(parent, fetch)
+        if not target.generator and waited_twice and isinstance(fetch, ast.Call) and (fetch.keywords or parent.keywords):
+            # `ray.get(ray.get(X[, timeout=t]), timeout=u)` → `ray.get(X[, timeout=t])`: the wait
+            # for the task keeps its own timeout, or none (the value it put is there when it
+            # returns; `ray.get(X, timeout=u)` would time out on the task's run)
+            return [Edit(path, source.range_of(parent), source.segment(fetch))], ""
         if isinstance(fetch, ast.Call) and fetch.keywords:
-            # `ray.get(ray.get(X, timeout=t)[, timeout=u])` → `ray.get(X, timeout=t)`: the wait
-            # for the task keeps its timeout (the value it put is there when it returns)
-            if not target.generator and isinstance(parent, ast.Call) and self._is_get(parent, fetch):
-                return [Edit(path, source.range_of(parent), source.segment(fetch))], ""
             # (`inner = X` would drop the wait: a timeout that fired, a GetTimeoutError caught
             # or not, would no longer; the later get's own timeout would count the task's run)
             return [], "it is fetched with a timeout, and the value is not fetched right there"
