@@ -61,6 +61,25 @@ MULTI = textwrap.dedent("""\
         return ray.put(x), ray.put(x + 1)
     """)
 
+# an async actor that gathers two calls of Library.score, then does `then` with them
+FRONT = textwrap.dedent("""\
+    import asyncio
+
+    import ray
+    from tasks import Library
+
+
+    @ray.remote
+    class Front:
+        def __init__(self):
+            self.lib = Library.remote()
+
+        async def both(self):
+            inner = {inner}
+            return {then}
+    """)
+GATHERED = "await asyncio.gather(self.lib.score.remote(1), self.lib.score.remote(2))"
+
 # name → (files, the task, the line of main.py to review); the fix must be unsafe
 REVIEW = {
     "handle as an un-annotated parameter": (
@@ -419,22 +438,7 @@ REVIEW = {
         "normalize", 5,
     ),
     "asyncio.gather of outer refs, then each awaited (several failures: another error first)": (
-        {"tasks.py": ACTORS, "main.py": """\
-            import asyncio
-
-            import ray
-            from tasks import Library
-
-
-            @ray.remote
-            class Front:
-                def __init__(self):
-                    self.lib = Library.remote()
-
-                async def both(self):
-                    inner = await asyncio.gather(self.lib.score.remote(1), self.lib.score.remote(2))
-                    return [await ref for ref in inner]
-            """},
+        {"tasks.py": ACTORS, "main.py": FRONT.format(inner=GATHERED, then="[await ref for ref in inner]")},
         "Library.score", 13,
     ),
     # (ray.get of the list raised the first failure in time, at once; one by one, the first in
@@ -897,39 +901,9 @@ SAFE = {
                 return sorted(out), len(pending)
             """,
     ),
-    "asyncio.gather of outer refs, then each awaited": (
-        {"tasks.py": ACTORS, "main.py": """\
-            import asyncio
-
-            import ray
-            from tasks import Library
-
-
-            @ray.remote
-            class Front:
-                def __init__(self):
-                    self.lib = Library.remote()
-
-                async def both(self):
-                    inner = await asyncio.gather(self.lib.score.remote(1), self.lib.score.remote(2))
-                    return await asyncio.gather(*inner)
-            """},
-        "Library.score", """\
-            import asyncio
-
-            import ray
-            from tasks import Library
-
-
-            @ray.remote
-            class Front:
-                def __init__(self):
-                    self.lib = Library.remote()
-
-                async def both(self):
-                    inner = [self.lib.score.remote(1), self.lib.score.remote(2)]
-                    return await asyncio.gather(*inner)
-            """,
+    "asyncio.gather of outer refs, then gathered again": (
+        {"tasks.py": ACTORS, "main.py": FRONT.format(inner=GATHERED, then="await asyncio.gather(*inner)")},
+        "Library.score", FRONT.format(inner="[self.lib.score.remote(1), self.lib.score.remote(2)]", then="await asyncio.gather(*inner)"),
     ),
     "the refs of a tuple-returning task unpacked and indexed": (
         {"tasks.py": TASKS.replace("return ray.put(x * 2)", "return ray.put(x), ray.put(x * 2)"), "main.py": """\
