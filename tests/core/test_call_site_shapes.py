@@ -483,6 +483,41 @@ REVIEW = {
             """},
         "normalize", 4,
     ),
+    # a task that becomes a generator: `list(f.remote())` waits for it, but keeps its failure
+    # in the last ref; and a list of such calls would run them one at a time
+    "a list of calls of a task that becomes a generator (read one at a time)": (
+        {"tasks.py": TASKS.replace("return ray.put(x * 2)", "return [ray.put(v) for v in range(x)]"), "main.py": """\
+            import ray
+            from tasks import normalize
+
+            inner = ray.get([normalize.remote(n) for n in (1, 2)])
+            print([ray.get(refs) for refs in inner])
+            """},
+        "normalize", 4,
+    ),
+    "a task that becomes a generator, fetched in a try that handles its failure": (
+        {"tasks.py": TASKS.replace("return ray.put(x * 2)", "return [ray.put(v) for v in range(x)]"), "main.py": """\
+            import ray
+            from tasks import normalize
+
+            try:
+                inner = ray.get(normalize.remote(2))
+            except ray.exceptions.RayTaskError:
+                inner = []
+            print(ray.get(inner))
+            """},
+        "normalize", 5,
+    ),
+    "a task that becomes a generator, its refs read one by one": (
+        {"tasks.py": TASKS.replace("return ray.put(x * 2)", "return [ray.put(v) for v in range(x)]"), "main.py": """\
+            import ray
+            from tasks import normalize
+
+            for ref in ray.get(normalize.remote(3)):
+                print(ray.get(ref))
+            """},
+        "normalize", 4,
+    ),
     # code loaded or run at run time, by a path, a name or a text that need not spell `tasks`
     "a module loaded from a file's path (importlib.util)": (
         {"tasks.py": TASKS, "main.py": """\
@@ -925,22 +960,22 @@ SAFE = {
             print(ray.get(pair[0]), len(pair))
             """,
     ),
-    "a list of calls of a task that becomes a generator": (
+    "one call of a task that becomes a generator, fetched, then waited for": (
         {"tasks.py": TASKS.replace("return ray.put(x * 2)", "return [ray.put(v) for v in range(x)]"), "main.py": """\
             import ray
             from tasks import normalize
 
-            inner = ray.get([normalize.remote(n) for n in (1, 2)])
-            print([ray.get(refs) for refs in inner])
-            ray.get([normalize.remote(3), normalize.remote(4)])
+            inner = ray.get(normalize.remote(2))
+            print(ray.get(inner))
+            ray.get([normalize.remote(3)])
             """},
         "normalize", """\
             import ray
             from tasks import normalize
 
-            inner = [list(normalize.remote(n)) for n in (1, 2)]
-            print([ray.get(refs) for refs in inner])
-            [ray.get(list(normalize.remote(3))), ray.get(list(normalize.remote(4)))]
+            inner = list(normalize.remote(2))
+            print(ray.get(inner))
+            [ray.get(list(normalize.remote(3)))]
             """,
     ),
     "one ref of a multi-return task, and unpacked refs": (

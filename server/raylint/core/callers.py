@@ -921,6 +921,11 @@ class _Uses:
             return [], "a list of generators is used in a way raylint cannot follow"
         if self.target.change is CallerChange.GENERATOR_DYNAMIC:
             return [], "a list of dynamic generators has no one-line rewrite"
+        if len(listed.elts if isinstance(listed, ast.List) else [None, None]) > 1:
+            # (`[list(f.remote(i)) for i in xs]` reads each generator to its end before the next
+            # call is made: the tasks would run one at a time, and after a failure the later
+            # ones not at all)
+            return [], "each generator would be read to its end before the next call: the tasks would run one at a time"
         barrier = isinstance(self.where.parent(get), ast.Expr)
         source = self.module.source
         fetch = source.segment(get.func)  # `ray.get`, as the module spells it
@@ -1055,7 +1060,10 @@ class _Uses:
             if isinstance(parent, ast.Expr):
                 return [Edit(path, source.range_of(outer), f"list({text})")], ""
             text = f"list({source.segment(fetch)})" if target.change is CallerChange.GENERATOR_DYNAMIC else f"list({text})"
-        elif not (isinstance(parent, ast.Call) and self._is_get(parent, fetch) or isinstance(parent, ast.Await)):
+        # (a dynamic generator's `ray.get` stays: it waits, and raises the task's failure. A
+        # streaming generator read by `list(...)` waits for the task to end, but keeps its
+        # failure in the last ref, raised where the items are fetched: as a removed wait)
+        if target.change is not CallerChange.GENERATOR_DYNAMIC and not waited_twice and not isinstance(parent, ast.Await):
             reason = self._removed_wait(fetch)
             if reason:
                 return [], reason

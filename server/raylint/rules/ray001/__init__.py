@@ -67,7 +67,12 @@ Such places are, among others:
   what runs before `ray.get(inner)` could see it unfinished (a file it writes not there yet,
   its failure not raised yet, past a `try`'s handler, or a timeout that no longer fires).
   Safe only when the next statement waits for the value before it runs anything else
-  (`value = ray.get(inner)`, `ray.get(g.remote(inner))` of a Ray task, `await inner`);
+  (`value = ray.get(inner)`, `ray.get(g.remote(inner))` of a Ray task, `await inner`). The
+  same holds for a task that becomes a generator: `list(f.remote())` waits for it to end but
+  does not raise its failure, which stays in the last ref;
+- a list of calls of a task that becomes a generator (`ray.get([f.remote(i) for i in xs])`):
+  `[list(f.remote(i)) for i in xs]` would read each generator to its end before the next
+  call, so the tasks would run one at a time;
 - a file that spells the task but has a syntax error or is not UTF-8;
 - callers in files excluded from raylint (searched, never edited);
 - calls from outside the workspace: for a library whose tasks others call, set
