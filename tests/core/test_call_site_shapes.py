@@ -453,6 +453,20 @@ REVIEW = {
             """},
         "normalize", 4,
     ),
+    "the ref passed to a Ray task next: the first task's failure raised as that task's": (
+        {"tasks.py": TASKS, "main.py": """\
+            import ray
+            from tasks import normalize
+
+            @ray.remote
+            def length(x):
+                return len(str(x))
+
+            inner = ray.get(normalize.remote(1))
+            print("passed on:", ray.get(length.remote(inner)))
+            """},
+        "normalize", 8,
+    ),
     "the ref passed to a `.remote` that raylint cannot tell is Ray's": (
         {"tasks.py": TASKS, "main.py": """\
             import ray
@@ -1034,12 +1048,8 @@ SAFE = {
             import ray
             from tasks import normalize
 
-            @ray.remote
-            def length(x):
-                return len(str(x))
-
             inner = ray.get(normalize.remote(1))
-            print("passed on:", ray.get(length.remote(inner)))
+            print("value:", ray.get(inner))
             refs = ray.get([normalize.remote(i) for i in range(3)])
             print("".join(str(v) for v in ray.get(refs)))
             """},
@@ -1047,12 +1057,8 @@ SAFE = {
             import ray
             from tasks import normalize
 
-            @ray.remote
-            def length(x):
-                return len(str(x))
-
             inner = normalize.remote(1)
-            print("passed on:", ray.get(length.remote(inner)))
+            print("value:", ray.get(inner))
             refs = [normalize.remote(i) for i in range(3)]
             print("".join(str(v) for v in ray.get(refs)))
             """,
@@ -1066,6 +1072,7 @@ SAFE = {
             print([str(ray.get(ref)) for ref in pair], len(pair))
             other = ray.get(normalize.remote(2))
             print(ray.get(list(other)))
+            print([ray.get(ref) for ref in ray.get(normalize.remote(3))])
             """},
         "normalize", """\
             import ray
@@ -1075,6 +1082,7 @@ SAFE = {
             print([str(ray.get(ref)) for ref in pair], len(pair))
             other = normalize.remote(2)
             print(ray.get(list(other)))
+            print([ray.get(ref) for ref in normalize.remote(3)])
             """,
     ),
 }

@@ -1087,6 +1087,18 @@ class _Uses:
             fetch, statement = statement, self.where.parent(statement)
         if isinstance(statement, ast.Await) or isinstance(statement, ast.Call) and self._is_get(statement, fetch) and not statement.keywords:
             return ""
+        if one_task and isinstance(statement, ast.comprehension) and statement.iter is fetch:
+            # `[ray.get(r) for r in ray.get(f.remote())]`: the refs of one call, each waited for
+            # first thing (the first wait waits for the task; its failure is in every ref, or in
+            # a generator's last one, with nothing run between the waits)
+            comprehension = self.where.parent(statement)
+            if (
+                isinstance(comprehension, (ast.ListComp, ast.SetComp)) and comprehension.generators == [statement]
+                and not statement.ifs and not statement.is_async and isinstance(statement.target, ast.Name)
+                and self._is_wait_for(comprehension.elt, {statement.target.id}, False)
+            ):
+                return ""
+            return removed
         if not isinstance(statement, (ast.Assign, ast.AnnAssign)) or statement.value is not fetch:
             return removed
         targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
@@ -1140,10 +1152,19 @@ class _Uses:
                 start = (wait.lineno, wait.col_offset)
                 return not any(
                     isinstance(node, _RUNS_CODE) and id(node) not in ancestors and id(node) not in inside
-                    and (node.lineno, node.col_offset) < start
+                    and (node.lineno, node.col_offset) < start and not self._counts(node, names)
                     for node in ast.walk(statement)
                 )
         return False
+
+    def _counts(self, node: ast.AST, names: set[str]) -> bool:
+        """Is `node` `len(refs)` of one of `names` (the builtin, on a list or tuple of refs:
+        no code of the program runs)?"""
+        return (
+            isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "len"
+            and len(node.args) == 1 and not node.keywords and isinstance(node.args[0], ast.Name) and node.args[0].id in names
+            and self.values.of(node.func, self.module) == {flow.Ext("builtins.len")}
+        )
 
     def _is_wait_for(self, node: ast.AST, names: set[str], one_task: bool) -> bool:
         def named(e: ast.AST) -> bool:  # (`inner`; `pair[0]` of one call's refs, all ready at once)
@@ -1177,16 +1198,9 @@ class _Uses:
             if named(argument):
                 return True
             return isinstance(argument, (ast.List, ast.Tuple)) and all(map(plain, argument.elts)) and any(map(named, argument.elts))
-        # `ray.get(g.remote(inner))`: a Ray task or actor method given the ref runs once its
-        # value is there, and its result is waited for at once
-        arguments = [*node.args, *(k.value for k in node.keywords)]
-        parent = self.where.parent(node)
-        return (
-            isinstance(parent, ast.Call) and self._is_get(parent, node) and not parent.keywords
-            and all(map(plain, arguments)) and any(map(named, arguments))
-            and isinstance(node.func, ast.Attribute) and isinstance(node.func.value, (ast.Name, ast.Attribute))
-            and self.values.submits_to_ray(node, self.module)
-        )
+        # (not `ray.get(g.remote(inner))`: the task's failure would be raised there too, but as
+        # g's, "At least one of the input arguments for this task could not be computed")
+        return False
 
     def _handled(self, node: ast.AST) -> bool:
         """Is `node` in the body of a `try` with handlers, in its function?"""

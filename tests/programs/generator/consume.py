@@ -14,7 +14,5 @@ def first_square(n):
 
 
 def chunk_lengths(words):
-    lengths = []
-    for ref in ray.get(chunks.remote(words, 3)):
-        lengths.append(len(ray.get(ref)))
-    return lengths
+    parts = [ray.get(ref) for ref in ray.get(chunks.remote(words, 3))]
+    return [len(part) for part in parts]

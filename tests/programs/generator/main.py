@@ -14,8 +14,8 @@ def main():
     # the first value (`next`), all of them (`list`), and a `for` loop
     print("first:", ray.get(ray.get(squares.remote(5))[0]))
     print("all:", ray.get(ray.get(squares.remote(4))))
-    for ref in ray.get(chunks.remote(WORDS, 3)):
-        print("chunk:", ray.get(ref))
+    for chunk in ray.get(ray.get(chunks.remote(WORDS, 3))):
+        print("chunk:", chunk)
 
     # two steps: the refs kept, counted, indexed and read again
     refs = ray.get(squares.remote(6))
@@ -27,6 +27,7 @@ def main():
 
     # the refs passed on to another task, after the inner get
     parts = ray.get(chunks.remote(WORDS, 5))
+    ray.get(parts)  # (waited for first: a failure of chunks is raised here, not as merge's)
     print("passed on:", ray.get(merge.remote(*parts)))
 
     # the outer ref in a variable, read once

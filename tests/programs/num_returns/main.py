@@ -29,6 +29,7 @@ def main():
 
     # the refs passed on to another task, after the inner get
     left, right = ray.get(split.remote(WORDS))
+    ray.get([left, right])  # (waited for first: a failure of split is raised here, not as join's)
     print("passed on:", ray.get(join.remote(left, right)))
 
     # another module

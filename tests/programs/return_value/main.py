@@ -24,8 +24,8 @@ def main():
 
     # a comprehension of call sites, then indexing and unpacking the refs
     refs = ray.get([load.remote(i) for i in range(4)])
+    first, *rest = ray.get(refs)  # (all waited for first: see raylint's Fix safety)
     print("indexed:", ray.get(refs[2]))
-    first, *rest = ray.get(refs)
     print("unpacked:", first, rest)
 
     # a list of call sites, unpacked
@@ -38,6 +38,7 @@ def main():
 
     # the ref passed on to another task, after the inner get
     inner = ray.get(load.remote(4))
+    ray.get(inner)  # (waited for first: a failure of load is raised here, not as length's)
     print("passed on:", ray.get(length.remote(inner)))
 
     print("other module:", first_letters(5), shout(0))

@@ -67,7 +67,8 @@ Such places are, among others:
   what runs before `ray.get(inner)` could see it unfinished (a file it writes not there yet,
   its failure not raised yet, past a `try`'s handler, or a timeout that no longer fires).
   Safe only when the next statement waits for the value before it runs anything else
-  (`value = ray.get(inner)`, `ray.get(g.remote(inner))` of a Ray task, `await inner`). The
+  (`value = ray.get(inner)`, `await inner`, `[ray.get(r) for r in refs]` of one call's refs;
+  not `ray.get(g.remote(inner))`, which raises a failure as g's). The
   same holds for a task that becomes a generator: `list(f.remote())` waits for it to end but
   does not raise its failure, which stays in the last ref;
 - a list of calls of a task that becomes a generator (`ray.get([f.remote(i) for i in xs])`):
