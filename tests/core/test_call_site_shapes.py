@@ -522,6 +522,16 @@ REVIEW = {
             """},
         "normalize", 5,
     ),
+    "a task that becomes a generator, one of its refs waited for next (its failure is in the last)": (
+        {"tasks.py": TASKS.replace("return ray.put(x * 2)", "return [ray.put(v) for v in range(x)]"), "main.py": """\
+            import ray
+            from tasks import normalize
+
+            refs = ray.get(normalize.remote(3))
+            print(ray.get(refs[0]))
+            """},
+        "normalize", 4,
+    ),
     "a task that becomes a generator, its refs read one by one": (
         {"tasks.py": TASKS.replace("return ray.put(x * 2)", "return [ray.put(v) for v in range(x)]"), "main.py": """\
             import ray

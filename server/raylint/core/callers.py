@@ -921,7 +921,7 @@ class _Uses:
             return [], "a list of generators is used in a way raylint cannot follow"
         if self.target.change is CallerChange.GENERATOR_DYNAMIC:
             return [], "a list of dynamic generators has no one-line rewrite"
-        if len(listed.elts if isinstance(listed, ast.List) else [None, None]) > 1:
+        if isinstance(listed, ast.ListComp) or len(listed.elts) > 1:
             # (`[list(f.remote(i)) for i in xs]` reads each generator to its end before the next
             # call is made: the tasks would run one at a time, and after a failure the later
             # ones not at all)
@@ -1079,11 +1079,14 @@ class _Uses:
             return "it is fetched inside a `try` that handles errors, and the value is not fetched right there"
         removed = "the fix removes this wait for the task, and what runs next is not a wait for its value"
         fetched = fetch.value if isinstance(fetch, ast.Await) else fetch.args[0]
-        one_task = isinstance(fetched, ast.Call) and self.sites.is_call_site(self.module, fetched)  # (its refs are ready at once)
+        one_task = isinstance(fetched, ast.Call) and self.sites.is_call_site(self.module, fetched)
+        # (the refs of one call to a task that stays a task are ready at once, each holding its
+        # failure; a generator's failure is in its last ref only, so one of its refs says nothing)
+        together = one_task and not self.target.generator
         statement = self.where.parent(fetch)
         # (`ray.get(list(X))`, and for one call `ray.get(X[0])`: waited at once; one ref of a
         # list of calls' is one task's, the others' waits gone)
-        while self._keeps_refs(statement, fetch) and (one_task or not isinstance(statement, ast.Subscript)):
+        while self._keeps_refs(statement, fetch) and (together or not isinstance(statement, ast.Subscript)):
             fetch, statement = statement, self.where.parent(statement)
         if isinstance(statement, ast.Await) or isinstance(statement, ast.Call) and self._is_get(statement, fetch) and not statement.keywords:
             return ""
@@ -1110,7 +1113,7 @@ class _Uses:
             return removed
         following = self.where.next_statement(statement)
         head = _evaluated_first(following) if following is not None else None
-        if head is None or not self._waits_first(following, head, {e.id for e in elements}, one_task):
+        if head is None or not self._waits_first(following, head, {e.id for e in elements}, together):
             return removed
         return ""
 
@@ -1125,16 +1128,17 @@ class _Uses:
             and self.values.of(expr.func, self.module) == {flow.Ext(f"builtins.{expr.func.id}")}
         )
 
-    def _waits_first(self, statement: ast.AST, head: ast.AST, names: set[str], one_task: bool = False) -> bool:
+    def _waits_first(self, statement: ast.AST, head: ast.AST, names: set[str], together: bool = False) -> bool:
         """Is the first thing `statement` does (in `head`, the part of it evaluated first),
         with certainty, to wait for one of `names` (`ray.get(inner)`, `ray.get([inner,
         other])`, `await inner`, `await asyncio.gather(*refs)`)? Nothing that may run code (a
         call, an await, a yield) is evaluated before it, and nothing may skip it (a branch,
-        `and`, a comprehension's condition). `one_task`: the names hold the refs of one call,
-        all ready when it ends: a list comprehension over them that waits for each first
-        thing (`[ray.get(r) for r in pair]`) waits for the task."""
+        `and`, a comprehension's condition). `together`: the names hold the refs of one call
+        to a task, all ready when it ends, each holding its failure: one of them (`pair[0]`), or
+        a list comprehension over them that waits for each first thing (`[ray.get(r) for r in
+        pair]`), waits for the task."""
         where = self.where
-        waits = [node for node in ast.walk(head) if self._is_wait_for(node, names, one_task)]
+        waits = [node for node in ast.walk(head) if self._is_wait_for(node, names, together)]
         for wait in sorted(waits, key=lambda node: (node.lineno, node.col_offset)):
             child, at = wait, where.parent(wait)
             while child is not statement:
@@ -1166,9 +1170,9 @@ class _Uses:
             and self.values.of(node.func, self.module) == {flow.Ext("builtins.len")}
         )
 
-    def _is_wait_for(self, node: ast.AST, names: set[str], one_task: bool) -> bool:
+    def _is_wait_for(self, node: ast.AST, names: set[str], together: bool) -> bool:
         def named(e: ast.AST) -> bool:  # (`inner`; `pair[0]` of one call's refs, all ready at once)
-            if one_task and isinstance(e, ast.Subscript) and isinstance(e.slice, (ast.Constant, ast.UnaryOp)):
+            if together and isinstance(e, ast.Subscript) and isinstance(e.slice, (ast.Constant, ast.UnaryOp)):
                 e = e.value
             return isinstance(e, ast.Name) and e.id in names
 
@@ -1183,7 +1187,7 @@ class _Uses:
                 isinstance(value, ast.Call) and not value.keywords and self._is_ray(value.func, "asyncio.gather")
                 and all(map(plain, value.args)) and any(named(a.value if isinstance(a, ast.Starred) else a) for a in value.args)
             )
-        if isinstance(node, (ast.ListComp, ast.SetComp)) and one_task:
+        if isinstance(node, (ast.ListComp, ast.SetComp)) and together:
             (loop, *more) = node.generators
             return (
                 not more and not loop.ifs and not loop.is_async and named(loop.iter) and isinstance(loop.target, ast.Name)

@@ -10,7 +10,7 @@ def total(n):
 
 
 def first_square(n):
-    return ray.get(ray.get(squares.remote(n))[0])
+    return ray.get(ray.get(squares.remote(n)))[0]
 
 
 def chunk_lengths(words):

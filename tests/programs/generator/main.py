@@ -12,14 +12,14 @@ def main():
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
 
     # the first value (`next`), all of them (`list`), and a `for` loop
-    print("first:", ray.get(ray.get(squares.remote(5))[0]))
+    print("first:", ray.get(ray.get(squares.remote(5)))[0])
     print("all:", ray.get(ray.get(squares.remote(4))))
     for chunk in ray.get(ray.get(chunks.remote(WORDS, 3))):
         print("chunk:", chunk)
 
     # two steps: the refs kept, counted, indexed and read again
     refs = ray.get(squares.remote(6))
-    print("two steps:", len(refs), ray.get(refs[-1]), ray.get(refs))
+    print("two steps:", len(refs), ray.get(refs)[-1], ray.get(refs))
 
     # ray.wait on the refs the driver holds
     ready, not_ready = ray.wait(refs, num_returns=len(refs))

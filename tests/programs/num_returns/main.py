@@ -16,12 +16,12 @@ def main():
     print("unpacked:", ray.get(first), ray.get(second))
 
     # indexing
-    print("indexed:", ray.get(ray.get(split.remote(WORDS[:4]))[1]))
-    print("options:", ray.get(ray.get(split.options(name="split-6").remote(WORDS[:6]))[0]))
+    print("indexed:", ray.get(list(ray.get(split.remote(WORDS[:4]))))[1])
+    print("options:", ray.get(list(ray.get(split.options(name="split-6").remote(WORDS[:6]))))[0])
 
     # two steps, the refs used more than once
     pair = ray.get(split.remote(WORDS[2:]))
-    print("two steps:", [len(ray.get(ref)) for ref in pair], ray.get(pair[0]))
+    print("two steps:", [len(value) for value in ray.get(list(pair))], ray.get(list(pair))[0])
 
     # ray.wait on the refs the driver holds
     ready, _ = ray.wait(list(pair), num_returns=2)
