@@ -17,6 +17,7 @@ from raylint import __version__
 from raylint import rules
 from raylint.cache import FOLDER, ResultCache, text_hash
 from raylint.core import Analysis, ExternalResolver, ParsedOnce, analyze_module, fix_workspace
+from raylint.core.callers import changes_callers
 from raylint.core.names import disk_stamp
 from raylint.core.prefilter import import_lookups_of
 from raylint.discovery import NOTEBOOK, Excludes, python_files, read_python_file
@@ -33,6 +34,17 @@ _KEEP_PARSED_CHARS = 2_000_000
 # with the modules a run keeps (to follow imports) it took 4/5 of the parsing time. Cycles are
 # few here: collect them far less often (worker processes inherit this).
 GC_THRESHOLDS = (100_000, 50, 100)
+# A checked file's trees die in cycles (its scopes and its module point at each other): they
+# are collected once the file is done (`collect_between_files`), in one pass over the young
+# objects, instead of being scanned, promoted and scanned again while the file is analysed.
+# The collector still runs by itself inside a file that makes this many objects.
+CHECK_GC_THRESHOLDS = (1_000_000, 1000, 1000)
+_YOUNG_OBJECTS = 20_000  # (after a file that made fewer, most of them alive: not worth a pass)
+
+
+def collect_between_files() -> None:
+    if gc.get_count()[0] > _YOUNG_OBJECTS:
+        gc.collect(0)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -191,7 +203,7 @@ def check(args: argparse.Namespace) -> int:
         inside = None if args.cache_dir else settings.root or os.getcwd()
         cache = ResultCache(_cache_folder(args, settings), f"python={settings.python}", inside=inside)
     results = _analyze_all(paths, settings, cache)
-    flagged = [r.path for r in results if r.analysis is not None and r.analysis.findings]
+    flagged = [r.path for r in results if r.analysis is not None and _needs_workspace(r.analysis, mode)]
     if flagged:
         roots = _workspace_roots(settings.root or os.getcwd(), args.paths)
         # excluded files are searched for callers too: a fix must not silently break them
@@ -227,6 +239,16 @@ def check(args: argparse.Namespace) -> int:
         if problem:
             print(f"raylint: warning: {problem}", file=sys.stderr)
     return report.finish()
+
+
+def _needs_workspace(analysis: Analysis, mode: str) -> bool:
+    """Is the file's analysis finished by the workspace-wide step? To fix or show fixes: when it
+    has findings (another file's fix may edit it as a caller: they are found again). To check:
+    when a fix changes what its task's callers get (their call sites, found across the
+    workspace, make it safe or not); the other findings are final as they are."""
+    if mode == "check":
+        return any(changes_callers(fix) for finding in analysis.findings for fix in finding.fixes)
+    return bool(analysis.findings)
 
 
 def _cache_folder(args: argparse.Namespace, settings: Settings) -> str:
@@ -278,6 +300,7 @@ def _analyze_all(paths: list[str], settings: Settings, cache: ResultCache | None
             _key(cache, job.index(), path, rules, keys)
 
     todo = [path for path in paths if path not in results]
+    _collect_by_file()
     if len(todo) >= _PARALLEL_FROM and (os.cpu_count() or 1) > 1:
         # one _Job per worker process, kept for the whole run: its index and jedi caches are
         # what make the later files cheap (a job sent along with each chunk would start cold)
@@ -304,6 +327,14 @@ def _analyze_all(paths: list[str], settings: Settings, cache: ResultCache | None
     return [results[path] for path in paths]
 
 
+def _collect_by_file() -> None:
+    """From here on, cycles are collected file by file (see CHECK_GC_THRESHOLDS); what lives
+    now (the modules imported, the settings) is never scanned again."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*CHECK_GC_THRESHOLDS)
+
+
 def _key(cache: ResultCache, index, path: str, rules: str, keys: dict[str, tuple]) -> bool:
     """Note the cache key of the file's text in `keys` (False: it cannot be read; the job says why)."""
     stamp = cache.learnt_stamp(path, index)
@@ -327,6 +358,7 @@ _worker_facts = False  # (does the run keep a cache: send what the keys need)
 def _start_worker(settings: Settings, facts: bool = False) -> None:
     global _worker_job, _worker_facts
     _worker_job, _worker_facts = _Job(settings), facts
+    _collect_by_file()
 
 
 def _check_in_worker(path: str) -> FileResult:
@@ -634,6 +666,7 @@ class _Job:
             result.errors.append(f"internal error: {type(error).__name__}: {error} (please report it)")
         if facts and stamp is not None:  # (after the analysis: the prefilter may have looked its imports up)
             result.facts = (text_hash(text), list(stamp), import_lookups_of(text, path, self._index))
+        collect_between_files()
         return result
 
 

@@ -1294,6 +1294,12 @@ def _describe_use(parent: ast.AST | None, node: ast.AST) -> str:
     return f"used in {type(parent).__name__ if parent else 'an unknown place'}"
 
 
+def changes_callers(fix: Fix) -> bool:
+    """Does the fix change what its task's callers get, with their call sites not searched for
+    yet? (Only such a finding is changed by `CallerSearch.with_callers`.)"""
+    return not fix.call_sites and fix.callers is not CallerChange.NONE
+
+
 class CallerSearch:
     """Finds the call sites of rewritten tasks in a workspace, and adds them to the fixes.
 
@@ -1538,11 +1544,7 @@ class CallerSearch:
     def _targets(self, finding: Finding) -> list[Target]:
         if finding.nested:
             return []
-        return [
-            target_of(finding.path, finding.task, finding.callee, fix.callers)
-            for fix in finding.fixes
-            if not fix.call_sites and fix.callers is not CallerChange.NONE
-        ]
+        return [target_of(finding.path, finding.task, finding.callee, fix.callers) for fix in finding.fixes if changes_callers(fix)]
 
     def _search(self, targets: list[Target]) -> Iterator[None]:
         """Find the call sites of `targets` (those not known yet), a piece of work at a time."""
@@ -1564,7 +1566,7 @@ class CallerSearch:
 
     def _fix_with_callers(self, finding: Finding, fix: Fix) -> Fix:
         # (an unsafe_reason may come from the rewrite itself: its callers still change)
-        if fix.call_sites or fix.callers is CallerChange.NONE:
+        if not changes_callers(fix):
             return fix  # done already, or its callers do not change
         if finding.nested:
             return replace(fix, unsafe_reason=_reasons(fix.unsafe_reason, "the task is defined inside a function; its callers are not followed"))
