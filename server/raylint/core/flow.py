@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from raylint.core.source import first_line
-from raylint.core.walk import children as child_nodes, walk
+from raylint.core.walk import CHILDREN_OF, children_of, walk
 from raylint.core.names import _COMPREHENSIONS, RAY_API, REMOTE_FACTORY, External, LocalModule, ModuleIndex, ModuleInfo, Resolver, Scope, canonical, import_target
 
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
@@ -176,7 +176,8 @@ class View:
         found = self._of.get(key)
         if found is None:
             self._part(at)
-            lists = [nodes for kind, nodes in self._kinds[at].items() if issubclass(kind, kinds)]
+            of_kind = self._kinds[at]
+            lists = [of_kind[kind] for kind in _node_classes(kinds) if kind in of_kind]
             if len(lists) == 1:
                 found = lists[0]
             else:  # (kinds asked together are statements, or sets: start order is source order)
@@ -204,6 +205,7 @@ class View:
         # A node's parent and scope are set when it is pushed, so that the stack holds bare
         # nodes (no (node, scope) pair per child: most nodes open no scope).
         parents, scopes = self.parents, self.scopes
+        of = CHILDREN_OF.get
         scopes[id(top)] = top_scope
         stack: list[ast.AST] = [top]
         nodes: list[tuple[ast.AST, Scope]] = []
@@ -216,7 +218,7 @@ class View:
             if opens is None:
                 opens = _OPENS_SCOPE[kind] = isinstance(node, (*_FUNCTIONS, ast.Lambda, ast.ClassDef, *_COMPREHENSIONS))
             if not opens:
-                kids = child_nodes(node)
+                kids = (of(kind) or children_of(kind))(node)
                 if kids:
                     for child in kids:
                         parents[id(child)] = node
@@ -380,6 +382,24 @@ class View:
 
 
 _OPENS_SCOPE: dict[type, bool] = {}  # node class -> does it open a scope (see View._walk)
+
+
+_classes: dict[object, tuple[type, ...]] = {}
+
+
+def _node_classes(kinds) -> tuple[type, ...]:
+    """The classes of `kinds` (a class or tuple of classes) and all their subclasses: the node
+    types a part is looked up by (a part holds a few dozen types; a query names one or two)."""
+    found = _classes.get(kinds)
+    if found is None:
+        todo, seen = list(kinds) if isinstance(kinds, tuple) else [kinds], {}
+        while todo:
+            kind = todo.pop()
+            if kind not in seen:
+                seen[kind] = None
+                todo.extend(kind.__subclasses__())
+        found = _classes[kinds] = tuple(seen)
+    return found
 
 
 def _start(node: ast.AST) -> tuple[int, int]:

@@ -36,15 +36,21 @@ def _plan(cls: type) -> tuple[tuple[str, str], ...]:
 
 def children(node: ast.AST) -> list[ast.AST]:
     """The child nodes of `node`, in field order (no context or operator singletons)."""
-    of = _children_of.get(type(node))
+    return (CHILDREN_OF.get(type(node)) or children_of(type(node)))(node)
+
+
+def children_of(kind: type):
+    """The function `children` calls for a node of class `kind` (a walk over millions of nodes
+    calls it from `CHILDREN_OF` itself, one call less per node)."""
+    of = CHILDREN_OF.get(kind)
     if of is None:
-        of = _children_of[type(node)] = _compiled(_plans.get(type(node)) or _plan(type(node)))
-    return of(node)
+        of = CHILDREN_OF[kind] = _compiled(_plans.get(kind) or _plan(kind))
+    return of
 
 
 # class → a function made for it from its plan: the plan's loop, unrolled (children() is
 # called for every node of every walk)
-_children_of: dict[type, object] = {}
+CHILDREN_OF: dict[type, object] = {}
 
 
 def _compiled(plan: tuple[tuple[str, str], ...]):
@@ -88,8 +94,12 @@ def walk(node: ast.AST) -> list[ast.AST]:
     a child's whole subtree before its next sibling)."""
     found = []
     stack = [node]
+    of = CHILDREN_OF.get
     while stack:
         current = stack.pop()
         found.append(current)
-        stack.extend(reversed(children(current)))
+        kids = (of(type(current)) or children_of(type(current)))(current)
+        if kids:
+            kids.reverse()
+            stack.extend(kids)
     return found
