@@ -100,6 +100,21 @@ def test_a_generator_task_yielding_puts_is_flagged_and_left_to_fix_by_hand(proje
     assert path.read_text() == before
 
 
+def test_a_task_made_from_a_lambda_is_flagged_and_left_to_fix_by_hand(project):
+    """The file's only task is a lambda (no decorator, no def): the prefilter lets it through."""
+    path = project.write(
+        "jobs.py",
+        "import ray\n\nsquare = ray.remote(num_cpus=1)(lambda x: ray.put(x * x))\n\n"
+        "print(ray.get(ray.get(square.remote(3))))\n",
+    )
+    before = path.read_text()
+    result = project.run("check", "--fix", "jobs.py")
+    assert result.code == 1
+    assert "jobs.py:3:43: RAY001 Task `square` (a lambda) returns an ObjectRef made by ray.put()" in result.out
+    assert "no automatic fix: raylint does not rewrite a task made from a lambda" in result.out
+    assert path.read_text() == before
+
+
 def test_diff_shows_the_fixes_and_changes_nothing(project):
     path = project.write("jobs.py", FLAGGED)
     result = project.run("check", "--diff", "jobs.py")

@@ -161,7 +161,7 @@ class _File:
         it cannot be told (a decorator that does not end, a call whose callee is not read)."""
         if self._uses is None:
             defined = self.defined()
-            uses = _decorators(self.text) + (_wrappers(self.text, defined) if defined else [])
+            uses = _decorators(self.text) + (_wrappers(self.text, defined) if defined else []) + _lambda_wrappers(self.text)
             if ("*", None) in uses:  # (a callee not read: any name the file imports may be it)
                 uses = [use for use in uses if use[0] != "*"] + [(name, None) for _, _, name, _ in self.imports() if name]
             self._uses = uses
@@ -804,6 +804,19 @@ def _from_outside(imports, path: str, index: ModuleIndex) -> dict[str, str]:
         if name and not level and top and top != "ray" and top not in sys.stdlib_module_names and index.find(module, path) is None:
             bound[name] = module
     return bound
+
+
+def _lambda_wrappers(text: str) -> list[tuple[str, str | None]]:
+    """(root, callee) of each call given a lambda first (`ray.remote(lambda x: ...)`, a task
+    RAY001 looks into), as `_wrappers` reads them."""
+    found = []
+    for match in _LAMBDA_ARGUMENT.finditer(text):
+        root = _ROOT_BEFORE.search(text, max(0, match.start() - 200), match.start())
+        found.append((root[1], root[0]) if root else ("*", None))
+    return found
+
+
+_LAMBDA_ARGUMENT = re.compile(r"\(\s*lambda\b")
 
 
 def _wrappers(text: str, defined: set[str]) -> list[tuple[str, str | None]]:

@@ -64,7 +64,7 @@ def find_remote_functions(resolver: Resolver, statements: list[ast.stmt] | None 
                 declared = _remote_decorator(resolver, node, scope) or wrapped.get(node.name)
                 if declared is not None:
                     site, names = declared
-                    nested = _in_function(scope)
+                    nested = in_function(scope)
                     found.append(RemoteFunction(node, own, node.name, False, site.node, site, names, nested))
                 visit(node.body, own)
             elif isinstance(node, ast.ClassDef):
@@ -83,7 +83,7 @@ def find_remote_functions(resolver: Resolver, statements: list[ast.stmt] | None 
     return found
 
 
-def _in_function(scope: Scope) -> bool:
+def in_function(scope: Scope) -> bool:
     """Is `scope` (where a def or class statement is) inside a function?"""
     while scope.parent is not None:
         if not isinstance(scope.node, ast.ClassDef):
@@ -294,7 +294,7 @@ def _actor_methods(resolver: Resolver, cls: ast.ClassDef, scope: Scope, declared
             if isinstance(decorator, ast.Call) and resolver.is_(decorator.func, scope, "ray.method"):
                 method_site = OptionsSite("call", decorator)
         display = f"{cls.name}.{node.name}"
-        yield RemoteFunction(node, own, display, True, declared.node, method_site, names, _in_function(scope))
+        yield RemoteFunction(node, own, display, True, declared.node, method_site, names, in_function(scope))
 
 
 def _private_called_remotely(module) -> set[str]:

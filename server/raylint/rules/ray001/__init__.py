@@ -90,8 +90,8 @@ searched files. Such projects should set `library = true`.
 ## When it is wrong
 It misses refs it cannot trace: a put made in a helper of another module, a ref stored in an
 object's attribute and returned with the object, a ref that reaches the return through a
-container built across calls, and a task made from a lambda (`ray.remote(lambda x:
-ray.put(x))`). It may flag a task that returns a put on purpose, for instance
+container built across calls. A task made from a lambda (`ray.remote(lambda x:
+ray.put(x))`) is flagged without an automatic fix. It may flag a task that returns a put on purpose, for instance
 one that hands out a large value it made, whose callers only pass the ref on to other tasks and
 never fetch it (the value then lives while that worker does): suppress it there with
 `# noqa: RAY001` and a comment saying why.
@@ -109,9 +109,10 @@ import copy
 import re
 
 from raylint.core.model import Finding, Fix, NoFix, Related
-from raylint.core.names import Resolver
+from raylint.core.flow import view
+from raylint.core.names import REMOTE_FACTORY, Resolver
 from raylint.core.rule import DOCS_BASE, Checked, FixAvailability, Option, Rule
-from raylint.core.tasks import RemoteFunction
+from raylint.core.tasks import RemoteFunction, in_function
 from raylint.rules.ray001 import generator, num_returns, return_value
 from raylint.rules.ray001.body import HELPER_PUTS, Body
 from raylint.rules.ray001.edits import Context
@@ -135,6 +136,7 @@ def check(ctx: Checked) -> list[Finding]:
         body = Body(fn, ctx.resolver).scan()
         if body.puts or body.calls_put_helper:
             findings.extend(_check_function(Context(ctx.path, ctx.source, body), style))
+    findings.extend(_lambda_tasks(ctx))
     # the helpers the tasks call, for `reaches_outside` (kept while the document is edited: a
     # task not checked again still calls them; a method helper, `Actor._load`, by its def's name)
     ctx.memory.setdefault("helpers", set()).update(name.rsplit(".", 1)[-1] for name in ctx.module.facts.get(HELPER_PUTS, ()))
@@ -282,6 +284,53 @@ def _finding(ctx: Context, ret: ast.Return | ast.Yield, puts: list[ast.Call], fi
         CODE, message, ctx.path, source.range_of(ret.value), tuple(related), tuple(fixes),
         fn.display_name, fn.call_names, fn.nested, no_fix_reason=reason, statement=source.range_of(_statement_of(ctx, ret)),
     )
+
+
+LAMBDA_NO_FIX = (
+    "raylint does not rewrite a task made from a lambda, nor its callers' extra ray.get: "
+    "return the value (`lambda x: x`), and drop that get by hand"
+)
+_LAMBDA = re.compile(r"\blambda\b")
+
+
+def _lambda_tasks(ctx: Checked) -> list[Finding]:
+    """Tasks made from a lambda whose value is, or holds, a put: `ray.remote(lambda x:
+    ray.put(x))`, `ray.remote(num_cpus=1)(lambda x: [ray.put(x)])`. Flagged, not fixed."""
+    v = view(ctx.module)
+    findings = []
+    for fn in v.of(ast.Lambda, v.spelling(_LAMBDA, ctx.body)):
+        call = v.parents.get(id(fn))
+        if not isinstance(call, ast.Call) or call.args != [fn] or call.keywords:
+            continue
+        scope = v.scope_of(call)
+        meant = ctx.resolver.meaning(ctx.resolver.resolve(call.func, scope))
+        if not (meant == "ray.remote" or isinstance(call.func, ast.Call) and meant == REMOTE_FACTORY):
+            continue
+        value = fn.body
+        parts = value.elts if isinstance(value, (ast.Tuple, ast.List)) else [value.elt] if isinstance(value, ast.ListComp) else [value]
+        puts = [part for part in parts if isinstance(part, ast.Call) and ctx.is_ray(part.func, v.scope_of(part), "ray.put")]
+        if not puts:
+            continue
+        assigned = v.parents.get(id(call))
+        names = [t.id for t in assigned.targets if isinstance(t, ast.Name)] if isinstance(assigned, ast.Assign) else []
+        name = names[0] if names else "<lambda>"
+        task = f"Task `{name}` (a lambda)" if names else "A task made from a lambda"
+        refs = "an ObjectRef" if puts == [value] else "ObjectRefs"
+        related = [Related(ctx.path, ctx.source.range_of(put), "ray.put() makes the returned ref here") for put in puts]
+        made = f"`{name}` is made a Ray task here" if names else "the lambda is made a Ray task here"
+        related.append(Related(ctx.path, ctx.source.range_of(call.func), made))
+        findings.append(Finding(
+            CODE, f"{task} returns {refs} made by ray.put(); return the value itself", ctx.path,
+            ctx.source.range_of(value), tuple(related), (), name, tuple(names), in_function(scope),
+            no_fix_reason=LAMBDA_NO_FIX, statement=ctx.source.range_of(_top_statement(v, call)),
+        ))
+    return findings
+
+
+def _top_statement(v, node: ast.AST) -> ast.AST:
+    while not isinstance(node, ast.stmt) and id(node) in v.parents:
+        node = v.parents[id(node)]
+    return node
 
 
 def _statement_of(ctx: Context, node: ast.AST) -> ast.AST:
