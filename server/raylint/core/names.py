@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Callable, Union
 
 from raylint.core.source import SourceText, parse
-from raylint.core.walk import children
+from raylint.core.walk import CHILDREN_OF, children, children_of
 
 RAY_API = ("put", "remote", "get", "method", "wait")
 # Where Ray defines what it exports, so `from ray._private.worker import put` resolves too.
@@ -155,6 +155,7 @@ _BINDS_NOTHING: dict[type, bool] = {}
 def _collect(body: list[ast.stmt], scope: Scope) -> None:
     """Record the bindings of a block, without entering nested scopes."""
     stack: list[ast.AST] = list(reversed(body))
+    of = CHILDREN_OF.get
     while stack:
         node = stack.pop()
         # most nodes (calls, attributes, constants...) bind nothing: one lookup by class sends
@@ -164,7 +165,7 @@ def _collect(body: list[ast.stmt], scope: Scope) -> None:
         if plain is None:
             plain = _BINDS_NOTHING[kind] = not isinstance(node, _MAY_BIND)
         if plain:
-            kids = children(node)
+            kids = (of(kind) or children_of(kind))(node)
             if kids:
                 kids.reverse()
                 stack.extend(kids)
