@@ -752,12 +752,29 @@ def may_lead_to_ray(path: str, index: ModuleIndex, externals: ExternalResolver |
 
     def leads(current: str) -> bool:
         text = index.text(current) or ""
-        return index.memo(current, "ray", lambda: spells(text, "ray")) or externals is not None and index.memo(
-            current, "imports from packages that import Ray",
-            lambda: any(externals.imports_ray(m.split(".")[0]) for m in _from_outside(_imports(text), current, index).values()),
-        )
+        return index.memo(current, "ray", lambda: spells(text, "ray")) or _imports_from_ray_packages(current, index, externals)
 
     return _transitively(path, _LEADS_TO_RAY, leads, index, index.reaches if index.snapshot else {})
+
+
+def may_lead_to_names(path: str, names: tuple[str, ...], index: ModuleIndex, externals: ExternalResolver | None) -> bool:
+    """May a name of the workspace module at `path` stand for one of Ray's `names` (`get`,
+    `wait`)? Not when neither it nor a workspace module it imports (transitively) spells one,
+    and none of them imports from an installed package that imports Ray (which may hand
+    them on under any name): each step of a re-export spells the name it binds or imports."""
+    if any(_reaches([path], name, index) for name in names):
+        return True
+    return externals is not None and _transitively(
+        path, _FROM_RAY_PACKAGES, lambda current: _imports_from_ray_packages(current, index, externals), index,
+        index.reaches if index.snapshot else {},
+    )
+
+
+def _imports_from_ray_packages(path: str, index: ModuleIndex, externals: ExternalResolver | None) -> bool:
+    return externals is not None and index.memo(
+        path, "imports from packages that import Ray",
+        lambda: any(externals.imports_ray(m.split(".")[0]) for m in _from_outside(_imports(index.text(path) or ""), path, index).values()),
+    )
 
 
 def _transitively(start: str, key: str, holds, index: ModuleIndex, known: dict) -> bool:
@@ -793,6 +810,7 @@ def imported_files(path: str, index: ModuleIndex) -> list[str]:
 
 
 _LEADS_TO_RAY = " leads to Ray"
+_FROM_RAY_PACKAGES = " imports from packages that import Ray"
 
 
 def _from_outside(imports, path: str, index: ModuleIndex) -> dict[str, str]:
@@ -807,12 +825,21 @@ def _from_outside(imports, path: str, index: ModuleIndex) -> dict[str, str]:
 
 
 def _lambda_wrappers(text: str) -> list[tuple[str, str | None]]:
-    """(root, callee) of each call given a lambda first (`ray.remote(lambda x: ...)`, a task
-    RAY001 looks into), as `_wrappers` reads them."""
+    """(root, callee) of each call given a lambda first that may make a task (RAY001 looks
+    into one), as `_wrappers` reads them: a callee that spells `remote` (`ray.remote(lambda
+    x: ...)`, `ray.remote(num_cpus=1)(lambda ...)`) or is one name (`gpu(lambda ...)` after
+    `gpu = ray.remote(num_gpus=1)`). Lambdas are given to methods (`df.apply(lambda ...)`,
+    `Engine.subscribe(...)`) all the time, and an imported name's re-exports reach `remote`
+    in any Ray project: `helpers.task(lambda ...)` is not followed. A callee not read counts
+    when the text before it spells `remote` (`ray.remote(num_cpus=n(1))(lambda ...)`)."""
     found = []
     for match in _LAMBDA_ARGUMENT.finditer(text):
+        before = text[max(0, match.start() - 200) : match.start()]
         root = _ROOT_BEFORE.search(text, max(0, match.start() - 200), match.start())
-        found.append((root[1], root[0]) if root else ("*", None))
+        if root and ("remote" in root[0] or root[0] == root[1]):
+            found.append((root[1], root[0]))
+        elif not root and "remote" in before:
+            found.append(("*", None))
     return found
 
 

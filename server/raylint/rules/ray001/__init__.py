@@ -304,7 +304,7 @@ def _lambda_tasks(ctx: Checked) -> list[Finding]:
             continue
         scope = v.scope_of(call)
         meant = ctx.resolver.meaning(ctx.resolver.resolve(call.func, scope))
-        if not (meant == "ray.remote" or isinstance(call.func, ast.Call) and meant == REMOTE_FACTORY):
+        if meant not in ("ray.remote", REMOTE_FACTORY):  # (`ray.remote(lambda ...)`, `ray.remote(**o)(lambda ...)`, `gpu(lambda ...)`)
             continue
         value = fn.body
         parts = value.elts if isinstance(value, (ast.Tuple, ast.List)) else [value.elt] if isinstance(value, ast.ListComp) else [value]
