@@ -521,28 +521,23 @@ class Resolver:
     "what may it be?": both look names up with Scope.lookup and follow imports with
     import_target; they differ in how a name's bindings add up, see flow.)"""
 
-    def __init__(
-        self, module: ModuleInfo, index: ModuleIndex, externals: ExternalResolver | None, ray_only: bool = False, words: tuple[str, ...] = ()
-    ):
+    def __init__(self, module: ModuleInfo, index: ModuleIndex, externals: ExternalResolver | None, ray_only: bool = False):
         self.module = module
         self.index = index
         self.externals = externals
         self.ray_only = ray_only  # see for_ray
-        self.words = words  # see for_ray
         self._memo: dict[tuple[int, str], Symbol] = {}
-        self._for_ray: dict[tuple[str, ...], Resolver] = {}
+        self._for_ray: Resolver | None = None
 
-    def for_ray(self, words: tuple[str, ...] = ()) -> Resolver:
+    def for_ray(self) -> Resolver:
         """This module's resolver for one question: which of Ray's names is it (`ray.get`)?
         It does not follow a name into a workspace module that cannot lead to Ray (see
-        `prefilter.may_lead_to_ray`), which saves parsing it: `config.get(...)` is common.
-        With `words`, the only names asked about (`("get", "wait")`): nor into one that cannot
-        lead to those (see `prefilter.may_lead_to_names`): a class called in a loop is common."""
-        if self.ray_only and self.words == words:
+        `prefilter.may_lead_to_ray`), which saves parsing it: `config.get(...)` is common."""
+        if self.ray_only:
             return self
-        if words not in self._for_ray:
-            self._for_ray[words] = Resolver(self.module, self.index, self.externals, ray_only=True, words=words)
-        return self._for_ray[words]
+        if self._for_ray is None:
+            self._for_ray = Resolver(self.module, self.index, self.externals, ray_only=True)
+        return self._for_ray
 
     def scope(self, node: ast.AST, parent: Scope) -> Scope:
         """The scope of function `node`, defined in `parent`."""
@@ -617,11 +612,9 @@ class Resolver:
     def exported(self, path: str, name: str, depth: int) -> Symbol:
         if depth > 20 or os.path.abspath(path) == self.module.path and name not in self.module.scope.bindings:
             return None
-        from raylint.core.prefilter import may_bind, may_lead_to_names, may_lead_to_ray  # (the prefilter reads names' index)
+        from raylint.core.prefilter import may_bind, may_lead_to_ray  # (the prefilter reads names' index)
 
         if self.ray_only and not may_lead_to_ray(path, self.index, self.externals):
-            return None
-        if self.words and not may_lead_to_names(path, self.words, self.index, self.externals):
             return None
         if not may_bind(path, name, self.index):
             return None  # (a def, a class, nothing: the module need not be parsed)
@@ -632,7 +625,7 @@ class Resolver:
 
     def _in(self, module: ModuleInfo) -> Resolver:
         """The resolver of `module`'s names (a re-export is resolved where it is made)."""
-        return self if module is self.module else Resolver(module, self.index, self.externals, self.ray_only, self.words)
+        return self if module is self.module else Resolver(module, self.index, self.externals, self.ray_only)
 
     def _from_star_imports(self, scope: Scope, name: str, depth: int) -> Symbol:
         for module, level in scope.star_imports:

@@ -757,19 +757,6 @@ def may_lead_to_ray(path: str, index: ModuleIndex, externals: ExternalResolver |
     return _transitively(path, _LEADS_TO_RAY, leads, index, index.reaches if index.snapshot else {})
 
 
-def may_lead_to_names(path: str, names: tuple[str, ...], index: ModuleIndex, externals: ExternalResolver | None) -> bool:
-    """May a name of the workspace module at `path` stand for one of Ray's `names` (`get`,
-    `wait`)? Not when neither it nor a workspace module it imports (transitively) spells one,
-    and none of them imports from an installed package that imports Ray (which may hand
-    them on under any name): each step of a re-export spells the name it binds or imports."""
-    if any(_reaches([path], name, index) for name in names):
-        return True
-    return externals is not None and _transitively(
-        path, _FROM_RAY_PACKAGES, lambda current: _imports_from_ray_packages(current, index, externals), index,
-        index.reaches if index.snapshot else {},
-    )
-
-
 def _imports_from_ray_packages(path: str, index: ModuleIndex, externals: ExternalResolver | None) -> bool:
     return externals is not None and index.memo(
         path, "imports from packages that import Ray",
@@ -810,7 +797,6 @@ def imported_files(path: str, index: ModuleIndex) -> list[str]:
 
 
 _LEADS_TO_RAY = " leads to Ray"
-_FROM_RAY_PACKAGES = " imports from packages that import Ray"
 
 
 def _from_outside(imports, path: str, index: ModuleIndex) -> dict[str, str]:

@@ -48,7 +48,7 @@ class Walk:
         # fetch`, where helpers re-exports it)
         if "remote" not in ctx.source.text:
             return self
-        resolver = ctx.resolver.for_ray(("get", "wait"))
+        resolver = ctx.resolver.for_ray()
         # Both rules look only at a `ray.get` inside a loop or comprehension (`innermost_loop`),
         # and RAY005 at a `ray.wait` inside that loop: a call in no loop is not resolved (which
         # may parse the modules its name is imported from), and a statement that spells
