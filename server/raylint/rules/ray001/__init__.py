@@ -8,7 +8,8 @@ result the task returns. A helper's refs are reported
 at the task's `return`, with the helper's `ray.put()` as a related location, and without an
 automatic fix (rewrite the helper by hand). A generator task's items are its returns too:
 `yield ray.put(x)` is flagged, without an automatic fix (each caller's extra `ray.get` of
-an item is not rewritten).
+an item is not rewritten). So is a task made from a lambda whose value is a put, or a tuple,
+list or comprehension of puts (`ray.remote(lambda x: ray.put(x))`).
 
 ## Why is this bad?
 - Ray returns small values (≤ 100 KB) inline to the caller; `ray.put()` always goes through
@@ -90,9 +91,10 @@ searched files. Such projects should set `library = true`.
 ## When it is wrong
 It misses refs it cannot trace: a put made in a helper of another module, a ref stored in an
 object's attribute and returned with the object, a ref that reaches the return through a
-container built across calls. A task made from a lambda (`ray.remote(lambda x:
-ray.put(x))`) is flagged without an automatic fix. It may flag a task that returns a put on purpose, for instance
-one that hands out a large value it made, whose callers only pass the ref on to other tasks and
+container built across calls, and a lambda made a task by a name of another module
+(`helpers.task(lambda x: ray.put(x))`, where `task = ray.remote(num_cpus=1)`: the file may
+not be read at all). It may flag a task that returns a put on purpose, for instance one that
+hands out a large value it made, whose callers only pass the ref on to other tasks and
 never fetch it (the value then lives while that worker does): suppress it there with
 `# noqa: RAY001` and a comment saying why.
 
