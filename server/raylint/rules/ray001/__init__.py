@@ -309,8 +309,7 @@ def _lambda_tasks(ctx: Checked) -> list[Finding]:
         if meant not in ("ray.remote", REMOTE_FACTORY):  # (`ray.remote(lambda ...)`, `ray.remote(**o)(lambda ...)`, `gpu(lambda ...)`)
             continue
         value = fn.body
-        parts = value.elts if isinstance(value, (ast.Tuple, ast.List)) else [value.elt] if isinstance(value, ast.ListComp) else [value]
-        puts = [part for part in parts if isinstance(part, ast.Call) and ctx.is_ray(part.func, v.scope_of(part), "ray.put")]
+        puts = _lambda_puts(ctx, v, value)
         if not puts:
             continue
         assigned = v.parents.get(id(call))
@@ -327,6 +326,37 @@ def _lambda_tasks(ctx: Checked) -> list[Finding]:
             no_fix_reason=LAMBDA_NO_FIX, statement=ctx.source.range_of(_top_statement(v, call)),
         ))
     return findings
+
+
+def _lambda_puts(ctx: Checked, v, expr: ast.AST) -> list[ast.Call]:
+    """The put calls whose refs end up in a lambda's value, as `Body.contained_puts` finds
+    them in a return (no names to follow; a call other than a put or a builtin container's
+    constructor is its own result: `g.remote(ray.put(x))` hands the ref on)."""
+    found, todo = [], [expr]
+    while todo:
+        expr = todo.pop()
+        if isinstance(expr, ast.Call):
+            if ctx.is_ray(expr.func, v.scope_of(expr), "ray.put"):
+                found.append(expr)
+            elif isinstance(expr.func, ast.Name) and expr.func.id in ("list", "tuple", "set", "dict") and expr.func.id not in ctx.module.scope.bindings:
+                todo.extend([*expr.args, *(k.value for k in expr.keywords)])
+        elif isinstance(expr, (ast.Tuple, ast.List, ast.Set)):
+            todo.extend(expr.elts)
+        elif isinstance(expr, ast.Dict):
+            todo.extend([*(k for k in expr.keys if k is not None), *expr.values])
+        elif isinstance(expr, (ast.ListComp, ast.SetComp, ast.GeneratorExp)):
+            todo.append(expr.elt)
+        elif isinstance(expr, ast.DictComp):
+            todo.extend([expr.key, expr.value])
+        elif isinstance(expr, ast.IfExp):
+            todo.extend([expr.body, expr.orelse])
+        elif isinstance(expr, ast.BoolOp):
+            todo.extend(expr.values)
+        elif isinstance(expr, ast.BinOp):
+            todo.extend([expr.left, expr.right])
+        elif isinstance(expr, (ast.Starred, ast.Subscript, ast.NamedExpr, ast.Await)):
+            todo.append(expr.value)
+    return sorted(found, key=lambda put: (put.lineno, put.col_offset))
 
 
 def _top_statement(v, node: ast.AST) -> ast.AST:
