@@ -86,33 +86,31 @@ def test_fix_leaves_unfixable_findings_and_exits_1(project):
     assert path.read_text() == before
 
 
-def test_a_generator_task_yielding_puts_is_flagged_and_left_to_fix_by_hand(project):
-    path = project.write(
-        "jobs.py",
-        "import ray\n\n\n@ray.remote\ndef shards(n):\n    for i in range(n):\n        yield ray.put(i)\n\n\n"
-        "print([ray.get(ray.get(ref)) for ref in shards.remote(3)])\n",
-    )
-    before = path.read_text()
+@pytest.mark.parametrize(
+    "text, finding, why",
+    [
+        (  # a generator task
+            "import ray\n\n\n@ray.remote\ndef shards(n):\n    for i in range(n):\n        yield ray.put(i)\n\n\n"
+            "print([ray.get(ray.get(ref)) for ref in shards.remote(3)])\n",
+            "jobs.py:7:15: RAY001 Generator task `shards` yields an ObjectRef made by ray.put()",
+            "raylint does not rewrite the callers' extra ray.get of each item",
+        ),
+        (  # the file's only task is a lambda (no decorator, no def): the prefilter lets it through
+            "import ray\n\nsquare = ray.remote(num_cpus=1)(lambda x: ray.put(x * x))\n\n"
+            "print(ray.get(ray.get(square.remote(3))))\n",
+            "jobs.py:3:43: RAY001 Task `square` (a lambda) returns an ObjectRef made by ray.put()",
+            "raylint does not rewrite a task made from a lambda",
+        ),
+    ],
+    ids=["generator-yields-puts", "lambda-task"],
+)
+def test_a_task_raylint_does_not_rewrite_is_flagged_and_left_to_fix_by_hand(project, text, finding, why):
+    path = project.write("jobs.py", text)
     result = project.run("check", "--fix", "jobs.py")
     assert result.code == 1
-    assert "jobs.py:7:15: RAY001 Generator task `shards` yields an ObjectRef made by ray.put()" in result.out
-    assert "no automatic fix: raylint does not rewrite the callers' extra ray.get of each item" in result.out
-    assert path.read_text() == before
-
-
-def test_a_task_made_from_a_lambda_is_flagged_and_left_to_fix_by_hand(project):
-    """The file's only task is a lambda (no decorator, no def): the prefilter lets it through."""
-    path = project.write(
-        "jobs.py",
-        "import ray\n\nsquare = ray.remote(num_cpus=1)(lambda x: ray.put(x * x))\n\n"
-        "print(ray.get(ray.get(square.remote(3))))\n",
-    )
-    before = path.read_text()
-    result = project.run("check", "--fix", "jobs.py")
-    assert result.code == 1
-    assert "jobs.py:3:43: RAY001 Task `square` (a lambda) returns an ObjectRef made by ray.put()" in result.out
-    assert "no automatic fix: raylint does not rewrite a task made from a lambda" in result.out
-    assert path.read_text() == before
+    assert finding in result.out
+    assert f"no automatic fix: {why}" in result.out
+    assert path.read_text() == text
 
 
 def test_diff_shows_the_fixes_and_changes_nothing(project):

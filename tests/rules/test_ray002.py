@@ -285,44 +285,30 @@ def test_a_get_reexported_under_another_name_is_found_in_a_file_that_never_spell
 
 
 @pytest.mark.parametrize(
-    "reexport",
+    "tools, imported, called",
     [
-        "from helpers import fetch as grab\n",
-        "from helpers import *\ngrab = fetch\n",
-        "from compat import ray as R\ngrab = R.get\n",  # (compat spells `import ray`, never `get`)
+        ("from helpers import fetch as grab\n", "from tools import grab", "grab"),
+        ("from helpers import *\ngrab = fetch\n", "from tools import grab", "grab"),
+        ("from compat import ray as R\ngrab = R.get\n", "from tools import grab", "grab"),
+        ("", "from compat import ray as R", "R.get"),
     ],
+    ids=["renamed", "star-then-assigned", "attribute-of-a-reexported-ray", "reexported-ray"],
 )
-def test_a_get_reexported_through_a_module_that_spells_neither_get_nor_wait_is_found(tmp_path, reexport):
-    """`from tools import grab`, where tools re-exports helpers' `fetch` (`ray.get`) without
-    spelling `get`: a name in a loop is followed only into modules that may lead to `get` or
-    `wait`, and tools does through the module it imports."""
+def test_a_get_reached_through_modules_that_spell_neither_get_nor_wait_is_found(tmp_path, tools, imported, called):
+    """A `ray.get` in a loop, reached through workspace modules that never spell `get`: tools
+    re-exports helpers' `fetch` (`from ray import get as fetch`), or compat's `ray` (it spells
+    `import ray` only; the base of `R.get` is followed whatever it spells)."""
     from raylint.core import ModuleIndex, default_config
 
     (tmp_path / "helpers.py").write_text("from ray import get as fetch\n")
     (tmp_path / "compat.py").write_text("import ray\n")
-    (tmp_path / "tools.py").write_text(reexport)
+    (tmp_path / "tools.py").write_text(tools)
     (tmp_path / "shapes.py").write_text("class Spec:\n    pass\n")
     text = (
-        "import ray\nfrom tools import grab\nfrom shapes import Spec\n\n\n@ray.remote\ndef f(x):\n    return x\n\n\n"
-        "def run(xs):\n    for x in xs:\n        Spec()\n        grab(f.remote(x))\n"
+        f"import ray\n{imported}\nfrom shapes import Spec\n\n\n@ray.remote\ndef f(x):\n    return x\n\n\n"
+        f"def run(xs):\n    for x in xs:\n        Spec()\n        {called}(f.remote(x))\n"
     )
     path = tmp_path / "main.py"
     path.write_text(text)
     found = analyze(text, str(path), default_config(), index=ModuleIndex([str(tmp_path)])).findings
     assert [(f.code, f.range.start.line) for f in found if f.code == "RAY002"] == [("RAY002", 13)]
-
-
-def test_ray_imported_from_a_module_that_never_spells_get_is_still_ray(tmp_path):
-    """`from compat import ray as R` then `R.get(...)` in a loop: compat spells `import ray`
-    only; the base of `R.get` is followed whatever it spells."""
-    from raylint.core import ModuleIndex, default_config
-
-    (tmp_path / "compat.py").write_text("import ray\n")
-    text = (
-        "import ray\nfrom compat import ray as R\n\n\n@ray.remote\ndef f(x):\n    return x\n\n\n"
-        "def run(xs):\n    for x in xs:\n        R.get(f.remote(x))\n"
-    )
-    path = tmp_path / "main.py"
-    path.write_text(text)
-    found = analyze(text, str(path), default_config(), index=ModuleIndex([str(tmp_path)])).findings
-    assert [(f.code, f.range.start.line) for f in found if f.code == "RAY002"] == [("RAY002", 11)]
