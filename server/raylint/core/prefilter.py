@@ -752,16 +752,12 @@ def may_lead_to_ray(path: str, index: ModuleIndex, externals: ExternalResolver |
 
     def leads(current: str) -> bool:
         text = index.text(current) or ""
-        return index.memo(current, "ray", lambda: spells(text, "ray")) or _imports_from_ray_packages(current, index, externals)
+        return index.memo(current, "ray", lambda: spells(text, "ray")) or externals is not None and index.memo(
+            current, "imports from packages that import Ray",
+            lambda: any(externals.imports_ray(m.split(".")[0]) for m in _from_outside(_imports(text), current, index).values()),
+        )
 
     return _transitively(path, _LEADS_TO_RAY, leads, index, index.reaches if index.snapshot else {})
-
-
-def _imports_from_ray_packages(path: str, index: ModuleIndex, externals: ExternalResolver | None) -> bool:
-    return externals is not None and index.memo(
-        path, "imports from packages that import Ray",
-        lambda: any(externals.imports_ray(m.split(".")[0]) for m in _from_outside(_imports(index.text(path) or ""), path, index).values()),
-    )
 
 
 def _transitively(start: str, key: str, holds, index: ModuleIndex, known: dict) -> bool:
