@@ -450,3 +450,14 @@ def test_the_quick_prefilter_of_a_keystroke_lets_through_what_the_thorough_one_d
     assert thorough <= quick
     if name == "submissions only":  # (it spells `remote`: the quick way does not read further)
         assert "RAY007" in quick and "RAY007" not in thorough
+
+
+def test_lambdas_given_to_calls_are_read_up_to_a_bound_then_the_file_may_define_a_task():
+    """Each `(lambda` is read back 200 characters for its callee: past 200 of them the reader
+    is unsure (a file of 200,000 took 4.7 s), and unsure keeps the file (it may make a task)."""
+    from raylint.core.prefilter import _lambda_wrappers
+
+    few = "import ray\n" + "gpu(lambda x: x)\ndf.apply(lambda y: y)\nray.remote(num_cpus=f(1))(lambda z: z)\n"
+    assert _lambda_wrappers(few) == [("gpu", "gpu"), ("*", None)]  # (a method's lambda is not a task's)
+    many = "import ray\n" + "df.apply(lambda y: y)\n" * 500
+    assert _lambda_wrappers(many) == [("*", None)]

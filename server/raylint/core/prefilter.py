@@ -815,7 +815,9 @@ def _lambda_wrappers(text: str) -> list[tuple[str, str | None]]:
     in any Ray project: `helpers.task(lambda ...)` is not followed. A callee not read counts
     when the text before it spells `remote` (`ray.remote(num_cpus=n(1))(lambda ...)`)."""
     found = []
-    for match in _LAMBDA_ARGUMENT.finditer(text):
+    for number, match in enumerate(_LAMBDA_ARGUMENT.finditer(text)):
+        if number == _MOST_NAMES_READ:
+            return found + [("*", None)]  # (a hostile file: unsure; each is read in 200 characters)
         before = text[max(0, match.start() - 200) : match.start()]
         root = _ROOT_BEFORE.search(text, max(0, match.start() - 200), match.start())
         if root and ("remote" in root[0] or root[0] == root[1]):
