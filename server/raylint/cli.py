@@ -35,14 +35,14 @@ _KEEP_PARSED_CHARS = 2_000_000
 # few here: collect them far less often (worker processes inherit this).
 GC_THRESHOLDS = (100_000, 50, 100)
 # A checked file's trees die in cycles (its scopes and its module point at each other): they
-# are collected once the file is done (`collect_between_files`), in one pass over the young
+# are collected once the file is done (`_collect_finished_file`), in one pass over the young
 # objects, instead of being scanned, promoted and scanned again while the file is analysed.
 # The collector still runs by itself inside a file that makes this many objects.
 CHECK_GC_THRESHOLDS = (1_000_000, 1000, 1000)
 _YOUNG_OBJECTS = 20_000  # (after a file that made fewer, most of them alive: not worth a pass)
 
 
-def collect_between_files() -> None:
+def _collect_finished_file() -> None:
     if gc.get_count()[0] > _YOUNG_OBJECTS:
         gc.collect(0)
 
@@ -300,7 +300,7 @@ def _analyze_all(paths: list[str], settings: Settings, cache: ResultCache | None
             _key(cache, job.index(), path, rules, keys)
 
     todo = [path for path in paths if path not in results]
-    _collect_by_file()
+    _collect_cycles_by_file()
     if len(todo) >= _PARALLEL_FROM and (os.cpu_count() or 1) > 1:
         # one _Job per worker process, kept for the whole run: its index and jedi caches are
         # what make the later files cheap (a job sent along with each chunk would start cold)
@@ -327,7 +327,7 @@ def _analyze_all(paths: list[str], settings: Settings, cache: ResultCache | None
     return [results[path] for path in paths]
 
 
-def _collect_by_file() -> None:
+def _collect_cycles_by_file() -> None:
     """From here on, cycles are collected file by file (see CHECK_GC_THRESHOLDS); what lives
     now (the modules imported, the settings) is never scanned again."""
     gc.collect()
@@ -358,7 +358,7 @@ _worker_facts = False  # (does the run keep a cache: send what the keys need)
 def _start_worker(settings: Settings, facts: bool = False) -> None:
     global _worker_job, _worker_facts
     _worker_job, _worker_facts = _Job(settings), facts
-    _collect_by_file()
+    _collect_cycles_by_file()
 
 
 def _check_in_worker(path: str) -> FileResult:
@@ -666,7 +666,7 @@ class _Job:
             result.errors.append(f"internal error: {type(error).__name__}: {error} (please report it)")
         if facts and stamp is not None:  # (after the analysis: the prefilter may have looked its imports up)
             result.facts = (text_hash(text), list(stamp), import_lookups_of(text, path, self._index))
-        collect_between_files()
+        _collect_finished_file()
         return result
 
 

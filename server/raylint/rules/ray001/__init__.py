@@ -116,7 +116,7 @@ from raylint.core.names import REMOTE_FACTORY, Resolver
 from raylint.core.rule import DOCS_BASE, Checked, FixAvailability, Option, Rule
 from raylint.core.tasks import RemoteFunction, in_function
 from raylint.rules.ray001 import generator, num_returns, return_value
-from raylint.rules.ray001.body import HELPER_PUTS, Body
+from raylint.rules.ray001.body import HELPER_PUTS, Body, keeping_builtin, value_parts
 from raylint.rules.ray001.edits import Context
 
 CODE = "RAY001"
@@ -284,7 +284,7 @@ def _finding(ctx: Context, ret: ast.Return | ast.Yield, puts: list[ast.Call], fi
     related.append(Related(ctx.path, source.range_of(fn.declared_at), fn.declared_message))
     return Finding(
         CODE, message, ctx.path, source.range_of(ret.value), tuple(related), tuple(fixes),
-        fn.display_name, fn.call_names, fn.nested, no_fix_reason=reason, statement=source.range_of(_statement_of(ctx, ret)),
+        fn.display_name, fn.call_names, fn.nested, no_fix_reason=reason, statement=source.range_of(_statement_of(ctx.body.parents, ret)),
     )
 
 
@@ -313,7 +313,8 @@ def _lambda_tasks(ctx: Checked) -> list[Finding]:
         if not puts:
             continue
         assigned = v.parents.get(id(call))
-        names = [t.id for t in assigned.targets if isinstance(t, ast.Name)] if isinstance(assigned, ast.Assign) else []
+        targets = assigned.targets if isinstance(assigned, ast.Assign) else [assigned.target] if isinstance(assigned, ast.AnnAssign) else []
+        names = [t.id for t in targets if isinstance(t, ast.Name)]
         name = names[0] if names else "<lambda>"
         task = f"Task `{name}` (a lambda)" if names else "A task made from a lambda"
         refs = "an ObjectRef" if puts == [value] else "ObjectRefs"
@@ -323,51 +324,31 @@ def _lambda_tasks(ctx: Checked) -> list[Finding]:
         findings.append(Finding(
             CODE, f"{task} returns {refs} made by ray.put(); return the value itself", ctx.path,
             ctx.source.range_of(value), tuple(related), (), name, tuple(names), in_function(scope),
-            no_fix_reason=LAMBDA_NO_FIX, statement=ctx.source.range_of(_top_statement(v, call)),
+            no_fix_reason=LAMBDA_NO_FIX, statement=ctx.source.range_of(_statement_of(v.parents, call)),
         ))
     return findings
 
 
 def _lambda_puts(ctx: Checked, v, expr: ast.AST) -> list[ast.Call]:
     """The put calls whose refs end up in a lambda's value, as `Body.contained_puts` finds
-    them in a return (no names to follow; a call other than a put or a builtin container's
-    constructor is its own result: `g.remote(ray.put(x))` hands the ref on)."""
+    them in a return (no names to follow; a call other than a put or a builtin that keeps what
+    it is given is its own result: `g.remote(ray.put(x))` hands the ref on)."""
     found, todo = [], [expr]
     while todo:
         expr = todo.pop()
-        if isinstance(expr, ast.Call):
-            if ctx.is_ray(expr.func, v.scope_of(expr), "ray.put"):
-                found.append(expr)
-            elif isinstance(expr.func, ast.Name) and expr.func.id in ("list", "tuple", "set", "dict") and expr.func.id not in ctx.module.scope.bindings:
-                todo.extend([*expr.args, *(k.value for k in expr.keywords)])
-        elif isinstance(expr, (ast.Tuple, ast.List, ast.Set)):
-            todo.extend(expr.elts)
-        elif isinstance(expr, ast.Dict):
-            todo.extend([*(k for k in expr.keys if k is not None), *expr.values])
-        elif isinstance(expr, (ast.ListComp, ast.SetComp, ast.GeneratorExp)):
-            todo.append(expr.elt)
-        elif isinstance(expr, ast.DictComp):
-            todo.extend([expr.key, expr.value])
-        elif isinstance(expr, ast.IfExp):
-            todo.extend([expr.body, expr.orelse])
-        elif isinstance(expr, ast.BoolOp):
-            todo.extend(expr.values)
-        elif isinstance(expr, ast.BinOp):
-            todo.extend([expr.left, expr.right])
-        elif isinstance(expr, (ast.Starred, ast.Subscript, ast.NamedExpr, ast.Await)):
-            todo.append(expr.value)
+        if not isinstance(expr, ast.Call):
+            todo.extend(value_parts(expr))
+        elif ctx.is_ray(expr.func, v.scope_of(expr), "ray.put"):
+            found.append(expr)
+        elif keeping_builtin(expr, ctx.scope):
+            todo.extend([*expr.args, *(k.value for k in expr.keywords)])
     return sorted(found, key=lambda put: (put.lineno, put.col_offset))
 
 
-def _top_statement(v, node: ast.AST) -> ast.AST:
-    while not isinstance(node, ast.stmt) and id(node) in v.parents:
-        node = v.parents[id(node)]
-    return node
-
-
-def _statement_of(ctx: Context, node: ast.AST) -> ast.AST:
-    while not isinstance(node, ast.stmt) and id(node) in ctx.body.parents:
-        node = ctx.body.parents[id(node)]
+def _statement_of(parents: dict[int, ast.AST], node: ast.AST) -> ast.AST:
+    """The statement `node` is in (the lines a `# noqa` may be on), by a map of parents."""
+    while not isinstance(node, ast.stmt) and id(node) in parents:
+        node = parents[id(node)]
     return node
 
 

@@ -32,6 +32,37 @@ _KEEPING_FUNCTIONS = {
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 
 
+def value_parts(expr: ast.AST) -> list[ast.AST]:
+    """The parts of `expr` whose values end up in its own (the items of a tuple, both sides of
+    a conditional, a comprehension's element, ...): empty for a name, a call, a constant."""
+    if isinstance(expr, (ast.Tuple, ast.List, ast.Set)):
+        return expr.elts
+    if isinstance(expr, ast.Dict):
+        return [*(k for k in expr.keys if k is not None), *expr.values]
+    if isinstance(expr, (ast.ListComp, ast.SetComp, ast.GeneratorExp)):
+        return [expr.elt]
+    if isinstance(expr, ast.DictComp):
+        return [expr.key, expr.value]
+    if isinstance(expr, ast.IfExp):
+        return [expr.body, expr.orelse]
+    if isinstance(expr, ast.BoolOp):
+        return expr.values
+    if isinstance(expr, ast.BinOp):
+        return [expr.left, expr.right]
+    if isinstance(expr, (ast.Starred, ast.Subscript, ast.NamedExpr, ast.Await)):
+        return [expr.value]
+    return []
+
+
+def keeping_builtin(call: ast.Call, module: Scope) -> bool:
+    """Is `call` one of the builtins whose result holds what it is given (`list(x)`,
+    `dict(a=x)`), not shadowed at the module's level nor by a star import?"""
+    return (
+        isinstance(call.func, ast.Name) and call.func.id in _KEEPING_BUILTINS and call.func.id not in module.bindings
+        and all(m == "ray" and not level for m, level in module.star_imports)
+    )
+
+
 @dataclass
 class Store:
     """One place a local name gets (part of) its value."""
@@ -181,24 +212,8 @@ class Body:
             parts = [*expr.args, *(k.value for k in expr.keywords)]  # a ref wrapped in an object
         elif isinstance(expr, ast.Name):
             return self._holding.get(expr.id, [])
-        elif isinstance(expr, (ast.Tuple, ast.List, ast.Set)):
-            parts = expr.elts
-        elif isinstance(expr, ast.Dict):
-            parts = [*(k for k in expr.keys if k is not None), *expr.values]
-        elif isinstance(expr, (ast.ListComp, ast.SetComp, ast.GeneratorExp)):
-            parts = [expr.elt]
-        elif isinstance(expr, ast.DictComp):
-            parts = [expr.key, expr.value]
-        elif isinstance(expr, ast.IfExp):
-            parts = [expr.body, expr.orelse]
-        elif isinstance(expr, ast.BoolOp):
-            parts = expr.values
-        elif isinstance(expr, ast.BinOp):
-            parts = [expr.left, expr.right]
-        elif isinstance(expr, (ast.Starred, ast.Subscript, ast.NamedExpr, ast.Await)):
-            parts = [expr.value]
         else:
-            return []
+            parts = value_parts(expr)
         return [put for part in parts for put in self.contained_puts(part)]
 
     def _call_kind(self, call: ast.Call) -> tuple[str, list[ast.Call]]:
@@ -213,9 +228,7 @@ class Body:
         if isinstance(func, ast.Name):
             found = _binding_of(func.id, self.fn.scope)
             if found is None:
-                module = self.resolver.module.scope
-                builtin = func.id in _KEEPING_BUILTINS and all(m == "ray" and not level for m, level in module.star_imports)
-                return ("keeps", []) if builtin else ("other", [])
+                return ("keeps", []) if keeping_builtin(call, self.resolver.module.scope) else ("other", [])
             scope, bindings = found
             if scope.parent is None and len(bindings) == 1 and bindings[0][0] == "def":
                 node = bindings[0][1]
