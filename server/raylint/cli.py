@@ -20,8 +20,8 @@ from raylint.core import Analysis, ExternalResolver, ParsedOnce, analyze_module,
 from raylint.core.callers import changes_callers
 from raylint.core.names import disk_stamp
 from raylint.core.prefilter import import_lookups_of
-from raylint.discovery import NOTEBOOK, Excludes, python_files, read_python_file
-from raylint.report import FORMATS, Report
+from raylint.discovery import MAX_PYTHON_FILE, NOTEBOOK, Excludes, decode_python, python_files, read_python_file
+from raylint.report import FORMATS, Report, notebook_given
 from raylint.settings import ConfigError, Settings, find_pyproject, load_file
 
 _PARALLEL_FROM = 64  # files; below this, starting worker processes costs more than it saves
@@ -81,7 +81,13 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"raylint {__version__}")
     commands = parser.add_subparsers(dest="command")
     check = commands.add_parser("check", help="check files and folders (default: .)")
-    check.add_argument("paths", nargs="*", default=["."], metavar="PATH")
+    check.add_argument("paths", nargs="*", metavar="PATH", help="files and folders (default: .); `-`: one file's text from stdin")
+    check.add_argument(
+        "--stdin-filename",
+        metavar="PATH",
+        help="the path of the text read from stdin (`-`, or no PATH): its configuration, imports and name in "
+        "the findings; with --fix the fixed text goes to stdout and the findings to stderr",
+    )
     check.add_argument("--fix", action="store_true", help="apply each finding's preferred fix")
     check.add_argument("--diff", action="store_true", help="print the fixes as a diff; change nothing")
     check.add_argument(
@@ -166,8 +172,17 @@ class FileResult:
 
 
 def check(args: argparse.Namespace) -> int:
-    report = Report(args.format, sys.stdout, quiet=args.quiet, dry_run=args.diff)
+    stdin = args.paths == ["-"] or (not args.paths and args.stdin_filename is not None)
+    if "-" in args.paths and not stdin:
+        print("raylint: error: `-` (stdin) is checked alone, without other paths", file=sys.stderr)
+        return 2
+    if args.stdin_filename is not None and not stdin:
+        print("raylint: error: --stdin-filename names the text read from stdin: give `-` or no path", file=sys.stderr)
+        return 2
+    args.paths = [args.stdin_filename or "-"] if stdin else args.paths or ["."]
     mode = "diff" if args.diff else "fix" if args.fix else "check"
+    # (fixing stdin: the fixed text is the output, and the findings go to stderr)
+    report = Report(args.format, sys.stderr if stdin and mode == "fix" else sys.stdout, quiet=args.quiet, dry_run=args.diff)
     try:
         settings = _settings(args)
     except ConfigError as error:
@@ -193,6 +208,8 @@ def check(args: argparse.Namespace) -> int:
         report.error("exclude", f"invalid pattern {glob!r} ({why}), ignored{', fixed nothing' * (mode == 'fix')}")
         mode = "check" if mode == "fix" else mode
         report.mode = mode
+    if stdin:
+        return _check_stdin(args.paths[0], settings, args, report, mode, excluded)
     paths = list(python_files(args.paths, excluded, errors))
     for path, message in errors:
         report.error(path, message)
@@ -238,6 +255,58 @@ def check(args: argparse.Namespace) -> int:
         problem = cache.save()
         if problem:
             print(f"raylint: warning: {problem}", file=sys.stderr)
+    return report.finish()
+
+
+def _check_stdin(name: str, settings: Settings, args: argparse.Namespace, report: Report, mode: str, excluded: Excludes) -> int:
+    """`raylint check -`: one file's text from stdin, named `name` (`-` when unnamed), as an
+    editor's unsaved buffer: its callers are searched on disk, and only this text is edited (a
+    fix that needs other files is unsafe). With --fix the text is written to stdout, fixed or
+    not, in its own encoding; an excluded file is passed over (as when named on the command line)."""
+    path, key = name, os.path.abspath(name)  # (findings name the file as given, like the others)
+    data = sys.stdin.buffer.read()
+    fixed: list[str] = []
+    try:
+        if len(data) > MAX_PYTHON_FILE:
+            raise ValueError(f"larger than {MAX_PYTHON_FILE // (1024 * 1024)} MiB, skipped")
+        text, encoding = decode_python(data, key)
+        if encoding == NOTEBOOK:  # (the findings name its cells)
+            notebook_given(key, data.decode("utf-8"))
+    except (UnicodeDecodeError, SyntaxError, ValueError) as error:
+        report.error(name, _describe(error))
+        text = encoding = None
+    if text is not None and not excluded(key):
+        result = FileResult(path)
+        _Job(settings).analyze(result, text)
+        for message in result.errors:
+            report.error(name, message)
+        analysis = result.analysis
+        if analysis is not None and _needs_workspace(analysis, mode):
+            roots = _workspace_roots(settings.root or os.getcwd(), [path])
+            listed = python_files(roots, Excludes((), settings.root), [], scripts=True)
+            workspace = sorted({os.path.abspath(p) for p in listed} | {key})
+            untouchable = frozenset(p for p in workspace if p != key)
+
+            def keep(texts, linked, disk, roots, report) -> set[str]:  # (instead of writing)
+                fixed.extend(text for edited, text in texts.items() if os.path.abspath(edited) == key)
+                return {edited for edited in texts if os.path.abspath(edited) == key}
+
+            disk = _DiskTexts({key: text})
+            final = _fix([path], workspace, roots, settings, args, report, mode, untouchable, [m for m in [result.module] if m is not None], disk, keep)
+            analysis = final.get(path, analysis)
+        if analysis is not None:
+            report.analysis(analysis)
+    if args.fix and not args.diff:  # (also when a broken config turned the fixes off: the text still comes back)
+        if not fixed or text is None:
+            sys.stdout.buffer.write(data)
+        elif encoding == NOTEBOOK:
+            from raylint.notebook import Notebook
+
+            notebook = Notebook.parse(data.decode("utf-8"))
+            sys.stdout.buffer.write(notebook.rewritten(fixed[0], notebook.module()[1]).encode("utf-8"))
+        else:
+            sys.stdout.buffer.write(fixed[0].encode(encoding))
+        sys.stdout.flush()
     return report.finish()
 
 
@@ -370,8 +439,9 @@ def _check_in_worker(path: str) -> FileResult:
     return result
 
 
-def _fix(flagged, workspace, roots, settings, args, report, mode, excluded=frozenset(), parsed=(), disk=None) -> dict[str, Analysis]:
-    """The findings with their callers; in fix and diff modes, the fixes written or shown."""
+def _fix(flagged, workspace, roots, settings, args, report, mode, excluded=frozenset(), parsed=(), disk=None, write=None) -> dict[str, Analysis]:
+    """The findings with their callers; in fix and diff modes, the fixes written (by `write`,
+    default `write_fixes`) or shown."""
     disk = disk if disk is not None else _DiskTexts()
     options = dict(
         unsafe=args.unsafe_fixes,
@@ -405,7 +475,7 @@ def _fix(flagged, workspace, roots, settings, args, report, mode, excluded=froze
             report.diff(_unified_diff(os.path.relpath(path), old if old is not None else "", text))
     elif mode == "fix" and texts:
         linked = [group for result in results for group in result.linked]
-        written = write_fixes(texts, linked, disk, roots, report)
+        written = (write or write_fixes)(texts, linked, disk, roots, report)
         # a file whose fix was not written still holds its findings
         unwritten = set(texts) - written
         after = {path: before[path] if os.path.abspath(path) in unwritten else after[path] for path in after}
@@ -418,13 +488,17 @@ class _DiskTexts:
     """Reads files for the fixes, and remembers the text each had when it was first read: the
     text the fixes were computed on, which must still be on disk when they are written."""
 
-    def __init__(self):
+    def __init__(self, given: dict[str, str] | None = None):
         self.texts: dict[str, str | None] = {}
         self.stamps: dict[str, object] = {}  # of each file, before its first reading (for the cache)
         self.changed: set[str] = set()
+        self.given = given or {}  # (absolute path: text) read elsewhere (stdin), never from disk
 
     def read(self, path: str) -> str | None:
         key = os.path.abspath(path)
+        if key in self.given:
+            self.texts[key] = self.given[key]
+            return self.given[key]
         if key not in self.texts:
             self.stamps[key] = disk_stamp(key)
         text = _read_or_none(path)
@@ -654,6 +728,16 @@ class _Job:
         except (OSError, UnicodeDecodeError, SyntaxError, ValueError) as error:
             result.errors.append(_describe(error))
             return result
+        self.analyze(result, text)
+        if facts and stamp is not None:  # (after the analysis: the prefilter may have looked its imports up)
+            result.facts = (text_hash(text), list(stamp), import_lookups_of(text, path, self._index))
+        _collect_finished_file()
+        return result
+
+    def analyze(self, result: FileResult, text: str) -> None:
+        """The analysis of `text` as the file `result.path`, or the internal error it met."""
+        path = result.path
+        self.index()
         try:
             parsed = self._index.parsed(path, text)
             config = self.settings.config_for(path)
@@ -664,10 +748,6 @@ class _Job:
                 result.module = resolver.module
         except Exception as error:  # a bug in raylint must not stop the run over other files
             result.errors.append(f"internal error: {type(error).__name__}: {error} (please report it)")
-        if facts and stamp is not None:  # (after the analysis: the prefilter may have looked its imports up)
-            result.facts = (text_hash(text), list(stamp), import_lookups_of(text, path, self._index))
-        _collect_finished_file()
-        return result
 
 
 def _describe(error: Exception) -> str:

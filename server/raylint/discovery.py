@@ -196,7 +196,11 @@ def _first_lines(data: bytes) -> list[bytes]:
 def read_python_file(path: str) -> tuple[str, str]:
     """The text of a Python file and the encoding to write it back in (PEP 263 aware). A
     notebook's text is the module its code cells form, and its "encoding" is `ipynb`."""
-    data = read_regular_file(path, MAX_PYTHON_FILE)  # never a FIFO or a device
+    return decode_python(read_regular_file(path, MAX_PYTHON_FILE), path)  # (never a FIFO or a device)
+
+
+def decode_python(data: bytes, path: str) -> tuple[str, str]:
+    """`read_python_file` on bytes read already (`raylint check -`: stdin), named by `path`."""
     if path.endswith(".ipynb"):
         from raylint.notebook import Notebook
 

@@ -21,6 +21,12 @@ class _Cells:
     def __init__(self):
         self._notebooks: dict[str, object] = {}
 
+    def given(self, path: str, text: str) -> None:
+        """The notebook at `path` is `text` (read from stdin), whatever the disk holds."""
+        from raylint.notebook import Notebook
+
+        self._notebooks[os.path.abspath(path)] = Notebook.parse(text)
+
     def of(self, path: str, range_: Range) -> tuple[int | None, Range]:
         if not path.endswith(".ipynb"):
             return None, range_
@@ -39,6 +45,7 @@ class _Cells:
 
 
 _CELLS = _Cells()
+notebook_given = _CELLS.given
 
 
 def _position(range_: Range, path: str = "") -> dict:

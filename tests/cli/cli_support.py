@@ -26,6 +26,7 @@ class Run:
     code: int
     out: str
     err: str
+    raw: bytes = b""  # stdout's bytes, when the run was given stdin
 
 
 class Project:
@@ -43,9 +44,13 @@ class Project:
             path.write_text(textwrap.dedent(text), encoding="utf-8")
         return path
 
-    def run(self, *args: str, wrapper: list[str] = (), env: dict[str, str] | None = None) -> Run:
+    def run(self, *args: str, wrapper: list[str] = (), env: dict[str, str] | None = None, stdin: bytes | None = None) -> Run:
         env = {**os.environ, "PYTHONIOENCODING": "utf-8", "NO_COLOR": "1", **(env or {})}
         command = [*wrapper, sys.executable, "-m", "raylint", *args]
+        if stdin is not None:  # (stdout kept as bytes too: a fixed text must come back byte for byte)
+            done = subprocess.run(command, cwd=self.root, capture_output=True, input=stdin, env=env, timeout=120)
+            out = done.stdout.decode("utf-8", "replace")
+            return Run(done.returncode, out, done.stderr.decode("utf-8", "replace"), done.stdout)
         done = subprocess.run(command, cwd=self.root, capture_output=True, text=True, env=env, timeout=120)
         return Run(done.returncode, done.stdout, done.stderr)
 

@@ -17,6 +17,7 @@ import os
 import re
 import stat
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -178,3 +179,20 @@ def test_fix_all_on_save(nvim, tmp_path) -> None:
     assert run.result["diagnostics_after"] == []
     assert run.result["modified"] == ["main.py"], "the callers in main.py were not updated in the editor"
     check_fix_all_on_disk(box, tmp_path, "tasks.py")
+
+
+def test_the_readme_filter_fixes_the_buffer(nvim, tmp_path) -> None:
+    """The README's `:%!raylint check --fix --stdin-filename % - 2>/dev/null`: the buffer, not
+    the file, is what raylint reads and what it gives back fixed."""
+    found = re.search(r"`(:%!raylint check --fix --stdin-filename % - 2>/dev/null)`", (HERE.parents[1] / "README.md").read_text())
+    assert found, "the README no longer shows the Vim filter"
+    source = tmp_path / "tasks.py"
+    source.write_text("import ray\n\n\n@ray.remote\ndef double(x):\n    return 1\n")
+    saved = tmp_path / "saved.py"
+    # (the buffer is edited first: the unsaved text is what gets fixed)
+    edit = "6s/return 1/return ray.put(x * 2)/"
+    env = {**os.environ, "PATH": os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")}
+    command = [nvim.path, "--headless", "-n", "-i", "NONE", "-u", "NONE", "-c", edit, "-c", found[1][1:], "-c", f"w! {saved}", "-c", "qa!", str(source)]
+    done = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+    assert saved.read_text() == "import ray\n\n\n@ray.remote\ndef double(x):\n    return x * 2\n", done.stderr
+    assert source.read_text().endswith("return 1\n")

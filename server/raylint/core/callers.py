@@ -1648,7 +1648,7 @@ def _reasons(own: str, more: str) -> str:
 def _excluded(site: CallSite) -> CallSite:
     if not site.edits or site.review:
         return site  # nothing to change there (or to review anyway)
-    return replace(site, edits=(), review="it is in a file excluded from raylint, which it does not edit")
+    return replace(site, edits=(), review="it is in a file excluded from raylint (or not given to this run), which it does not edit")
 
 
 def _related_order(related: Related):
