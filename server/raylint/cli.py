@@ -7,6 +7,7 @@ import argparse
 import difflib
 import gc
 import os
+import shutil
 import sys
 from concurrent.futures import ProcessPoolExecutor
 import stat
@@ -264,7 +265,7 @@ def _check_stdin(name: str, settings: Settings, args: argparse.Namespace, report
     fix that needs other files is unsafe). With --fix the text is written to stdout, fixed or
     not, in its own encoding; an excluded file is passed over (as when named on the command line)."""
     path, key = name, os.path.abspath(name)  # (findings name the file as given, like the others)
-    data = sys.stdin.buffer.read()
+    data = sys.stdin.buffer.read(MAX_PYTHON_FILE + 1)  # (never more in memory than a file may hold)
     fixed: list[str] = []
     try:
         if len(data) > MAX_PYTHON_FILE:
@@ -299,6 +300,7 @@ def _check_stdin(name: str, settings: Settings, args: argparse.Namespace, report
     if args.fix and not args.diff:  # (also when a broken config turned the fixes off: the text still comes back)
         if not fixed or text is None:
             sys.stdout.buffer.write(data)
+            shutil.copyfileobj(sys.stdin.buffer, sys.stdout.buffer)  # (the rest of a text too large to check)
         elif encoding == NOTEBOOK:
             from raylint.notebook import Notebook
 

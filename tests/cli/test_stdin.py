@@ -111,3 +111,11 @@ def test_fix_gives_the_text_back_when_a_broken_config_turns_fixes_off(project):
     kept = project.run("check", "--fix", "--stdin-filename", "jobs.py", stdin=FLAGGED.encode())
     assert (kept.code, kept.raw) == (2, FLAGGED.encode())  # (an editor replaces its buffer with stdout)
     assert "config: " in kept.err and "fixed nothing" in kept.err
+
+
+def test_a_text_too_large_to_check_is_passed_through(project):
+    big = b"x = 1\n" * 2_000_000  # (12 MB: over the 10 MiB a file may have)
+    checked = project.run("check", "-", stdin=big)
+    assert checked.code == 2 and "-: error: larger than 10 MiB, skipped" in checked.out
+    fixed = project.run("check", "--fix", "-", stdin=big)
+    assert fixed.code == 2 and fixed.raw == big
