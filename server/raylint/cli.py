@@ -289,7 +289,7 @@ def _check_stdin(name: str, settings: Settings, args: argparse.Namespace, report
             untouchable = frozenset(p for p in workspace if p != key)
 
             def keep(texts, linked, disk, roots, report) -> set[str]:  # (instead of writing)
-                fixed.extend(text for edited, text in texts.items() if os.path.abspath(edited) == key)
+                fixed.extend(new for edited, new in texts.items() if os.path.abspath(edited) == key)
                 return {edited for edited in texts if os.path.abspath(edited) == key}
 
             disk = _DiskTexts({key: text})
