@@ -116,6 +116,10 @@ def _parser() -> argparse.ArgumentParser:
         "other files (its callers) is unsafe there",
     )
     check.add_argument("--quiet", "-q", action="store_true", help="print findings only")
+    check.add_argument(
+        "--statistics", action="store_true", help="a count of findings per rule instead of each finding (text and json)"
+    )
+    check.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings (errors still exit 2)")
     check.add_argument("--no-cache", action="store_true", help="analyse every file again, and keep no results")
     check.add_argument("--cache-dir", metavar="DIR", help=f"where results are kept (default: {FOLDER} beside the config)")
     rule = commands.add_parser("rule", help="list the rules, or explain one (raylint rule RAY001)")
@@ -173,6 +177,9 @@ class FileResult:
 
 
 def check(args: argparse.Namespace) -> int:
+    if args.statistics and args.format not in ("text", "json"):
+        print(f"raylint: error: --statistics is printed as text or json, not {args.format}", file=sys.stderr)
+        return 2
     stdin = args.paths == ["-"] or (not args.paths and args.stdin_filename is not None)
     if "-" in args.paths and not stdin:
         print("raylint: error: `-` (stdin) is checked alone, without other paths", file=sys.stderr)
@@ -202,6 +209,7 @@ def check(args: argparse.Namespace) -> int:
         mode = "check" if mode == "fix" else mode
     report.severity = settings.severity
     report.mode, report.unsafe = mode, args.unsafe_fixes
+    report.statistics, report.exit_zero = args.statistics, args.exit_zero
     errors: list[tuple[str, str]] = []
     excluded = Excludes(settings.exclude, settings.root)
     for glob, why in excluded.invalid:

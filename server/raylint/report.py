@@ -114,6 +114,8 @@ class Report:
         self.errors: list[tuple[str, str]] = []
         self.fixed = 0
         self.diffs = 0
+        self.statistics = False  # --statistics: a count per rule instead of each finding (text, json)
+        self.exit_zero = False  # --exit-zero: findings do not fail the run (errors still do)
 
     def error(self, path: str, message: str) -> None:
         self.errors.append((path, message))
@@ -135,6 +137,8 @@ class Report:
             if self.format == "text" and not self.quiet:
                 line = f":{problem.range.start.line + 1}" if problem.range else ""
                 print(f"{problem.path}{line}: note: {problem.message}", file=self.out)
+        if self.statistics:
+            return  # (counted at the end)
         if self.format == "text":
             for finding in analysis.findings:
                 self._text(finding)
@@ -166,7 +170,9 @@ class Report:
 
     def finish(self) -> int:
         """Print what is printed at the end; the exit code: 2 errors, 1 findings, 0 clean."""
-        if self.format == "json":
+        if self.statistics:
+            self._statistics()
+        elif self.format == "json":
             document = {
                 "version": __version__,
                 "findings": [finding_json(f) for f in self.findings],
@@ -180,7 +186,29 @@ class Report:
         elif self.format == "text" and not self.quiet:
             self._summary()
         self.out.flush()
-        return 2 if self.errors else 1 if self.findings else 0
+        return 2 if self.errors else 1 if self.findings and not self.exit_zero else 0
+
+    def _statistics(self) -> None:
+        """Per rule, most found first: how many findings, how many a plain --fix would fix."""
+        from raylint import rules
+
+        rows: dict[str, list[int]] = {}
+        for finding in self.findings:
+            row = rows.setdefault(finding.code, [0, 0])
+            row[0] += 1
+            row[1] += bool(finding.fixes and finding.fixes[0].safe)
+        table = sorted(rows.items(), key=lambda item: (-item[1][0], item[0]))
+        names = {code: (found.name if (found := rules.rule(code)) else "") for code in rows}
+        if self.format == "json":
+            document = [{"code": code, "name": names[code], "count": count, "fixable": fixable} for code, (count, fixable) in table]
+            json.dump(document, self.out, indent=2)
+            self.out.write("\n")
+            return
+        width = max((len(str(count)) for _, (count, _) in table), default=1)
+        for code, (count, fixable) in table:
+            print(f"{count:>{width}}  {code}  {names[code]}" + (f"  ({fixable} fixable with --fix)" if fixable else ""), file=self.out)
+        if not self.quiet:
+            self._summary()
 
     def _summary(self) -> None:
         """One plain line: how many problems, how many fixed (or fixable with --fix), how many
@@ -205,7 +233,7 @@ class Report:
             counts = [(safe, "fixable with --fix")]
         if total:
             counts += [
-                (review, "need{s} review (the reasons and call sites are listed above; apply with --unsafe-fixes)"),
+                (review, "need{s} review" + ("" if self.statistics else " (the reasons and call sites are listed above; apply with --unsafe-fixes)")),
                 (no_fix, "ha{ve} no automatic fix"),
             ]
             said = ", ".join(

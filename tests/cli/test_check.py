@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -354,3 +355,47 @@ def test_summary_says_fixed_to_review_and_without_a_fix(project, args, summary):
     result = project.run("check", ".", *args)
     assert result.code == 1
     assert result.out.rstrip().splitlines()[-1] == summary
+
+
+LOOP_GET = """\
+import ray
+
+
+@ray.remote
+def square(x):
+    return x * x
+
+
+def driver():
+    out = []
+    for i in range(4):
+        out.append(ray.get(square.remote(i)))
+    return out
+"""
+
+
+def test_statistics_count_the_findings_per_rule(project):
+    project.write("a.py", FLAGGED)
+    project.write("b.py", FLAGGED)
+    project.write("c.py", LOOP_GET)
+    result = project.run("check", "--statistics", ".")
+    assert result.code == 1
+    lines = result.out.splitlines()
+    assert lines[:2] == ["2  RAY001  return-ray-put  (2 fixable with --fix)", "1  RAY002  ray-get-loop"]  # (its fix needs review)
+    assert not FINDING_LINE.search(result.out)  # (counts instead of each finding)
+    assert lines[2] == "Found 3 problems: 2 fixable with --fix, 1 needs review."
+    as_json = project.run("check", "--statistics", "--format", "json", ".")
+    assert json.loads(as_json.out) == [
+        {"code": "RAY001", "name": "return-ray-put", "count": 2, "fixable": 2},
+        {"code": "RAY002", "name": "ray-get-loop", "count": 1, "fixable": 0},
+    ]
+    assert project.run("check", "--statistics", "-q", ".").out.splitlines() == lines[:2]
+    refused = project.run("check", "--statistics", "--format", "sarif", ".")
+    assert refused.code == 2 and "--statistics is printed as text or json, not sarif" in refused.err
+
+
+def test_exit_zero_keeps_findings_from_failing_the_run_but_not_errors(project):
+    project.write("jobs.py", FLAGGED)
+    result = project.run("check", "--exit-zero", "jobs.py")
+    assert result.code == 0 and FINDING_LINE.search(result.out)
+    assert project.run("check", "--exit-zero", "jobs.py", "missing.py").code == 2
