@@ -630,3 +630,23 @@ def test_this_interpreters_sys_path_is_read_without_asking_jedis_process():
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=60)
     kind, read, asked = json.loads(done.stdout)
     assert kind == "SameEnvironment" and read == asked and any("site-packages" in entry for entry in read)
+
+
+@pytest.mark.parametrize("active", ["none", "this", "other"])
+def test_this_interpreter_is_told_as_jedi_tells_it(tmp_path, monkeypatch, active):
+    """`is_this_interpreter` (which spares importing jedi) agrees with jedi's default environment
+    whatever virtual environment is active: none, this one, or another one."""
+    import subprocess
+
+    import jedi
+
+    monkeypatch.delenv("CONDA_PREFIX", raising=False)
+    monkeypatch.delenv("VIRTUAL_ENV", raising=False)
+    if active == "this":
+        monkeypatch.setenv("VIRTUAL_ENV", sys.prefix)
+    elif active == "other":
+        subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(tmp_path / "other")], check=True, timeout=120)
+        monkeypatch.setenv("VIRTUAL_ENV", str(tmp_path / "other"))
+    same = type(jedi.get_default_environment()) is jedi.api.environment.SameEnvironment
+    assert ExternalResolver().is_this_interpreter() == same == (active != "other")
+    assert not ExternalResolver(sys.executable).is_this_interpreter()  # (--python: jedi is asked)
