@@ -225,7 +225,9 @@ class _Scanner:
     def document(self):
         try:
             value, at = self.value(self._skip(0), ())
-        except (IndexError, ValueError, RecursionError) as error:
+        except IndexError:  # (read past the end: a file cut short)
+            raise NotebookError("not valid JSON: the text ends inside a value (cut short?)") from None
+        except (ValueError, RecursionError) as error:
             raise NotebookError(f"not valid JSON: {error}") from None
         if self.text[self._skip(at) :].strip():
             raise NotebookError("not valid JSON: text after the notebook")

@@ -117,8 +117,10 @@ def test_a_task_in_a_module_called_from_a_notebook_is_fixed_with_its_caller(proj
         # (outputs and metadata are read by json's own decoder, as strictly as the cells)
         (notebook(CELLS).replace('"output_type": "stream"', '"output_type": NaN'), "not valid JSON"),
         (notebook(CELLS).replace('"tags": [', '"tags": [,'), "not valid JSON"),
+        (notebook(CELLS).rstrip().rstrip("}"), "not valid JSON: the text ends inside a value (cut short?)"),
+        ('{"cells": 5', "not valid JSON: the text ends inside a value (cut short?)"),
     ],
-    ids=["broken-json", "not-a-notebook", "other-language", "NaN-in-an-output", "broken-metadata"],
+    ids=["broken-json", "not-a-notebook", "other-language", "NaN-in-an-output", "broken-metadata", "cut-short", "cut-after-a-number"],
 )
 def test_a_file_that_is_not_a_python_notebook_is_one_error_line(project, text, message):
     project.write("bad.ipynb", text)
