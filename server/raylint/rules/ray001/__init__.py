@@ -340,7 +340,7 @@ def _lambda_puts(ctx: Checked, v, expr: ast.AST) -> list[ast.Call]:
             todo.extend(value_parts(expr))
         elif ctx.is_ray(expr.func, v.scope_of(expr), "ray.put"):
             found.append(expr)
-        elif keeping_builtin(expr, ctx.scope):
+        elif keeping_builtin(expr, v.scope_of(expr)):  # (`list` may be a lambda's parameter)
             todo.extend([*expr.args, *(k.value for k in expr.keywords)])
     return sorted(found, key=lambda put: (put.lineno, put.col_offset))
 

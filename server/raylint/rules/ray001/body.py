@@ -54,13 +54,14 @@ def value_parts(expr: ast.AST) -> list[ast.AST]:
     return []
 
 
-def keeping_builtin(call: ast.Call, module: Scope) -> bool:
-    """Is `call` one of the builtins whose result holds what it is given (`list(x)`,
-    `dict(a=x)`), not shadowed at the module's level nor by a star import?"""
-    return (
-        isinstance(call.func, ast.Name) and call.func.id in _KEEPING_BUILTINS and call.func.id not in module.bindings
-        and all(m == "ray" and not level for m, level in module.star_imports)
-    )
+def keeping_builtin(call: ast.Call, scope: Scope) -> bool:
+    """Is `call`, made in `scope`, one of the builtins whose result holds what it is given
+    (`list(x)`, `dict(a=x)`), its name bound by no scope it is seen from nor a star import?"""
+    if not isinstance(call.func, ast.Name) or call.func.id not in _KEEPING_BUILTINS or _binding_of(call.func.id, scope):
+        return False
+    while scope.parent is not None:
+        scope = scope.parent
+    return all(m == "ray" and not level for m, level in scope.star_imports)
 
 
 @dataclass
@@ -228,7 +229,7 @@ class Body:
         if isinstance(func, ast.Name):
             found = _binding_of(func.id, self.fn.scope)
             if found is None:
-                return ("keeps", []) if keeping_builtin(call, self.resolver.module.scope) else ("other", [])
+                return ("keeps", []) if keeping_builtin(call, self.fn.scope) else ("other", [])
             scope, bindings = found
             if scope.parent is None and len(bindings) == 1 and bindings[0][0] == "def":
                 node = bindings[0][1]
