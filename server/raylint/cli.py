@@ -231,10 +231,7 @@ def check(args: argparse.Namespace) -> int:
     results = _analyze_all(paths, settings, cache)
     flagged = [r.path for r in results if r.analysis is not None and _needs_workspace(r.analysis, mode)]
     if flagged:
-        roots = _workspace_roots(settings.root or os.getcwd(), args.paths)
-        # excluded files are searched for callers too: a fix must not silently break them
-        listed = python_files(roots, Excludes((), settings.root), [], scripts=True)
-        workspace = sorted({os.path.abspath(p) for p in [*listed, *paths]})
+        roots, workspace = _workspace(settings, args.paths, paths)
         parsed = [m for r in results for m in [r.module, *r.extra] if m is not None]
         for result in results:
             result.module, result.extra = None, []  # the fixes' index holds them from here on
@@ -291,9 +288,7 @@ def _check_stdin(name: str, settings: Settings, args: argparse.Namespace, report
             report.error(name, message)
         analysis = result.analysis
         if analysis is not None and _needs_workspace(analysis, mode):
-            roots = _workspace_roots(settings.root or os.getcwd(), [path])
-            listed = python_files(roots, Excludes((), settings.root), [], scripts=True)
-            workspace = sorted({os.path.abspath(p) for p in listed} | {key})
+            roots, workspace = _workspace(settings, [path], [path])
             untouchable = frozenset(p for p in workspace if p != key)
 
             def keep(texts, linked, disk, roots, report) -> set[str]:  # (instead of writing)
@@ -309,15 +304,19 @@ def _check_stdin(name: str, settings: Settings, args: argparse.Namespace, report
         if not fixed or text is None:
             sys.stdout.buffer.write(data)
             shutil.copyfileobj(sys.stdin.buffer, sys.stdout.buffer)  # (the rest of a text too large to check)
-        elif encoding == NOTEBOOK:
-            from raylint.notebook import Notebook
-
-            notebook = Notebook.parse(data.decode("utf-8"))
-            sys.stdout.buffer.write(notebook.rewritten(fixed[0], notebook.module()[1]).encode("utf-8"))
         else:
-            sys.stdout.buffer.write(fixed[0].encode(encoding))
+            sys.stdout.buffer.write(_file_bytes(fixed[0], encoding, lambda: data.decode("utf-8")))
         sys.stdout.flush()
     return report.finish()
+
+
+def _workspace(settings: Settings, given: list[str], checked: list[str]) -> tuple[list[str], list[str]]:
+    """Where the callers of the checked files' tasks are searched: the roots (see
+    `_workspace_roots`), and every Python file under them with the checked ones (excluded files
+    too: a fix must not silently break them)."""
+    roots = _workspace_roots(settings.root or os.getcwd(), given)
+    listed = python_files(roots, Excludes((), settings.root), [], scripts=True)
+    return roots, sorted({os.path.abspath(p) for p in [*listed, *checked]})
 
 
 def _needs_workspace(analysis: Analysis, mode: str) -> bool:
@@ -619,18 +618,26 @@ def _cannot_write(path: str, real: str, real_roots: list[str], disk: _DiskTexts,
     return None
 
 
+def _file_bytes(text: str, encoding: str, original) -> bytes:
+    """What a fixed text is written as: in its encoding; a notebook's (the module of its code
+    cells) back into the cells of its `original()` JSON, all else kept."""
+    if encoding != NOTEBOOK:
+        return text.encode(encoding)
+    from raylint.notebook import Notebook
+
+    notebook = Notebook.parse(original())
+    return notebook.rewritten(text, notebook.module()[1]).encode("utf-8")
+
+
 def _write_beside(real: str, text: str, encoding: str) -> str:
     """Writes `text` to a new temporary file in the folder of `real`, with its mode bits (and
     owner, where allowed), flushed
     to disk; returns the temporary file's path (the caller renames it over `real`)."""
-    if encoding == NOTEBOOK:  # the module of its code cells, back into the cells (all else kept)
-        from raylint.notebook import Notebook
-
+    def original() -> str:
         with open(real, encoding="utf-8", newline="") as handle:
-            notebook = Notebook.parse(handle.read())
-        data = notebook.rewritten(text, notebook.module()[1]).encode("utf-8")
-    else:
-        data = text.encode(encoding)
+            return handle.read()
+
+    data = _file_bytes(text, encoding, original)
     status = os.stat(real)
     handle, temporary = tempfile.mkstemp(dir=os.path.dirname(real), prefix=f".{os.path.basename(real)}.", suffix=".raylint")
     try:
