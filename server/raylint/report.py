@@ -199,9 +199,13 @@ class Report:
             row[1] += bool(finding.fixes and finding.fixes[0].safe)
         table = sorted(rows.items(), key=lambda item: (-item[1][0], item[0]))
         names = {code: (found.name if (found := rules.rule(code)) else "") for code in rows}
-        if self.format == "json":
-            document = [{"code": code, "name": names[code], "count": count, "fixable": fixable} for code, (count, fixable) in table]
-            json.dump(document, self.out, indent=2)
+        if self.format == "json":  # (the errors too: a statistics run must not hide them)
+            document = {
+                "version": __version__,
+                "statistics": [{"code": code, "name": names[code], "count": count, "fixable": fixable} for code, (count, fixable) in table],
+                "errors": [{"path": p, "message": m} for p, m in self.errors],
+            }
+            json.dump(document, self.out, indent=2, ensure_ascii=False)
             self.out.write("\n")
             return
         width = max((len(str(count)) for _, (count, _) in table), default=1)

@@ -384,11 +384,12 @@ def test_statistics_count_the_findings_per_rule(project):
     assert lines[:2] == ["2  RAY001  return-ray-put  (2 fixable with --fix)", "1  RAY002  ray-get-loop"]  # (its fix needs review)
     assert not FINDING_LINE.search(result.out)  # (counts instead of each finding)
     assert lines[2] == "Found 3 problems: 2 fixable with --fix, 1 needs review."
-    as_json = project.run("check", "--statistics", "--format", "json", ".")
-    assert json.loads(as_json.out) == [
+    as_json = project.run("check", "--statistics", "--format", "json", ".", "missing.py")
+    assert json.loads(as_json.out)["statistics"] == [
         {"code": "RAY001", "name": "return-ray-put", "count": 2, "fixable": 2},
         {"code": "RAY002", "name": "ray-get-loop", "count": 1, "fixable": 0},
     ]
+    assert as_json.code == 2 and json.loads(as_json.out)["errors"] == [{"path": "missing.py", "message": "no such file or directory"}]
     assert project.run("check", "--statistics", "-q", ".").out.splitlines() == lines[:2]
     refused = project.run("check", "--statistics", "--format", "sarif", ".")
     assert refused.code == 2 and "--statistics is printed as text or json, not sarif" in refused.err
