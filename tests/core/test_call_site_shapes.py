@@ -103,6 +103,63 @@ REVIEW = {
             """},
         "Library.score", 6,
     ),
+    "the task fetched from the importer's globals()": (
+        {"tasks.py": TASKS, "main.py": """\
+            import ray
+            from tasks import normalize
+
+            print(ray.get(ray.get(globals()["normalize"].remote(1))))
+            """},
+        "normalize", 4,
+    ),
+    "the task fetched from a function's locals()": (
+        {"tasks.py": TASKS, "main.py": """\
+            import ray
+            from tasks import normalize
+
+
+            def run():
+                task = normalize
+                return ray.get(ray.get(locals()["task"].remote(1)))
+            """},
+        "normalize", 7,
+    ),
+    "the task fetched from vars() at the top level": (
+        {"tasks.py": TASKS, "main.py": """\
+            import ray
+            import tasks
+
+            print(ray.get(ray.get(vars()["tasks"].normalize.remote(1))))
+            """},
+        "normalize", 4,
+    ),
+    "the task fetched from a frame's globals": (
+        {"tasks.py": TASKS, "main.py": """\
+            import sys
+
+            import ray
+            from tasks import normalize
+
+
+            def run():
+                return ray.get(ray.get(sys._getframe().f_globals["normalize"].remote(1)))
+            """},
+        "normalize", 8,
+    ),
+    "the task fetched from a function's __globals__": (
+        {"tasks.py": TASKS, "main.py": """\
+            import ray
+            from tasks import normalize
+
+
+            def helper():
+                pass
+
+
+            print(ray.get(ray.get(helper.__globals__["normalize"].remote(1))))
+            """},
+        "normalize", 9,
+    ),
     "a handle from ray.get_actor": (
         {"tasks.py": ACTORS, "main.py": """\
             import ray
@@ -1218,3 +1275,4 @@ def test_a_two_step_get_keeps_its_wait_only_when_the_next_statement_waits_first_
     assert finding.fixes[0].safe == safe, reviews
     if not safe:
         assert any("removes this wait" in r for r in reviews), reviews
+

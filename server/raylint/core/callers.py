@@ -397,6 +397,8 @@ class _TaskSites(_Sites):
                 escape = _module_escape(where, node)
                 if escape:
                     self.review(module, escape, f"`{_short(module.source.segment(escape))}` uses the task's module as a value, which raylint cannot follow")
+        for node in references.get("namespace", ()):
+            self.review(module, node, f"`{_short(module.source.segment(node))}` reads a namespace as a dict at run time, which may fetch the task by name")
         for node, key in references.get("sys.modules", ()):
             if not (isinstance(key, ast.Constant) and isinstance(key.value, str)) or self._named(key.value, module) in exposing:
                 self.review(module, node, f"`{_short(module.source.segment(node))}` may fetch the task's module by name")
@@ -1291,7 +1293,20 @@ def _describe_use(parent: ast.AST | None, node: ast.AST) -> str:
         return "passed to a call"
     if isinstance(parent, ast.Subscript):
         return "indexed (it holds the task)" if parent.value is node else "used as an index"
-    return f"used in {type(parent).__name__ if parent else 'an unknown place'}"
+    if isinstance(parent, ast.Attribute):
+        return f"read for its attribute `{parent.attr}`"
+    return f"used in {_USES.get(type(parent), 'an expression') if parent else 'an unknown place'}"
+
+
+# (what `_describe_use` says of the other places a ref or task may be used: no AST class names)
+_USES = {
+    ast.BinOp: "an operation", ast.UnaryOp: "an operation", ast.BoolOp: "a boolean operation",
+    ast.Compare: "a comparison", ast.IfExp: "a conditional expression", ast.If: "an `if` test",
+    ast.While: "a `while` test", ast.JoinedStr: "an f-string", ast.FormattedValue: "an f-string",
+    ast.Starred: "an unpacking", ast.Yield: "a `yield`", ast.YieldFrom: "a `yield from`",
+    ast.Lambda: "a lambda", ast.With: "a `with`", ast.withitem: "a `with`", ast.Assert: "an `assert`",
+    ast.Raise: "a `raise`", ast.Delete: "a `del`", ast.NamedExpr: "an assignment expression",
+}
 
 
 def changes_callers(fix: Fix) -> bool:
@@ -1353,12 +1368,19 @@ class CallerSearch:
                 names[key] = values.name(identifier, module, scope)
             return names[key]
 
-        for node, scope in view(module).loads():
+        where = view(module)
+        for node, scope in where.loads():
             if isinstance(node, ast.Name):
                 found_values = name(node.id, scope)
                 if any(isinstance(v, Mod) for v in found_values):  # (a workspace module: how is it used?)
                     by_key.setdefault("module", []).append((node, found_values))
+                elif node.id in _NAMESPACE_BUILTINS and _reads_namespace(where, node, found_values):
+                    by_key.setdefault("namespace", []).append(where.parent(node))
+                    continue
             elif isinstance(node, ast.Attribute):
+                if node.attr in _NAMESPACE_ATTRIBUTES:  # (`sys._getframe().f_globals`, `fn.__globals__`)
+                    by_key.setdefault("namespace", []).append(node)
+                    continue
                 if node.attr == "modules" and isinstance(node.value, ast.Name) and node.value.id == "sys":
                     use = _sys_modules_use(view(module), node)
                     if use is not None:
@@ -1599,6 +1621,23 @@ class CallerSearch:
             reason = "the project is a library (`library = true`): callers outside the workspace cannot be updated"
         reason = _reasons(fix.unsafe_reason, reason)
         return replace(fix, title=title, edits=tuple(taken), call_sites=tuple(handled + reviews), unsafe_reason=reason)
+
+
+# What reads a namespace (a module's globals, a function's locals) as a dict, where any name
+# it binds may be fetched by a string: `globals()["task"]`, `vars()`, `frame.f_globals`.
+# (`vars(m)` and `m.__dict__` of a module are its escapes: see `_module_escape`.)
+_NAMESPACE_BUILTINS = frozenset({"globals", "locals", "vars"})
+_NAMESPACE_ATTRIBUTES = frozenset({"f_globals", "f_locals", "__globals__"})
+
+
+def _reads_namespace(where, node: ast.Name, values: frozenset) -> bool:
+    """Is the name `node` the builtin `globals`, `locals` or `vars` called with nothing (so
+    reading the namespace it is called in)?"""
+    call = where.parent(node)
+    return (
+        isinstance(call, ast.Call) and call.func is node and not call.args and not call.keywords
+        and values == {flow.Ext(f"builtins.{node.id}")}
+    )
 
 
 def _sys_modules_use(where, node: ast.Attribute) -> tuple[ast.AST, ast.AST | None] | None:
