@@ -1276,3 +1276,99 @@ def test_a_two_step_get_keeps_its_wait_only_when_the_next_statement_waits_first_
     if not safe:
         assert any("removes this wait" in r for r in reviews), reviews
 
+
+# A decorator other than Ray's around a task or actor method: tasks.py's text, the task, and
+# what the fix's reason must say (None: Ray's own decorators, the fix stays safe)
+DECORATED = {
+    "a registry above @ray.remote is handed the task": ("""\
+        import ray
+
+        REGISTRY = []
+
+
+        def register(task):
+            REGISTRY.append(task)
+            return task
+
+
+        @register
+        @ray.remote
+        def normalize(x):
+            return ray.put(x * 2)
+        """, "normalize", "the task is handed to decorator `@register` (line 11)"),
+    "a wrapper under @ray.remote receives the return": ("""\
+        import functools
+
+        import ray
+
+
+        def unwrap(fn):
+            @functools.wraps(fn)
+            def wrapper(*args):
+                return ray.get(fn(*args))
+            return wrapper
+
+
+        @ray.remote(num_cpus=1)
+        @unwrap
+        def normalize(x):
+            return ray.put(x * 2)
+        """, "normalize", "decorator `@unwrap` (line 14) may wrap the function"),
+    "a decorated def given to ray.remote(fn)": ("""\
+        import ray
+        from timing import timed
+
+
+        @timed(label="n")
+        def plain(x):
+            return ray.put(x * 2)
+
+
+        normalize = ray.remote(plain)
+        """, "plain", "decorator `@timed(label=\"n\")` (line 5) may wrap the function"),
+    "a wrapped actor method, in a class handed to a registry": ("""\
+        import ray
+        from registry import register, timed
+
+
+        @register
+        @ray.remote
+        class Library:
+            @timed
+            def inventory(self):
+                return ray.put({"a": 1})
+        """, "Library.inventory", "the actor class is handed to decorator `@register` (line 5), which may keep or replace it, "
+        "so not all its calls can be found; decorator `@timed` (line 8) may wrap the function"),
+    "Ray's own decorators only": ("""\
+        import ray
+
+
+        @ray.remote(num_cpus=1)
+        class Library:
+            @ray.method(num_returns=1)
+            def inventory(self):
+                return ray.put({"a": 1})
+
+
+        @ray.remote
+        def normalize(x):
+            return ray.put(x * 2)
+        """, "Library.inventory", None),
+}
+
+
+@pytest.mark.parametrize("name", DECORATED)
+def test_a_decorator_other_than_rays_makes_the_fix_unsafe_and_says_which(tmp_path: Path, name: str):
+    """Above the decorator that makes the task, a decorator is handed the task (it may keep it
+    where raylint cannot follow its calls, or replace it); under it, or on an actor method, it
+    wraps the function and receives the return value that the fix changes."""
+    text, task, reason = DECORATED[name]
+    finding, result = fixed(tmp_path, {"tasks.py": text}, task)
+    fix = finding.fixes[0]
+    if reason is None:
+        assert fix.safe, fix.unsafe_reason
+        assert os.path.abspath(tmp_path / "tasks.py") in result.texts
+    else:
+        assert not fix.safe
+        assert reason in fix.unsafe_reason, fix.unsafe_reason
+        assert task in {f.task for f in result.after[str(tmp_path / "tasks.py")].findings}  # --fix leaves it alone

@@ -54,6 +54,11 @@ Such places are, among others:
 - the task itself stored, passed to a function, or wrapped (`functools.partial(f)`), so
   its calls cannot all be found;
 - an in-process call of a function also given to `ray.remote(fn)`;
+- a decorator other than Ray's on the task, its actor class or method: one above `@ray.remote`
+  is handed the task (a registry may keep it where its calls cannot be found), one under it
+  wraps the function and receives the return value the fix changes;
+- a namespace read as a dict where the task may be bound (`globals()["f"]`, `locals()`,
+  `vars()`, `sys._getframe().f_globals`, `fn.__globals__`);
 - calls through actor handles whose class raylint cannot tell (an un-annotated parameter,
   `ray.get_actor(...)`, an `ActorPool` lambda), and `self.m()` or `super().m()` in-process;
 - a module that imports the task's module at run time (`importlib.import_module("tasks")`,
@@ -109,6 +114,7 @@ from __future__ import annotations
 import ast
 import copy
 import re
+from dataclasses import replace
 
 from raylint.core.model import Finding, Fix, NoFix, Related
 from raylint.core.flow import view
@@ -203,7 +209,47 @@ def _fixes(ctx: Context, ret: ast.Return, puts: list[ast.Call], whole: dict, gen
         results = [NoFix(_wrapped_reason(ctx, value))]
     fixes = [r for r in results if isinstance(r, Fix)]
     reason = "" if fixes else next((r.reason for r in results if isinstance(r, NoFix)), "")
+    decorated = _decorators_reason(ctx)
+    if decorated:
+        fixes = [replace(fix, unsafe_reason="; ".join(r for r in (fix.unsafe_reason, decorated) if r)) for fix in fixes]
     return fixes, reason
+
+
+# Ray's own decorators: they make the task or set its options, and hand its return on as it is
+_RAYS_DECORATORS = ("ray.remote", "ray.method", REMOTE_FACTORY)
+
+
+def _decorators_reason(ctx: Context) -> str:
+    """Why decorators other than Ray's make every rewrite unsafe, or "". One above the decorator
+    that makes the task (or actor) is handed the task or class and may keep or replace it, so
+    not all its calls can be found; one under it, on a task made by `ray.remote(f)`, or on an
+    actor method or its class, may wrap the function and receive what it returns."""
+    fn, resolver = ctx.fn, ctx.body.resolver
+    defined_in = fn.scope.parent  # (a method's scope sits in its class's)
+    levels = [(fn.node, defined_in)]
+    if fn.is_method and defined_in is not None and isinstance(defined_in.node, ast.ClassDef):
+        levels.append((defined_in.node, defined_in.parent))
+    handed, wrapping = [], []
+    for node, scope in levels:
+        above = fn.declared_at in node.decorator_list  # (a list without it: all are under it)
+        for decorator in node.decorator_list:
+            if decorator is fn.declared_at:
+                above = False
+                continue
+            called = decorator.func if isinstance(decorator, ast.Call) else decorator
+            if resolver.meaning(resolver.resolve(called, scope)) not in _RAYS_DECORATORS:
+                (handed if above else wrapping).append(decorator)
+    what = "actor class" if fn.is_method else "task"
+    reasons = []
+    if handed:
+        reasons.append(f"the {what} is handed to decorator {_named(ctx, handed)}, which may keep or replace it, so not all its calls can be found")
+    if wrapping:
+        reasons.append(f"decorator {_named(ctx, wrapping)} may wrap the function and receive what it returns, which the rewrite changes")
+    return "; ".join(reasons)
+
+
+def _named(ctx: Context, decorators: list[ast.AST]) -> str:
+    return " and ".join(f"`@{' '.join(ctx.text(d).split())[:40]}` (line {d.lineno})" for d in decorators)
 
 
 def _one_ref(body, name: str) -> bool:
