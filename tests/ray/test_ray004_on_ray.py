@@ -63,3 +63,33 @@ def test_hoisting_a_task_that_reads_what_the_loop_changes_differs(local_ray):
     hoisted = apply_edits(code, list(fix.edits))
     assert run(code) == [0, 1, 2]
     assert run(hoisted) == [0, 0, 0]
+
+
+# Ways a loop changes what a task reads that no binding of the module's scope shows: each one
+# really differs once hoisted, so RAY004 calls its hoist unsafe (tests/rules/test_ray004.py)
+CHANGED_OUT_OF_SIGHT = {
+    "a function rebinds a global": (
+        "import ray\n\nX = 0\n\n\ndef bump(n):\n    global X\n    X = n\n\n\nresult = []\nfor step in range(3):\n"
+        "    bump(step)\n\n    @ray.remote\n    def read():\n        return X\n\n    result.append(ray.get(read.remote()))\n"
+    ),
+    "globals() sets a global": (
+        "import ray\n\nX = 0\nresult = []\nfor step in range(3):\n    globals()['X'] = step\n\n"
+        "    @ray.remote\n    def read():\n        return X\n\n    result.append(ray.get(read.remote()))\n"
+    ),
+    "a class attribute changes": (
+        "import ray\n\n\nclass Cfg:\n    v = 0\n\n\nresult = []\nfor step in range(3):\n    Cfg.v = step\n\n"
+        "    @ray.remote\n    def read():\n        return Cfg.v\n\n    result.append(ray.get(read.remote()))\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CHANGED_OUT_OF_SIGHT))
+def test_a_change_no_binding_shows_makes_the_hoist_unsafe_and_really_differs(local_ray, name):
+    code = CHANGED_OUT_OF_SIGHT[name]
+    (finding,) = analyze(code, "/tmp/ray004_unseen.py", Config.make([RULE])).findings
+    (fix,) = finding.fixes
+    assert "Ray pickles" in fix.unsafe_reason
+    hoisted = apply_edits(code, list(fix.edits))
+    ast.parse(hoisted)
+    assert run(code) == [0, 1, 2]
+    assert run(hoisted) == [0, 0, 0]

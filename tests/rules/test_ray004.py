@@ -89,6 +89,13 @@ INVALID = [
     ("for n in range(3):\n    @ray.remote(num_cpus=cpus())\n    def f():\n        return 1\n", "2:5", "unsafe"),
     ("f = None\nfor n in range(3):\n    @ray.remote\n    def f():\n        return 1\n", "3:5", "unsafe"),
     ("def outer(model):\n    for n in range(3):\n        @ray.remote\n        def f():\n            return model\n", "3:9", "unsafe"),
+    # unsafe: a constant the module rebinds other than by its own bindings, a class whose attributes change
+    ("X = 0\ndef bump(n):\n    global X\n    X = n\nfor n in range(3):\n    bump(n)\n    @ray.remote\n    def f():\n        return X\n", "7:5", "unsafe"),
+    ("X = 0\nfor n in range(3):\n    globals()['X'] = n\n    @ray.remote\n    def f():\n        return X\n", "4:5", "unsafe"),
+    ("import sys\nX = 0\nfor n in range(3):\n    setattr(sys.modules[__name__], 'X', n)\n    @ray.remote\n    def f():\n        return X\n", "5:5", "unsafe"),
+    ("class Cfg:\n    v = 0\nfor n in range(3):\n    Cfg.v = n\n    @ray.remote\n    def f():\n        return Cfg.v\n", "5:5", "unsafe"),
+    ("class Cfg:\n    v = 0\n    @classmethod\n    def set(cls, n):\n        cls.v = n\nfor n in range(3):\n    Cfg.set(n)\n    @ray.remote\n    def f():\n        return Cfg.v\n", "8:5", "unsafe"),
+    ("def helper():\n    return 1\nfor n in range(3):\n    helper.calls = n\n    @ray.remote\n    def f():\n        return helper.calls\n", "5:5", "unsafe"),
 ]
 
 

@@ -58,7 +58,10 @@ loop updates sees each update when redefined in the loop, and only the first val
 hoisted. So the fix is **safe** only when every name the definition reads from outside is a
 builtin, a module import, Ray's API, a name bound only to constants, a function, class or
 module imported from the workspace, or a def or class of the module that
-itself reads only such names; when the definition is directly in the loop's body; when its
+itself reads only such names and whose attributes the module never sets (`Config.size = n`, or
+`cls.size = n` in a classmethod); when no function of the module declares such a name `global`,
+and the module sets no name by name (`globals()[...]`, `setattr`, `sys.modules`, `exec`);
+when the definition is directly in the loop's body; when its
 decorators, defaults and (for a class) class-level statements call nothing but Ray's
 `remote`/`method`; and when its name is bound nowhere else in the scope. It is **unsafe**
 otherwise, with the reason.
@@ -85,6 +88,7 @@ from __future__ import annotations
 import ast
 import builtins
 import io
+import re
 import tokenize
 
 from raylint.core.flow import LOOP_WORDS, Def, Values, View, view
@@ -473,6 +477,8 @@ def _changing_read(ctx, v, node, own: str, seen: set, depth: int) -> str:
             return name
         if isinstance(ctx.resolver.resolve_name(name, home), str):
             continue  # a Ray name (`gpu_task = ray.remote(num_gpus=1)`)
+        if home.parent is None and name in _rebound_elsewhere(ctx, v):
+            return name  # (a module's name a function rebinds, `global name`, or set by name)
         for binding in home.bindings.get(name, []):
             kind = binding[0]
             if kind == "module":
@@ -484,6 +490,8 @@ def _changing_read(ctx, v, node, own: str, seen: set, depth: int) -> str:
             if kind == "value" and _constant(binding[1]):
                 continue
             if kind == "def":
+                if _attributes_set(v, name, binding[1]):
+                    return name  # (`Config.size = n`: pickled by value, the class keeps what it held then)
                 if id(binding[1]) in seen:
                     continue
                 seen.add(id(binding[1]))
@@ -493,6 +501,61 @@ def _changing_read(ctx, v, node, own: str, seen: set, depth: int) -> str:
                 continue
             return name
     return ""
+
+
+# Code that may set a module's names by name, where no binding is spelled: `globals()["n"] = 1`,
+# `setattr(sys.modules[__name__], "n", 1)`, `vars()`, `exec`, a module's `__dict__`
+_SETS_BY_NAME = re.compile(r"\b(?:globals|vars|exec|setattr|delattr)\s*\(|\bsys\s*\.\s*modules\b|\bmodules\s*\[|(?<!self\.)__dict__")
+
+
+def _rebound_elsewhere(ctx: Checked, v: View):
+    """The module's names that may change other than by the bindings its scope lists: those a
+    function declares `global` (and may rebind); every name, when the module may set names by
+    name (`_SETS_BY_NAME`). Worked out once per module."""
+    known = ctx.known.get("ray004.rebound")
+    if known is None:
+        if _SETS_BY_NAME.search(ctx.source.text):
+            known = _EVERY_NAME
+        else:
+            known = frozenset(name for node in v.of(ast.Global) for name in node.names)
+        ctx.known["ray004.rebound"] = known
+    return known
+
+
+class _Every:
+    def __contains__(self, name: str) -> bool:
+        return True
+
+
+_EVERY_NAME = _Every()
+
+
+def _attributes_set(v: View, name: str, definition: ast.AST) -> bool:
+    """Does the module set an attribute of the def or class `name` (`name.attr = x`, `+=`), or,
+    for a class, do its methods set one of the class (`cls.attr = x` in a classmethod,
+    `type(self).attr = x`, `self.__class__.attr = x`)? Such state is pickled with it."""
+    for stores in v.attribute_stores().values():
+        for _, target in stores:
+            if isinstance(target.value, ast.Name) and target.value.id == name:
+                return True
+    if not isinstance(definition, ast.ClassDef):
+        return False
+    for method in definition.body:
+        if not isinstance(method, FUNCTIONS):
+            continue
+        params = [a.arg for a in [*method.args.posonlyargs, *method.args.args]]
+        cls = params[0] if params and any(isinstance(d, ast.Name) and d.id == "classmethod" for d in method.decorator_list) else None
+        for node in ast.walk(method):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, (ast.AugAssign, ast.AnnAssign)) else []
+            for target in targets:
+                if not isinstance(target, ast.Attribute):
+                    continue
+                owner = target.value
+                if isinstance(owner, ast.Name) and owner.id == cls or isinstance(owner, ast.Attribute) and owner.attr == "__class__":
+                    return True
+                if isinstance(owner, ast.Call) and isinstance(owner.func, ast.Name) and owner.func.id == "type":
+                    return True
+    return False
 
 
 def _imports_code(ctx, name: str, home: Scope) -> bool:
