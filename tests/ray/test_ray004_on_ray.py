@@ -76,6 +76,11 @@ CHANGED_OUT_OF_SIGHT = {
         "import ray\n\nX = 0\nresult = []\nfor step in range(3):\n    globals()['X'] = step\n\n"
         "    @ray.remote\n    def read():\n        return X\n\n    result.append(ray.get(read.remote()))\n"
     ),
+    "a nested function rebinds a local": (
+        "import ray\n\n\ndef main():\n    x = 0\n\n    def bump(n):\n        nonlocal x\n        x = n\n\n    out = []\n"
+        "    for step in range(3):\n        bump(step)\n\n        @ray.remote\n        def read():\n            return x\n\n"
+        "        out.append(ray.get(read.remote()))\n    return out\n\n\nresult = main()\n"
+    ),
     "a class attribute changes": (
         "import ray\n\n\nclass Cfg:\n    v = 0\n\n\nresult = []\nfor step in range(3):\n    Cfg.v = step\n\n"
         "    @ray.remote\n    def read():\n        return Cfg.v\n\n    result.append(ray.get(read.remote()))\n"

@@ -59,7 +59,7 @@ hoisted. So the fix is **safe** only when every name the definition reads from o
 builtin, a module import, Ray's API, a name bound only to constants, a function, class or
 module imported from the workspace, or a def or class of the module that
 itself reads only such names and whose attributes the module never sets (`Config.size = n`, or
-`cls.size = n` in a classmethod); when no function of the module declares such a name `global`,
+`cls.size = n` in a classmethod); when no function declares such a name `global` or `nonlocal`,
 and the module sets no name by name (`globals()[...]`, `setattr`, `sys.modules`, `exec`);
 when the definition is directly in the loop's body; when its
 decorators, defaults and (for a class) class-level statements call nothing but Ray's
@@ -479,6 +479,8 @@ def _changing_read(ctx, v, node, own: str, seen: set, depth: int) -> str:
             continue  # a Ray name (`gpu_task = ray.remote(num_gpus=1)`)
         if home.parent is None and name in _rebound_elsewhere(ctx, v):
             return name  # (a module's name a function rebinds, `global name`, or set by name)
+        if home.parent is not None and name in _declared_nonlocal(home):
+            return name  # (a function's name a nested function rebinds, `nonlocal name`)
         for binding in home.bindings.get(name, []):
             kind = binding[0]
             if kind == "module":
@@ -520,6 +522,12 @@ def _rebound_elsewhere(ctx: Checked, v: View):
             known = frozenset(name for node in v.of(ast.Global) for name in node.names)
         ctx.known["ray004.rebound"] = known
     return known
+
+
+def _declared_nonlocal(home: Scope) -> set[str]:
+    """The names functions nested in `home`'s function declare `nonlocal` (a few too many:
+    those of deeper functions' own locals too)."""
+    return {name for node in ast.walk(home.node) if isinstance(node, ast.Nonlocal) for name in node.names}
 
 
 class _Every:
