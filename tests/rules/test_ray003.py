@@ -207,3 +207,20 @@ def test_pass_ref_is_safe_only_into_a_ray_task_or_actor_call():
         (finding,) = analyze(code, "t.py", config).findings
         (fix,) = finding.fixes
         assert fix.safe == safe, (call, fix.unsafe_reason)
+
+
+def test_pass_ref_is_unsafe_into_a_task_a_decorator_was_handed():
+    """A decorator above `@ray.remote` is handed the task and its result is bound: perhaps the
+    task, perhaps a wrapper whose `.remote` passes the ref on nested (where Ray does not resolve
+    it). Under `@ray.remote`, or Ray's own, the name is still the task."""
+    from raylint.core import Config, analyze
+    from raylint.rules import BY_CODE
+
+    config = Config.make([BY_CODE["RAY003"]])
+    for decorators, safe in [("@batching\n@ray.remote\n", False), ("@ray.remote\n@batching\n", True),
+                             ("@ray.remote(num_cpus=1)\n", True), ("@batching\n@ray.remote(num_cpus=1)\n", False)]:
+        code = f"import ray\nfrom helpers import batching\n\n{decorators}def task(x):\n    return x\n\n"
+        code += "def main(data):\n    v = ray.get(ray.put(data))\n    return task.remote(v)\n"
+        (finding,) = analyze(code, "t.py", config).findings
+        (fix,) = finding.fixes
+        assert fix.safe == safe, (decorators, fix.unsafe_reason)

@@ -547,7 +547,11 @@ class Values:
         if kind == "def":
             node = binding[1]
             what = "class" if isinstance(node, ast.ClassDef) else "function"
-            return frozenset({Def(module.path, node.name, node.lineno, what, self._decorated_remote(node, module, scope))})
+            remote = self._decorated_remote(node, module, scope)
+            made = Def(module.path, node.name, node.lineno, what, remote)
+            # a decorator above Ray's is handed the task or actor class, and its result is bound:
+            # perhaps the task, perhaps a wrapper whose `.remote` does anything
+            return frozenset({made, UNKNOWN}) if remote and self._wrapped_after_remote(node, module, scope) else frozenset({made})
         if kind in ("module", "from"):
             target = import_target(self.index, binding, module.path)
             if kind == "from" and isinstance(target, Mod):
@@ -724,6 +728,18 @@ class Values:
         return bool(found) and all(
             isinstance(value, Options) or isinstance(value, Def) and value.remote and value.kind == "function" for value in found
         )
+
+    def _wrapped_after_remote(self, node: ast.AST, module: ModuleInfo, scope: Scope) -> bool:
+        """Does a decorator other than Ray's apply to the def or class after Ray's `remote` (is
+        one listed above it)?"""
+        for decorator in node.decorator_list:
+            values = self.of(decorator, module, scope)
+            if Ext("ray.remote") in values or FACTORY in values:
+                return False
+            called = self.of(decorator.func, module, scope) if isinstance(decorator, ast.Call) else values
+            if called != {Ext("ray.method")}:
+                return True
+        return False
 
     def _decorated_remote(self, node: ast.AST, module: ModuleInfo, scope: Scope) -> bool:
         for decorator in getattr(node, "decorator_list", []):
