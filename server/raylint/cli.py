@@ -18,7 +18,7 @@ from raylint import __version__
 from raylint import rules
 from raylint.cache import FOLDER, ResultCache, text_hash
 from raylint.core import Analysis, ExternalResolver, ParsedOnce, analyze_module, fix_workspace
-from raylint.core.callers import changes_callers
+from raylint.core.callers import EXCLUDED, changes_callers
 from raylint.core.names import disk_stamp
 from raylint.core.prefilter import import_lookups_of
 from raylint.discovery import MAX_PYTHON_FILE, NOTEBOOK, Excludes, decode_python, python_files, read_python_file
@@ -41,6 +41,11 @@ GC_THRESHOLDS = (100_000, 50, 100)
 # The collector still runs by itself inside a file that makes this many objects.
 CHECK_GC_THRESHOLDS = (1_000_000, 1000, 1000)
 _YOUNG_OBJECTS = 20_000  # (after a file that made fewer, most of them alive: not worth a pass)
+
+
+# Why a call site in another file is left to review (see `fix_workspace`'s `excluded`)
+NOT_GIVEN = "it is in a file not given to this run, and --edit-only-given edits only those"
+ON_DISK = "it is in a file on disk, and a text read from stdin is the only one --fix changes"
 
 
 def _collect_finished_file() -> None:
@@ -235,18 +240,19 @@ def check(args: argparse.Namespace) -> int:
         parsed = [m for r in results for m in [r.module, *r.extra] if m is not None]
         for result in results:
             result.module, result.extra = None, []  # the fixes' index holds them from here on
-        untouchable = set(filter(excluded, workspace))
+        untouchable = dict.fromkeys(filter(excluded, workspace), EXCLUDED)
         if args.edit_only_given:  # callers elsewhere are searched, never edited: their fixes are unsafe
-            untouchable |= set(workspace) - {os.path.abspath(p) for p in paths}
+            given = {os.path.abspath(p) for p in paths}
+            untouchable.update((p, NOT_GIVEN) for p in workspace if p not in given and p not in untouchable)
         final = None
         if cache is not None and mode == "check":
             # (the callers' step reads the workspace: nothing changed, nothing to read again)
-            step = repr((flagged, roots, sorted(untouchable), args.unsafe_fixes, settings))
+            step = repr((flagged, roots, sorted(untouchable.items()), args.unsafe_fixes, settings))
             final = cache.workspace(step, workspace)
         if final is None:
             disk, errors_before = _DiskTexts(), len(report.errors)
             before = {path: disk_stamp(path) for path in workspace}
-            final = _fix(flagged, workspace, roots, settings, args, report, mode, frozenset(untouchable), parsed, disk)
+            final = _fix(flagged, workspace, roots, settings, args, report, mode, untouchable, parsed, disk)
             if cache is not None and mode == "check" and len(report.errors) == errors_before:
                 cache.keep_workspace(step, {**disk.stamps, **before}, list(disk.texts), final)
         for result in results:
@@ -289,7 +295,7 @@ def _check_stdin(name: str, settings: Settings, args: argparse.Namespace, report
         analysis = result.analysis
         if analysis is not None and _needs_workspace(analysis, mode):
             roots, workspace = _workspace(settings, [path], [path])
-            untouchable = frozenset(p for p in workspace if p != key)
+            untouchable = {p: ON_DISK for p in workspace if p != key}
 
             def keep(texts, linked, disk, roots, report) -> set[str]:  # (instead of writing)
                 fixed.extend(new for edited, new in texts.items() if os.path.abspath(edited) == key)

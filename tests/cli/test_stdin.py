@@ -54,7 +54,7 @@ def test_a_fix_that_needs_other_files_is_unsafe_for_a_text_from_stdin(project):
     piped = project.run("check", "--stdin-filename", "tasks.py", stdin=TASKS.encode())
     assert piped.code == 1
     assert "[unsafe: 1 call site must be updated by hand]" in piped.out
-    assert "review call site main.py:4:23: it is in a file excluded from raylint (or not given to this run)" in piped.out
+    assert "review call site main.py:4:23: it is in a file on disk, and a text read from stdin is the only one --fix changes" in piped.out
     kept = project.run("check", "--fix", "--stdin-filename", "tasks.py", stdin=TASKS.encode())
     assert (kept.code, kept.raw) == (1, TASKS.encode())
     assert (project.root / "tasks.py").read_text() == TASKS and (project.root / "main.py").read_text() == CALLER

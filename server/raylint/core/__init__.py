@@ -256,7 +256,7 @@ def fix_workspace(
     config: Config | Callable[[str], Config] | None = None,
     externals: ExternalResolver | None = None,
     rounds: int = 5,
-    excluded: frozenset[str] = frozenset(),
+    excluded: Mapping[str, str] | frozenset[str] = frozenset(),
     library: bool = False,
     parsed: list[ModuleInfo] = (),
 ) -> WorkspaceFix:
@@ -264,7 +264,8 @@ def fix_workspace(
 
     Works on texts in memory and writes nothing. Unsafe fixes (call sites to review) only
     if `unsafe`. With `rounds=0` it only finds the call sites of each finding's fixes.
-    Call sites in `excluded` files (absolute paths) are never edited: they are to review.
+    Call sites in `excluded` files (absolute paths; a mapping gives each one's reason) are
+    never edited: they are to review.
     With `library`, every fix that changes what callers get is unsafe (callers may be elsewhere).
     `parsed`: modules already parsed (by the caller's own analysis of `paths`); each text is
     parsed once, here and in the caller search, and used only if the file still holds it.

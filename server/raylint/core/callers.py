@@ -28,7 +28,7 @@ import os
 import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, Mapping
 
 from raylint.core import flow
 from raylint.core.flow import (
@@ -1329,11 +1329,12 @@ class CallerSearch:
         self,
         files: list[str],
         index: ModuleIndex,
-        excluded: frozenset[str] = frozenset(),
+        excluded: Mapping[str, str] | frozenset[str] = frozenset(),
         library: bool = False,
     ):
-        # `excluded`: files of `files` the user excluded from raylint. Their call sites are
-        # searched (a fix must not silently break them) but never edited: they go to review.
+        # `excluded`: files of `files` raylint must not edit (absolute paths), each with why (a
+        # set of paths: excluded from raylint). Their call sites are searched (a fix must not
+        # silently break them) but never edited: they go to review, with that reason.
         # `library`: the tasks may also be called from outside the workspace, so no fix that
         # changes what callers get can be proven safe.
         self.files, self.index, self.excluded = files, index, excluded
@@ -1583,8 +1584,15 @@ class CallerSearch:
             yield from sites.run()
             unique = list(dict.fromkeys(sites.found))
             unique.sort(key=lambda s: (order.get(os.path.abspath(s.path), len(order)), s.range.start))
-            found[target] = [_excluded(s) if os.path.abspath(s.path) in self.excluded else s for s in unique]
+            found[target] = [self._untouched(s) if os.path.abspath(s.path) in self.excluded else s for s in unique]
         self._sites.update(found)
+
+    def _untouched(self, site: CallSite) -> CallSite:
+        """A call site in a file raylint must not edit: to review, saying why."""
+        if not site.edits or site.review:
+            return site  # nothing to change there (or to review anyway)
+        why = self.excluded.get(os.path.abspath(site.path), EXCLUDED) if isinstance(self.excluded, Mapping) else EXCLUDED
+        return replace(site, edits=(), review=why)
 
     def _fix_with_callers(self, finding: Finding, fix: Fix) -> Fix:
         # (an unsafe_reason may come from the rewrite itself: its callers still change)
@@ -1684,10 +1692,7 @@ def _reasons(own: str, more: str) -> str:
     return "; ".join(r for r in dict.fromkeys(own.split("; ") + [more]) if r)
 
 
-def _excluded(site: CallSite) -> CallSite:
-    if not site.edits or site.review:
-        return site  # nothing to change there (or to review anyway)
-    return replace(site, edits=(), review="it is in a file excluded from raylint (or not given to this run), which it does not edit")
+EXCLUDED = "it is in a file excluded from raylint (`exclude`), which it never edits"
 
 
 def _related_order(related: Related):
