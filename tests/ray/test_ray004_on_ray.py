@@ -81,6 +81,10 @@ CHANGED_OUT_OF_SIGHT = {
         "    for step in range(3):\n        bump(step)\n\n        @ray.remote\n        def read():\n            return x\n\n"
         "        out.append(ray.get(read.remote()))\n    return out\n\n\nresult = main()\n"
     ),
+    "a class attribute list changes in place": (
+        "import ray\n\n\nclass Cfg:\n    items = []\n\n\nresult = []\nfor step in range(3):\n    Cfg.items.append(step)\n\n"
+        "    @ray.remote\n    def read():\n        return len(Cfg.items) - 1\n\n    result.append(ray.get(read.remote()))\n"
+    ),
     "a class attribute changes": (
         "import ray\n\n\nclass Cfg:\n    v = 0\n\n\nresult = []\nfor step in range(3):\n    Cfg.v = step\n\n"
         "    @ray.remote\n    def read():\n        return Cfg.v\n\n    result.append(ray.get(read.remote()))\n"

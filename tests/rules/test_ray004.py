@@ -96,6 +96,9 @@ INVALID = [
     ("class Cfg:\n    v = 0\nfor n in range(3):\n    Cfg.v = n\n    @ray.remote\n    def f():\n        return Cfg.v\n", "5:5", "unsafe"),
     ("class Cfg:\n    v = 0\n    @classmethod\n    def set(cls, n):\n        cls.v = n\nfor n in range(3):\n    Cfg.set(n)\n    @ray.remote\n    def f():\n        return Cfg.v\n", "8:5", "unsafe"),
     ("def helper():\n    return 1\nfor n in range(3):\n    helper.calls = n\n    @ray.remote\n    def f():\n        return helper.calls\n", "5:5", "unsafe"),
+    ("class Cfg:\n    items = []\nfor n in range(3):\n    Cfg.items.append(n)\n    @ray.remote\n    def f():\n        return len(Cfg.items)\n", "5:5", "unsafe"),
+    ("def helper(acc=[]):\n    return len(acc)\nfor n in range(3):\n    helper()\n    @ray.remote\n    def f():\n        return helper()\n", "5:5", "unsafe"),
+    ("class Cfg:\n    v = 0\nc = Cfg()\nfor n in range(3):\n    c.__class__.v = n\n    @ray.remote\n    def f():\n        return Cfg.v\n", "6:5", "unsafe"),
     ("def main():\n    x = 0\n    def bump(n):\n        nonlocal x\n        x = n\n    for n in range(3):\n        bump(n)\n        @ray.remote\n        def f():\n            return x\n", "8:9", "unsafe"),
 ]
 

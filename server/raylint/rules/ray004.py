@@ -58,8 +58,10 @@ loop updates sees each update when redefined in the loop, and only the first val
 hoisted. So the fix is **safe** only when every name the definition reads from outside is a
 builtin, a module import, Ray's API, a name bound only to constants, a function, class or
 module imported from the workspace, or a def or class of the module that
-itself reads only such names and whose attributes the module never sets (`Config.size = n`, or
-`cls.size = n` in a classmethod); when no function declares such a name `global` or `nonlocal`,
+itself reads only such names and holds no state that may change (no attribute set on it,
+`Config.size = n` or `cls.size = n`; no class attribute but constants, since `Config.items = []`
+may be changed in place; no default but constants); when no function declares such a name
+`global` or `nonlocal`,
 and the module sets no name by name (`globals()[...]`, `setattr`, `sys.modules`, `exec`);
 when the definition is directly in the loop's body; when its
 decorators, defaults and (for a class) class-level statements call nothing but Ray's
@@ -492,7 +494,7 @@ def _changing_read(ctx, v, node, own: str, seen: set, depth: int) -> str:
             if kind == "value" and _constant(binding[1]):
                 continue
             if kind == "def":
-                if _attributes_set(v, name, binding[1]):
+                if _holds_changing_state(v, name, binding[1]):
                     return name  # (`Config.size = n`: pickled by value, the class keeps what it held then)
                 if id(binding[1]) in seen:
                     continue
@@ -538,32 +540,43 @@ class _Every:
 _EVERY_NAME = _Every()
 
 
-def _attributes_set(v: View, name: str, definition: ast.AST) -> bool:
-    """Does the module set an attribute of the def or class `name` (`name.attr = x`, `+=`), or,
-    for a class, do its methods set one of the class (`cls.attr = x` in a classmethod,
-    `type(self).attr = x`, `self.__class__.attr = x`)? Such state is pickled with it."""
+def _holds_changing_state(v: View, name: str, definition: ast.AST) -> bool:
+    """May the def or class `name` hold state that changes, which Ray pickles with it? Its
+    attributes set anywhere (`name.attr = x`, `+=`; for a class, `cls.attr = x` in a classmethod,
+    `type(self).attr = x`, `obj.__class__.attr = x`); a class attribute bound to anything but a
+    constant (`items = []`, changed in place by `Cfg.items.append(x)`); a def's default that is
+    not a constant (`def f(acc=[])`)."""
     for stores in v.attribute_stores().values():
         for _, target in stores:
-            if isinstance(target.value, ast.Name) and target.value.id == name:
+            owner = target.value
+            if isinstance(owner, ast.Name) and owner.id == name:
                 return True
-    if not isinstance(definition, ast.ClassDef):
-        return False
-    for method in definition.body:
-        if not isinstance(method, FUNCTIONS):
+            if isinstance(definition, ast.ClassDef) and _names_a_class(owner):
+                return True
+    if isinstance(definition, FUNCTIONS):
+        defaults = [*definition.args.defaults, *(d for d in definition.args.kw_defaults if d is not None)]
+        return not all(_constant(d) for d in defaults)
+    for statement in definition.body:
+        if isinstance(statement, (ast.Assign, ast.AnnAssign)) and statement.value is not None and not _constant(statement.value):
+            return True
+        if isinstance(statement, ast.AugAssign):
+            return True
+        if not isinstance(statement, FUNCTIONS):
             continue
-        params = [a.arg for a in [*method.args.posonlyargs, *method.args.args]]
-        cls = params[0] if params and any(isinstance(d, ast.Name) and d.id == "classmethod" for d in method.decorator_list) else None
-        for node in ast.walk(method):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, (ast.AugAssign, ast.AnnAssign)) else []
-            for target in targets:
-                if not isinstance(target, ast.Attribute):
-                    continue
-                owner = target.value
-                if isinstance(owner, ast.Name) and owner.id == cls or isinstance(owner, ast.Attribute) and owner.attr == "__class__":
-                    return True
-                if isinstance(owner, ast.Call) and isinstance(owner.func, ast.Name) and owner.func.id == "type":
+        params = [a.arg for a in [*statement.args.posonlyargs, *statement.args.args]]
+        if params and any(isinstance(d, ast.Name) and d.id == "classmethod" for d in statement.decorator_list):
+            for node in ast.walk(statement):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, (ast.AugAssign, ast.AnnAssign)) else []
+                if any(isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == params[0] for t in targets):
                     return True
     return False
+
+
+def _names_a_class(owner: ast.AST) -> bool:
+    """`type(x)` or `x.__class__`: some class, whose attribute a store sets."""
+    if isinstance(owner, ast.Attribute) and owner.attr == "__class__":
+        return True
+    return isinstance(owner, ast.Call) and isinstance(owner.func, ast.Name) and owner.func.id == "type"
 
 
 def _imports_code(ctx, name: str, home: Scope) -> bool:
