@@ -102,3 +102,18 @@ def test_a_change_no_binding_shows_makes_the_hoist_unsafe_and_really_differs(loc
     ast.parse(hoisted)
     assert run(code) == [0, 1, 2]
     assert run(hoisted) == [0, 0, 0]
+
+
+def test_a_task_keeping_state_between_calls_differs_once_hoisted(local_ray):
+    """A worker keeps a definition's state between its calls: redefined at each pass, each call
+    gets a fresh default list; hoisted, the calls share one. So that hoist is unsafe."""
+    code = (
+        "import ray\n\nresult = []\nfor step in range(3):\n\n    @ray.remote\n    def count(x, seen=[]):\n"
+        "        seen.append(x)\n        return len(seen)\n\n    result.append(ray.get(count.remote(step)))\n"
+    )
+    (finding,) = analyze(code, "/tmp/ray004_state.py", Config.make([RULE])).findings
+    (fix,) = finding.fixes
+    assert "keeps state between calls" in fix.unsafe_reason
+    hoisted = apply_edits(code, list(fix.edits))
+    assert run(code) == [1, 1, 1]
+    assert run(hoisted) == [1, 2, 3]

@@ -96,6 +96,8 @@ INVALID = [
     ("class Cfg:\n    v = 0\nfor n in range(3):\n    Cfg.v = n\n    @ray.remote\n    def f():\n        return Cfg.v\n", "5:5", "unsafe"),
     ("class Cfg:\n    v = 0\n    @classmethod\n    def set(cls, n):\n        cls.v = n\nfor n in range(3):\n    Cfg.set(n)\n    @ray.remote\n    def f():\n        return Cfg.v\n", "8:5", "unsafe"),
     ("def helper():\n    return 1\nfor n in range(3):\n    helper.calls = n\n    @ray.remote\n    def f():\n        return helper.calls\n", "5:5", "unsafe"),
+    ("for n in range(3):\n    @ray.remote\n    def f(x, acc=[]):\n        acc.append(x)\n        return len(acc)\n", "2:5", "unsafe"),
+    ("for n in range(3):\n    @ray.remote\n    def f(x):\n        f.calls = getattr(f, 'calls', 0) + 1\n        return f.calls\n", "2:5", "unsafe"),
     ("class Cfg:\n    items = []\nfor n in range(3):\n    Cfg.items.append(n)\n    @ray.remote\n    def f():\n        return len(Cfg.items)\n", "5:5", "unsafe"),
     ("def helper(acc=[]):\n    return len(acc)\nfor n in range(3):\n    helper()\n    @ray.remote\n    def f():\n        return helper()\n", "5:5", "unsafe"),
     ("class Cfg:\n    v = 0\nc = Cfg()\nfor n in range(3):\n    c.__class__.v = n\n    @ray.remote\n    def f():\n        return Cfg.v\n", "6:5", "unsafe"),
