@@ -50,70 +50,52 @@ def test_hoisted_program_gives_the_same_results(local_ray, name):
     assert run(after) == run(before)
 
 
-def test_hoisting_a_task_that_reads_what_the_loop_changes_differs(local_ray):
-    """Why such a fix is unsafe: Ray pickles the function (and the globals it reads) at its
-    first `.remote()`; redefined at each pass it sees each change, hoisted only the first."""
-    code = (
+# Why such fixes are unsafe, shown on Ray: each program gives other results once hoisted (name →
+# program, what the fix's reason says, results before and after the hoist). Ray pickles the
+# function (and the globals it reads) at its first `.remote()`: redefined at each pass it sees
+# each change, hoisted only the first, however the change is made, in sight of the module's
+# bindings or not (tests/rules/test_ray004.py has each shape); and a worker keeps a
+# definition's own state between its calls.
+DIFFERS_ONCE_HOISTED = {
+    "a dict the loop updates": ((
         "import ray\n\nsettings = {'k': 0}\nresult = []\nfor step in range(3):\n    settings['k'] = step\n\n"
         "    @ray.remote\n    def read():\n        return settings['k']\n\n    result.append(ray.get(read.remote()))\n"
-    )
-    (finding,) = analyze(code, "/tmp/ray004_stale.py", Config.make([RULE])).findings
-    (fix,) = finding.fixes
-    assert "pickles `settings`" in fix.unsafe_reason
-    hoisted = apply_edits(code, list(fix.edits))
-    assert run(code) == [0, 1, 2]
-    assert run(hoisted) == [0, 0, 0]
-
-
-# Ways a loop changes what a task reads that no binding of the module's scope shows: each one
-# really differs once hoisted, so RAY004 calls its hoist unsafe (tests/rules/test_ray004.py)
-CHANGED_OUT_OF_SIGHT = {
-    "a function rebinds a global": (
+    ), "pickles `settings`", [0, 1, 2], [0, 0, 0]),
+    "a function rebinds a global": ((
         "import ray\n\nX = 0\n\n\ndef bump(n):\n    global X\n    X = n\n\n\nresult = []\nfor step in range(3):\n"
         "    bump(step)\n\n    @ray.remote\n    def read():\n        return X\n\n    result.append(ray.get(read.remote()))\n"
-    ),
-    "globals() sets a global": (
+    ), "Ray pickles", [0, 1, 2], [0, 0, 0]),
+    "globals() sets a global": ((
         "import ray\n\nX = 0\nresult = []\nfor step in range(3):\n    globals()['X'] = step\n\n"
         "    @ray.remote\n    def read():\n        return X\n\n    result.append(ray.get(read.remote()))\n"
-    ),
-    "a nested function rebinds a local": (
+    ), "Ray pickles", [0, 1, 2], [0, 0, 0]),
+    "a nested function rebinds a local": ((
         "import ray\n\n\ndef main():\n    x = 0\n\n    def bump(n):\n        nonlocal x\n        x = n\n\n    out = []\n"
         "    for step in range(3):\n        bump(step)\n\n        @ray.remote\n        def read():\n            return x\n\n"
         "        out.append(ray.get(read.remote()))\n    return out\n\n\nresult = main()\n"
-    ),
-    "a class attribute list changes in place": (
+    ), "Ray pickles", [0, 1, 2], [0, 0, 0]),
+    "a class attribute list changes in place": ((
         "import ray\n\n\nclass Cfg:\n    items = []\n\n\nresult = []\nfor step in range(3):\n    Cfg.items.append(step)\n\n"
         "    @ray.remote\n    def read():\n        return len(Cfg.items) - 1\n\n    result.append(ray.get(read.remote()))\n"
-    ),
-    "a class attribute changes": (
+    ), "Ray pickles", [0, 1, 2], [0, 0, 0]),
+    "a class attribute changes": ((
         "import ray\n\n\nclass Cfg:\n    v = 0\n\n\nresult = []\nfor step in range(3):\n    Cfg.v = step\n\n"
         "    @ray.remote\n    def read():\n        return Cfg.v\n\n    result.append(ray.get(read.remote()))\n"
-    ),
+    ), "Ray pickles", [0, 1, 2], [0, 0, 0]),
+    "a default list the task appends to": ((
+        "import ray\n\nresult = []\nfor step in range(3):\n\n    @ray.remote\n    def count(x, seen=[]):\n"
+        "        seen.append(x)\n        return len(seen)\n\n    result.append(ray.get(count.remote(step)))\n"
+    ), "keeps state between calls", [1, 1, 1], [1, 2, 3]),
 }
 
 
-@pytest.mark.parametrize("name", sorted(CHANGED_OUT_OF_SIGHT))
-def test_a_change_no_binding_shows_makes_the_hoist_unsafe_and_really_differs(local_ray, name):
-    code = CHANGED_OUT_OF_SIGHT[name]
-    (finding,) = analyze(code, "/tmp/ray004_unseen.py", Config.make([RULE])).findings
+@pytest.mark.parametrize("name", sorted(DIFFERS_ONCE_HOISTED))
+def test_an_unsafe_hoist_really_differs_on_ray(local_ray, name):
+    code, reason, before, after = DIFFERS_ONCE_HOISTED[name]
+    (finding,) = analyze(code, "/tmp/ray004_differs.py", Config.make([RULE])).findings
     (fix,) = finding.fixes
-    assert "Ray pickles" in fix.unsafe_reason
+    assert reason in fix.unsafe_reason
     hoisted = apply_edits(code, list(fix.edits))
     ast.parse(hoisted)
-    assert run(code) == [0, 1, 2]
-    assert run(hoisted) == [0, 0, 0]
-
-
-def test_a_task_keeping_state_between_calls_differs_once_hoisted(local_ray):
-    """A worker keeps a definition's state between its calls: redefined at each pass, each call
-    gets a fresh default list; hoisted, the calls share one. So that hoist is unsafe."""
-    code = (
-        "import ray\n\nresult = []\nfor step in range(3):\n\n    @ray.remote\n    def count(x, seen=[]):\n"
-        "        seen.append(x)\n        return len(seen)\n\n    result.append(ray.get(count.remote(step)))\n"
-    )
-    (finding,) = analyze(code, "/tmp/ray004_state.py", Config.make([RULE])).findings
-    (fix,) = finding.fixes
-    assert "keeps state between calls" in fix.unsafe_reason
-    hoisted = apply_edits(code, list(fix.edits))
-    assert run(code) == [1, 1, 1]
-    assert run(hoisted) == [1, 2, 3]
+    assert run(code) == before
+    assert run(hoisted) == after
