@@ -63,9 +63,8 @@ itself reads only such names and holds no state that may change (no attribute se
 may be changed in place; no default but constants); when the task keeps no state of its own,
 which a worker keeps between the calls of one definition (a default that is not a constant,
 `acc=[]`, or an attribute set on it); when no function declares such a name `global` or
-`nonlocal`,
-and the module sets no name by name (`globals()[...]`, `setattr`, `sys.modules`, `exec`);
-when the definition is directly in the loop's body; when its
+`nonlocal`, and the module sets no name by name (`globals()[...]`, `setattr`, `sys.modules`,
+`exec`); when the definition is directly in the loop's body; when its
 decorators, defaults and (for a class) class-level statements call nothing but Ray's
 `remote`/`method`; and when its name is bound nowhere else in the scope. It is **unsafe**
 otherwise, with the reason.
@@ -459,7 +458,9 @@ def _unsafe_reason(ctx, v, node, scope, direct, block, name=None, reads=None) ->
                     return f"`{ctx.source.segment(call.func)}(...)` would run once instead of at each pass"
             if isinstance(call, (ast.Await, ast.Yield, ast.YieldFrom, ast.NamedExpr)):
                 return "its header has an expression with side effects"
-    if reads is None and _keeps_state_between_calls(v, own, node):
+    # (a worker keeps one definition's state between its calls: a fresh one at each pass, one
+    # for all once hoisted; an actor's state is its own process's either way)
+    if reads is None and isinstance(node, FUNCTIONS) and _holds_changing_state(v, own, node):
         return "the task keeps state between calls (a default that is not a constant, or an attribute set on it): hoisted, every pass's calls would share it"
     changing = _changing_read(ctx, v, node if reads is None else reads[0], own, set(), 0)
     if changing:
@@ -573,20 +574,6 @@ def _holds_changing_state(v: View, name: str, definition: ast.AST) -> bool:
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, (ast.AugAssign, ast.AnnAssign)) else []
                 if any(isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == params[0] for t in targets):
                     return True
-    return False
-
-
-def _keeps_state_between_calls(v: View, own: str, node: ast.AST) -> bool:
-    """Does the remote def keep state in itself, which a worker keeps between the calls of one
-    definition (a fresh one at each pass, one for all once hoisted): a default that is not a
-    constant (`acc=[]`), or an attribute set on its name (`f.calls = n`)?"""
-    if isinstance(node, FUNCTIONS):
-        defaults = [*node.args.defaults, *(d for d in node.args.kw_defaults if d is not None)]
-        if not all(_constant(d) for d in defaults):
-            return True
-    for stores in v.attribute_stores().values():
-        if any(isinstance(target.value, ast.Name) and target.value.id == own for _, target in stores):
-            return True
     return False
 
 
