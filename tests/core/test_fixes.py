@@ -99,3 +99,17 @@ def test_examples_have_every_kind_of_fix():
         for finding in analyze(read(path), str(path), **options_for(path)).findings:
             ids.update(fix.id for fix in finding.fixes)
     assert ids == {"return-value", "num-returns", "generator"}
+
+
+def test_a_tuple_of_puts_and_values_makes_the_num_returns_fix_unsafe_and_no_generator():
+    """`return ray.put(x), x * 2` gives callers one ref to a tuple holding a ref and a value.
+    With num_returns=2 (or as a generator) the value reaches them as a ref of its own, and
+    `r, v = ray.get(f.remote())` → `r, v = f.remote()` leaves `v` a ref where the value was
+    used (seen on Ray). Declared as num_returns=2 already, each element was a ref before too."""
+    head = "import ray\n\n\n@ray.remote{options}\ndef f(x):\n    return ray.put(x), x * 2\n"
+    (finding,) = analyze(head.format(options=""), "t.py").findings
+    assert [fix.id for fix in finding.fixes] == ["num-returns"]
+    assert "`x * 2` is not a ray.put ref, yet with num_returns it reaches callers as a ref of its own" in finding.fixes[0].unsafe_reason
+    (finding,) = analyze(head.format(options="(num_returns=2)"), "t.py").findings
+    assert [fix.id for fix in finding.fixes] == ["num-returns", "generator"]
+    assert all("is not a ray.put ref" not in fix.unsafe_reason for fix in finding.fixes)

@@ -217,6 +217,17 @@ def keyword_edits(ctx: Context, call: ast.Call, name: str, value: str | None) ->
     return [ctx.insert(Position(call_end.line, call_end.character - 1), f"{name}={value}")]
 
 
+def returns_each_alone(ctx: Context) -> bool:
+    """Does the task already give callers each element of what it returns as a ref of its own
+    (`num_returns=N`, N > 1, where it declares its options)? Then an element that is not a put
+    reaches them as a ref before the rewrite too."""
+    site = ctx.fn.options
+    return site.kind == "call" and any(
+        k.arg == "num_returns" and isinstance(k.value, ast.Constant) and type(k.value.value) is int and k.value.value > 1
+        for k in site.node.keywords
+    )
+
+
 def set_option(ctx: Context, name: str, value: str | None) -> list[Edit] | str:
     """Set (or, with None, remove) a task option where the task declares its options."""
     site, fn = ctx.fn.options, ctx.fn

@@ -36,6 +36,7 @@ from raylint.rules.ray001.edits import (
     objectref_free,
     own_lines,
     replace_statement,
+    returns_each_alone,
     set_option,
     unused_import_edits,
     unwrapped_text,
@@ -80,7 +81,7 @@ def _return_edits(ctx: Context, ret: ast.Return) -> list[Edit] | str:
             return [ctx.edit(ret, "return")]
         bad = next((y for y in yields if y is None), "")
         if bad is None:
-            return "an element of the returned sequence wraps a ref or is starred"
+            return "an element of the returned sequence is not a ray.put(...) of its own (each would reach callers as a ref)"
         return [replace_statement(ctx, ret, yields + tail)]
     if isinstance(value, ast.Name):
         return _built_list_edits(ctx, ret, value.id, tail)
@@ -117,7 +118,7 @@ def _built_list_edits(ctx: Context, ret: ast.Return, name: str, tail: list[str])
             statement = body.parents.get(id(append.node))
             line = _yield_line(ctx, append.value)
             if not isinstance(statement, ast.Expr) or line is None or not own_lines(ctx, statement):
-                return f"an append to `{name}` is not a plain statement of a value"
+                return f"an append to `{name}` is not a plain statement of a ray.put(...)"
             edits.append(ctx.edit(statement, line))
     else:
         return f"`{name}` is built in a way raylint cannot turn into yields"
@@ -138,7 +139,9 @@ def _yield_line(ctx: Context, element: ast.AST) -> str | None:
     if body.is_put(element):
         value = unwrapped_text(ctx, element)
         return None if value is None else f"yield {value}"
-    if body.contained_puts(element):
+    if body.contained_puts(element) or not returns_each_alone(ctx):
+        # (it wraps a ref; or, not a put, its value would reach callers as a ref of its own
+        # where they got the value itself in the list)
         return None
     return f"yield {value_text(ctx, element)}"
 
@@ -147,7 +150,7 @@ def _loop_lines(ctx: Context, comprehension: ast.ListComp) -> list[str] | str:
     """`[ray.put(f(x)) for x in xs if c]` → the lines of `for x in xs: if c: yield f(x)`."""
     line = _yield_line(ctx, comprehension.elt)
     if line is None:
-        return "the comprehension's element wraps a ref"
+        return "the comprehension's element is not a ray.put(...) of its own"
     unit, depth, lines = ctx.indent_unit(), 0, []
     for generator in comprehension.generators:
         keyword = "async for" if generator.is_async else "for"

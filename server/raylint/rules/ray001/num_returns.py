@@ -26,7 +26,7 @@ import ast
 
 from raylint.core.model import CallerChange, NoFix, Fix
 from raylint.rules.ray001.copies import copy_reason
-from raylint.rules.ray001.edits import Context, return_annotation_edits, set_option, unused_import_edits, unwrap_put
+from raylint.rules.ray001.edits import Context, return_annotation_edits, returns_each_alone, set_option, unused_import_edits, unwrap_put
 
 ID = "num-returns"
 
@@ -58,7 +58,7 @@ def fix(ctx: Context) -> Fix | NoFix:
     edits.update((e.range, e) for e in return_annotation_edits(ctx))
     edits.update((e.range, e) for e in unused_import_edits(ctx, list(edits.values())))
     title = f"Use num_returns={count} and return the values directly"
-    return Fix(ID, title, tuple(sorted(edits.values())), unsafe_reason=next((r for r in reasons if r), ""), callers=CallerChange.TUPLE)
+    return Fix(ID, title, tuple(sorted(edits.values())), unsafe_reason="; ".join(dict.fromkeys(r for r in reasons if r)), callers=CallerChange.TUPLE)
 
 
 def _element_edits(ctx: Context, element: ast.AST, ret: ast.Return, returns: list[ast.Return], reasons: list[str]):
@@ -67,6 +67,12 @@ def _element_edits(ctx: Context, element: ast.AST, ret: ast.Return, returns: lis
     if isinstance(element, ast.Starred):
         return "a starred element has no fixed count"
     if not body.contained_puts(element):
+        # (with num_returns each element is an ObjectRef of its own: a caller that got this
+        # value in the tuple gets a ref to it, and what it does with it is not rewritten)
+        if not returns_each_alone(ctx):
+            reasons.append(
+                f"`{' '.join(ctx.text(element).split())[:40]}` is not a ray.put ref, yet with num_returns it reaches callers as a ref of its own: fetch it where they use it"
+            )
         return []
     if body.is_put(element):
         reasons.append(copy_reason(ctx, element, None, [ret]))
