@@ -1372,3 +1372,13 @@ def test_a_decorator_other_than_rays_makes_the_fix_unsafe_and_says_which(tmp_pat
         assert not fix.safe
         assert reason in fix.unsafe_reason, fix.unsafe_reason
         assert task in {f.task for f in result.after[str(tmp_path / "tasks.py")].findings}  # --fix leaves it alone
+
+
+def test_a_use_raylint_cannot_follow_is_told_in_words(tmp_path: Path):
+    """A review reason names what is done with the ref (`.future()` is read for its attribute),
+    never an AST class ("used in Attribute")."""
+    main = "import ray\nfrom tasks import normalize\n\nfuture = normalize.remote(1).future()\nprint(ray.get(future.result()))\n"
+    finding, _ = fixed(tmp_path, {"tasks.py": TASKS, "main.py": main}, "normalize")
+    (site,) = [s for s in finding.fixes[0].call_sites if s.review]
+    assert "read for its attribute `future`" in site.review
+    assert not any(name in site.review for name in ("Attribute", "Call", "Name"))
