@@ -10,7 +10,7 @@ from pathlib import Path
 
 from lsp_support import RawServer
 
-from raylint.lsp.worker import KEPT_DOCUMENTS, WorkspaceIndex
+from raylint.lsp.worker import INDEX_LINES, KEPT_DOCUMENTS, WorkspaceIndex
 
 sys.path.insert(0, str(Path(__file__).parents[2] / "benchmarks"))
 from lsp_latency import generate  # noqa: E402  (the benchmark's modules)
@@ -170,21 +170,55 @@ def test_call_sites_are_searched_for_one_document_at_a_time(tmp_path):
     together have their call sites searched one after another, not all at once."""
     import time
 
+    # modules that import every document: each search reads them all, long enough for the
+    # searches to overlap if they were not taken one at a time
+    imports = "import " + ", ".join(f"doc_{number}" for number in range(6)) + "\n"
+    for number in range(3):
+        (tmp_path / f"module_{number}.py").write_text(imports + generate(300, 60 + number))
     session = Session(tmp_path)
     try:
         uris = [session.open(f"doc_{number}.py", generate(1000, 40 + number)) for number in range(6)]
         for uri in uris:
             assert session.diagnostics(uri)
-        most, seen, deadline = 0, 0, time.monotonic() + 30
+        # (the server counts the searches: a short one ends between two polls, under load all
+        # six may end before the first poll, as they did on 3 workers)
+        deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             state = session.raw.response(session.raw.send("raylint/debugState"), timeout=60)["result"]
-            most = max(most, state["searches"])
-            seen += state["searches"] > 0
-            if seen and not state["searches"] and not state["searching_later"]:
+            counts = state["search_counts"]
+            if counts["run"] and not state["searches"] and not state["searching_later"]:
                 break
             time.sleep(0.02)
-        assert seen, "no call-site search was seen"
-        assert most == 1
+        assert counts["run"], "no call-site search was seen"
+        assert counts["most"] == 1, counts
+    finally:
+        session.stop()
+
+
+def test_a_search_parses_each_module_it_reads_once_beyond_the_index_budget(tmp_path):
+    """A search walks the importers of the document once for each task it searches: their
+    trees stay for the search, even when they hold more lines than the index keeps between
+    searches (dropped between two tasks, each was parsed again: a search of minutes)."""
+    import time
+
+    importers = 12  # of 1,000 lines each: more than INDEX_LINES
+    assert importers * 1000 > INDEX_LINES
+    for number in range(importers):
+        (tmp_path / f"module_{number}.py").write_text("import doc\n" + generate(1000, 60 + number))
+    session = Session(tmp_path)
+    try:
+        uri = session.open("doc.py", generate(1000, 40))
+        assert len(session.diagnostics(uri)) > 20  # (a search of as many tasks)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            state = session.raw.response(session.raw.send("raylint/debugState"), timeout=60)["result"]
+            if state["search_counts"]["run"] and not state["searches"] and not state["searching_later"]:
+                break
+            time.sleep(0.05)
+        assert state["search_counts"]["run"] == 1
+        parsed = state["retention"]["index_parsed"]
+        assert parsed <= importers + 1, parsed  # each module once (the document's own tree aside)
+        assert state["retention"]["index_lines"] <= INDEX_LINES + 1_100  # trimmed back after it
     finally:
         session.stop()
 

@@ -21,6 +21,7 @@ search whose document or workspace has moved on is dropped between slices.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from dataclasses import replace
 from typing import TYPE_CHECKING, Coroutine, Iterator
@@ -50,6 +51,9 @@ class Scheduler:
         self.configured: asyncio.Event | None = None  # set once the editor's settings are in
         self.collecting: asyncio.Task | None = None  # waits for a pause to free memory
         self.background_search = asyncio.Semaphore(1)  # (see _search_later)
+        # call-site searches: how many run now, the most that ever ran at once, how many ran
+        # (told to the tests, which cannot poll fast enough to see a short search run)
+        self.searches = {"running": 0, "most": 0, "run": 0}
 
     # -- events -------------------------------------------------------------------------------
 
@@ -203,6 +207,11 @@ class Scheduler:
         """Search call sites a slice at a time; None if dropped because things moved on."""
         cached, worker = search.cached, self.worker
         analysis, settings = cached.analysis, cached.settings
+        counts = self.searches
+        counts["running"] += 1
+        counts["run"] += 1
+        counts["most"] = max(counts["most"], counts["running"])
+        worker.submit(worker.search_started)
         try:
             path = uri_to_path(search.record.document.uri)
             search_in, unlisted = await worker.run(worker.caller_search, settings, path)
@@ -225,6 +234,9 @@ class Scheduler:
                 f"the search for call sites failed ({type(error).__name__})",
             )
         finally:
+            counts["running"] -= 1
+            with contextlib.suppress(RuntimeError):  # (the worker is shut down: nothing to trim)
+                worker.submit(worker.search_ended)  # (queued behind the search's last slice)
             if search.record.search is search:
                 search.record.search = None
         cached.callers, cached.callers_generation = callers, search.generation

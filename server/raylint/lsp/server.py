@@ -594,6 +594,7 @@ if TEST_HOOKS:  # for the tests only: sizes of what the server keeps, and state 
             "results": sum(r.result is not None for r in records),
             "searches": sum(r.search is not None for r in records),
             "searching_later": sum(r.searching_later is not None for r in records),
+            "search_counts": dict(ls.scheduler.searches),
             "tasks": len(asyncio.all_tasks()),
             "ownership_errors": list(dict.fromkeys(ls.worker.ownership_errors)),
         }

@@ -43,6 +43,11 @@ KEPT_LINES = 12_000
 # The trees of other modules the index keeps (imports followed, call sites searched), least
 # recently used dropped: parsed again when needed.
 INDEX_LINES = 5_000
+# While a call-site search runs, up to SEARCH_LINES more (~1.7 KB a line): it walks the same
+# modules once for each task it searches (their importers), and with the trees of those
+# dropped between two tasks each walk parsed them again (12 importers of 1,000 lines and 100
+# tasks: a search of minutes, not a second). Past it, the least recently used go as before.
+SEARCH_LINES = 30_000
 # Trees hold reference cycles (a module and its scopes), and the server runs with the cycle
 # collector's thresholds raised (cli.py): the worker frees the trees it lets go itself. A tree
 # all in the young generations (no collection has moved survivors to the oldest since it was
@@ -92,6 +97,7 @@ class WorkspaceIndex(ModuleIndex):
         # path: (id of its module, lines, when it was parsed), least recently used first
         self._recent: OrderedDict[str, tuple[int, int, int]] = OrderedDict()
         self.lines = 0  # of the trees kept
+        self.parsed = 0  # trees made (for tests: a search parses each module it reads once)
 
     def module(self, path: str):
         info = super().module(path)
@@ -103,15 +109,22 @@ class WorkspaceIndex(ModuleIndex):
                 self.dropped(known[1], known[2])
                 known = None
         if info is not None:
-            known = known or (id(info), info.source.line_count, promotions())
+            if known is None:
+                known = (id(info), info.source.line_count, promotions())
+                self.parsed += 1
             self._recent[key] = known
             self.lines += known[1]
-            while self.lines > self.budget and len(self._recent) > 1:
-                victim, (_, size, since) = self._recent.popitem(last=False)
-                self.lines -= size
-                self._modules.pop(victim, None)  # (ModuleIndex's cache of trees; its texts stay)
-                self.dropped(size, since)
+            self.trim()
         return info
+
+    def trim(self) -> None:
+        """Drop the trees used longest ago while more than `budget` lines are kept (the
+        latest one stays whatever its size)."""
+        while self.lines > self.budget and len(self._recent) > 1:
+            victim, (_, size, since) = self._recent.popitem(last=False)
+            self.lines -= size
+            self._modules.pop(victim, None)  # (ModuleIndex's cache of trees; its texts stay)
+            self.dropped(size, since)
 
     def forget(self, path: str) -> None:
         known = self._recent.pop(os.path.abspath(path), None)
@@ -173,6 +186,7 @@ class Worker:
         self.documents: dict[str, WorkerDocument] = WorkerDict(self, "documents") if TEST_HOOKS else {}  # by path
         self.roots: tuple[str, ...] = ()  # the workspace folders, as the loop last sent them
         self._index: ModuleIndex | None = None
+        self._searches = 0  # call-site searches running (see SEARCH_LINES)
         self._files: tuple[float, list[str], tuple] = (0.0, [], ())  # when, files, errors
         self._externals: dict[str | None, ExternalResolver] = {}
         self._touches = 0  # counts opens and edits (`WorkerDocument.touched`)
@@ -272,9 +286,23 @@ class Worker:
         self.owned("index")
         if self._index is None:
             self._index = WorkspaceIndex(
-                list(self.roots), budget=INDEX_LINES, dropped=self._let_go, read=self.read, stamp=self._stamp
+                list(self.roots), budget=self._index_budget(), dropped=self._let_go, read=self.read, stamp=self._stamp
             )
         return self._index
+
+    def _index_budget(self) -> int:
+        return INDEX_LINES + (SEARCH_LINES if self._searches else 0)
+
+    def search_started(self) -> None:
+        """A call-site search starts: the index keeps more trees until every search ends."""
+        self._searches += 1
+        self.index.budget = self._index_budget()
+
+    def search_ended(self) -> None:
+        self._searches -= 1
+        if self._index is not None:
+            self._index.budget = self._index_budget()
+            self._index.trim()
 
     def read(self, path: str) -> str | None:
         """Workspace modules as the user sees them: unsaved text of open documents first."""
@@ -337,7 +365,8 @@ class Worker:
                 "reused": analyzer.reused if analyzer else 0,
             }
         index_lines = self._index.lines if self._index is not None else 0
-        return {"documents": documents, "index_lines": index_lines, "collections": self.collections}
+        index_parsed = self._index.parsed if self._index is not None else 0
+        return {"documents": documents, "index_lines": index_lines, "index_parsed": index_parsed, "collections": self.collections}
 
     def collect(self, pause: bool = False, full_analysis: bool = False) -> None:
         """Free the trees let go (see YOUNG_AT_ONCE): at a pause in the edits (`pause`),
