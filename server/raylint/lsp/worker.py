@@ -47,7 +47,7 @@ INDEX_LINES = 5_000
 # modules once for each task it searches (their importers), and with the trees of those
 # dropped between two tasks each walk parsed them again (12 importers of 1,000 lines and 100
 # tasks: a search of minutes, not a second). Past it, the least recently used go as before.
-SEARCH_LINES = 30_000
+SEARCH_LINES = 20_000
 # Trees hold reference cycles (a module and its scopes), and the server runs with the cycle
 # collector's thresholds raised (cli.py): the worker frees the trees it lets go itself. A tree
 # all in the young generations (no collection has moved survivors to the oldest since it was
