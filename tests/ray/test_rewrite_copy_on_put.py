@@ -79,3 +79,56 @@ def test_the_unsafe_fix_would_change_what_the_caller_gets(local_ray):
     assert ray.get(new.flush.remote()) == []  # the returned list was cleared first
     for actor in (old, new):
         ray.kill(actor)
+
+
+CAUGHT = textwrap.dedent(
+    """
+    import threading
+
+    import ray
+
+
+    @ray.remote
+    def guarded(kind):
+        value = threading.Lock() if kind else 5
+        try:
+            return ray.put(value)
+        except TypeError:
+            return ray.put("cannot pickle")
+
+
+    @ray.remote
+    def listed(n):
+        out = []
+        for i in range(n):
+            try:
+                out.append(ray.put(threading.Lock() if i == 1 else i))
+            except TypeError:
+                out.append(ray.put(None))
+        return out
+    """
+)
+
+
+def test_a_put_inside_a_try_that_catches_its_error_makes_every_fix_unsafe(local_ray):
+    """`ray.put` serializes where it is called, inside the `try`; a value returned or
+    yielded instead is serialized by Ray after the task's code hands it over, where the
+    `except` no longer runs: the task fails instead of taking its fallback (seen on Ray)."""
+    findings = analyze(CAUGHT, "caught.py").findings
+    by_task: dict = {}
+    for finding in findings:
+        by_task.setdefault(finding.task, []).append(finding)
+    assert len(by_task["guarded"]) == 2 and len(by_task["listed"]) == 1
+    for finding in findings:
+        assert finding.fixes and all("inside a `try` whose `except` catches" in fix.unsafe_reason for fix in finding.fixes)
+    (guarded,) = {fix for finding in by_task["guarded"] for fix in finding.fixes}  # one fix for both returns
+    (listed,) = by_task["listed"][0].fixes
+    after = apply_edits(CAUGHT, [*guarded.edits, *listed.edits])
+    old, new = load(CAUGHT, "raylint_caught_before"), load(after, "raylint_caught_after")
+    assert ray.get(ray.get(old["guarded"].remote(1))) == "cannot pickle"
+    assert ray.get(new["guarded"].remote(0)) == 5
+    with pytest.raises(Exception, match="pickle"):
+        ray.get(new["guarded"].remote(1))
+    assert [ray.get(ref) for ref in ray.get(old["listed"].remote(3))] == [0, None, 2]
+    with pytest.raises(Exception, match="pickle"):
+        [ray.get(ref) for ref in new["listed"].remote(3)]

@@ -3,7 +3,7 @@
 import ray
 
 from report import first_letters, shout
-from tasks import clean, length, load
+from tasks import clean, length, load, parity
 
 
 def main():
@@ -40,6 +40,9 @@ def main():
     inner = ray.get(load.remote(4))
     ray.get(inner)  # (waited for first: a failure of load is raised here, not as length's)
     print("passed on:", ray.get(length.remote(inner)))
+
+    # a task that returns a put on two paths
+    print("two paths:", ray.get(ray.get(parity.remote(1))), ray.get(ray.get(parity.remote(2))))
 
     print("other module:", first_letters(5), shout(0))
     ray.shutdown()

@@ -17,6 +17,15 @@ def clean(text):
 
 
 @ray.remote
+def parity(i):
+    # a put on each path: one fix rewrites both returns, and the callers with them
+    if i % 2:
+        return ray.put(f"odd {i}")
+    ref = ray.put(f"even {i}")
+    return ref
+
+
+@ray.remote
 def length(text):
     # a plain task: Ray hands it the value of a ref passed as an argument
     return len(text)

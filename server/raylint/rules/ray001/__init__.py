@@ -84,6 +84,14 @@ Such places are, among others:
 - callers in files excluded from raylint (searched, never edited);
 - calls from outside the workspace: for a library whose tasks others call, set
   `library = true` (`--library`) and every fix that changes callers is unsafe.
+The task's own code can make a fix unsafe too:
+- a value that may change between the put and the return (the put copied it; see `copies`);
+- a put inside a `try` that has an `except`: `ray.put` serializes the value inside the `try`,
+  where the handler catches what that raises (a value that cannot be pickled); a value
+  returned or yielded instead is serialized by Ray after the task hands it over, and the task
+  fails where it used to take its fallback.
+A task that returns a put on several paths has one fix for all of them (rewriting one return
+alone would give callers a value on one path and a ref on the other).
 A task defined inside a function has its callers unfollowed: its fixes are unsafe too.
 Unsafe fixes are applied only with `--unsafe-fixes`, or in an editor after you confirm
 (where the editor can ask).
@@ -122,6 +130,7 @@ from raylint.core.names import REMOTE_FACTORY, Resolver
 from raylint.core.rule import DOCS_BASE, Checked, FixAvailability, Option, Rule
 from raylint.core.tasks import RemoteFunction, in_function
 from raylint.rules.ray001 import generator, num_returns, return_value
+from raylint.rules.ray001.copies import caught_reason
 from raylint.rules.ray001.body import HELPER_PUTS, Body, keeping_builtin, value_parts
 from raylint.rules.ray001.edits import Context
 
@@ -170,6 +179,8 @@ def _check_function(ctx: Context, generator_style: str) -> list[Finding]:
             break
     else:
         ret = None
+    if ret is None and len(results) > 1:
+        results = _value_returned_everywhere(ctx, results)
     findings = []
     for here, puts, fixes, reason in results:
         if ret is not None and any(fix.id == return_value.ID for fix in fixes):
@@ -181,6 +192,24 @@ def _check_function(ctx: Context, generator_style: str) -> list[Finding]:
                 )
         findings.append(_finding(ctx, here, puts, fixes, reason))
     return sorted(findings + yielded, key=lambda f: (f.range.start.line, f.range.start.character))
+
+
+def _value_returned_everywhere(ctx: Context, results: list) -> list:
+    """`results` with each return's `return-value` fix replaced by one that rewrites every
+    return: applied one at a time, the first would rewrite the callers while the other paths
+    still return refs (and the next would find its callers rewritten already)."""
+    together = return_value.fix_all(ctx, [here for here, *_ in results])
+    if isinstance(together, Fix):
+        together = _with_task_reasons(ctx, together)
+    shared = []
+    for here, puts, fixes, reason in results:
+        if isinstance(together, Fix):
+            fixes = [together if fix.id == return_value.ID else fix for fix in fixes]
+        else:
+            fixes = [fix for fix in fixes if fix.id != return_value.ID]
+            reason = reason or together.reason
+        shared.append((here, puts, fixes, reason))
+    return shared
 
 
 def _fixes(ctx: Context, ret: ast.Return, puts: list[ast.Call], whole: dict, generator_style: str) -> tuple[list[Fix], str]:
@@ -209,10 +238,20 @@ def _fixes(ctx: Context, ret: ast.Return, puts: list[ast.Call], whole: dict, gen
         results = [NoFix(_wrapped_reason(ctx, value))]
     fixes = [r for r in results if isinstance(r, Fix)]
     reason = "" if fixes else next((r.reason for r in results if isinstance(r, NoFix)), "")
-    decorated = _decorators_reason(ctx)
-    if decorated:
-        fixes = [replace(fix, unsafe_reason="; ".join(r for r in (fix.unsafe_reason, decorated) if r)) for fix in fixes]
-    return fixes, reason
+    return [_with_task_reasons(ctx, fix) for fix in fixes], reason
+
+
+def _with_task_reasons(ctx: Context, fix: Fix) -> Fix:
+    """`fix`, unsafe also for what holds for every rewrite of the task: a decorator that is
+    not Ray's, a `try` around a put whose errors it catches."""
+    reasons = [fix.unsafe_reason, _decorators_reason(ctx), caught_reason(ctx, _flagged_puts(ctx))]
+    return replace(fix, unsafe_reason="; ".join(dict.fromkeys(r for r in reasons if r)))
+
+
+def _flagged_puts(ctx: Context) -> list[ast.Call]:
+    """The puts whose refs the task returns: every rewrite removes them all."""
+    body = ctx.body
+    return [put for ret in body.value_returns() for put in body.contained_puts(ret.value)]
 
 
 # Ray's own decorators: they make the task or set its options, and hand its return on as it is
@@ -249,7 +288,9 @@ def _decorators_reason(ctx: Context) -> str:
 
 
 def _named(ctx: Context, decorators: list[ast.AST]) -> str:
-    return " and ".join(f"`@{' '.join(ctx.text(d).split())[:40]}` (line {d.lineno})" for d in decorators)
+    # (no line numbers: the language server moves a finding whose function did not change
+    # without analysing it again, and the text must stay true then)
+    return " and ".join(f"`@{' '.join(ctx.text(d).split())[:40]}`" for d in decorators)
 
 
 def _one_ref(body, name: str) -> bool:

@@ -74,6 +74,29 @@ def copy_reason(ctx: Context, put: ast.Call, assignment: ast.stmt | None, return
     return ""
 
 
+def caught_reason(ctx: Context, puts: list[ast.Call]) -> str:
+    """Why errors of the puts would no longer be caught ("" if none is inside a `try` that
+    has handlers): `ray.put(x)` serializes `x` where it is called, and an `except` around it
+    catches what that raises (a value that cannot be pickled, a full object store); a value
+    returned or yielded instead is serialized by Ray after the task's code hands it over,
+    where no handler of the task sees the error: the task fails."""
+    parents, fn = ctx.body.parents, ctx.fn.node
+    for put in puts:
+        child, node = put, parents.get(id(put))
+        while node is not None and node is not fn:
+            if isinstance(node, _TRIES) and node.handlers and any(child is stmt for stmt in node.body):
+                # (no line numbers: see `copy_reason`)
+                text = " ".join(ctx.text(put).split())
+                what = f"`{text}`" if len(text) <= 40 else "a ray.put"
+                return (
+                    f"{what} is inside a `try` whose `except` catches what serializing the value raises; "
+                    f"a value returned instead is serialized after the task hands it to Ray, where that "
+                    f"`except` no longer runs"
+                )
+            child, node = node, parents.get(id(node))
+    return ""
+
+
 def _module_binds(ctx: Context, name: str) -> bool:
     return name in ctx.body.resolver.module.scope.bindings
 

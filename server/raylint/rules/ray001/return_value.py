@@ -48,6 +48,34 @@ TITLE = "Return the value directly instead of a ray.put() ref"
 
 
 def fix(ctx: Context, ret: ast.Return) -> Fix | NoFix:
+    """The rewrite of one return (see `fix_all` for a task with several)."""
+    return fix_all(ctx, [ret])
+
+
+def fix_all(ctx: Context, returns: list[ast.Return]) -> Fix | NoFix:
+    """One fix rewriting every return of `returns`: a task that returns a put on two paths
+    must have both rewritten at once, or its callers, rewritten with the first, would get a
+    ref on the other path (and the second fix, left for later, would find its callers
+    rewritten already)."""
+    edits: list[Edit] = []
+    reasons: list[str] = []
+    for ret in returns:
+        made = _return_edits(ctx, ret)
+        if isinstance(made, NoFix):
+            return made
+        edits.extend(made[0])
+        reasons.append(made[1])
+    edits = sorted(set(edits))  # (two `return ref` of one name unwrap the same puts)
+    if any(a.path == b.path and b.range.start < a.range.end for a, b in zip(edits, edits[1:])):
+        return NoFix("the rewrites of the task's returns overlap; rewrite them by hand")
+    edits = [*edits, *return_annotation_edits(ctx)]
+    edits.extend(unused_import_edits(ctx, edits))
+    reason = "; ".join(dict.fromkeys(r for r in reasons if r))
+    return Fix(ID, TITLE, tuple(sorted(edits)), unsafe_reason=reason, callers=CallerChange.VALUE)
+
+
+def _return_edits(ctx: Context, ret: ast.Return) -> tuple[list[Edit], str] | NoFix:
+    """The edits that make `ret` return the value, and why they are unsafe ("" if not)."""
     value = ret.value
     if ctx.body.is_put(value):
         edits = unwrap_put(ctx, value)
@@ -75,9 +103,7 @@ def fix(ctx: Context, ret: ast.Return) -> Fix | NoFix:
         reason = next((r for r in reasons if r), "")
     else:
         return NoFix("the returned value is not a single ray.put() ref")
-    edits = [*edits, *return_annotation_edits(ctx)]
-    edits.extend(unused_import_edits(ctx, edits))
-    return Fix(ID, TITLE, tuple(sorted(edits)), unsafe_reason=reason, callers=CallerChange.VALUE)
+    return edits, reason
 
 
 def _moved(ctx: Context, assignments: list[ast.Assign], returns: list[ast.Return]) -> list[Edit] | None:
