@@ -232,6 +232,18 @@ def test_syntax_error_is_a_note_not_an_error(project):
     assert FINDING_LINE.search(result.out)
 
 
+def test_code_too_deep_to_parse_is_a_note_that_says_why(project):
+    """CPython's parser gives up on 100,000 unary minuses with an empty MemoryError, and on
+    deep attribute chains with a RecursionError: nothing of the file can be read."""
+    task = "import ray\n\n\n@ray.remote\ndef f(x):\n    return ray.put(x)\n\n\n"  # (a file raylint reads)
+    project.write("deep.py", task + "y = " + "-" * 100_000 + "x\n")
+    project.write("chain.py", task + "y = x" + ".a" * 50_000 + "\n")
+    result = project.run("check", "deep.py", "chain.py")
+    assert result.code == 0
+    assert "deep.py:1: note: syntax error: cannot parse: the code is nested too deeply for the parser (line 1); nothing else checked" in result.out
+    assert re.search(r"^chain\.py:1: note: syntax error: cannot parse: maximum recursion depth .*; nothing else checked$", result.out, re.MULTILINE)
+
+
 def test_python_option_points_jedi_at_an_environment(project, raytools_python, no_ray_python):
     # `raytools` (installed only in raytools_python's site-packages) re-exports ray.put as `stash`
     # and ray.remote as `task`.

@@ -100,7 +100,8 @@ def analyze_module(
         module = ModuleInfo(path, source, tree, syntax_errors) if tree is not None else None
     for line, message in syntax_errors:
         where = Range(Position(line, 0), Position(line, len(source.line(line))))
-        result.problems.append(Problem(path, f"syntax error: {message} (line {line + 1}); checked the rest", where))
+        rest = "checked the rest" if tree is not None else "nothing else checked"
+        result.problems.append(Problem(path, f"syntax error: {message} (line {line + 1}); {rest}", where))
     if module is None:
         return result, None
     resolver = Resolver(module, index, externals)

@@ -146,7 +146,8 @@ def parse(source: SourceText) -> tuple[ast.Module | None, list[tuple[int, str]]]
     except SyntaxError as error:
         first = error
     except (ValueError, RecursionError, MemoryError) as error:
-        return None, [(0, f"cannot parse: {error}")]
+        # (CPython's parser gives up on deep nesting with a MemoryError that says nothing)
+        return None, [(0, f"cannot parse: {str(error) or 'the code is nested too deeply for the parser'}")]
 
     lines = _LINE_END.split(code)
     # Every line end becomes "\n" in the patched text: a blanked line whose end was a lone
