@@ -1295,7 +1295,7 @@ DECORATED = {
         @ray.remote
         def normalize(x):
             return ray.put(x * 2)
-        """, "normalize", "the task is handed to decorator `@register`"),
+        """, "normalize", "the task is handed to decorator `@register` (line 11)"),
     "a wrapper under @ray.remote receives the return": ("""\
         import functools
 
@@ -1313,7 +1313,7 @@ DECORATED = {
         @unwrap
         def normalize(x):
             return ray.put(x * 2)
-        """, "normalize", "decorator `@unwrap` may wrap the function"),
+        """, "normalize", "decorator `@unwrap` (line 14) may wrap the function"),
     "a decorated def given to ray.remote(fn)": ("""\
         import ray
         from timing import timed
@@ -1325,7 +1325,7 @@ DECORATED = {
 
 
         normalize = ray.remote(plain)
-        """, "plain", "decorator `@timed(label=\"n\")` may wrap the function"),
+        """, "plain", "decorator `@timed(label=\"n\")` (line 5) may wrap the function"),
     "a wrapped actor method, in a class handed to a registry": ("""\
         import ray
         from registry import register, timed
@@ -1337,8 +1337,8 @@ DECORATED = {
             @timed
             def inventory(self):
                 return ray.put({"a": 1})
-        """, "Library.inventory", "the actor class is handed to decorator `@register`, which may keep or replace it, "
-        "so not all its calls can be found; decorator `@timed` may wrap the function"),
+        """, "Library.inventory", "the actor class is handed to decorator `@register` (line 5), which may keep or replace it, "
+        "so not all its calls can be found; decorator `@timed` (line 8) may wrap the function"),
     "Ray's own decorators only": ("""\
         import ray
 

@@ -70,11 +70,13 @@ class Spec:
     returns: str
     layout: str
     sites: list[tuple[str, str]]  # (site shape, actor handle shape or "")
+    paths: int = 1  # how many returns hand back refs (two: an `if` returns early)
     name: str = field(init=False)
 
     def __post_init__(self) -> None:
         handles = "-".join(f"{s}{'.' + h if h else ''}" for s, h in self.sites)
-        self.name = f"g{self.index:03d}_{self.define}_{self.returns}_{self.layout}_{handles}"
+        paths = "_2paths" if self.paths == 2 else ""
+        self.name = f"g{self.index:03d}_{self.define}_{self.returns}{paths}_{self.layout}_{handles}"
 
     @property
     def actor(self) -> bool:
@@ -110,7 +112,9 @@ def sample(count: int, seed: int) -> list[Spec]:
             at = next((n for n, (s, h) in enumerate(sites) if h), None)
             if at is not None:
                 sites[at] = (sites[at][0], "unannotated")
-        specs.append(Spec(i, define, returns, layout, sites))
+        # (every third program returns on two paths: taken in turn, the random draws stay those
+        # of the programs generated before this dimension was added)
+        specs.append(Spec(i, define, returns, layout, sites, paths=2 if i % 3 == 2 else 1))
     return specs
 
 
@@ -122,6 +126,15 @@ def _definition(spec: Spec) -> str:
         "tuple": "return ray.put({v}), ray.put({v} + 1)",
         "list": "return [ray.put({v} + i) for i in range(3)]",
     }[spec.returns]
+    if spec.paths == 2:  # an early return on another path ({i}: the body's indentation)
+        early = {
+            "value": "if x % 2:\n{i}    return ray.put(-({v}))\n{i}ref = ray.put({v})\n{i}return ref",
+            "tuple": "if x % 2:\n{i}    return ray.put(-({v})), ray.put({v})\n{i}",
+            "list": "if x < 0:\n{i}    return []\n{i}",
+        }[spec.returns]
+        body = early if spec.returns == "value" else early + body
+    indent = "        " if spec.actor else "    "
+    body = body.replace("{i}", indent)
     helpers = (
         "@ray.remote\ndef plain(x):\n    return x + 100\n\n\n"
         "@ray.remote\ndef kind(value):\n    return type(value).__name__\n"

@@ -288,9 +288,7 @@ def _decorators_reason(ctx: Context) -> str:
 
 
 def _named(ctx: Context, decorators: list[ast.AST]) -> str:
-    # (no line numbers: the language server moves a finding whose function did not change
-    # without analysing it again, and the text must stay true then)
-    return " and ".join(f"`@{' '.join(ctx.text(d).split())[:40]}`" for d in decorators)
+    return " and ".join(f"`@{' '.join(ctx.text(d).split())[:40]}` (line {d.lineno})" for d in decorators)
 
 
 def _one_ref(body, name: str) -> bool:

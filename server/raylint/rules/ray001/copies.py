@@ -85,11 +85,12 @@ def caught_reason(ctx: Context, puts: list[ast.Call]) -> str:
         child, node = put, parents.get(id(put))
         while node is not None and node is not fn:
             if isinstance(node, _TRIES) and node.handlers and any(child is stmt for stmt in node.body):
-                # (no line numbers: see `copy_reason`)
+                # (a text naming a line is analysed again, not moved: incremental._tells_lines)
                 text = " ".join(ctx.text(put).split())
-                what = f"`{text}`" if len(text) <= 40 else "a ray.put"
+                what = f"`{text}`" if len(text) <= 40 else "the ray.put"
                 return (
-                    f"{what} is inside a `try` whose `except` catches what serializing the value raises; "
+                    f"{what} (line {put.lineno}) is inside a `try` whose `except` (line {node.handlers[0].lineno}) "
+                    f"catches what serializing the value raises; "
                     f"a value returned instead is serialized after the task hands it to Ray, where that "
                     f"`except` no longer runs"
                 )
