@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import itertools
 import logging
 import os
 import re
@@ -43,10 +44,11 @@ KEPT_LINES = 12_000
 # The trees of other modules the index keeps (imports followed, call sites searched), least
 # recently used dropped: parsed again when needed.
 INDEX_LINES = 5_000
-# While a call-site search runs, up to SEARCH_LINES more (~1.7 KB a line): it walks the same
-# modules once for each task it searches (their importers), and with the trees of those
-# dropped between two tasks each walk parsed them again (12 importers of 1,000 lines and 100
-# tasks: a search of minutes, not a second). Past it, the least recently used go as before.
+# While a call-site search runs, the trees it reads stay, up to SEARCH_LINES beyond the budget
+# (~1.7 KB a line; the other trees go first): it walks the same modules once for each task it
+# searches (their importers), and with the trees of those dropped between two tasks each walk
+# parsed them again (12 importers of 1,000 lines and 100 tasks: a search of minutes, not a
+# second). Past it, the least recently used go as before.
 SEARCH_LINES = 20_000
 # Trees hold reference cycles (a module and its scopes), and the server runs with the cycle
 # collector's thresholds raised (cli.py): the worker frees the trees it lets go itself. A tree
@@ -97,6 +99,9 @@ class WorkspaceIndex(ModuleIndex):
         # path: (id of its module, lines, when it was parsed), least recently used first
         self._recent: OrderedDict[str, tuple[int, int, int]] = OrderedDict()
         self.lines = 0  # of the trees kept
+        # while a search runs: the modules it read, kept up to `held` lines beyond the budget
+        self.reading: set[str] = set()
+        self.held = 0
         self.parsed = 0  # trees made (for tests: a search parses each module it reads once)
 
     def module(self, path: str):
@@ -109,6 +114,8 @@ class WorkspaceIndex(ModuleIndex):
                 self.dropped(known[1], known[2])
                 known = None
         if info is not None:
+            if self.held:
+                self.reading.add(key)
             if known is None:
                 known = (id(info), info.source.line_count, promotions())
                 self.parsed += 1
@@ -119,12 +126,27 @@ class WorkspaceIndex(ModuleIndex):
 
     def trim(self) -> None:
         """Drop the trees used longest ago while more than `budget` lines are kept (the
-        latest one stays whatever its size)."""
-        while self.lines > self.budget and len(self._recent) > 1:
-            victim, (_, size, since) = self._recent.popitem(last=False)
+        latest one stays whatever its size); those a running search read go last, and only
+        past `held` lines more."""
+        recent = self._recent
+        while self.lines > self.budget and len(recent) > 1:
+            older = itertools.islice(recent, len(recent) - 1)
+            victim = next((path for path in older if path not in self.reading), None) if self.reading else next(iter(recent))
+            if victim is None:
+                if self.lines <= self.budget + self.held:
+                    return
+                victim = next(iter(recent))
+            _, size, since = recent.pop(victim)
             self.lines -= size
             self._modules.pop(victim, None)  # (ModuleIndex's cache of trees; its texts stay)
             self.dropped(size, since)
+
+    def hold(self, lines: int) -> None:
+        """Keep the trees read from now on up to `lines` beyond the budget (0: stop, and trim)."""
+        self.held = lines
+        if not lines:
+            self.reading = set()
+            self.trim()
 
     def forget(self, path: str) -> None:
         known = self._recent.pop(os.path.abspath(path), None)
@@ -286,23 +308,21 @@ class Worker:
         self.owned("index")
         if self._index is None:
             self._index = WorkspaceIndex(
-                list(self.roots), budget=self._index_budget(), dropped=self._let_go, read=self.read, stamp=self._stamp
+                list(self.roots), budget=INDEX_LINES, dropped=self._let_go, read=self.read, stamp=self._stamp
             )
+            if self._searches:
+                self._index.hold(SEARCH_LINES)
         return self._index
 
-    def _index_budget(self) -> int:
-        return INDEX_LINES + (SEARCH_LINES if self._searches else 0)
-
     def search_started(self) -> None:
-        """A call-site search starts: the index keeps more trees until every search ends."""
+        """A call-site search starts: the index keeps the trees it reads until every search ends."""
         self._searches += 1
-        self.index.budget = self._index_budget()
+        self.index.hold(SEARCH_LINES)
 
     def search_ended(self) -> None:
         self._searches -= 1
-        if self._index is not None:
-            self._index.budget = self._index_budget()
-            self._index.trim()
+        if self._index is not None and not self._searches:
+            self._index.hold(0)
 
     def read(self, path: str) -> str | None:
         """Workspace modules as the user sees them: unsaved text of open documents first."""
