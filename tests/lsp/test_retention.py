@@ -159,6 +159,25 @@ def test_the_index_keeps_its_trees_within_its_budget(tmp_path):
     assert index.text(files[1]) is not None  # (texts are kept: only trees go)
 
 
+def test_a_search_keeps_the_trees_it_reads_and_the_others_go_first(tmp_path):
+    files = []
+    for number in range(6):
+        path = tmp_path / f"m{number}.py"
+        path.write_text(generate(1000, number))
+        files.append(str(path))
+    dropped = []
+    index = WorkspaceIndex([str(tmp_path)], budget=2_500, dropped=lambda lines, since: dropped.append(lines))
+    before = [index.module(path) for path in files[:2]]  # (kept before the search)
+    index.hold(3_000)  # a search starts
+    read = [index.module(path) for path in files[2:6]]  # 4,000 lines: 1,500 beyond the budget
+    assert len(dropped) == 2  # the trees kept before it went first
+    assert all(index.module(path) is tree for path, tree in zip(files[2:6], read))  # none parsed again
+    assert index.module(files[0]) is not before[0]  # parsed again: past 5,500 lines, the search's oldest goes
+    assert len(dropped) == 3 and index.lines <= 2_500 + 3_000
+    index.hold(0)  # it ends: back within the budget, the latest two kept
+    assert len(dropped) == 5 and index.lines <= 2_500
+
+
 def ast_dump(info) -> str:
     import ast
 
