@@ -140,14 +140,21 @@ def test_only_the_documents_opened_or_edited_last_keep_their_trees(tmp_path):
         session.stop()
 
 
-def test_the_index_keeps_its_trees_within_its_budget(tmp_path):
+def small_index(folder: Path, modules: int) -> tuple[WorkspaceIndex, list[str], list[int]]:
+    """An index of 2,500 lines over `modules` modules of 1,003 lines: it, their paths, and the
+    sizes of the trees it drops (appended as they go)."""
     files = []
-    for number in range(5):
-        path = tmp_path / f"m{number}.py"
+    for number in range(modules):
+        path = folder / f"m{number}.py"
         path.write_text(generate(1000, number))
         files.append(str(path))
-    dropped = []
-    index = WorkspaceIndex([str(tmp_path)], budget=2_500, dropped=lambda lines, since: dropped.append(lines))
+    dropped: list[int] = []
+    index = WorkspaceIndex([str(folder)], budget=2_500, dropped=lambda lines, since: dropped.append(lines))
+    return index, files, dropped
+
+
+def test_the_index_keeps_its_trees_within_its_budget(tmp_path):
+    index, files, dropped = small_index(tmp_path, 5)
     first = index.module(files[0])
     for path in files[1:]:
         assert index.module(path) is not None
@@ -160,13 +167,7 @@ def test_the_index_keeps_its_trees_within_its_budget(tmp_path):
 
 
 def test_a_search_keeps_the_trees_it_reads_and_the_others_go_first(tmp_path):
-    files = []
-    for number in range(6):
-        path = tmp_path / f"m{number}.py"
-        path.write_text(generate(1000, number))
-        files.append(str(path))
-    dropped = []
-    index = WorkspaceIndex([str(tmp_path)], budget=2_500, dropped=lambda lines, since: dropped.append(lines))
+    index, files, dropped = small_index(tmp_path, 6)
     before = [index.module(path) for path in files[:2]]  # (kept before the search)
     index.hold(3_000)  # a search starts
     read = [index.module(path) for path in files[2:6]]  # 4,000 lines: 1,500 beyond the budget
