@@ -423,6 +423,8 @@ class ModuleIndex:
         else:
             bases = [self.package_root(os.path.dirname(self.absolute(from_path))), *self.roots]
         for base in bases:
+            if parts and self.listings is not None and not self.listings.may_hold(base, parts[0], len(parts) == 1):
+                continue  # (most imports, `os`, `numpy`: neither `numpy.py` nor `numpy/` is there)
             candidate = os.path.join(base, *parts)
             for path in (candidate + ".py", os.path.join(candidate, "__init__.py")):
                 if (parts or level) and self.isfile(path):
@@ -475,6 +477,17 @@ class Listings:
         if files is None:  # (a folder that may be searched but not listed)
             return os.path.isfile(path)
         return name in files
+
+    def may_hold(self, folder: str, name: str, as_file: bool) -> bool:
+        """May `folder` hold the module `name`: a subfolder `name` (a package), or with
+        `as_file` a file `name.py`? (One look at its listing: a missing subfolder is stamped
+        through `folder`, as when it is listed.)"""
+        files = self._files.get(folder, _UNLISTED)
+        if files is _UNLISTED:
+            files = self._files[folder] = self._list(folder)
+        if files is None:  # (a folder that may be searched but not listed)
+            return True
+        return name in self._folders.get(folder, ()) or as_file and f"{name}.py" in files
 
     def _list(self, folder: str) -> frozenset[str] | None:
         parent, name = os.path.split(folder)
