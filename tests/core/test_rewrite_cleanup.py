@@ -131,7 +131,16 @@ def test_an_added_import_goes_with_the_others(head, before):
     assert lines[at + 1 :][: 2] == before.split("\n")[1:3] or lines[at + 1] == ""
 
 
-def test_an_import_another_module_takes_from_this_one_stays(tmp_path):
+@pytest.mark.parametrize(
+    "other",
+    [
+        "from tasks import store\n",
+        "import tasks\n\nprint(tasks.store(1))\n",  # (an attribute of the module: found on real Ray)
+        "import importlib\n\nprint(getattr(importlib.import_module('ta' + 'sks'), 'store')(1))\n",
+    ],
+    ids=["imported", "attribute", "computed-module"],
+)
+def test_an_import_another_module_takes_from_this_one_stays(tmp_path, other):
     from raylint.core import ModuleIndex
 
     code = "import ray\nfrom ray import put as store\n\n\n@ray.remote\ndef f(x):\n    return store(x)\n"
@@ -139,7 +148,7 @@ def test_an_import_another_module_takes_from_this_one_stays(tmp_path):
     index = ModuleIndex([str(tmp_path)])
     out, _ = fix_text(code, str(tmp_path / "tasks.py"), index=index)
     assert "from ray import put as store\n" not in out  # nobody else imports it
-    (tmp_path / "other.py").write_text("from tasks import store\n")
+    (tmp_path / "other.py").write_text(other)
     out, _ = fix_text(code, str(tmp_path / "tasks.py"), index=ModuleIndex([str(tmp_path)]))
     assert "from ray import put as store\n" in out  # a re-export: removing it would break other.py
 

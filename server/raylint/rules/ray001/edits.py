@@ -12,6 +12,7 @@ import tokenize
 from dataclasses import dataclass
 
 from raylint.rules.ray001.body import Body
+from raylint.core.flow import LOADS_BY_NAME, LOADS_BY_PATH, RUNS_TEXT
 from raylint.core.model import Edit, Position, Range
 from raylint.core.source import SourceText, dedent_form_feeds, first_line
 from raylint.core.tasks import RemoteFunction
@@ -390,18 +391,21 @@ _MAX_FILES_SEARCHED = 5000
 
 
 def _imported_elsewhere(ctx: Context, name: str) -> bool:
-    """May another module of the workspace import `name` from this one? (By the text: a file
-    that spells both the module's name and `name`; True too when there are too many to read.)"""
+    """May another module of the workspace import `name` from this one, or read it as an
+    attribute of it (`tasks.put`, `getattr(tasks, "put")`)? (By the text: a file that spells
+    both the module's name and `name`, after a dot too; True too when there are too many to
+    read.)"""
     index = ctx.body.resolver.index
     here = os.path.abspath(ctx.path)
     stem = os.path.splitext(os.path.basename(here))[0]
-    module, word = re.compile(r"\b" + re.escape(stem) + r"\b"), _word(name)
+    module, word = re.compile(r"\b" + re.escape(stem) + r"\b"), re.compile(r"\b" + re.escape(name) + r"\b")
 
     def spells_both(path: str) -> bool:
         text = index.text(path)
         if text is None:
             return True  # (it cannot be read: it may import it)
-        return bool(module.search(text) and word.search(text))
+        # (a module loaded by a computed name or path need not be spelled: `getattr(m, "put")`)
+        return bool((module.search(text) or _LOADS_CODE.search(text)) and word.search(text))
 
     for root in index.roots:
         files = index.memo(root, "python files", lambda root=root: _python_files(root))
@@ -411,6 +415,11 @@ def _imported_elsewhere(ctx: Context, name: str) -> bool:
             if path != here and index.memo(path, f"spells {stem} and {name}", lambda path=path: spells_both(path)):
                 return True
     return False
+
+
+# what loads a module by a computed name or path, or runs code from a text (flow.LOADS_BY_NAME,
+# LOADS_BY_PATH, RUNS_TEXT), and `sys.modules`
+_LOADS_CODE = re.compile(r"\b(?:%s)\b|\bsys\s*\.\s*modules\b" % "|".join(sorted(LOADS_BY_NAME | LOADS_BY_PATH | RUNS_TEXT)))
 
 
 def _python_files(root: str) -> list[str] | None:
