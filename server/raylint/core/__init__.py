@@ -257,7 +257,7 @@ def fix_workspace(
     config: Config | Callable[[str], Config] | None = None,
     externals: ExternalResolver | None = None,
     rounds: int = 5,
-    excluded: Mapping[str, str] | frozenset[str] = frozenset(),
+    excluded: Mapping[str, str] | None = None,
     library: bool = False,
     parsed: list[ModuleInfo] = (),
 ) -> WorkspaceFix:
@@ -265,7 +265,7 @@ def fix_workspace(
 
     Works on texts in memory and writes nothing. Unsafe fixes (call sites to review) only
     if `unsafe`. With `rounds=0` it only finds the call sites of each finding's fixes.
-    Call sites in `excluded` files (absolute paths; a mapping gives each one's reason) are
+    Call sites in `excluded` files (absolute paths, each with its reason) are
     never edited: they are to review.
     With `library`, every fix that changes what callers get is unsafe (callers may be elsewhere).
     `parsed`: modules already parsed (by the caller's own analysis of `paths`); each text is

@@ -1329,15 +1329,15 @@ class CallerSearch:
         self,
         files: list[str],
         index: ModuleIndex,
-        excluded: Mapping[str, str] | frozenset[str] = frozenset(),
+        excluded: Mapping[str, str] | None = None,
         library: bool = False,
     ):
-        # `excluded`: files of `files` raylint must not edit (absolute paths), each with why (a
-        # set of paths: excluded from raylint). Their call sites are searched (a fix must not
-        # silently break them) but never edited: they go to review, with that reason.
+        # `excluded`: files of `files` raylint must not edit (absolute paths), each with why
+        # (`EXCLUDED`, ...). Their call sites are searched (a fix must not silently break them)
+        # but never edited: they go to review, with that reason.
         # `library`: the tasks may also be called from outside the workspace, so no fix that
         # changes what callers get can be proven safe.
-        self.files, self.index, self.excluded = files, index, excluded
+        self.files, self.index, self.excluded = files, index, excluded or {}
         self.library = library
         self._sites: dict[Target, list[CallSite]] = {}
         self._imported: set[str] | None = None  # the workspace files some file imports
@@ -1591,8 +1591,7 @@ class CallerSearch:
         """A call site in a file raylint must not edit: to review, saying why."""
         if not site.edits or site.review:
             return site  # nothing to change there (or to review anyway)
-        why = self.excluded.get(os.path.abspath(site.path), EXCLUDED) if isinstance(self.excluded, Mapping) else EXCLUDED
-        return replace(site, edits=(), review=why)
+        return replace(site, edits=(), review=self.excluded[os.path.abspath(site.path)])
 
     def _fix_with_callers(self, finding: Finding, fix: Fix) -> Fix:
         # (an unsafe_reason may come from the rewrite itself: its callers still change)

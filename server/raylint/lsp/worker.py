@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from raylint.core import Analysis, CallerSearch, ExternalResolver, ModuleIndex, fix_workspace
+from raylint.core.callers import EXCLUDED
 from raylint.core.incremental import DocumentAnalyzer
 from raylint.core.names import disk_stamp, read_disk
 from raylint.discovery import MAX_PYTHON_FILE, Excludes, python_files, read_regular_file
@@ -451,7 +452,7 @@ class Worker:
         callers may be anywhere)."""
         if path and path.endswith(".ipynb") and self.covers(path):
             # a notebook's tasks are called only from its own cells (see `notebook_runners`)
-            return CallerSearch([os.path.abspath(path)], self.index, frozenset(), settings.library), self.notebook_runners(path, settings)
+            return CallerSearch([os.path.abspath(path)], self.index, {}, settings.library), self.notebook_runners(path, settings)
         files, errors = self.workspace_files(settings)
         excluded = excluded_files(settings, files)
         if not self.covers(path):
@@ -609,5 +610,6 @@ class Worker:
         return result.texts
 
 
-def excluded_files(settings: Settings, files: list[str]) -> frozenset[str]:
-    return frozenset(filter(Excludes(settings.exclude, settings.root), files))
+def excluded_files(settings: Settings, files: list[str]) -> dict[str, str]:
+    """The files of `files` the settings exclude, each with why a call site there is not edited."""
+    return dict.fromkeys(filter(Excludes(settings.exclude, settings.root), files), EXCLUDED)
