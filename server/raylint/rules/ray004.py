@@ -486,7 +486,7 @@ def _changing_read(ctx, v, node, own: str, seen: set, depth: int) -> str:
             continue  # a Ray name (`gpu_task = ray.remote(num_gpus=1)`)
         if home.parent is None and name in _rebound_elsewhere(ctx, v):
             return name  # (a module's name a function rebinds, `global name`, or set by name)
-        if home.parent is not None and name in _declared_nonlocal(home):
+        if home.parent is not None and name in _declared_nonlocal(ctx, home):
             return name  # (a function's name a nested function rebinds, `nonlocal name`)
         for binding in home.bindings.get(name, []):
             kind = binding[0]
@@ -531,10 +531,14 @@ def _rebound_elsewhere(ctx: Checked, v: View):
     return known
 
 
-def _declared_nonlocal(home: Scope) -> set[str]:
+def _declared_nonlocal(ctx: Checked, home: Scope) -> frozenset[str]:
     """The names functions nested in `home`'s function declare `nonlocal` (a few too many:
-    those of deeper functions' own locals too)."""
-    return {name for node in ast.walk(home.node) if isinstance(node, ast.Nonlocal) for name in node.names}
+    those of deeper functions' own locals too). Worked out once per function."""
+    known = ctx.known.setdefault("ray004.nonlocal", {})
+    found = known.get(id(home.node))
+    if found is None:
+        found = known[id(home.node)] = frozenset(name for node in ast.walk(home.node) if isinstance(node, ast.Nonlocal) for name in node.names)
+    return found
 
 
 class _Every:
