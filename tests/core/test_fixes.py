@@ -110,3 +110,20 @@ def test_a_tuple_of_puts_and_values_makes_the_num_returns_fix_unsafe_and_no_gene
     (finding,) = analyze(head.format(options="(num_returns=2)"), "t.py").findings
     assert [fix.id for fix in finding.fixes] == ["num-returns", "generator"]
     assert all("is not a ray.put ref" not in fix.unsafe_reason for fix in finding.fixes)
+
+
+def test_a_put_inside_a_try_makes_every_rewrite_unsafe():
+    """Inside a `try` with an `except`, `ray.put` raises where the handler catches it; a value
+    returned instead is serialized after the task hands it over (seen on Ray for the
+    return-value and generator shapes): each rewrite says so, the tuple's two included."""
+    head = "import ray\n\n\n@ray.remote\ndef f(x):\n"
+    guarded = head + "    try:\n        return ray.put(x), ray.put(x + 1)\n    except TypeError:\n        return ray.put(0), ray.put(0)\n"
+    findings = analyze(guarded, "t.py").findings
+    assert len(findings) == 2
+    for finding in findings:
+        assert [fix.id for fix in finding.fixes] == ["num-returns", "generator"]
+        for fix in finding.fixes:
+            assert "`ray.put(x)` (line 7) is inside a `try` whose `except` (line 8) catches" in fix.unsafe_reason
+    (finding,) = analyze(head + "    return ray.put(x), ray.put(x + 1)\n", "t.py").findings
+    assert [fix.id for fix in finding.fixes] == ["num-returns", "generator"]
+    assert all(fix.safe for fix in finding.fixes)
