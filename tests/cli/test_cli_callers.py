@@ -560,3 +560,60 @@ def test_a_caller_in_a_python_script_without_a_suffix_is_updated(project):
     assert "return i * 10" in (project.root / "tasks.py").read_text()
     assert (project.root / "bin/deploy").read_text() == "#!/bin/sh\nexec python -c 'from tasks import load'\n"
     assert result.stderr == ""
+
+
+@pytest.mark.parametrize(
+    "main, review",
+    [
+        (
+            "import os\nimport sys\nimport ray\nsys.path.insert(0, os.path.join(os.path.dirname(__file__), 'lib'))\n"
+            "from tasks import load\nprint(ray.get(ray.get(load.remote(1))))\n",
+            "main.py:5:1: its import of `tasks` finds no workspace module from here, yet may be lib/tasks.py",
+        ),
+        (
+            "import ray\nimport tasks as t\nprint(ray.get(ray.get(getattr(t, 'lo' + 'ad').remote(1))))\n",
+            "main.py:2:1: its import of `tasks` finds no workspace module from here, yet may be lib/tasks.py",
+        ),
+    ],
+    ids=["sys.path", "computed getattr"],
+)
+def test_an_import_that_may_reach_the_tasks_module_on_an_unknown_search_path_makes_the_fix_unsafe(project, main, review):
+    """`from tasks import load` for lib/tasks.py, with lib put on `sys.path` at run time (or
+    PYTHONPATH): raylint finds no `tasks` from main.py, and took the import for an installed
+    package's. The safe fix rewrote the task and left main.py fetching twice (`ray.get` of an
+    int, on Ray). Now such an import, in a file that spells the task's name (or fetches names
+    at run time), is a call site to review."""
+    project.write("lib/tasks.py", LOAD_TASK)
+    project.write("main.py", main)
+    result = project.run("check", ".", "--fix")
+    assert result.code == 1
+    assert f"  review call site {review}" in result.out
+    assert "return ray.put(i * 10)" in (project.root / "lib" / "tasks.py").read_text()
+
+
+def test_an_unfound_import_of_another_name_keeps_the_fix_safe(project):
+    """An installed package's import (`import datasets`, `from tasks_lib import load`: no
+    workspace module ends so), or one that ends like the task's module in a file that never
+    names the task: the fix stays safe."""
+    project.write("lib/tasks.py", LOAD_TASK)
+    project.write("main.py", "import ray\nfrom lib.tasks import load\nprint(ray.get(ray.get(load.remote(1))))\n")
+    project.write("other.py", "import datasets\nfrom tasks_lib import load\nprint(load)\n")
+    project.write("quiet.py", "import tasks\nprint(tasks.VERSION)\n")
+    result = project.run("check", ".", "--fix")
+    assert result.code == 0, result.out
+    assert "return i * 10" in (project.root / "lib" / "tasks.py").read_text()
+    assert (project.root / "main.py").read_text().endswith("print(ray.get(load.remote(1)))\n")
+
+
+def test_a_src_layout_package_is_found_from_the_tests_and_its_callers_are_updated(project):
+    """src/pkg/tasks.py, imported as `pkg.tasks` by tests/ (the package is installed, or src
+    is on the path): `src` is searched for absolute imports, as by ruff and pyright, so the
+    test's call is followed and rewritten with the task (it was left fetching twice)."""
+    project.write("pyproject.toml", '[project]\nname = "pkg"\nversion = "0"\n')
+    project.write("src/pkg/__init__.py", "")
+    project.write("src/pkg/tasks.py", LOAD_TASK)
+    project.write("tests/test_tasks.py", "import ray\nfrom pkg.tasks import load\n\n\ndef test_load():\n    assert ray.get(ray.get(load.remote(1))) == 10\n")
+    result = project.run("check", ".", "--fix")
+    assert result.code == 0, result.out
+    assert "return i * 10" in (project.root / "src" / "pkg" / "tasks.py").read_text()
+    assert "assert ray.get(load.remote(1)) == 10" in (project.root / "tests" / "test_tasks.py").read_text()

@@ -36,7 +36,7 @@ from raylint.core.flow import (
 )
 from raylint.core.model import CallerChange, CallSite, Edit, Finding, Fix, Position, Range, Related
 from raylint.core.names import ModuleIndex, ModuleInfo, Scope
-from raylint.core.prefilter import ANY_STAR_IMPORT, spells, workspace_imports
+from raylint.core.prefilter import ANY_STAR_IMPORT, spells, unfound_imports, workspace_imports
 from raylint.core.source import SourceText
 from raylint.core.tasks import WORD
 from raylint.discovery import MAX_PYTHON_FILE, read_regular_file
@@ -90,6 +90,7 @@ class _ImportIndex:
     importers: dict[str, list[str]] = field(default_factory=dict)  # the files importing each file
     odd_words: dict[str, list[str]] = field(default_factory=dict)  # the files whose odd import lines spell each word
     odd: list[str] = field(default_factory=list)  # the files with odd import lines
+    unfound: dict[str, list[str]] = field(default_factory=dict)  # the files importing each module name no workspace file answers
     always: list[str] = field(default_factory=list)  # the files every target's search reads
 
 
@@ -99,6 +100,7 @@ class _FileFacts:
 
     def __init__(self, text: str, path: str, index: ModuleIndex):
         self.text = text
+        self.unfound = index.memo(path, "unfound imports", lambda: unfound_imports(text, path, index))
         # (prefilter.imported_files' memo, given the text in hand: it would ask the index again, a stat)
         self.imported = set(index.memo(path, "imports", lambda: workspace_imports(text, path, index)))
         self.star_import = ANY_STAR_IMPORT.search(text) is not None
@@ -174,6 +176,36 @@ def _packages_of(path: str) -> list[str]:
             break
         folder = parent
     return found
+
+
+def _dotted_tails(path: str) -> list[str]:
+    """The names the module at `path` is imported by from each folder above it that may be on
+    the search path: `tasks`, `lib.tasks`, `app.lib.tasks` for app/lib/tasks.py (`pkg` for
+    pkg/__init__.py), up to a folder whose name is not an identifier."""
+    parts = os.path.abspath(path)[: -len(".py")].split(os.sep)
+    if parts[-1] == "__init__":
+        parts.pop()
+    tails = []
+    for start in range(len(parts) - 1, 0, -1):
+        if not parts[start].isidentifier():
+            break
+        tails.append(".".join(parts[start:]))
+    return tails
+
+
+def _import_naming(module: ModuleInfo, names: set[str]) -> tuple[ast.AST | None, str]:
+    """The first import statement of the module that names a module of `names` (absolute),
+    and that name."""
+    for node in ast.walk(module.tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name in names:
+                    return node, alias.name
+        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            for dotted in (node.module, *(f"{node.module}.{alias.name}" for alias in node.names)):
+                if dotted in names:
+                    return node, dotted
+    return None, min(names)
 
 
 def _module_word(path: str) -> str:
@@ -341,7 +373,40 @@ class _TaskSites(_Sites):
                     exposers.add(path)
                     grew = True
             if not grew:
+                yield from self._unknown_search_paths(seen)
                 return
+
+    def _unknown_search_paths(self, seen: set[str]) -> Iterator[None]:
+        """The files that import, by a name that finds no workspace file from where they are,
+        a module that may be one exposing the task found through a search path raylint does
+        not know: `from tasks import f` for lib/tasks.py beside `sys.path.insert(0, "lib")`,
+        PYTHONPATH. Their uses of the task cannot be followed: each such import is to review,
+        when the file spells a name of the task or reads names at run time."""
+        tails: dict[str, str] = {}  # module name → the file it may be
+        for path in self.visible():
+            for dotted in _dotted_tails(path):
+                tails.setdefault(dotted, path)
+        files = {path for dotted in tails for path in self.search.unfound_importers(dotted)}
+        words = _Spelling([*self.names, "getattr", "__dict__", "vars", "globals"])
+        for path in sorted(files - seen):
+            yield
+            facts = self.search.facts(path)
+            if facts is None or not facts.spelled(words):
+                continue
+            seen.add(path)
+            module = self.search.index.module(path)
+            if module is None:
+                where = Range(Position(0, 0), Position(0, 0))
+                named = next(iter(facts.unfound & tails.keys()))
+            else:
+                node, named = _import_naming(module, facts.unfound & tails.keys())
+                where = module.source.range_of(node) if node is not None else Range(Position(0, 0), Position(0, 0))
+            shown = os.path.join(os.path.basename(os.path.dirname(tails[named])), os.path.basename(tails[named]))
+            reason = (
+                f"its import of `{named}` finds no workspace module from here, yet may be {shown} on a search "
+                "path raylint does not know (sys.path set at run time, PYTHONPATH): its uses of the task are not followed"
+            )
+            self.found.append(CallSite(os.path.abspath(path), where, (), reason))
 
     def visible(self) -> set[str]:
         """The exposing modules and their packages (`pkg` of `pkg.tasks` too): computed again
@@ -1477,6 +1542,9 @@ class CallerSearch:
         for path in self.files:
             yield
             facts = self.facts(path)
+            if facts is not None:
+                for dotted in facts.unfound:
+                    imports.unfound.setdefault(dotted, []).append(path)
             if facts is None or facts.star_import or facts.imports_anywhere or facts.loads_code:
                 imports.always.append(path)
                 continue
@@ -1487,6 +1555,11 @@ class CallerSearch:
                 for word in facts.odd_words():
                     imports.odd_words.setdefault(word, []).append(path)
         self._imports = imports  # (last: a search stopped midway has no half index)
+
+    def unfound_importers(self, dotted: str) -> list[str]:
+        """The files importing the module name `dotted` where it finds no workspace file
+        (`index_imports()` first)."""
+        return self._imports.unfound.get(dotted, [])
 
     def bytes_of(self, path: str) -> str | None:
         """The bytes of a file whose text cannot be read, as latin-1 (None: not even those),

@@ -315,6 +315,10 @@ class ModuleIndex:
         snapshot: bool = False,
     ):
         self.roots = [os.path.abspath(root) for root in roots or []]
+        # where an absolute import is looked up besides the importer's package root: each root,
+        # and its `src` folder (the src layout: tests and scripts import `pkg` from `src/pkg`,
+        # as ruff's and pyright's default search paths do)
+        self.import_roots = [folder for root in self.roots for folder in (root, os.path.join(root, "src"))]
         # snapshot: no file changes while the index lives (one CLI run), so facts that span
         # files (which words a module's imports reach) are kept, not checked again
         self.snapshot = snapshot
@@ -421,7 +425,7 @@ class ModuleIndex:
                 base = os.path.dirname(base)
             bases = [base]
         else:
-            bases = [self.package_root(os.path.dirname(self.absolute(from_path))), *self.roots]
+            bases = [self.package_root(os.path.dirname(self.absolute(from_path))), *self.import_roots]
         for base in bases:
             if parts and self.listings is not None and not self.listings.may_hold(base, parts[0], len(parts) == 1):
                 continue  # (most imports, `os`, `numpy`: neither `numpy.py` nor `numpy/` is there)

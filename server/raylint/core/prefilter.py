@@ -638,6 +638,17 @@ def workspace_imports(text: str, path: str, index: ModuleIndex, reading: tuple |
     return [found for _, _, found in lookups if found is not None]
 
 
+def unfound_imports(text: str, path: str, index: ModuleIndex) -> frozenset[str]:
+    """The absolute module names the file imports (`a.b` of `import a.b`, `a` and `a.x` of
+    `from a import x`) that name no workspace file from where it is: an installed package,
+    or a workspace module reached through a search path raylint does not know (a folder put
+    on `sys.path` at run time, PYTHONPATH)."""
+    lookups = import_lookups_of(text, path, index) if index.snapshot else None
+    if lookups is None:
+        lookups = _lookups(_read_imports(text)[0], path, index)
+    return frozenset(dotted for dotted, level, found in lookups if not level and found is None)
+
+
 def _workspace_files(imports, path: str, index: ModuleIndex) -> list[str]:
     return [found for _, _, found in _lookups(imports, path, index) if found is not None]
 
