@@ -81,6 +81,9 @@ Such places are, among others:
   `[list(f.remote(i)) for i in xs]` would read each generator to its end before the next
   call, so the tasks would run one at a time;
 - a file that spells the task but has a syntax error or is not UTF-8;
+- a file that spells the task (or fetches names at run time) and imports a module raylint
+  finds no project file for, whose name ends like the task's module (`from tasks import f`
+  for lib/tasks.py: a `sys.path` set at run time or PYTHONPATH may make it that module);
 - callers in files excluded from raylint (searched, never edited);
 - calls from outside the workspace: for a library whose tasks others call, set
   `library = true` (`--library`) and every fix that changes callers is unsafe.
