@@ -86,6 +86,15 @@ DIFFERS_ONCE_HOISTED = {
         "import ray\n\nresult = []\nfor step in range(3):\n\n    @ray.remote\n    def count(x, seen=[]):\n"
         "        seen.append(x)\n        return len(seen)\n\n    result.append(ray.get(count.remote(step)))\n"
     ), "keeps state between calls", [1, 1, 1], [1, 2, 3]),
+    "the loop keeps each pass's task": ((
+        "import ray\n\nhandles = []\nfor step in range(3):\n\n    @ray.remote\n    def double(x):\n        return x * 2\n\n"
+        "    handles.append(double)\nresult = [len(set(handles)), ray.get([h.remote(1) for h in handles])]\n"
+    ), "`handles.append(double)` uses `double` as a value", [3, [2, 2, 2]], [1, [2, 2, 2]]),
+    "the loop sets each pass's options": ((
+        "import ray\n\nhandles = []\nfor step in range(3):\n\n    @ray.remote\n    def read(x):\n        return x\n\n"
+        "    read._default_options['max_retries'] = step\n    handles.append(read)\n"
+        "result = [h._default_options['max_retries'] for h in handles]\n"
+    ), "`read._default_options` uses `read` as a value", [0, 1, 2], [2, 2, 2]),
 }
 
 

@@ -66,7 +66,10 @@ which a worker keeps between the calls of one definition (a default that is not 
 `nonlocal`, and the module sets no name by name (`globals()[...]`, `setattr`, `sys.modules`,
 `exec`); when the definition is directly in the loop's body; when its
 decorators, defaults and (for a class) class-level statements call nothing but Ray's
-`remote`/`method`; and when its name is bound nowhere else in the scope. It is **unsafe**
+`remote`/`method`; when its name is bound nowhere else in the scope; and when the loop only
+calls it (`f.remote(...)`, `f.options(...)`, `f.bind(...)`): stored (`handles.append(f)`),
+passed or its options set, each pass had its own object, and hoisted all would share one
+(verified on Ray: `len(set(handles))` goes from 3 to 1). It is **unsafe**
 otherwise, with the reason.
 
 What a safe fix still changes: the definition exists even when the loop runs zero times (a
@@ -451,6 +454,12 @@ def _unsafe_reason(ctx, v, node, scope, direct, block, name=None, reads=None) ->
         return "it is defined under a condition or in a block of the loop: hoisted, it is defined at every run"
     if len(scope.bindings.get(own, [])) > 1:
         return f"`{own}` is bound elsewhere too"
+    used = _used_as_value(v, block, own)
+    if used is not None:
+        return (
+            f"`{_shortened(ctx.source.segment(used))}` uses `{own}` as a value: each pass made a new one, "
+            "hoisted every pass would get the same object (its identity, its attributes and options shared)"
+        )
     for expr in _definition_time(node) if reads is None else reads:
         for call in ast.walk(expr):
             if isinstance(call, ast.Call) and _meaning(ctx, call.func, v.scope_of(call)) not in _RAY_CALLS:
@@ -466,6 +475,24 @@ def _unsafe_reason(ctx, v, node, scope, direct, block, name=None, reads=None) ->
     if changing:
         return f"Ray pickles `{changing}` at the first call: hoisted, the task would not see changes the loop makes to it"
     return ""
+
+
+def _shortened(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _used_as_value(v: View, block: list[ast.stmt], own: str) -> ast.AST | None:
+    """The first read of `own` in the loop's body that does more than call it remotely
+    (`own.remote(...)`, `own.options(...)`, `own.bind(...)`): stored (`handles.append(f)`),
+    passed, compared, its attributes read or set (`f._default_options[...] = ...`)."""
+    for statement in block:
+        for node in ast.walk(statement):
+            if isinstance(node, ast.Name) and node.id == own and isinstance(node.ctx, ast.Load):
+                parent = v.parent(node)
+                if not (isinstance(parent, ast.Attribute) and parent.attr in ("remote", "options", "bind")):
+                    return parent if parent is not None else node
+    return None
 
 
 def _changing_read(ctx, v, node, own: str, seen: set, depth: int) -> str:
