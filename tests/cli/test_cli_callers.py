@@ -617,3 +617,16 @@ def test_a_src_layout_package_is_found_from_the_tests_and_its_callers_are_update
     assert result.code == 0, result.out
     assert "return i * 10" in (project.root / "src" / "pkg" / "tasks.py").read_text()
     assert "assert ray.get(load.remote(1)) == 10" in (project.root / "tests" / "test_tasks.py").read_text()
+
+
+def test_a_script_inside_a_package_importing_a_sibling_by_its_own_name_is_updated(project):
+    """`python src/pkg/run.py` puts src/pkg on the path, so run.py's `from tasks import load` is
+    pkg/tasks.py: the sibling is looked up after the package root and the project roots, and
+    the call is rewritten with the task (it was taken for an installed module's)."""
+    project.write("src/pkg/__init__.py", "")
+    project.write("src/pkg/tasks.py", LOAD_TASK)
+    project.write("src/pkg/run.py", "import ray\nfrom tasks import load\nprint(ray.get(ray.get(load.remote(1))))\n")
+    result = project.run("check", ".", "--fix")
+    assert result.code == 0, result.out
+    assert "return i * 10" in (project.root / "src" / "pkg" / "tasks.py").read_text()
+    assert (project.root / "src" / "pkg" / "run.py").read_text().endswith("print(ray.get(load.remote(1)))\n")

@@ -100,7 +100,7 @@ class _FileFacts:
 
     def __init__(self, text: str, path: str, index: ModuleIndex):
         self.text = text
-        self.unfound = index.memo(path, "unfound imports", lambda: unfound_imports(text, path, index))
+        self.unfound = unfound_imports(text, path, index)  # (the facts are kept per text already)
         # (prefilter.imported_files' memo, given the text in hand: it would ask the index again, a stat)
         self.imported = set(index.memo(path, "imports", lambda: workspace_imports(text, path, index)))
         self.star_import = ANY_STAR_IMPORT.search(text) is not None

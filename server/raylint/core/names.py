@@ -404,21 +404,31 @@ class ModuleIndex:
             asked = (module, from_path, level)
             if asked in self._found_from:
                 return self._found_from[asked]
-        folder = os.path.dirname(self.absolute(from_path))
+        own = os.path.dirname(self.absolute(from_path))
+        folder = own
         if not level:  # (an absolute import is looked up from the package root: one key per package)
-            folder = self.package_root(folder)
+            folder = self.package_root(own)
         key = (module, folder, level)
         if key not in self._found:
             self._found[key] = self._find(module, from_path, level)
         found = self._found[key]
+        if found is None and not level and own != folder:
+            # a module of a package run as a script (`python src/pkg/main.py`) imports its
+            # siblings by their own names: Python puts the script's folder on the path
+            key = (module, own, -1)
+            if key not in self._found:
+                self._found[key] = self._find_in(module, [own])
+            found = self._found[key]
         if found is None or self.snapshot:  # (no file changes in a snapshot's life)
             if self._found_from is not None:
                 self._found_from[(module, from_path, level)] = found
             return found
-        return found if os.path.isfile(found) else self._find(module, from_path, level)
+        if os.path.isfile(found):
+            return found
+        del self._found[key]  # (the file is gone: asked again, the import may resolve elsewhere)
+        return self.find(module, from_path, level)
 
     def _find(self, module: str, from_path: str, level: int) -> str | None:
-        parts = module.split(".") if module else []
         if level:
             base = os.path.dirname(self.absolute(from_path))
             for _ in range(level - 1):
@@ -426,6 +436,10 @@ class ModuleIndex:
             bases = [base]
         else:
             bases = [self.package_root(os.path.dirname(self.absolute(from_path))), *self.import_roots]
+        return self._find_in(module, bases, level)
+
+    def _find_in(self, module: str, bases: list[str], level: int = 0) -> str | None:
+        parts = module.split(".") if module else []
         for base in bases:
             if parts and self.listings is not None and not self.listings.may_hold(base, parts[0], len(parts) == 1):
                 continue  # (most imports, `os`, `numpy`: neither `numpy.py` nor `numpy/` is there)
