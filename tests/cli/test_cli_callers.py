@@ -630,3 +630,19 @@ def test_a_script_inside_a_package_importing_a_sibling_by_its_own_name_is_update
     assert result.code == 0, result.out
     assert "return i * 10" in (project.root / "src" / "pkg" / "tasks.py").read_text()
     assert (project.root / "src" / "pkg" / "run.py").read_text().endswith("print(ray.get(load.remote(1)))\n")
+
+
+def test_a_tasks_module_imported_into_a_global_by_a_function_makes_the_fix_unsafe(project):
+    """`global tasks; import tasks` in `setup()`, `tasks.load.remote(1)` in `run()`: the module
+    scope held only `tasks = None`, so `tasks` was no module and the call was not seen (the safe
+    fix left run() fetching twice, on Ray). Now `tasks` may be the module or None: to review."""
+    project.write("tasks.py", LOAD_TASK)
+    project.write(
+        "main.py",
+        "import ray\ntasks = None\n\n\ndef setup():\n    global tasks\n    import tasks\n\n\n"
+        "def run():\n    return ray.get(ray.get(tasks.load.remote(1)))\n",
+    )
+    result = project.run("check", ".", "--fix")
+    assert result.code == 1
+    assert "  review call site main.py:11:28: `tasks.load` may be the task `load` or something else" in result.out
+    assert "return ray.put(i * 10)" in (project.root / "tasks.py").read_text()

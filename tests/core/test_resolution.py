@@ -243,6 +243,40 @@ WORKSPACES = {
         },
         ["f"],
     ),
+    # Python binds a name a function declares `global` in the module: `put` in `f` is Ray's
+    # once `setup()` ran (the module scope held only `put = None`)
+    "a global bound by an import in a function": (
+        {
+            "tasks.py": """
+                import ray
+                put = None
+
+                def setup():
+                    global put
+                    from ray import put
+
+                @ray.remote
+                def f(x):
+                    return put(x)
+            """,
+        },
+        ["f"],
+    ),
+    "src layout: a package under src/ imported from outside it": (
+        {
+            "src/pkg/__init__.py": "",
+            "src/pkg/helpers.py": "import ray\nstore = ray.put\n",
+            "scripts/jobs.py": """
+                import ray
+                from pkg.helpers import store
+
+                @ray.remote
+                def f(x):
+                    return store(x)
+            """,
+        },
+        ["f"],
+    ),
 }
 
 

@@ -92,6 +92,23 @@ class Scope:
                     _collect([ast.Expr(generator.target)], self)
         else:
             _collect(node.body, self)
+        # (`bound_names` has no module: the incremental analysis it serves redoes a def that says `global`)
+        if self.parent is None and self.module is not None and _GLOBAL_STATEMENT.search(self.module.source.text):
+            self._bind_declared_globals()
+
+    def _bind_declared_globals(self) -> None:
+        """A module's names that its functions declare `global` and bind (`global tasks` then
+        `import tasks` in `setup()`) are bound in the module: another function's `tasks` may be
+        that module. Looked for only in a module that spells `global` as a statement."""
+        for node in ast.walk(self.node):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                declared = {name for statement in ast.walk(node) if isinstance(statement, ast.Global) for name in statement.names}
+                if not declared:
+                    continue
+                inner = Scope(node, self, self.module)
+                inner._collected()
+                for name in declared & inner._declared_global & inner._bindings.keys():
+                    self._bindings.setdefault(name, []).extend(inner._bindings[name])
 
     @property
     def bindings(self) -> dict[str, list[tuple]]:
@@ -135,6 +152,10 @@ class Scope:
             first = False
             scope = scope.parent
         return None
+
+
+# `global name` where a statement may start (not the word in a docstring or a comment, mostly)
+_GLOBAL_STATEMENT = re.compile(r"(?:^|[;:])[ \t]*global[ \t]+[A-Za-z_]", re.MULTILINE)
 
 
 def _module_scope(scope: Scope) -> Scope:
