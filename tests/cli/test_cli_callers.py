@@ -646,3 +646,17 @@ def test_a_tasks_module_imported_into_a_global_by_a_function_makes_the_fix_unsaf
     assert result.code == 1
     assert "  review call site main.py:11:28: `tasks.load` may be the task `load` or something else" in result.out
     assert "return ray.put(i * 10)" in (project.root / "tasks.py").read_text()
+
+
+def test_a_caller_importing_the_tasks_package_through_a_symlinked_folder_is_updated(project):
+    """`lib -> src/lib` (a symlink in the project): main.py's `from lib.tasks import load` is
+    src/lib/tasks.py, where the task was found. The import led to lib/tasks.py, another path,
+    so main.py was not taken for a caller, and the safe fix left it fetching twice (on Ray)."""
+    project.write("src/lib/__init__.py", "")
+    project.write("src/lib/tasks.py", LOAD_TASK)
+    os.symlink("src/lib", project.root / "lib")
+    project.write("main.py", "import ray\nfrom lib.tasks import load\nprint(ray.get(ray.get(load.remote(1))))\n")
+    result = project.run("check", ".", "--fix")
+    assert result.code == 0, result.out
+    assert "return i * 10" in (project.root / "src" / "lib" / "tasks.py").read_text()
+    assert (project.root / "main.py").read_text().endswith("print(ray.get(load.remote(1)))\n")

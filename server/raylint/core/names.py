@@ -340,6 +340,7 @@ class ModuleIndex:
         # and its `src` folder (the src layout: tests and scripts import `pkg` from `src/pkg`,
         # as ruff's and pyright's default search paths do)
         self.import_roots = [folder for root in self.roots for folder in (root, os.path.join(root, "src"))]
+        self.real_roots = [os.path.realpath(root) for root in self.roots]
         # snapshot: no file changes while the index lives (one CLI run), so facts that span
         # files (which words a module's imports reach) are kept, not checked again
         self.snapshot = snapshot
@@ -467,8 +468,18 @@ class ModuleIndex:
             candidate = os.path.join(base, *parts)
             for path in (candidate + ".py", os.path.join(candidate, "__init__.py")):
                 if (parts or level) and self.isfile(path):
-                    return path
+                    return self._canonical(path)
         return None
+
+    def _canonical(self, path: str) -> str:
+        """The path the project's walk lists a module by: one reached through a symlinked folder
+        (`lib -> src/lib`) is the file in its real folder, when that is in the workspace (the
+        task's own path, to which its callers' imports must lead)."""
+        real = os.path.realpath(path)
+        for root, real_root in zip(self.roots, self.real_roots):
+            if real.startswith(real_root + os.sep):
+                return os.path.join(root, real[len(real_root) + 1 :])
+        return path
 
     def isfile(self, path: str) -> bool:
         return self.listings.isfile(path) if self.listings is not None else os.path.isfile(path)
