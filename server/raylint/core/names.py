@@ -93,7 +93,7 @@ class Scope:
         else:
             _collect(node.body, self)
         # (`bound_names` has no module: the incremental analysis it serves redoes a def that says `global`)
-        if self.parent is None and self.module is not None and _GLOBAL_STATEMENT.search(self.module.source.text):
+        if self.parent is None and self.module is not None and "global" in self.module.source.text and _GLOBAL_STATEMENT.search(self.module.source.text):
             self._bind_declared_globals()
 
     def _bind_declared_globals(self) -> None:
