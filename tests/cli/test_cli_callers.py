@@ -605,33 +605,6 @@ def test_an_unfound_import_of_another_name_keeps_the_fix_safe(project):
     assert (project.root / "main.py").read_text().endswith("print(ray.get(load.remote(1)))\n")
 
 
-def test_a_src_layout_package_is_found_from_the_tests_and_its_callers_are_updated(project):
-    """src/pkg/tasks.py, imported as `pkg.tasks` by tests/ (the package is installed, or src
-    is on the path): `src` is searched for absolute imports, as by ruff and pyright, so the
-    test's call is followed and rewritten with the task (it was left fetching twice)."""
-    project.write("pyproject.toml", '[project]\nname = "pkg"\nversion = "0"\n')
-    project.write("src/pkg/__init__.py", "")
-    project.write("src/pkg/tasks.py", LOAD_TASK)
-    project.write("tests/test_tasks.py", "import ray\nfrom pkg.tasks import load\n\n\ndef test_load():\n    assert ray.get(ray.get(load.remote(1))) == 10\n")
-    result = project.run("check", ".", "--fix")
-    assert result.code == 0, result.out
-    assert "return i * 10" in (project.root / "src" / "pkg" / "tasks.py").read_text()
-    assert "assert ray.get(load.remote(1)) == 10" in (project.root / "tests" / "test_tasks.py").read_text()
-
-
-def test_a_script_inside_a_package_importing_a_sibling_by_its_own_name_is_updated(project):
-    """`python src/pkg/run.py` puts src/pkg on the path, so run.py's `from tasks import load` is
-    pkg/tasks.py: the sibling is looked up after the package root and the project roots, and
-    the call is rewritten with the task (it was taken for an installed module's)."""
-    project.write("src/pkg/__init__.py", "")
-    project.write("src/pkg/tasks.py", LOAD_TASK)
-    project.write("src/pkg/run.py", "import ray\nfrom tasks import load\nprint(ray.get(ray.get(load.remote(1))))\n")
-    result = project.run("check", ".", "--fix")
-    assert result.code == 0, result.out
-    assert "return i * 10" in (project.root / "src" / "pkg" / "tasks.py").read_text()
-    assert (project.root / "src" / "pkg" / "run.py").read_text().endswith("print(ray.get(load.remote(1)))\n")
-
-
 def test_a_tasks_module_imported_into_a_global_by_a_function_makes_the_fix_unsafe(project):
     """`global tasks; import tasks` in `setup()`, `tasks.load.remote(1)` in `run()`: the module
     scope held only `tasks = None`, so `tasks` was no module and the call was not seen (the safe
@@ -648,15 +621,32 @@ def test_a_tasks_module_imported_into_a_global_by_a_function_makes_the_fix_unsaf
     assert "return ray.put(i * 10)" in (project.root / "tasks.py").read_text()
 
 
-def test_a_caller_importing_the_tasks_package_through_a_symlinked_folder_is_updated(project):
-    """`lib -> src/lib` (a symlink in the project): main.py's `from lib.tasks import load` is
-    src/lib/tasks.py, where the task was found. The import led to lib/tasks.py, another path,
-    so main.py was not taken for a caller, and the safe fix left it fetching twice (on Ray)."""
-    project.write("src/lib/__init__.py", "")
-    project.write("src/lib/tasks.py", LOAD_TASK)
-    os.symlink("src/lib", project.root / "lib")
-    project.write("main.py", "import ray\nfrom lib.tasks import load\nprint(ray.get(ray.get(load.remote(1))))\n")
+# Callers the import system finds by other paths than the importer's package root: each is
+# followed and rewritten with the task (each was taken for an installed module's user, and
+# the safe fix left it fetching twice, on Ray). (where the task is, the caller, the module it
+# imports, other files)
+FOUND_BY_OTHER_PATHS = {
+    # src/ is searched for absolute imports, as by ruff and pyright (the package installed, or
+    # src on the path)
+    "src layout": ("src/pkg/tasks.py", "tests/test_tasks.py", "pkg.tasks", {"src/pkg/__init__.py": "", "pyproject.toml": '[project]\nname = "pkg"\n'}),
+    # `python src/pkg/run.py` puts src/pkg on the path: its own folder is looked in last
+    "a package's script, by a sibling's own name": ("src/pkg/tasks.py", "src/pkg/run.py", "tasks", {"src/pkg/__init__.py": ""}),
+    # `lib -> src/lib`: the import leads to the file in its real folder, the task's path
+    "a symlinked folder": ("src/lib/tasks.py", "main.py", "lib.tasks", {"src/lib/__init__.py": "", "lib": "-> src/lib"}),
+}
+
+
+@pytest.mark.parametrize("name", FOUND_BY_OTHER_PATHS)
+def test_a_caller_the_import_system_finds_by_another_path_is_updated(project, name):
+    tasks, caller, module, files = FOUND_BY_OTHER_PATHS[name]
+    for path, text in files.items():
+        if text.startswith("-> "):
+            os.symlink(text[3:], project.root / path)
+        else:
+            project.write(path, text)
+    project.write(tasks, LOAD_TASK)
+    project.write(caller, f"import ray\nfrom {module} import load\nprint(ray.get(ray.get(load.remote(1))))\n")
     result = project.run("check", ".", "--fix")
     assert result.code == 0, result.out
-    assert "return i * 10" in (project.root / "src" / "lib" / "tasks.py").read_text()
-    assert (project.root / "main.py").read_text().endswith("print(ray.get(load.remote(1)))\n")
+    assert "return i * 10" in (project.root / tasks).read_text()
+    assert (project.root / caller).read_text().endswith("print(ray.get(load.remote(1)))\n")
