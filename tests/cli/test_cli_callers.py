@@ -650,3 +650,26 @@ def test_a_caller_the_import_system_finds_by_another_path_is_updated(project, na
     assert result.code == 0, result.out
     assert "return i * 10" in (project.root / tasks).read_text()
     assert (project.root / caller).read_text().endswith("print(ray.get(load.remote(1)))\n")
+
+
+@pytest.mark.parametrize(
+    "load, review",
+    [
+        ('importlib.import_module(".tasks", "pkg")', "imports the task's module at run time"),
+        ('importlib.import_module(".tasks", package=PACKAGE)', "imports a module named at run time relative to a package raylint cannot tell"),
+        ('importlib.import_module("..pkg.tasks", "pkg.sub")', "imports the task's module at run time"),
+    ],
+    ids=["written package", "computed package", "two dots"],
+)
+def test_a_relative_name_given_to_import_module_is_read_from_its_package(project, load, review):
+    """`import_module(".tasks", "pkg")` imports pkg.tasks: the name was read from beside the
+    caller (main.py at the root, where no tasks.py is), so the module was not the task's and
+    the safe fix left `mod.load.remote(1)` fetching twice (on Ray)."""
+    project.write("pkg/__init__.py", "")
+    project.write("pkg/sub/__init__.py", "")
+    project.write("pkg/tasks.py", LOAD_TASK)
+    project.write("main.py", f"import importlib\nimport ray\n\nPACKAGE = 'pkg'\nmod = {load}\nprint(ray.get(ray.get(mod.load.remote(1))))\n")
+    result = project.run("check", ".", "--fix")
+    assert result.code == 1
+    assert f"  review call site main.py:5:7: `{load}` {review}" in result.out
+    assert "return ray.put(i * 10)" in (project.root / "pkg" / "tasks.py").read_text()

@@ -486,6 +486,9 @@ class _TaskSites(_Sites):
                 if self._may_name_a_workspace_module(first, module):
                     return "imports a module named at run time, which may be the task's"
                 return None
+            written = _anchored(call, name, written)
+            if written is None:  # (relative to a package, or at a level, that is not written)
+                return "imports a module named at run time relative to a package raylint cannot tell, which may be the task's"
             if not exposing.isdisjoint(self._named_modules(written, module)):
                 return "imports the task's module at run time, which raylint cannot follow"
             return None
@@ -739,6 +742,33 @@ def _module_escape(where, node: ast.Name) -> ast.AST | None:
     if isinstance(parent, (ast.Compare, ast.Expr)) or isinstance(parent, ast.Call) and node is parent.func:
         return None  # (`m is None`, a bare `m`; calling a module raises)
     return parent if parent is not None and not isinstance(parent, ast.stmt) else node
+
+
+def _anchored(call: ast.Call, loader: str, written: str) -> str | None:
+    """The module name a loader call given the name `written` imports, as `_named` reads it:
+    `import_module(".tasks", "pkg")` (or `package="pkg"`; `find_spec`, `resolve_name` alike)
+    imports `pkg.tasks`, not a module beside the caller; `__import__("tasks", level=1)` is
+    `.tasks`. None when the package or the level is not written."""
+    if loader == "__import__":
+        level = call.args[4] if len(call.args) > 4 else next((k.value for k in call.keywords if k.arg == "level"), None)
+        if level is None:
+            return written
+        if not (isinstance(level, ast.Constant) and isinstance(level.value, int) and level.value >= 0):
+            return None
+        return "." * level.value + written
+    if not written.startswith("."):
+        return written
+    package = call.args[1] if len(call.args) > 1 else next((k.value for k in call.keywords if k.arg == "package"), None)
+    if package is None or isinstance(package, ast.Constant) and package.value is None:
+        return written  # (no package: Python refuses a relative name; read beside the caller)
+    if not (isinstance(package, ast.Constant) and isinstance(package.value, str)):
+        return None
+    name = written.lstrip(".")
+    base = package.value.split(".")
+    up = len(written) - len(name) - 1
+    if up >= len(base):
+        return None
+    return ".".join([*base[: len(base) - up], *([name] if name else [])])
 
 
 def _getattr_of(call: ast.Call, names: set[str]) -> bool:
