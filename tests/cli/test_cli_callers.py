@@ -673,3 +673,27 @@ def test_a_relative_name_given_to_import_module_is_read_from_its_package(project
     assert result.code == 1
     assert f"  review call site main.py:5:7: `{load}` {review}" in result.out
     assert "return ray.put(i * 10)" in (project.root / "pkg" / "tasks.py").read_text()
+
+
+@pytest.mark.parametrize(
+    "init, main, expected",
+    [
+        ('__all__ = ["tasks"]\n', "from pkg import *\n", "rewritten"),
+        ("", "import pkg.tasks\nfrom pkg import *\n", "main.py:4:23: `tasks.load` may be the task `load` or something else"),
+    ],
+    ids=["listed in __all__", "imported first"],
+)
+def test_a_submodule_bound_by_a_star_import_of_its_package_is_followed(project, init, main, expected):
+    """`from pkg import *` binds the submodule `tasks` when pkg's `__all__` lists it (then the
+    call is the task's, and rewritten), or when something imported it first (then it may be:
+    to review). `tasks` was taken for nothing, and the safe fix left the call fetching twice."""
+    project.write("pkg/__init__.py", init)
+    project.write("pkg/tasks.py", LOAD_TASK)
+    project.write("main.py", f"import ray\n{main}print(ray.get(ray.get(tasks.load.remote(1))))\n")
+    result = project.run("check", ".", "--fix")
+    if expected == "rewritten":
+        assert result.code == 0, result.out
+        assert (project.root / "main.py").read_text().endswith("print(ray.get(tasks.load.remote(1)))\n")
+    else:
+        assert f"  review call site {expected}" in result.out
+        assert "return ray.put(i * 10)" in (project.root / "pkg" / "tasks.py").read_text()

@@ -537,6 +537,12 @@ class Values:
                     found.add(UNKNOWN)
                 elif name in info.scope.bindings or info.scope.star_imports:
                     found |= self.name(name, info, info.scope, depth + 1)
+                elif os.path.basename(path) == "__init__.py" and self.index.find(name, path, 1) is not None:
+                    # a submodule: bound by the star import when the package's `__all__` lists
+                    # it, else when something imported it first
+                    found.add(Mod(self.index.find(name, path, 1)))
+                    if not _listed_in_all(info, name):
+                        found.add(UNKNOWN)
         if not found:
             found.add(Ext(f"builtins.{name}") if name in _BUILTINS else UNKNOWN)
         return frozenset(found)
@@ -786,6 +792,14 @@ LOADS_BY_PATH = frozenset({
     "load_source", "load_module", "run_path", "execfile",
 })
 RUNS_TEXT = frozenset({"exec", "eval", "compile"})
+
+
+def _listed_in_all(module: ModuleInfo, name: str) -> bool:
+    """Does the module's `__all__` list `name` (a list or tuple of strings, bound once)?"""
+    bindings = module.scope.bindings.get("__all__", [])
+    if len(bindings) != 1 or bindings[0][0] != "value" or not isinstance(bindings[0][1], (ast.List, ast.Tuple)):
+        return False
+    return any(isinstance(e, ast.Constant) and e.value == name for e in bindings[0][1].elts)
 
 
 def imports_at_run_time(func: ast.AST) -> bool:
