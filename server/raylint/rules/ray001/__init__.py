@@ -62,7 +62,8 @@ Such places are, among others:
 - calls through actor handles whose class raylint cannot tell (an un-annotated parameter,
   `ray.get_actor(...)`, an `ActorPool` lambda), and `self.m()` or `super().m()` in-process;
 - a module that imports the task's module at run time (`importlib.import_module("tasks")`,
-  `__import__`, `pkgutil.resolve_name("tasks:load")`, or a module name computed there), or
+  `import_module(".tasks", "pkg")`, `__import__`, `pkgutil.resolve_name("tasks:load")`, or a
+  module name or package computed there), or
   fetches from it by a computed name (`getattr(tasks, name)`, `sys.modules[name]`), or hands
   an actor method on uncalled (`run(h.report)`);
 - a module that loads code from a path or a text at run time, which need not name the task's
