@@ -262,6 +262,27 @@ WORKSPACES = {
         },
         ["f"],
     ),
+    "a global bound by an import in a function nested in a class and a handler": (
+        {
+            "tasks.py": """
+                import ray
+
+                class Setup:
+                    def run(self):
+                        try:
+                            pass
+                        except Exception:
+                            def late():
+                                global store
+                                from ray import put as store
+
+                @ray.remote
+                def f(x):
+                    return store(x)
+            """,
+        },
+        ["f"],
+    ),
     "src layout: a package under src/ imported from outside it": (
         {
             "src/pkg/__init__.py": "",
