@@ -358,6 +358,7 @@ class ModuleIndex:
         # as ruff's and pyright's default search paths do)
         self.import_roots = [folder for root in self.roots for folder in (root, os.path.join(root, "src"))]
         self.real_roots = [os.path.realpath(root) for root in self.roots]
+        self._real_folders: dict[str, str] = {}  # (see `_canonical`)
         # snapshot: no file changes while the index lives (one CLI run), so facts that span
         # files (which words a module's imports reach) are kept, not checked again
         self.snapshot = snapshot
@@ -395,6 +396,7 @@ class ModuleIndex:
         self._found_from = {} if self.snapshot else None
         self._memos.clear()
         self._package_roots.clear()
+        self._real_folders.clear()
         self.reaches.clear()
         if self.listings is not None:
             self.listings = Listings()
@@ -492,7 +494,11 @@ class ModuleIndex:
         """The path the project's walk lists a module by: one reached through a symlinked folder
         (`lib -> src/lib`) is the file in its real folder, when that is in the workspace (the
         task's own path, to which its callers' imports must lead)."""
-        real = os.path.realpath(path)
+        folder, name = os.path.split(path)
+        real_folder = self._real_folders.get(folder)
+        if real_folder is None:  # (once per folder: a path's every part is looked at)
+            real_folder = self._real_folders[folder] = os.path.realpath(folder)
+        real = os.path.realpath(path) if os.path.islink(path) else os.path.join(real_folder, name)
         for root, real_root in zip(self.roots, self.real_roots):
             if real.startswith(real_root + os.sep):
                 return os.path.join(root, real[len(real_root) + 1 :])
