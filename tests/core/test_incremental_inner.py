@@ -13,9 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from raylint.core import analyze
-from raylint.core.incremental import DocumentAnalyzer, _common
+from raylint.core.incremental import DocumentAnalyzer
 from raylint.core.names import Scope
-from raylint.core.source import SourceText
+from raylint.core.source import SourceText, common_ends
 
 CLASS = '''import ray
 from ray import put as stash
@@ -287,7 +287,7 @@ def test_the_line_starts_of_an_edited_text_are_those_of_the_text(parts, data):
     new = old[:start] + typed + old[end:]
     if new == old:
         return
-    edited = SourceText.edited(SourceText(old), new, *_common(old, new))
+    edited = SourceText.edited(SourceText(old), new, *common_ends(old, new))
     assert edited.line_starts == SourceText(new).line_starts
 
 

@@ -12,7 +12,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from raylint.core import ModuleIndex, analyze, default_config
@@ -461,3 +461,38 @@ def test_lambdas_given_to_calls_are_read_up_to_a_bound_then_the_file_may_define_
     assert _lambda_wrappers(few) == [("gpu", "gpu"), ("*", None)]  # (a method's lambda is not a task's)
     many = "import ray\n" + "df.apply(lambda y: y)\n" * 500
     assert _lambda_wrappers(many) == [("*", None)]
+
+
+_WORDS = ["put", "remote", "ray", "get", "dumps"]
+_PIECES = ["put", "remote", "ray", "x", " ", "\n", "_", "(", ".", "get", "dumps", "1", "#"]
+
+
+@settings(max_examples=300, deadline=None)
+@example(start=[" ", "put"], edits=[(0, 1, ["x"])])  # (the character before the word is edited)
+@example(start=["put", " "], edits=[(3, 1, ["x"])])  # (the character after it)
+@example(start=["x", "put"], edits=[(0, 1, [" "])])  # (a word made by the edit of its neighbour)
+@given(
+    start=st.lists(st.sampled_from(_PIECES), max_size=40),
+    edits=st.lists(
+        st.tuples(st.integers(0, 200), st.integers(0, 6), st.lists(st.sampled_from(_PIECES), max_size=4)),
+        min_size=1,
+        max_size=12,
+    ),
+)
+def test_a_documents_words_learnt_from_its_last_text_are_those_of_a_fresh_read(start, edits):
+    """While a document is typed in, the prefilter takes a word's place in the last text as
+    still good when the edit is elsewhere, and looks only in the edited span for a word the
+    last text lacked: after any run of edits, each word is spelled exactly when a fresh read
+    of the text spells it."""
+    from raylint.core.prefilter import _File, spells
+
+    text = "".join(start)
+    known: dict = {}
+    index = ModuleIndex()
+    for at, removed, inserted in edits:
+        at = min(at, len(text))
+        text = text[:at] + "".join(inserted) + text[at + removed :]
+        file = _File(text, "/t/m.py", index, None, known, quick=True)
+        for word in _WORDS:
+            assert file.spelled(word) == spells(text, word), (word, text)
+        file.remember()

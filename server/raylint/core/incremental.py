@@ -64,7 +64,7 @@ from raylint.core import Config, analyze_module, default_config, run_rules
 from raylint.core.model import Analysis, Finding, Position, Range
 from raylint.core.names import ExternalResolver, ModuleIndex, ModuleInfo, Resolver, bound_names
 from raylint.core.prefilter import may_apply
-from raylint.core.source import SourceText, first_line
+from raylint.core.source import SourceText, common_ends, first_line
 from raylint.core.walk import children
 from raylint.core.tasks import (
     DEFINED_NAME,
@@ -548,7 +548,7 @@ def _inner_def(statement: ast.stmt, first: int, last: int, end: int):
 def _edit(old: SourceText, text: str) -> tuple[SourceText, tuple[int, int]] | None:
     """The new text's lines (found only around the edit) and the changed lines of the old
     text (1-based, first and last); None when the line end changed (a fix writes the file's)."""
-    common = _common(old.text, text)
+    common = common_ends(old.text, text)
     source = SourceText.edited(old, text, *common)  # (not the whole text's lines again)
     changed = _changed_lines(old, source, common)
     if changed is None or source.newline != old.newline:
@@ -722,39 +722,17 @@ def _reuse_module_bindings(scope, old_scope, old: ast.stmt, new: ast.stmt, texts
 
 def _changed_lines(old: SourceText, new: SourceText, common: tuple[int, int] | None = None) -> tuple[int, int] | None:
     """The changed lines of the old text (1-based): first and last. `common`: the lengths
-    of the texts' common prefix and suffix (`_common`), if known."""
+    of the texts' common prefix and suffix (`common_ends`), if known."""
     a, b = old.text, new.text
     if a == b:
         return None
-    prefix, suffix = common if common is not None else _common(a, b)
+    prefix, suffix = common if common is not None else common_ends(a, b)
     first = bisect.bisect_right(old.line_starts, prefix)
     if prefix == len(a) - suffix and first > 1 and old.line_starts[first - 1] == prefix and b[len(b) - suffix - 1] in "\r\n":
         # whole lines inserted before line `first`: they extend the statement above it
         return first - 1, first - 1
     old_last = bisect.bisect_right(old.line_starts, max(prefix, len(a) - suffix - 1))
     return first, old_last
-
-
-def _common(a: str, b: str) -> tuple[int, int]:
-    """The lengths of the common prefix of two different texts and of their common suffix
-    in the rest."""
-    limit = min(len(a), len(b))
-    low, high = 0, limit  # the common prefix's length, by bisection (slices compare in C)
-    while low < high:
-        middle = (low + high + 1) // 2
-        if a[:middle] == b[:middle]:
-            low = middle
-        else:
-            high = middle - 1
-    prefix = low
-    low, high = 0, limit - prefix
-    while low < high:
-        middle = (low + high + 1) // 2
-        if a[len(a) - middle :] == b[len(b) - middle :]:
-            low = middle
-        else:
-            high = middle - 1
-    return prefix, low
 
 
 def _statement_at(starts: list[int], first: int, last: int, line_count: int) -> int | None:

@@ -199,3 +199,25 @@ def _block_around(lines: list[str], line: int) -> range:
     while end < len(lines) and not _starts_block(lines[end]):
         end += 1
     return range(start, end)
+
+
+def common_ends(a: str, b: str) -> tuple[int, int]:
+    """The lengths of the common prefix of two different texts and of their common suffix
+    in the rest."""
+    limit = min(len(a), len(b))
+    low, high = 0, limit  # the common prefix's length, by bisection (slices compare in C)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if a[:middle] == b[:middle]:
+            low = middle
+        else:
+            high = middle - 1
+    prefix = low
+    low, high = 0, limit - prefix
+    while low < high:
+        middle = (low + high + 1) // 2
+        if a[len(a) - middle :] == b[len(b) - middle :]:
+            low = middle
+        else:
+            high = middle - 1
+    return prefix, low
