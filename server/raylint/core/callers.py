@@ -181,7 +181,10 @@ def _packages_of(path: str) -> list[str]:
 def _dotted_tails(path: str) -> list[str]:
     """The names the module at `path` is imported by from each folder above it that may be on
     the search path: `tasks`, `lib.tasks`, `app.lib.tasks` for app/lib/tasks.py (`pkg` for
-    pkg/__init__.py), up to a folder whose name is not an identifier."""
+    pkg/__init__.py), up to a folder whose name is not an identifier. Nothing for a script
+    without the suffix (never imported by name)."""
+    if not path.endswith(".py"):
+        return []
     parts = os.path.abspath(path)[: -len(".py")].split(os.sep)
     if parts[-1] == "__init__":
         parts.pop()

@@ -101,7 +101,7 @@ class Scope:
         """A module's names that its functions declare `global` and bind (`global tasks` then
         `import tasks` in `setup()`) are bound in the module: another function's `tasks` may be
         that module. Only the functions around a line that spells `global` as a statement are
-        looked into (a walk of every function cost a tenth of a run on Ray code)."""
+        looked into (a walk of every function of such a module cost a few percent of a run)."""
         source = self.module.source
         lines = sorted({bisect.bisect_right(source.line_starts, m.start()) for m in _GLOBAL_STATEMENT.finditer(source.text)})
         for node in _functions_around(self.node.body, lines):
