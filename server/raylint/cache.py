@@ -1,7 +1,7 @@
 """The result cache of `raylint check` (ruff's model): a file whose analysis cannot have
 changed is not parsed again.
 
-A file's entry is keyed by everything its findings depend on: raylint's version, the rules and
+A file's entry is keyed by everything its findings depend on: raylint's version and code, the rules and
 options that run on it, the interpreter that resolves installed names, the file's path and
 text, and the text of every workspace module it can reach through its imports (where a name it
 uses may be re-exported from), found again on each run, so that a module that appears, moves
@@ -31,6 +31,7 @@ that a cache made elsewhere is ignored rather than believed.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import hmac
 import json
@@ -50,6 +51,26 @@ _UNSURE = " (unsure imports)"
 # A stamp this close to (or after) the start of the run that took it is not believed: the file
 # may have been written again within the same mtime tick (2 s covers FAT and network clocks).
 _RACY_NS = 2_000_000_000
+
+
+@functools.lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """A digest of raylint's own source files: an install from a newer commit with the same
+    version number (an editable install, `pip install git+...`) must not believe the entries
+    an older analysis wrote."""
+    digest = hashlib.sha256()
+    package = os.path.dirname(os.path.abspath(__file__))
+    for folder, subfolders, files in sorted(os.walk(package)):
+        subfolders[:] = sorted(d for d in subfolders if d != "__pycache__")
+        for name in sorted(f for f in files if f.endswith(".py")):
+            path = os.path.join(folder, name)
+            digest.update(os.path.relpath(path, package).encode() + b"\0")
+            try:
+                with open(path, "rb") as handle:
+                    digest.update(handle.read())
+            except OSError:
+                digest.update(b"?")
+    return digest.hexdigest()[:16]
 
 
 def user_key() -> bytes | None:
@@ -88,7 +109,8 @@ class ResultCache:
     def __init__(self, folder: str, environment: str, key: bytes | None = None, inside: str | None = None):
         self.folder = folder
         self.inside = inside  # the folder the cache must stay in (symlinks resolved), if any
-        self.environment = environment  # what all entries share: version, interpreter
+        # what all entries share: the interpreter, and raylint's own code (`code_fingerprint`)
+        self.environment = f"{environment} code={code_fingerprint()}"
         self.secret = key if key is not None else user_key()
         self.started = time.time_ns()
         stored = self._load() if self.secret is not None else {}

@@ -165,6 +165,22 @@ def test_other_rules_or_options_are_another_entry(tmp_path, run):
     assert len(run(".")[1]) == 1
 
 
+def test_another_build_of_raylint_with_the_same_version_does_not_believe_the_entries(tmp_path, run, monkeypatch):
+    """An editable install or one from a newer commit keeps the version number: the entries
+    are keyed by a digest of raylint's own code too, or a run of the new code would repeat
+    what the old analysis said."""
+    from raylint import cache
+
+    write(tmp_path, "jobs.py", TASK)
+    write(tmp_path, "helpers.py", REEXPORT)
+    age(tmp_path)
+    assert run(".")[2] == ["helpers.py", "jobs.py"]
+    assert run(".")[2] == []
+    assert len(cache.code_fingerprint()) == 16
+    monkeypatch.setattr(cache, "code_fingerprint", lambda: "another-build")
+    assert run(".")[2] == ["helpers.py", "jobs.py"]
+
+
 def test_no_cache_reads_and_writes_nothing(tmp_path, run):
     write(tmp_path, "jobs.py", TASK)
     write(tmp_path, "helpers.py", REEXPORT)
