@@ -3,7 +3,8 @@
 Cells are joined in order, each after a marker line (`# %% [raylint cell N]`) that keeps cell
 boundaries in the module's text; IPython syntax that is not Python (`%time`, `%%bash`,
 `!pip install`, `x = !ls`) is masked by a placeholder of the same line that names it, and
-restored when the module is turned back into cells. Positions map from the module to
+restored when the module is turned back into cells (`%run script.py` by a call that loads code
+from a path: the script's names become the notebook's). Positions map from the module to
 (cell, line, column). Writing back changes the `source` of the cells whose text changed and
 nothing else: outputs, execution counts, metadata, ids and the file's JSON layout (indent,
 key order, escapes, final newline) stay byte-for-byte as they were.
@@ -20,7 +21,13 @@ from raylint.core.model import Position, Range
 
 _MARKER = "# %% [raylint cell {}]"
 _MARKER_LINE = re.compile(r"^# %% \[raylint cell (\d+)\]$")
-_PLACEHOLDER = re.compile(r"^([ \t]*)(?:pass|(\w+) = None)  # raylint: ipython (\d+)$")
+# `%run script.py` runs a file in the notebook's namespace (its names, a task among them, are
+# the cells' after it): it stands as a call that loads code from a path, which the search of
+# a task's callers cannot follow (so the fix is one to review)
+_RUN_MAGIC = re.compile(r"^%run(?:\s|$)")
+_RUNS_A_FILE = '__import__("runpy").run_path("%run")'
+_PLACEHOLDER = re.compile(r"^([ \t]*)(?:pass|(\w+) = None|%s)  # raylint: ipython (\d+)$" % re.escape(_RUNS_A_FILE))
+
 _HELP = re.compile(r"^\??[\w.]+\?{1,2}$")  # `obj?`, `obj??`, `?obj`
 _SHELL_ASSIGNMENT = re.compile(r"^([ \t]*)(\w+)[ \t]*=[ \t]*[!%]")
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
@@ -203,6 +210,10 @@ def _mask(line: str, masked: dict[int, str], whole: bool) -> str:
         number = len(masked)
         masked[number] = line
         return f"{indent}pass  # raylint: ipython {number}"
+    if not whole and _RUN_MAGIC.match(stripped):
+        number = len(masked)
+        masked[number] = line
+        return f"{indent}{_RUNS_A_FILE}  # raylint: ipython {number}"
     if whole or stripped.startswith(("%", "!")) or _HELP.match(stripped):
         number = len(masked)
         masked[number] = line

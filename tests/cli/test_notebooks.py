@@ -108,6 +108,21 @@ def test_a_task_in_a_module_called_from_a_notebook_is_fixed_with_its_caller(proj
     assert sources((project.root / "nb.ipynb").read_text())[0][-1] == "print(ray.get(load.remote(2)))"
 
 
+def test_a_notebook_that_runs_the_tasks_file_with_the_run_magic_makes_the_fix_unsafe(project):
+    """`%run tasks.py` runs the file in the notebook's namespace, so the next cell's `load` is the
+    task although no import names it: the magic stands as a call that loads code from a path
+    (it was masked as `pass`, and the safe fix left the cell fetching twice). With
+    --unsafe-fixes the notebook is rewritten around the magic, which comes back as it was."""
+    project.write("tasks.py", "import ray\n\n\n@ray.remote\ndef load(x):\n    return ray.put(x)\n")
+    project.write("nb.ipynb", notebook([("code", ["%run tasks.py\n"]), ("code", ["import ray\n", "print(ray.get(ray.get(load.remote(2))))"])]))
+    result = project.run("check", "--fix", ".")
+    assert result.code == 1
+    assert "review call site nb.ipynb:cell 1:1:1:" in result.out and "loads a module from a file at run time" in result.out
+    assert "return ray.put(x)" in (project.root / "tasks.py").read_text()
+    assert project.run("check", "--fix", "--unsafe-fixes", ".").code == 0
+    assert sources((project.root / "nb.ipynb").read_text())[0] == ["%run tasks.py\n"]
+
+
 @pytest.mark.parametrize(
     "text, message",
     [
