@@ -37,7 +37,7 @@ from raylint.core.flow import (
 from raylint.core.model import CallerChange, CallSite, Edit, Finding, Fix, Position, Range, Related
 from raylint.core.names import ModuleIndex, ModuleInfo, Scope
 from raylint.core.prefilter import ANY_STAR_IMPORT, spells, unfound_imports, workspace_imports
-from raylint.core.source import SourceText
+from raylint.core.source import SourceText, shortened
 from raylint.core.tasks import WORD
 from raylint.discovery import MAX_PYTHON_FILE, read_regular_file
 
@@ -453,9 +453,9 @@ class _TaskSites(_Sites):
         exposing = self.visible()
         for node in references.get("getattr", ()):
             if _getattr_of(node, self.names):
-                self.review(module, node, f"`{_short(module.source.segment(node))}` may fetch the task by name")
+                self.review(module, node, f"`{shortened(module.source.segment(node))}` may fetch the task by name")
             elif len(node.args) >= 2 and not isinstance(node.args[1], ast.Constant) and self._exposing_value(node.args[0], module, exposing):
-                self.review(module, node, f"`{_short(module.source.segment(node))}` fetches a name of the task's module computed at run time")
+                self.review(module, node, f"`{shortened(module.source.segment(node))}` fetches a name of the task's module computed at run time")
         where = view(module)
         for node, found_values in references.get("module", ()):
             if any(isinstance(v, Mod) and v.path in exposing for v in found_values):
@@ -464,16 +464,16 @@ class _TaskSites(_Sites):
                     node = where.parent(node)
                 escape = _module_escape(where, node)
                 if escape:
-                    self.review(module, escape, f"`{_short(module.source.segment(escape))}` uses the task's module as a value, which raylint cannot follow")
+                    self.review(module, escape, f"`{shortened(module.source.segment(escape))}` uses the task's module as a value, which raylint cannot follow")
         for node in references.get("namespace", ()):
-            self.review(module, node, f"`{_short(module.source.segment(node))}` reads a namespace as a dict at run time, which may fetch the task by name")
+            self.review(module, node, f"`{shortened(module.source.segment(node))}` reads a namespace as a dict at run time, which may fetch the task by name")
         for node, key in references.get("sys.modules", ()):
             if not (isinstance(key, ast.Constant) and isinstance(key.value, str)) or self._named(key.value, module) in exposing:
-                self.review(module, node, f"`{_short(module.source.segment(node))}` may fetch the task's module by name")
+                self.review(module, node, f"`{shortened(module.source.segment(node))}` may fetch the task's module by name")
         for node in references.get("import", ()):
             why = self._run_time_load(node, module, exposing)
             if why:
-                self.review(module, node, f"`{_short(module.source.segment(node))}` {why}")
+                self.review(module, node, f"`{shortened(module.source.segment(node))}` {why}")
 
     def _run_time_load(self, call: ast.Call, module: ModuleInfo, exposing: set[str]) -> str | None:
         """Why a call that loads or runs code chosen at run time (`flow.imports_at_run_time`)
@@ -542,7 +542,7 @@ class _TaskSites(_Sites):
     def use(self, module: ModuleInfo, node: ast.AST, mine: list, maybe: bool) -> None:
         """What a reference to the task does with it."""
         where = view(module)
-        text = _short(module.source.segment(node))
+        text = shortened(module.source.segment(node))
         if maybe:
             self.review(module, node, f"`{text}` may be the task `{self.target.owner}` or something else; raylint cannot tell which")
             return
@@ -567,7 +567,7 @@ class _TaskSites(_Sites):
             if isinstance(grand, ast.Call) and grand.func is parent and parent.attr == "options":
                 self.use(module, grand, [v for v in self.values.of(grand, module) if self._mine(v)] or [value], False)
                 return
-            self.review(module, parent, f"`{_short(module.source.segment(parent))}` is used here, which raylint cannot follow")
+            self.review(module, parent, f"`{shortened(module.source.segment(parent))}` is used here, which raylint cannot follow")
             return
         if isinstance(parent, ast.Call) and parent.func is node:
             return  # calling a remote function directly raises, before the fix and after
@@ -684,7 +684,7 @@ class _MethodSites(_Sites):
                     self.review(module, node, f"`{self.target.method}` is used in the class body (another name for it?)")
                 continue
             if isinstance(node, ast.Call) and _getattr_of(node, {self.target.method}):
-                self.review(module, node, f"`{_short(module.source.segment(node))}` may fetch `{self.target.method}` by name")
+                self.review(module, node, f"`{shortened(module.source.segment(node))}` may fetch `{self.target.method}` by name")
                 continue
             if not (isinstance(node, ast.Attribute) and node.attr == self.target.method and isinstance(node.ctx, ast.Load)):
                 continue
@@ -695,7 +695,7 @@ class _MethodSites(_Sites):
             if not (related or unknown):
                 continue  # an object of another class
             call, options = _remote_call(where, node)
-            what = _short(module.source.segment(node.value))
+            what = shortened(module.source.segment(node.value))
             owner = self.target.owner
             method = self.target.method
             parent = where.parent(node)
@@ -783,11 +783,6 @@ def _getattr_of(call: ast.Call, names: set[str]) -> bool:
         and isinstance(call.args[1], ast.Constant)
         and call.args[1].value in names
     )
-
-
-def _short(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
 class _Uses:

@@ -537,12 +537,14 @@ class Values:
                     found.add(UNKNOWN)
                 elif name in info.scope.bindings or info.scope.star_imports:
                     found |= self.name(name, info, info.scope, depth + 1)
-                elif os.path.basename(path) == "__init__.py" and self.index.find(name, path, 1) is not None:
+                elif os.path.basename(path) == "__init__.py":
                     # a submodule: bound by the star import when the package's `__all__` lists
                     # it, else when something imported it first
-                    found.add(Mod(self.index.find(name, path, 1)))
-                    if not _listed_in_all(info, name):
-                        found.add(UNKNOWN)
+                    submodule = self.index.find(name, path, 1)
+                    if submodule is not None:
+                        found.add(Mod(submodule))
+                        if not _listed_in_all(info, name):
+                            found.add(UNKNOWN)
         if not found:
             found.add(Ext(f"builtins.{name}") if name in _BUILTINS else UNKNOWN)
         return frozenset(found)

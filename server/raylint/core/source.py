@@ -221,3 +221,9 @@ def common_ends(a: str, b: str) -> tuple[int, int]:
         else:
             high = middle - 1
     return prefix, low
+
+
+def shortened(text: str) -> str:
+    """Code quoted in a message: on one line, at most 60 characters."""
+    text = " ".join(text.split())
+    return text if len(text) <= 60 else text[:57] + "..."

@@ -102,7 +102,7 @@ from raylint.core.model import Edit, Finding, Fix, Position, Range, Related
 from raylint.core.names import REMOTE_FACTORY, SCOPE_NODES, LocalModule, Scope
 from raylint.core.walk import children, walk
 from raylint.core.rule import CALLS_REMOTE, DOCS_BASE, Checked, FixAvailability, Rule
-from raylint.core.source import first_line
+from raylint.core.source import first_line, shortened
 from raylint.rules._scan import FUNCTIONS, LOOPS, line_indent, statement_range, task_name
 
 CODE = "RAY004"
@@ -457,7 +457,7 @@ def _unsafe_reason(ctx, v, node, scope, direct, block, name=None, reads=None) ->
     used = _used_as_value(v, block, own)
     if used is not None:
         return (
-            f"`{_shortened(ctx.source.segment(used))}` uses `{own}` as a value: each pass made a new one, "
+            f"`{shortened(ctx.source.segment(used))}` uses `{own}` as a value: each pass made a new one, "
             "hoisted every pass would get the same object (its identity, its attributes and options shared)"
         )
     for expr in _definition_time(node) if reads is None else reads:
@@ -475,11 +475,6 @@ def _unsafe_reason(ctx, v, node, scope, direct, block, name=None, reads=None) ->
     if changing:
         return f"Ray pickles `{changing}` at the first call: hoisted, the task would not see changes the loop makes to it"
     return ""
-
-
-def _shortened(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _used_as_value(v: View, block: list[ast.stmt], own: str) -> ast.AST | None:

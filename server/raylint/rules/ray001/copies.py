@@ -29,6 +29,7 @@ from __future__ import annotations
 import ast
 import builtins
 
+from raylint.core.source import shortened
 from raylint.rules.ray001.edits import Context, put_value
 
 _LOOPS = (ast.For, ast.AsyncFor, ast.While)
@@ -227,16 +228,16 @@ def _harm(node: ast.AST, implicit: str, reach: set[str], fresh: bool, facts: _Fa
     if implicit == "match":
         return "a match statement (its patterns run code)" if not fresh or _mentions(node.subject, reach) else ""
     if implicit and (not fresh or _mentions(node, reach)):
-        return f"leaving `with {_short(ctx, node)}`" if implicit == "with" else f"iterating over `{_short(ctx, node)}`"
+        return f"leaving `with {shortened(ctx.text(node))}`" if implicit == "with" else f"iterating over `{shortened(ctx.text(node))}`"
     if isinstance(node, (ast.Import, ast.ImportFrom)) and not fresh:
         return "an import (it runs code)"
     for inner in ast.walk(node):
         if isinstance(inner, ast.Call) and (not fresh or _mentions(inner, reach)) and not facts.harmless_call(inner):
-            return f"`{_short(ctx, inner)}`"
+            return f"`{shortened(ctx.text(inner))}`"
         if isinstance(inner, (ast.Await, ast.Yield, ast.YieldFrom)) and (not fresh or _mentions(inner, reach)):
-            return f"`{_short(ctx, inner)}` (other code runs meanwhile)"
+            return f"`{shortened(ctx.text(inner))}` (other code runs meanwhile)"
         if isinstance(inner, ast.comprehension) and (not fresh or _mentions(inner.iter, reach)):
-            return f"iterating over `{_short(ctx, inner.iter)}`"
+            return f"iterating over `{shortened(ctx.text(inner.iter))}`"
         targets = []
         if isinstance(inner, (ast.Assign, ast.Delete)):
             targets = inner.targets
@@ -246,13 +247,10 @@ def _harm(node: ast.AST, implicit: str, reach: set[str], fresh: bool, facts: _Fa
             for part in _flatten(target):
                 changes_in_place = isinstance(part, (ast.Attribute, ast.Subscript)) or isinstance(inner, ast.AugAssign)
                 if changes_in_place and (not fresh or _root(part) in reach):
-                    return f"`{_short(ctx, inner)}`"
+                    return f"`{shortened(ctx.text(inner))}`"
     return ""
 
 
-def _short(ctx: Context, node: ast.AST) -> str:
-    text = " ".join(ctx.text(node).split())
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _flatten(target: ast.AST) -> list[ast.AST]:
