@@ -633,6 +633,8 @@ FOUND_BY_OTHER_PATHS = {
     "a package's script, by a sibling's own name": ("src/pkg/tasks.py", "src/pkg/run.py", "tasks", {"src/pkg/__init__.py": ""}),
     # `lib -> src/lib`: the import leads to the file in its real folder, the task's path
     "a symlinked folder": ("src/lib/tasks.py", "main.py", "lib.tasks", {"src/lib/__init__.py": "", "lib": "-> src/lib"}),
+    # `tasks.py -> impl/tasks.py`: both paths are checked; the import leads to the real file
+    "a symlinked file": ("impl/tasks.py", "main.py", "tasks", {"tasks.py": "-> impl/tasks.py"}),
 }
 
 
@@ -658,17 +660,19 @@ def test_a_caller_the_import_system_finds_by_another_path_is_updated(project, na
         ('importlib.import_module(".tasks", "pkg")', "imports the task's module at run time"),
         ('importlib.import_module(".tasks", package=PACKAGE)', "imports a module named at run time relative to a package raylint cannot tell"),
         ('importlib.import_module("..pkg.tasks", "pkg.sub")', "imports the task's module at run time"),
+        ('__import__("tasks", globals(), None, ["load"], LEVEL)', "imports a module named at run time relative to a package raylint cannot tell"),
     ],
-    ids=["written package", "computed package", "two dots"],
+    ids=["written package", "computed package", "two dots", "__import__ at a computed level"],
 )
 def test_a_relative_name_given_to_import_module_is_read_from_its_package(project, load, review):
     """`import_module(".tasks", "pkg")` imports pkg.tasks: the name was read from beside the
     caller (main.py at the root, where no tasks.py is), so the module was not the task's and
-    the safe fix left `mod.load.remote(1)` fetching twice (on Ray)."""
+    the safe fix left `mod.load.remote(1)` fetching twice (on Ray). `__import__` at a level
+    raylint cannot read is reviewed too."""
     project.write("pkg/__init__.py", "")
     project.write("pkg/sub/__init__.py", "")
     project.write("pkg/tasks.py", LOAD_TASK)
-    project.write("main.py", f"import importlib\nimport ray\n\nPACKAGE = 'pkg'\nmod = {load}\nprint(ray.get(ray.get(mod.load.remote(1))))\n")
+    project.write("main.py", f"import importlib\nimport ray\n\nPACKAGE, LEVEL = 'pkg', 0\nmod = {load}\nprint(ray.get(ray.get(mod.load.remote(1))))\n")
     result = project.run("check", ".", "--fix")
     assert result.code == 1
     assert f"  review call site main.py:5:7: `{load}` {review}" in result.out
