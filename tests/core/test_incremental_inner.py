@@ -327,3 +327,27 @@ def test_the_word_global_in_a_docstring_does_not_send_an_edit_the_long_way():
     analyzer, edited, result = _typed(text, "    return x * 2\n", "    global LIMIT\n    return x * 2\n")
     assert (analyzer.reused, analyzer.full) == (0, 2)  # (a `global` statement: a full analysis)
     assert result == analyze(edited, "t.py")
+
+
+def test_the_common_ends_of_two_texts_are_found_across_chunks():
+    """`common_ends` compares 4,096 characters at a time, then bisects the chunk that differs:
+    edits at, before and after chunk boundaries of texts of several chunks give the lengths a
+    character-by-character comparison gives."""
+    import random
+
+    def by_character(a: str, b: str) -> tuple[int, int]:
+        prefix = 0
+        while prefix < min(len(a), len(b)) and a[prefix] == b[prefix]:
+            prefix += 1
+        suffix = 0
+        while suffix < min(len(a), len(b)) - prefix and a[-1 - suffix] == b[-1 - suffix]:
+            suffix += 1
+        return prefix, suffix
+
+    rng = random.Random(7)
+    for _ in range(300):
+        a = "".join(rng.choice("ab\n") for _ in range(rng.randint(0, 3 * 4096 + 10)))
+        at = rng.choice([0, len(a), rng.randint(0, len(a)), *(n * 4096 + d for n in (1, 2) for d in (-1, 0, 1) if n * 4096 + d <= len(a))])
+        b = a[:at] + "".join(rng.choice("abc") for _ in range(rng.randint(0, 3))) + a[at + rng.randint(0, 3) :]
+        if a != b:
+            assert common_ends(a, b) == by_character(a, b)

@@ -8,6 +8,7 @@ from array import array
 import itertools
 import re
 from functools import cached_property
+from typing import Callable
 
 from raylint.core.model import Position, Range
 
@@ -205,22 +206,36 @@ def common_ends(a: str, b: str) -> tuple[int, int]:
     """The lengths of the common prefix of two different texts and of their common suffix
     in the rest."""
     limit = min(len(a), len(b))
-    low, high = 0, limit  # the common prefix's length, by bisection (slices compare in C)
+    prefix = _common_length(lambda start, stop: a[start:stop] == b[start:stop], limit)
+    size_a, size_b = len(a), len(b)
+    suffix = _common_length(lambda start, stop: a[size_a - stop : size_a - start] == b[size_b - stop : size_b - start], limit - prefix)
+    return prefix, suffix
+
+
+_CHUNK = 4096
+
+
+def _common_length(same: Callable[[int, int], bool], limit: int) -> int:
+    """How many leading characters (up to `limit`) two texts share, where `same(start, stop)`
+    compares their characters start..stop: chunk by chunk, then by bisection inside the first
+    chunk that differs (bisecting the whole text compared slices of half of it, then a
+    quarter...: 2 ms a keystroke in a 160 kB module, where the chunks take a tenth of that)."""
+    low = 0
+    while low < limit:
+        stop = min(low + _CHUNK, limit)
+        if not same(low, stop):
+            break
+        low = stop
+    else:
+        return limit
+    high = min(low + _CHUNK, limit) - 1  # (the length is in low..high)
     while low < high:
         middle = (low + high + 1) // 2
-        if a[:middle] == b[:middle]:
+        if same(low, middle):
             low = middle
         else:
             high = middle - 1
-    prefix = low
-    low, high = 0, limit - prefix
-    while low < high:
-        middle = (low + high + 1) // 2
-        if a[len(a) - middle :] == b[len(b) - middle :]:
-            low = middle
-        else:
-            high = middle - 1
-    return prefix, low
+    return low
 
 
 def shortened(text: str) -> str:
