@@ -103,3 +103,22 @@ def test_errors_surface_downstream_after_the_fix(local_ray):
         ray.get(ref)
     assert isinstance(error.value, ValueError)
     assert "could not be computed" in str(error.value)
+
+
+@pytest.mark.parametrize("name", ["module global", "locals()"])
+def test_a_value_read_by_other_means_is_a_ref_after_the_fix(local_ray, name):
+    """Why such a fix is unsafe even for a put ref: what reads the variable other than by its
+    name in its own scope (`globals()`, another module's `main.x`, `locals()`) sees the ObjectRef after it."""
+    ray = local_ray
+    programs = {
+        "module global": "x = ray.get(ray.put([3, 4]))\nseen = ray.get(describe.remote(x))\nresult = type(globals()['x']).__name__\n",
+        "locals()": (
+            "def program():\n    x = ray.get(ray.put([3, 4]))\n    ray.get(describe.remote(x))\n"
+            "    return type(locals()['x']).__name__\n\n\nresult = program()\n"
+        ),
+    }
+    before = TASKS + programs[name]
+    (finding,) = analyze(before, "/tmp/ray003_program.py", Config.make([RULE])).findings
+    assert not finding.fixes[0].safe
+    after, _ = fix_text(before, "/tmp/ray003_program.py", Config.make([RULE]))
+    assert (run(before), run(after)) == ("list", ray.ObjectRef.__name__)

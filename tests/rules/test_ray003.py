@@ -98,6 +98,8 @@ INVALID = [
     ("g.options(num_cpus=1).remote(ray.get(f.remote()))\n", "1:30", "g.options(num_cpus=1).remote(f.remote())\n"),
     ("r = f.remote()\nx = ray.get(r)\ng.remote(x)\n", "2:5", "r = f.remote()\nx = r\ng.remote(x)\n"),
     ("x = ray.get(ray.put(1))\ng.remote(x)\n", "1:5", "x = ray.put(1)\ng.remote(x)\n"),
+    ("def h():\n    x = ray.get(ray.put(1))\n    g.remote(x)\n", "2:9", "def h():\n    x = ray.put(1)\n    g.remote(x)\n"),
+    ("g.remote(ray.get(ray.put(1)))\n", "1:10", "g.remote(ray.put(1))\n"),
     ("from ray import get as fetch\ng.remote(fetch(f.remote()))\n", "2:10", "from ray import get as fetch\ng.remote(f.remote())\n"),
     ("import ray as r\ng.remote(r.get(f.remote()))\n", "2:10", "import ray as r\ng.remote(f.remote())\n"),
     # actor methods and constructors, several uses, a loop in between
@@ -143,11 +145,38 @@ def test_invalid(code, where, fixed):
     assert findings(fixed) == [], "the fix leaves nothing to flag"
 
 
-def test_fix_is_safe_only_for_put_refs():
+def test_fix_is_safe_only_for_put_refs_no_one_else_reads():
+    # (the module-level case was safe until a run on Ray showed `import main; main.x` getting
+    # the ObjectRef after the fix: a global or class attribute is read from anywhere)
     safe = {code: finding.fixes[0].safe for code, *_ in INVALID for finding in findings(code)}
-    assert safe["x = ray.get(ray.put(1))\ng.remote(x)\n"] is True
-    assert [code for code, ok in safe.items() if ok] == ["x = ray.get(ray.put(1))\ng.remote(x)\n"]
+    assert [code for code, ok in safe.items() if ok] == [
+        "def h():\n    x = ray.get(ray.put(1))\n    g.remote(x)\n",
+        "g.remote(ray.get(ray.put(1)))\n",
+    ]
     assert "no longer waits" in findings("g.remote(ray.get(f.remote()))\n")[0].fixes[0].unsafe_reason
+
+
+@pytest.mark.parametrize(
+    "code, reason",
+    [
+        ("x = ray.get(ray.put(1))\ng.remote(x)\n", "`x` is a module global: other modules"),
+        ("class C:\n    x = ray.get(ray.put(1))\n    g.remote(x)\n", "`x` is a class attribute (`C.x`)"),
+        ("def h(e):\n    x = ray.get(ray.put(1))\n    g.remote(x)\n    return eval(e)\n", "`eval` may read `x`"),
+        ("def h():\n    x = ray.get(ray.put(1))\n    g.remote(x)\n    return locals()\n", "`locals` may read `x`"),
+        ("def h():\n    x = ray.get(ray.put(1))\n    g.remote(x)\n    log()\n\n\ndef log():\n    print(sys._getframe(1).f_locals)\n", "`.f_locals` (line 21) may read"),
+    ],
+)
+def test_a_value_read_other_than_by_its_name_makes_the_fix_unsafe(code, reason):
+    # Each was a wrong safe fix on Ray: the read saw an ObjectRef where it had seen the value.
+    (finding,) = findings(code)
+    assert not finding.fixes[0].safe
+    assert reason in finding.fixes[0].unsafe_reason
+
+
+def test_locals_of_another_scope_leave_the_fix_safe():
+    code = "def h():\n    x = ray.get(ray.put(1))\n    g.remote(x)\n\n\ndef other(locals=dict):\n    return locals(), vars\n"
+    (finding,) = findings(code)
+    assert finding.fixes[0].safe
 
 
 def test_related_points_at_each_use_and_task_is_named():

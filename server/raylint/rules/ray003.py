@@ -44,6 +44,10 @@ workspace (a `.remote` of anything else, such as a Serve handle, may receive the
 such a ref is ready at once and holds no task error, so the caller waited for nothing and
 nothing is raised elsewhere instead. (What it still changes: the put object
 stays in the object store while the name holds its ref, instead of being freed at once.)
+The variable must also be a function's local that nothing reads but by its name: a module
+global (`main.x` from another module, `globals()`), a class attribute, or a local read by
+`locals()`, `vars()`, `eval`/`exec` or a frame's `f_locals` would see the ObjectRef instead of
+the value after the fix, so those fixes are unsafe too.
 
 Otherwise it is **unsafe**, because removing a `ray.get` of a task's ref changes more than
 the transfer:
@@ -233,6 +237,8 @@ def _check_get(ctx: Checked, v: View, facts: _Facts, get: ast.Call) -> Finding |
                 f"raylint cannot tell that `{ctx.source.segment(unknown.func)}` is a Ray task or actor call "
                 f"(only those resolve a ref argument to its value)"
             )
+        read_otherwise = _read_otherwise(v, get, scope)
+        unsafe = "; ".join(reason for reason in (unsafe, read_otherwise) if reason)
         fixes = (Fix("pass-ref", "Pass the ObjectRef instead of its value", (edit,), unsafe_reason=unsafe),)
     return Finding(
         CODE,
@@ -347,6 +353,38 @@ def _uses(ctx: Checked, v: View, facts: _Facts, get: ast.Call, scope: Scope) -> 
     if uses and _calls_between(ctx, v, scope, enclosing_statement(v, get), uses):
         return []  # the `ray.get` may be a barrier for what runs in between
     return uses
+
+
+# What reads a function's local variables without naming them: `locals()`, `eval("x")`, a
+# frame's `f_locals` (`sys._getframe()`, `inspect.currentframe()`), a closure's cells.
+_LOCALS_BUILTINS = frozenset({"locals", "vars", "eval", "exec", "breakpoint"})
+_LOCALS_ATTRIBUTES = frozenset({"f_locals", "_getframe", "currentframe", "cell_contents", "__closure__"})
+
+
+def _read_otherwise(v: View, get: ast.Call, scope: Scope) -> str:
+    """Why the variable the fetched value is assigned to may be read other than by its name
+    in its own scope ("" when it may not): then passing the ref instead changes what that
+    read sees (an ObjectRef, not the value)."""
+    assign = v.parent(get)
+    if not isinstance(assign, ast.Assign) or assign.value is not get:
+        return ""  # (`g.remote(ray.get(ref))`: the value is bound to no name)
+    name = assign.targets[0].id  # (see `_uses`: one plain name)
+    node = scope.node
+    if isinstance(node, ast.Module):
+        return (
+            f"`{name}` is a module global: other modules (`from module import {name}`, `module.{name}`) "
+            f"and `globals()` may read it, and would get the ObjectRef instead of the value"
+        )
+    if isinstance(node, ast.ClassDef):
+        return f"`{name}` is a class attribute (`{node.name}.{name}`), which code anywhere may read"
+    for inner in walk(node):
+        if isinstance(inner, ast.Name) and inner.id in _LOCALS_BUILTINS and v.scope_of(inner).lookup(inner.id) is None:
+            return f"`{inner.id}` may read `{name}` by its name at run time, and would get the ObjectRef instead of the value"
+    # (a frame is read anywhere in the module: a helper the function calls may read its caller's)
+    frames = next((inner for inner in v.of(ast.Attribute) if inner.attr in _LOCALS_ATTRIBUTES), None)
+    if frames is not None:
+        return f"`.{frames.attr}` (line {frames.lineno}) may read the function's variables, `{name}` among them, at run time"
+    return ""
 
 
 # Calls that cannot depend on a task having finished: submitting more tasks, filling lists,
