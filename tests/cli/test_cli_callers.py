@@ -701,3 +701,48 @@ def test_a_submodule_bound_by_a_star_import_of_its_package_is_followed(project, 
     else:
         assert f"  review call site {expected}" in result.out
         assert "return ray.put(i * 10)" in (project.root / "pkg" / "tasks.py").read_text()
+
+
+@pytest.mark.parametrize(
+    "files, review",
+    [
+        (
+            {"tasks.py": 'import ray\n\n\n@ray.remote\ndef load(i):\n    """\n    >>> ray.get(ray.get(load.remote(1)))\n    10\n    """\n    return ray.put(i * 10)\n'},
+            "tasks.py:7:1: a doctest example names it here",
+        ),
+        (
+            {
+                "tasks.py": LOAD_TASK,
+                "docs_examples.py": '"""Examples.\n\n>>> import ray\n>>> from tasks import load\n>>> ray.get(ray.get(load.remote(1)))\n10\n"""\n',
+            },
+            "docs_examples.py:4:1: a doctest example names it here",
+        ),
+        (
+            {
+                "actors.py": "import ray\n\n\n@ray.remote\nclass Store:\n    def load(self, i):\n        return ray.put(i * 10)\n",
+                "main.py": 'def example():\n    """\n    >>> s = Store.remote()\n    >>> ray.get(ray.get(s.load.remote(1)))\n    10\n    """\n',
+            },
+            "main.py:4:1: a doctest example names it here",
+        ),
+    ],
+    ids=["own docstring", "module that imports it only in an example", "actor method"],
+)
+def test_a_doctest_example_naming_the_task_makes_the_fix_unsafe(project, files, review):
+    """A docstring's `>>> ray.get(ray.get(load.remote(1)))` is code that doctest and pytest's
+    `--doctest-modules` run: the safe fix rewrote the task and left the example fetching
+    twice (`python -m doctest` failed after it, on Ray). Examples are not rewritten: each
+    that names the task is a call site to review."""
+    for path, text in files.items():
+        project.write(path, text)
+    result = project.run("check", ".", "--fix")
+    assert result.code == 1
+    assert f"  review call site {review}, which doctest runs and raylint does not rewrite" in result.out
+    assert all((project.root / path).read_text() == text for path, text in files.items())
+
+
+def test_a_doctest_example_of_other_names_keeps_the_fix_safe(project):
+    project.write("tasks.py", LOAD_TASK + '\n\ndef helper():\n    """\n    >>> loader = 1\n    >>> helper()\n    """\n')
+    project.write("main.py", "import ray\nfrom tasks import load\nprint(ray.get(ray.get(load.remote(1))))\n")
+    result = project.run("check", ".", "--fix")
+    assert result.code == 0, result.out
+    assert "return i * 10" in (project.root / "tasks.py").read_text()

@@ -24,6 +24,7 @@ call site to review, and the fix is then unsafe.
 from __future__ import annotations
 
 import ast
+import bisect
 import os
 import re
 from dataclasses import dataclass, field, replace
@@ -270,6 +271,7 @@ class _Spelling:
 
 
 _CALLED = re.compile(r"[ \t]*\(")
+_DOCTEST_PROMPT = re.compile(r"^[ \t]*(?:>>>|\.\.\.)(?:[ \t]([^\r\n]*))?$", re.M)  # (the code after the prompt)
 
 
 class _Sites:
@@ -303,6 +305,21 @@ class _Sites:
         line = min(line, source.line_count - 1)
         where = Range(Position(line, 0), Position(line, len(source.line(line))))
         self.found.append(CallSite(os.path.abspath(path), where, (), "a syntax error hides part of its file"))
+
+    def doctests(self, path: str, text: str, words: _Spelling) -> None:
+        """Each doctest example of the file (a `>>>` or `...` line, in a docstring or any string)
+        that spells a word of the target: doctest and pytest's `--doctest-modules` run it as
+        code, which raylint does not rewrite."""
+        if ">>>" not in text or not words.search(text):
+            return
+        source = None
+        for match in _DOCTEST_PROMPT.finditer(text):
+            if words.search(match[1]):
+                source = source or SourceText(text)
+                line = bisect.bisect_right(source.line_starts, match.start()) - 1
+                shown = source.line(line)
+                where = Range(Position(line, 0), Position(line, len(shown.encode("utf-16-le")) // 2))
+                self.found.append(CallSite(os.path.abspath(path), where, (), "a doctest example names it here, which doctest runs and raylint does not rewrite"))
 
     def unreadable(self, path: str, words: _Spelling) -> None:
         """A workspace file whose text raylint cannot read (not UTF-8, say): if its bytes
@@ -338,6 +355,7 @@ class _TaskSites(_Sites):
         # what the import lines miss (`import a; import tasks`) is caught by the text spelling
         # the module's word or the task's names
         spelled = _Spelling([_module_word(self.target.path), *self.names])
+        names, doctested = _Spelling(self.names), set()
         yield from self.search.index_imports()
         while True:
             visible = self.visible()
@@ -354,6 +372,9 @@ class _TaskSites(_Sites):
                 text = facts.text
                 if not text:
                     continue
+                if path not in doctested:
+                    doctested.add(path)
+                    self.doctests(path, text, names)
                 imported = None
                 if path != self.target.path:
                     imported = facts.imported
@@ -614,6 +635,7 @@ class _MethodSites(_Sites):
             text = facts.text
             if not text or not method.search(text):
                 continue
+            self.doctests(path, text, method)
             if not self.plain and "remote" not in text and os.path.abspath(path) not in self.homes and method.only_called(text):
                 # no plain object of the family exists (`C()` of an actor class raises): `x.m(...)`
                 # is not the method, which is reached through `.remote` or `self` in a class of
