@@ -740,8 +740,41 @@ def test_a_doctest_example_naming_the_task_makes_the_fix_unsafe(project, files, 
     assert all((project.root / path).read_text() == text for path, text in files.items())
 
 
-def test_a_doctest_example_of_other_names_keeps_the_fix_safe(project):
-    project.write("tasks.py", LOAD_TASK + '\n\ndef helper():\n    """\n    >>> loader = 1\n    >>> helper()\n    """\n')
+@pytest.mark.parametrize(
+    "main, review",
+    [
+        (
+            'import subprocess, sys\nCODE = "import ray; ray.init(); from tasks import load; print(ray.get(ray.get(load.remote(2))))"\n'
+            'subprocess.run([sys.executable, "-c", CODE])\n',
+            "main.py:2:8",
+        ),
+        (
+            'import subprocess, sys\nsubprocess.run([sys.executable, "-c", """\nimport ray, tasks\nf = tasks.load\nprint(ray.get(ray.get(f.remote(2))))\n"""])\n',
+            "main.py:2:39",
+        ),
+    ],
+    ids=["python -c", "a script in a triple-quoted string"],
+)
+def test_a_string_that_may_be_code_calling_the_task_makes_the_fix_unsafe(project, main, review):
+    """`python -c "...load.remote(2)..."` from main.py: the code in the string fetched twice
+    after the safe fix (on Ray: `ray.get` of an int). A string (not a docstring) that names the
+    task and `remote` may be code run elsewhere: a call site to review."""
+    project.write("tasks.py", LOAD_TASK)
+    project.write("main.py", main)
+    result = project.run("check", ".", "--fix")
+    assert result.code == 1
+    assert f"  review call site {review}: a string names it with `remote`, and may be run as code" in result.out
+    assert (project.root / "tasks.py").read_text() == LOAD_TASK
+
+
+def test_a_doctest_example_of_other_names_or_prose_keeps_the_fix_safe(project):
+    """A docstring is text, never run (but for its examples): one that explains `load.remote(i)`
+    in prose, an example of other names, a log message naming the task: the fix stays safe."""
+    project.write(
+        "tasks.py",
+        LOAD_TASK + '\n\ndef helper():\n    """Submit with `load.remote(i)`.\n\n    >>> loader = 1\n    >>> helper()\n    """\n'
+        '    print("load is ready")\n',
+    )
     project.write("main.py", "import ray\nfrom tasks import load\nprint(ray.get(ray.get(load.remote(1))))\n")
     result = project.run("check", ".", "--fix")
     assert result.code == 0, result.out

@@ -306,11 +306,24 @@ class _Sites:
         where = Range(Position(line, 0), Position(line, len(source.line(line))))
         self.found.append(CallSite(os.path.abspath(path), where, (), "a syntax error hides part of its file"))
 
-    def doctests(self, path: str, text: str, words: _Spelling) -> None:
-        """Each doctest example of the file (a `>>>` or `...` line, in a docstring or any string)
-        that spells a word of the target: doctest and pytest's `--doctest-modules` run it as
-        code, which raylint does not rewrite."""
-        if ">>>" not in text or not words.search(text):
+    def code_in_strings(self, path: str, text: str, words: _Spelling) -> None:
+        """Code in the file's strings that may call the target, which raylint does not rewrite:
+        each doctest example (a `>>>` or `...` line) that spells a word of the target, run by
+        doctest and pytest's `--doctest-modules`; and each string but a docstring that spells
+        one and `remote`, which may be run as code (`python -c`, `exec`, a generated script)."""
+        if not words.search(text):
+            return
+        if spells(text, "remote"):
+            module = self.search.index.module(path)
+            if module is not None:
+                documenting = _docstrings(module)
+                for node in view(module).of(ast.Constant):
+                    if (
+                        isinstance(node.value, str) and id(node) not in documenting and ">>>" not in node.value
+                        and words.search(node.value) and spells(node.value, "remote")
+                    ):
+                        self.review(module, node, "a string names it with `remote`, and may be run as code (`python -c`, `exec`), which raylint does not rewrite")
+        if ">>>" not in text:
             return
         source = None
         for match in _DOCTEST_PROMPT.finditer(text):
@@ -374,7 +387,7 @@ class _TaskSites(_Sites):
                     continue
                 if path not in doctested:
                     doctested.add(path)
-                    self.doctests(path, text, names)
+                    self.code_in_strings(path, text, names)
                 imported = None
                 if path != self.target.path:
                     imported = facts.imported
@@ -635,7 +648,7 @@ class _MethodSites(_Sites):
             text = facts.text
             if not text or not method.search(text):
                 continue
-            self.doctests(path, text, method)
+            self.code_in_strings(path, text, method)
             if not self.plain and "remote" not in text and os.path.abspath(path) not in self.homes and method.only_called(text):
                 # no plain object of the family exists (`C()` of an actor class raises): `x.m(...)`
                 # is not the method, which is reached through `.remote` or `self` in a class of
@@ -1806,6 +1819,16 @@ def _tree_imports(module: ModuleInfo, index: ModuleIndex) -> set[str] | bool:
                 if alias.name != "*":
                     found.add(find(f"{source}.{alias.name}" if source else alias.name, module.path, node.level))
     found.discard(None)
+    return found
+
+
+def _docstrings(module: ModuleInfo) -> set[int]:
+    """The docstrings of the module, its classes and functions (by id): text, never run."""
+    found = set()
+    for node in [module.tree, *view(module).of((ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))]:
+        first = node.body[0] if node.body else None
+        if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
+            found.add(id(first.value))
     return found
 
 
