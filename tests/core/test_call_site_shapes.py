@@ -82,6 +82,16 @@ GATHERED = "await asyncio.gather(self.lib.score.remote(1), self.lib.score.remote
 
 # name → (files, the task, the line of main.py to review); the fix must be unsafe
 REVIEW = {
+    "outer refs fetched as a tuple (Ray raises; the fix removed the fetch and the error)": (
+        {"tasks.py": TASKS, "main.py": """\
+            import ray
+            from tasks import normalize
+
+            refs = ray.get((normalize.remote(1), normalize.remote(2)))
+            print(ray.get(list(refs)))
+            """},
+        "normalize", 4,
+    ),
     "handle as an un-annotated parameter": (
         {"tasks.py": ACTORS, "main.py": """\
             import ray

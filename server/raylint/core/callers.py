@@ -851,6 +851,8 @@ class _Uses:
         if isinstance(parent, ast.Expr):
             return ""  # fire and forget, or a discarded list: nothing to change
         if isinstance(parent, ast.Call) and self._is_get(parent, expr) or isinstance(parent, ast.Await):
+            if isinstance(expr, ast.Tuple):  # (the fix would remove the error with the fetch)
+                return "it fetches a tuple of refs, which raises on Ray (`ray.get` takes a ref or a list)"
             return self._fetch(parent, expr)
         if isinstance(parent, (ast.List, ast.Tuple)) and any(e is expr for e in parent.elts):
             if not all(self._source(e) for e in parent.elts):
