@@ -112,6 +112,20 @@ def test_a_tuple_of_puts_and_values_makes_the_num_returns_fix_unsafe_and_no_gene
     assert all("is not a ray.put ref" not in fix.unsafe_reason for fix in finding.fixes)
 
 
+@pytest.mark.parametrize("put, option", [("ray.put(x, _owner=owner)", "_owner"), ("ray.put(x, **options)", "**"), ("ray.put(value=x)", None)])
+def test_a_put_with_options_makes_every_rewrite_unsafe(put, option):
+    """`ray.put(x, _owner=o)` gave the object another owner, and raises on Ray 2.56 and later:
+    the rewrite dropped the option and the error with it (the program ran after the "safe"
+    fix, on Ray 2.60). A returned value keeps no option of a put."""
+    code = f"import ray\n\n\n@ray.remote\ndef f(x, owner=None, options=None):\n    return {put}\n"
+    (finding,) = analyze(code, "t.py").findings
+    (fix,) = finding.fixes
+    if option is None:
+        assert fix.safe
+    else:
+        assert not fix.safe and f"the ray.put on line 6 passes `{option}`, which a returned value does not keep" in fix.unsafe_reason
+
+
 def test_a_put_inside_a_try_makes_every_rewrite_unsafe():
     """Inside a `try` with an `except`, `ray.put` raises where the handler catches it; a value
     returned instead is serialized after the task hands it over (seen on Ray for the

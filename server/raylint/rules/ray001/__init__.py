@@ -98,6 +98,8 @@ The task's own code can make a fix unsafe too:
   where the handler catches what that raises (a value that cannot be pickled); a value
   returned or yielded instead is serialized by Ray after the task hands it over, and the task
   fails where it used to take its fallback.
+- a put given options (`ray.put(x, _owner=actor)`, `**options`): a returned value keeps none
+  of them (`_owner` raises on Ray 2.56 and later, an error the rewrite would remove).
 A task that returns a put on several paths has one fix for all of them (rewriting one return
 alone would give callers a value on one path and a ref on the other).
 A task defined inside a function has its callers unfollowed: its fixes are unsafe too.
@@ -252,8 +254,20 @@ def _fixes(ctx: Context, ret: ast.Return, puts: list[ast.Call], whole: dict, gen
 def _with_task_reasons(ctx: Context, fix: Fix) -> Fix:
     """`fix`, unsafe also for what holds for every rewrite of the task: a decorator that is
     not Ray's, a `try` around a put whose errors it catches."""
-    reasons = [fix.unsafe_reason, _decorators_reason(ctx), caught_reason(ctx, _flagged_puts(ctx))]
+    puts = _flagged_puts(ctx)
+    reasons = [fix.unsafe_reason, _decorators_reason(ctx), caught_reason(ctx, puts), _put_options_reason(puts)]
     return replace(fix, unsafe_reason="; ".join(dict.fromkeys(r for r in reasons if r)))
+
+
+def _put_options_reason(puts: list[ast.Call]) -> str:
+    """Why a put's own options make every rewrite unsafe, or "": a returned value keeps none
+    of them (`ray.put(x, _owner=actor)` gave the object another owner; on Ray 2.56 and later it
+    raises, an error the rewrite would remove)."""
+    for put in puts:
+        options = [k.arg or "**" for k in put.keywords if k.arg != "value"]
+        if options:
+            return f"the ray.put on line {put.lineno} passes `{options[0]}`, which a returned value does not keep"
+    return ""
 
 
 def _flagged_puts(ctx: Context) -> list[ast.Call]:
