@@ -779,3 +779,17 @@ def test_a_doctest_example_of_other_names_or_prose_keeps_the_fix_safe(project):
     result = project.run("check", ".", "--fix")
     assert result.code == 0, result.out
     assert "return i * 10" in (project.root / "tasks.py").read_text()
+
+
+def test_a_caller_spelling_names_in_compatibility_characters_is_found_and_rewritten(project):
+    """Python reads `ｔａｓｋｓ.ｌｏａｄ` as `tasks.load` (names are NFKC-normalized): the text never
+    spells `tasks` nor `load`, so the search passed the file over, and the safe fix left it
+    fetching twice (`ray.get` of an int, on Ray). Words are now searched as the parser reads them."""
+    project.write("tasks.py", LOAD_TASK)
+    project.write("main.py", "import ray\nimport ｔａｓｋｓ\nprint(ray.get(ray.get(ｔａｓｋｓ.ｌｏａｄ.remote(2))))\n")
+    project.write("other.py", "import ray\nfrom ｔａｓｋｓ import ｌｏａｄ as ｆｅｔｃｈ  # ﬁle，好²\nvalue = ray.get(ray.get(ｆｅｔｃｈ.remote(3)))\n")
+    result = project.run("check", ".", "--fix")
+    assert result.code == 0, result.out
+    assert "return i * 10" in (project.root / "tasks.py").read_text()
+    assert (project.root / "main.py").read_text().endswith("print(ray.get(ｔａｓｋｓ.ｌｏａｄ.remote(2)))\n")
+    assert (project.root / "other.py").read_text().endswith("value = ray.get(ｆｅｔｃｈ.remote(3))\n")

@@ -496,3 +496,17 @@ def test_a_documents_words_learnt_from_its_last_text_are_those_of_a_fresh_read(s
         for word in _WORDS:
             assert file.spelled(word) == spells(text, word), (word, text)
         file.remember()
+
+
+@pytest.mark.parametrize(
+    "files",
+    [
+        {"main.py": "import ｒａｙ\n\n\n@ｒａｙ.ｒｅｍｏｔｅ\ndef f():\n    return ｒａｙ.ｐｕｔ(1)\n"},
+        {"tasks.py": "import ray\ngpu_ｔａｓｋ = ray.remote(num_gpus=0)\n", "main.py": "import ray\nfrom ｔａｓｋｓ import gpu_task\n\n\n@gpu_task\ndef f():\n    return ray.put(1)\n"},
+    ],
+    ids=["names in the file", "a module and name imported"],
+)
+def test_names_in_compatibility_characters_are_read_as_the_parser_reads_them(tmp_path, files):
+    """`ｒａｙ` is `ray` to Python (names are NFKC-normalized); the prefilter searched the text for
+    `ray` and `remote` and passed the task over."""
+    assert_task_found(tmp_path, files, "NFKC")

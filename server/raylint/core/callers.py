@@ -37,7 +37,7 @@ from raylint.core.flow import (
 )
 from raylint.core.model import CallerChange, CallSite, Edit, Finding, Fix, Position, Range, Related
 from raylint.core.names import ModuleIndex, ModuleInfo, Scope
-from raylint.core.prefilter import ANY_STAR_IMPORT, spells, unfound_imports, workspace_imports
+from raylint.core.prefilter import ANY_STAR_IMPORT, names_as_parsed, spells, unfound_imports, workspace_imports
 from raylint.core.source import SourceText, shortened
 from raylint.core.tasks import WORD
 from raylint.discovery import MAX_PYTHON_FILE, read_regular_file
@@ -100,7 +100,7 @@ class _FileFacts:
     (a module of hundreds of tasks: each target's search asked again, and stat'ed the file)."""
 
     def __init__(self, text: str, path: str, index: ModuleIndex):
-        self.text = text
+        self.text = text = names_as_parsed(text)  # (words searched as the parser reads names)
         self.unfound = unfound_imports(text, path, index)  # (the facts are kept per text already)
         # (prefilter.imported_files' memo, given the text in hand: it would ask the index again, a stat)
         self.imported = set(index.memo(path, "imports", lambda: workspace_imports(text, path, index)))

@@ -520,10 +520,37 @@ def _continued(text: str, start: int, lines: int = 100) -> str | None:
 def _plain(text: str) -> str:
     """The text as the readers here expect it: every line end "\n" (a lone "\r" ends a line
     too, as in old Mac files), no byte order mark (not code: the first line's import or
-    decorator is read after it)."""
+    decorator is read after it), names spelled as the parser reads them (`names_as_parsed`)."""
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return text.removeprefix("\ufeff")
+    return names_as_parsed(text.removeprefix("\ufeff"))
+
+
+def names_as_parsed(text: str) -> str:
+    """The text with each character that Python's parser normalizes into letters of a name
+    (NFKC: `ｔａｓｋｓ.ｌｏａｄ` is `tasks.load`, `ﬁle` is `file`) written as the parser reads it, so
+    that a search for a word finds it however a name is spelled. Lines stay where they are."""
+    global _last_parsed
+    if text.isascii():
+        return text
+    last = _last_parsed  # (the readers of one file ask in turn, with the text or its result)
+    if text is last[0] or text is last[1]:
+        return last[1]
+    found = text
+    if not unicodedata.is_normalized("NFKC", text):
+        table = {}
+        for char in set(_NOT_ASCII.findall(text)):
+            parsed = unicodedata.normalize("NFKC", char)
+            if parsed != char and _NAME_CHARS.fullmatch(parsed):
+                table[ord(char)] = parsed
+        found = text.translate(table) if table else text
+    _last_parsed = (text, found)
+    return found
+
+
+_NAME_CHARS = re.compile(r"\w+")
+_NOT_ASCII = re.compile(r"[^\x00-\x7f]")
+_last_parsed: tuple[str, str] = ("", "")
 
 
 def spells(text: str, word: str) -> bool:
@@ -730,6 +757,7 @@ def may_bind(path: str, name: str, index: ModuleIndex) -> bool:
     text = index.text(path)
     if text is None:
         return False  # (nor can it be parsed)
+    text = names_as_parsed(text)
     bound = index.memo(path, "names imports bind", lambda: _import_bound_names(text))
     if bound is None or "*" in bound or name in bound:
         return True
@@ -809,7 +837,7 @@ def _reaches(files: list[str], word: str, index: ModuleIndex) -> bool:
     known = index.reaches if index.snapshot else {}
     # (each of `files` on its own, so that its answer is kept, True too: the files of a
     # project import the same few modules, whose imports were searched again for each)
-    spelled = lambda path: index.memo(path, word, lambda: spells(index.text(path) or "", word))  # noqa: E731
+    spelled = lambda path: index.memo(path, word, lambda: spells(names_as_parsed(index.text(path) or ""), word))  # noqa: E731
     return any(_transitively(start, word, spelled, index, known) for start in files)
 
 
@@ -820,7 +848,7 @@ def may_lead_to_ray(path: str, index: ModuleIndex, externals: ExternalResolver |
 
     def leads(current: str) -> bool:
         text = index.text(current) or ""
-        return index.memo(current, "ray", lambda: spells(text, "ray")) or externals is not None and index.memo(
+        return index.memo(current, "ray", lambda: spells(names_as_parsed(text), "ray")) or externals is not None and index.memo(
             current, "imports from packages that import Ray",
             lambda: any(externals.imports_ray(m.split(".")[0]) for m in _from_outside(_imports(text), current, index).values()),
         )
