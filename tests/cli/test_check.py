@@ -412,3 +412,12 @@ def test_exit_zero_keeps_findings_from_failing_the_run_but_not_errors(project):
     result = project.run("check", "--exit-zero", "jobs.py")
     assert result.code == 0 and FINDING_LINE.search(result.out)
     assert project.run("check", "--exit-zero", "jobs.py", "missing.py").code == 2
+
+
+def test_the_parsers_warnings_about_the_code_are_not_printed(project):
+    """`1if x else 2` and `"\\d"` make Python's parser warn (SyntaxWarning, DeprecationWarning):
+    about the user's code, not raylint's, and printed between its findings on stderr."""
+    project.write("main.py", 'import ray\nx = 1if True else 2\ny = "\\d"\n\n\n@ray.remote\ndef f():\n    return ray.put(1)\n')
+    result = project.run("check", "main.py")
+    assert result.code == 1 and "RAY001" in result.out
+    assert result.err == ""

@@ -7,6 +7,7 @@ import bisect
 from array import array
 import itertools
 import re
+import warnings
 from functools import cached_property
 from typing import Callable
 
@@ -131,6 +132,12 @@ def first_line(statement: ast.stmt) -> int:
     """The 1-based line a statement starts on, its decorators included."""
     decorators = getattr(statement, "decorator_list", None)
     return decorators[0].lineno if decorators else statement.lineno
+
+
+# The parser warns about the code it reads (`1if x`, `"\d"`): the user's code, not raylint's,
+# and printed on raylint's stderr between its findings. (Its filename is "<unknown>".)
+warnings.filterwarnings("ignore", category=SyntaxWarning, module="<unknown>")
+warnings.filterwarnings("ignore", category=DeprecationWarning, module="<unknown>")
 
 
 def parse(source: SourceText) -> tuple[ast.Module | None, list[tuple[int, str]]]:
