@@ -769,11 +769,17 @@ def test_a_string_that_may_be_code_calling_the_task_makes_the_fix_unsafe(project
 
 def test_a_doctest_example_of_other_names_or_prose_keeps_the_fix_safe(project):
     """A docstring is text, never run (but for its examples): one that explains `load.remote(i)`
-    in prose, an example of other names, a log message naming the task: the fix stays safe."""
+    in prose, an example of other names, a log message naming the task: the fix stays safe. So
+    do code in a string and a doctest elsewhere that cannot reach the task (they name no
+    module exposing it, and the file does not import one): another `load` of theirs."""
     project.write(
         "tasks.py",
         LOAD_TASK + '\n\ndef helper():\n    """Submit with `load.remote(i)`.\n\n    >>> loader = 1\n    >>> helper()\n    """\n'
         '    print("load is ready")\n',
+    )
+    project.write(
+        "scripts.py",
+        'CODE = "import data; ray.get(data.load.remote())"\n\n\ndef read():\n    """\n    >>> from data import load\n    >>> load()\n    """\n',
     )
     project.write("main.py", "import ray\nfrom tasks import load\nprint(ray.get(ray.get(load.remote(1))))\n")
     result = project.run("check", ".", "--fix")
@@ -793,3 +799,13 @@ def test_a_caller_spelling_names_in_compatibility_characters_is_found_and_rewrit
     assert "return i * 10" in (project.root / "tasks.py").read_text()
     assert (project.root / "main.py").read_text().endswith("print(ray.get(ｔａｓｋｓ.ｌｏａｄ.remote(2)))\n")
     assert (project.root / "other.py").read_text().endswith("value = ray.get(ｆｅｔｃｈ.remote(3))\n")
+
+
+def test_bare_doctest_prompts_are_read_without_error(project):
+    """`>>>` and `...` alone on their lines (an example's blank line) hold no code: reading them
+    raised a TypeError in the search, reported as an internal error."""
+    project.write("tasks.py", LOAD_TASK + '\n\ndef helper():\n    """\n    >>>\n    ...\n    >>> load\n    """\n')
+    project.write("main.py", "import ray\nfrom tasks import load\nprint(ray.get(ray.get(load.remote(1))))\n")
+    result = project.run("check", ".")
+    assert "internal error" not in result.out + result.err
+    assert "  review call site tasks.py:13:1: a doctest example names it here" in result.out

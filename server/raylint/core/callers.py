@@ -306,28 +306,30 @@ class _Sites:
         where = Range(Position(line, 0), Position(line, len(source.line(line))))
         self.found.append(CallSite(os.path.abspath(path), where, (), "a syntax error hides part of its file"))
 
-    def code_in_strings(self, path: str, text: str, words: _Spelling) -> None:
+    def code_in_strings(self, path: str, text: str, names: _Spelling, context: _Spelling, sees: bool) -> None:
         """Code in the file's strings that may call the target, which raylint does not rewrite:
-        each doctest example (a `>>>` or `...` line) that spells a word of the target, run by
-        doctest and pytest's `--doctest-modules`; and each string but a docstring that spells
-        one and `remote`, which may be run as code (`python -c`, `exec`, a generated script)."""
-        if not words.search(text):
+        each doctest example (a `>>>` or `...` line) that spells a name of the target, run by
+        doctest and pytest's `--doctest-modules` (in a file that sees the target, or whose text
+        spells a word of `context`, a module that exposes it, to import it); and each string but
+        a docstring that spells a name, `remote` and a word of `context`, which may be code run
+        elsewhere (`python -c`, a script written out), where it must import the target."""
+        if not names.search(text):
             return
-        if spells(text, "remote"):
+        if spells(text, "remote") and context.search(text):
             module = self.search.index.module(path)
             if module is not None:
                 documenting = _docstrings(module)
                 for node in view(module).of(ast.Constant):
                     if (
                         isinstance(node.value, str) and id(node) not in documenting and ">>>" not in node.value
-                        and words.search(node.value) and spells(node.value, "remote")
+                        and names.search(node.value) and spells(node.value, "remote") and context.search(node.value)
                     ):
                         self.review(module, node, "a string names it with `remote`, and may be run as code (`python -c`, `exec`), which raylint does not rewrite")
-        if ">>>" not in text:
+        if ">>>" not in text or not (sees or context.search(text)):
             return
         source = None
         for match in _DOCTEST_PROMPT.finditer(text):
-            if words.search(match[1]):
+            if match[1] and names.search(match[1]):
                 source = source or SourceText(text)
                 line = bisect.bisect_right(source.line_starts, match.start()) - 1
                 shown = source.line(line)
@@ -368,7 +370,7 @@ class _TaskSites(_Sites):
         # what the import lines miss (`import a; import tasks`) is caught by the text spelling
         # the module's word or the task's names
         spelled = _Spelling([_module_word(self.target.path), *self.names])
-        names, doctested = _Spelling(self.names), set()
+        strings: dict[str, _FileFacts] = {}  # the files read: their strings are looked at last
         yield from self.search.index_imports()
         while True:
             visible = self.visible()
@@ -385,9 +387,7 @@ class _TaskSites(_Sites):
                 text = facts.text
                 if not text:
                     continue
-                if path not in doctested:
-                    doctested.add(path)
-                    self.code_in_strings(path, text, names)
+                strings.setdefault(path, facts)
                 imported = None
                 if path != self.target.path:
                     imported = facts.imported
@@ -410,8 +410,19 @@ class _TaskSites(_Sites):
                     exposers.add(path)
                     grew = True
             if not grew:
+                yield from self._code_in_strings(strings)
                 yield from self._unknown_search_paths(seen)
                 return
+
+    def _code_in_strings(self, files: dict[str, _FileFacts]) -> Iterator[None]:
+        """`code_in_strings` of each file read, once every module exposing the task is known."""
+        visible = self.visible()
+        names = _Spelling(self.names)
+        context = _Spelling(_module_word(path) for path in visible)
+        for path, facts in files.items():
+            yield
+            sees = path in self.exposers or not visible.isdisjoint(facts.imported)
+            self.code_in_strings(path, facts.text, names, context, sees)
 
     def _unknown_search_paths(self, seen: set[str]) -> Iterator[None]:
         """The files that import, by a name that finds no workspace file from where they are,
@@ -639,6 +650,8 @@ class _MethodSites(_Sites):
     def run(self) -> Iterator[None]:
         yield from self._subclasses()
         method = _Spelling([self.target.method])
+        # (what code in a string names to reach the method: a class of the family, its module)
+        context = _Spelling([*self.names, *(_module_word(path) for path in {self.target.path, *self.homes})])
         for path in self.search.files:
             yield
             facts = self.search.facts(path)
@@ -648,7 +661,7 @@ class _MethodSites(_Sites):
             text = facts.text
             if not text or not method.search(text):
                 continue
-            self.code_in_strings(path, text, method)
+            self.code_in_strings(path, text, method, context, sees=context.search(text))
             if not self.plain and "remote" not in text and os.path.abspath(path) not in self.homes and method.only_called(text):
                 # no plain object of the family exists (`C()` of an actor class raises): `x.m(...)`
                 # is not the method, which is reached through `.remote` or `self` in a class of
