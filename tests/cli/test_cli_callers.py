@@ -703,68 +703,61 @@ def test_a_submodule_bound_by_a_star_import_of_its_package_is_followed(project, 
         assert "return ray.put(i * 10)" in (project.root / "pkg" / "tasks.py").read_text()
 
 
+DOCTEST = "a doctest example names it here, which doctest runs and raylint does not rewrite"
+CODE_STRING = "a string names it with `remote`, and may be run as code"
+
+
 @pytest.mark.parametrize(
     "files, review",
     [
         (
             {"tasks.py": 'import ray\n\n\n@ray.remote\ndef load(i):\n    """\n    >>> ray.get(ray.get(load.remote(1)))\n    10\n    """\n    return ray.put(i * 10)\n'},
-            "tasks.py:7:1: a doctest example names it here",
+            f"tasks.py:7:1: {DOCTEST}",
         ),
         (
             {
                 "tasks.py": LOAD_TASK,
                 "docs_examples.py": '"""Examples.\n\n>>> import ray\n>>> from tasks import load\n>>> ray.get(ray.get(load.remote(1)))\n10\n"""\n',
             },
-            "docs_examples.py:4:1: a doctest example names it here",
+            f"docs_examples.py:4:1: {DOCTEST}",
         ),
         (
             {
                 "actors.py": "import ray\n\n\n@ray.remote\nclass Store:\n    def load(self, i):\n        return ray.put(i * 10)\n",
                 "main.py": 'def example():\n    """\n    >>> s = Store.remote()\n    >>> ray.get(ray.get(s.load.remote(1)))\n    10\n    """\n',
             },
-            "main.py:4:1: a doctest example names it here",
+            f"main.py:4:1: {DOCTEST}",
+        ),
+        (
+            {
+                "tasks.py": LOAD_TASK,
+                "main.py": 'import subprocess, sys\nCODE = "import ray; ray.init(); from tasks import load; print(ray.get(ray.get(load.remote(2))))"\n'
+                'subprocess.run([sys.executable, "-c", CODE])\n',
+            },
+            f"main.py:2:8: {CODE_STRING}",
+        ),
+        (
+            {
+                "tasks.py": LOAD_TASK,
+                "main.py": 'import subprocess, sys\nsubprocess.run([sys.executable, "-c", """\nimport ray, tasks\nf = tasks.load\nprint(ray.get(ray.get(f.remote(2))))\n"""])\n',
+            },
+            f"main.py:2:39: {CODE_STRING}",
         ),
     ],
-    ids=["own docstring", "module that imports it only in an example", "actor method"],
+    ids=["own docstring", "module that imports it only in an example", "actor method", "python -c", "a script in a triple-quoted string"],
 )
-def test_a_doctest_example_naming_the_task_makes_the_fix_unsafe(project, files, review):
+def test_code_in_a_string_that_may_call_the_task_makes_the_fix_unsafe(project, files, review):
     """A docstring's `>>> ray.get(ray.get(load.remote(1)))` is code that doctest and pytest's
-    `--doctest-modules` run: the safe fix rewrote the task and left the example fetching
-    twice (`python -m doctest` failed after it, on Ray). Examples are not rewritten: each
-    that names the task is a call site to review."""
+    `--doctest-modules` run, and `python -c "...load.remote(2)..."` code run in another process:
+    the safe fix rewrote the task and left them fetching twice (`python -m doctest` and the
+    `-c` script failed after it, on Ray: `ray.get` of an int). raylint does not rewrite code in
+    strings: each that may reach the task is a call site to review."""
     for path, text in files.items():
         project.write(path, text)
     result = project.run("check", ".", "--fix")
     assert result.code == 1
-    assert f"  review call site {review}, which doctest runs and raylint does not rewrite" in result.out
+    assert f"  review call site {review}" in result.out
     assert all((project.root / path).read_text() == text for path, text in files.items())
-
-
-@pytest.mark.parametrize(
-    "main, review",
-    [
-        (
-            'import subprocess, sys\nCODE = "import ray; ray.init(); from tasks import load; print(ray.get(ray.get(load.remote(2))))"\n'
-            'subprocess.run([sys.executable, "-c", CODE])\n',
-            "main.py:2:8",
-        ),
-        (
-            'import subprocess, sys\nsubprocess.run([sys.executable, "-c", """\nimport ray, tasks\nf = tasks.load\nprint(ray.get(ray.get(f.remote(2))))\n"""])\n',
-            "main.py:2:39",
-        ),
-    ],
-    ids=["python -c", "a script in a triple-quoted string"],
-)
-def test_a_string_that_may_be_code_calling_the_task_makes_the_fix_unsafe(project, main, review):
-    """`python -c "...load.remote(2)..."` from main.py: the code in the string fetched twice
-    after the safe fix (on Ray: `ray.get` of an int). A string (not a docstring) that names the
-    task and `remote` may be code run elsewhere: a call site to review."""
-    project.write("tasks.py", LOAD_TASK)
-    project.write("main.py", main)
-    result = project.run("check", ".", "--fix")
-    assert result.code == 1
-    assert f"  review call site {review}: a string names it with `remote`, and may be run as code" in result.out
-    assert (project.root / "tasks.py").read_text() == LOAD_TASK
 
 
 def test_a_doctest_example_of_other_names_or_prose_keeps_the_fix_safe(project):
