@@ -70,9 +70,10 @@ Such places are, among others:
   module at all (`runpy.run_path(p)`, `importlib.util.spec_from_file_location(m, p)`,
   `exec(text)`, `eval(text)`, a notebook's `%run tasks.py`);
 - code in a string, which raylint does not rewrite: a doctest example that names the task or
-  method (`>>> ray.get(ray.get(f.remote()))` in a docstring, run by doctest and pytest's
-  `--doctest-modules`), or any other string but a docstring that names it and `remote`
-  (`subprocess.run([sys.executable, "-c", "...f.remote()..."])`);
+  method (`>>> ray.get(ray.get(f.remote()))` in a docstring of a module that imports it, or
+  whose docstrings name a module exposing it; run by doctest and pytest's `--doctest-modules`),
+  or any other string but a docstring that names it, `remote` and a module exposing it
+  (`subprocess.run([sys.executable, "-c", "from tasks import f; ...f.remote()..."])`);
 - an outer ref fetched, where the value is not waited for first thing after: `inner =
   ray.get(f.remote())` becomes `inner = f.remote()`, which no longer waits for the task, so
   what runs before `ray.get(inner)` could see it unfinished (a file it writes not there yet,
