@@ -244,11 +244,14 @@ class _Spelling:
     most files spell none of them, and the regex is slower.)"""
 
     def __init__(self, words: Iterable[str]):
-        self.words = sorted(set(words))
+        self.set = set(words)
+        self.words = sorted(self.set)
         self.simple = all(WORD.fullmatch(word) for word in self.words)
         self.pattern = re.compile(r"\b(?:%s)\b" % "|".join(map(re.escape, self.words))) if self.words else None
 
     def search(self, text: str) -> bool:
+        if self.simple and len(self.words) > 8:  # (the modules exposing a task: one pass over the text, not one each)
+            return not self.set.isdisjoint(WORD.findall(text))
         if self.pattern is None or not any(word in text for word in self.words):
             return False
         if self.simple:  # (the pattern scans every position, which each method of an actor of thousands paid for)
