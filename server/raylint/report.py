@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from typing import TextIO
 
 from raylint import __version__
@@ -63,7 +64,16 @@ def where(path: str, range_: Range) -> str:
     """`path:line:col`, or `path:cell N:line:col` in a notebook (1-based)."""
     cell, range_ = _CELLS.of(path, range_)
     at = f"{range_.start.line + 1}:{range_.start.character + 1}"
-    return f"{path}:{at}" if cell is None else f"{path}:cell {cell}:{at}"
+    return f"{printable(path)}:{at}" if cell is None else f"{printable(path)}:cell {cell}:{at}"
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def printable(path: str) -> str:
+    """A path for a line of text output: a control character in a file name (a newline) is
+    written as its escape (`\\n`), so that each finding stays one line."""
+    return _CONTROL.sub(lambda match: repr(match[0])[1:-1], path)
 
 
 def finding_json(finding: Finding) -> dict:
@@ -120,7 +130,7 @@ class Report:
     def error(self, path: str, message: str) -> None:
         self.errors.append((path, message))
         if self.format == "text":
-            print(f"{path}: error: {message}", file=self.out, flush=True)
+            print(f"{printable(path)}: error: {message}", file=self.out, flush=True)
         elif self.format == "github":
             print(f"::error file={_escape_property(path)},title=raylint::{_escape(message)}", file=self.out)
 

@@ -113,3 +113,14 @@ def test_a_huge_file_is_skipped_with_an_error(tmp_path):
     _still_checked(done)
     (error,) = _errors(done)
     assert error.startswith("huge.py: error: larger than 10 MiB")
+
+
+def test_a_file_name_with_control_characters_is_one_line_of_output(tmp_path):
+    """A newline (or tab, escape) in a file name split its finding over two lines of text
+    output; each finding and error is one line, the character written as its escape."""
+    (tmp_path / "we ird\nname.py").write_text(FLAGGED)
+    (tmp_path / "tab\there.py").write_bytes(b"x = '\xff'\n")  # (not UTF-8: an error line)
+    done = _run(tmp_path, ".")
+    lines = done.stdout.splitlines()
+    assert "we ird\\nname.py:6:12: RAY001 Task `load` returns an ObjectRef made by ray.put(); return the value itself" in lines
+    assert any(line.startswith("tab\\there.py: error: ") for line in lines), done.stdout
