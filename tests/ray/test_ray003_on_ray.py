@@ -46,6 +46,9 @@ PROGRAMS = {
     ),
     "actor-options": "h = Holder.remote()\nresult = ray.get(h.show.options(name='s').remote(ray.get(produce.remote())))\n",
     "put": "x = ray.get(ray.put([3, 4]))\nresult = ray.get(describe.remote(x))\n",
+    "put in a function (the safe fix)": (
+        "def program():\n    x = ray.get(ray.put([3, 4]))\n    return ray.get(describe.remote(x, k=x))\n\n\nresult = program()\n"
+    ),
     "loop": (
         "refs = []\nfor i in range(3):\n    v = ray.get(produce.remote())\n    refs.append(describe.remote(v))\n"
         "result = ray.get(refs)\n"
@@ -63,7 +66,10 @@ def run(code: str):
 def test_callee_gets_the_same_value_after_the_fix(local_ray, name):
     before = TASKS + PROGRAMS[name]
     config = Config.make([RULE])
-    assert analyze(before, "/tmp/ray003_program.py", config).findings, "the program is flagged"
+    findings = analyze(before, "/tmp/ray003_program.py", config).findings
+    assert findings, "the program is flagged"
+    if name.endswith("(the safe fix)"):
+        assert all(finding.fixes[0].safe for finding in findings)
     after, analysis = fix_text(before, "/tmp/ray003_program.py", config)
     assert after != before and "ray.get(produce" not in after and "ray.get(ray.put" not in after
     assert analysis.findings == []
