@@ -158,3 +158,15 @@ def test_the_search_for_many_tasks_reads_each_unrelated_file_once(tmp_path: Path
     load_3 = next(f for f in done if f.task == "load_3")
     assert [Path(s.path).name for s in load_3.fixes[0].call_sites] == ["main.py"]
     assert max(asked[f"other_{n}.py"] for n in range(30)) <= 3, asked
+
+
+def test_a_files_facts_are_kept_for_the_next_search_while_its_text_holds(tmp_path: Path):
+    """The index keeps a file's facts for the next search (the server's, after an edit). A text
+    whose names Python normalizes (`ｌｏａｄ`, `²`) is searched as a normalized copy: the facts
+    were compared by that copy with the file's text, never the same object, and made again."""
+    for name, text in {"plain.py": "import tasks\n", "wide.py": "import tasks  # x²\nｌｏａｄ = 1\n"}.items():
+        (tmp_path / name).write_text(text)
+        index = ModuleIndex([str(tmp_path)])
+        path = str(tmp_path / name)
+        first = CallerSearch([path], index).facts(path)
+        assert CallerSearch([path], index).facts(path) is first

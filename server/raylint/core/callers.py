@@ -100,6 +100,7 @@ class _FileFacts:
     (a module of hundreds of tasks: each target's search asked again, and stat'ed the file)."""
 
     def __init__(self, text: str, path: str, index: ModuleIndex):
+        self.given = text  # (the file's text, for positions)
         self.text = text = names_as_parsed(text)  # (words searched as the parser reads names)
         self.unfound = unfound_imports(text, path, index)  # (the facts are kept per text already)
         # (prefilter.imported_files' memo, given the text in hand: it would ask the index again, a stat)
@@ -306,16 +307,16 @@ class _Sites:
             return
         source = module.source if module is not None else SourceText(text)
         line = min(line, source.line_count - 1)
-        where = Range(Position(line, 0), Position(line, len(source.line(line))))
-        self.found.append(CallSite(os.path.abspath(path), where, (), "a syntax error hides part of its file"))
+        self.found.append(CallSite(os.path.abspath(path), _whole_line(source, line), (), "a syntax error hides part of its file"))
 
-    def code_in_strings(self, path: str, text: str, names: _Spelling, context: _Spelling, sees: bool) -> None:
+    def code_in_strings(self, path: str, facts: _FileFacts, names: _Spelling, context: _Spelling, sees: bool) -> None:
         """Code in the file's strings that may call the target, which raylint does not rewrite:
         each doctest example (a `>>>` or `...` line) that spells a name of the target, run by
         doctest and pytest's `--doctest-modules` (in a file that sees the target, or whose text
         spells a word of `context`, a module that exposes it, to import it); and each string but
         a docstring that spells a name, `remote` and a word of `context`, which may be code run
         elsewhere (`python -c`, a script written out), where it must import the target."""
+        text = facts.text
         if not names.search(text):
             return
         if spells(text, "remote") and context.search(text):
@@ -333,11 +334,9 @@ class _Sites:
         source = None
         for match in _DOCTEST_PROMPT.finditer(text):
             if match[1] and names.search(match[1]):
-                source = source or SourceText(text)
+                source = source or SourceText(facts.given)  # (the same lines as `text`)
                 line = bisect.bisect_right(source.line_starts, match.start()) - 1
-                shown = source.line(line)
-                where = Range(Position(line, 0), Position(line, len(shown.encode("utf-16-le")) // 2))
-                self.found.append(CallSite(os.path.abspath(path), where, (), "a doctest example names it here, which doctest runs and raylint does not rewrite"))
+                self.found.append(CallSite(os.path.abspath(path), _whole_line(source, line), (), "a doctest example names it here, which doctest runs and raylint does not rewrite"))
 
     def unreadable(self, path: str, words: _Spelling) -> None:
         """A workspace file whose text raylint cannot read (not UTF-8, say): if its bytes
@@ -425,7 +424,7 @@ class _TaskSites(_Sites):
         for path, facts in files.items():
             yield
             sees = path in self.exposers or not visible.isdisjoint(facts.imported)
-            self.code_in_strings(path, facts.text, names, context, sees)
+            self.code_in_strings(path, facts, names, context, sees)
 
     def _unknown_search_paths(self, seen: set[str]) -> Iterator[None]:
         """The files that import, by a name that finds no workspace file from where they are,
@@ -664,7 +663,7 @@ class _MethodSites(_Sites):
             text = facts.text
             if not text or not method.search(text):
                 continue
-            self.code_in_strings(path, text, method, context, sees=context.search(text))
+            self.code_in_strings(path, facts, method, context, sees=context.search(text))
             if not self.plain and "remote" not in text and os.path.abspath(path) not in self.homes and method.only_called(text):
                 # no plain object of the family exists (`C()` of an actor class raises): `x.m(...)`
                 # is not the method, which is reached through `.remote` or `self` in a class of
@@ -1563,7 +1562,7 @@ class CallerSearch:
             if text is not None:
                 # (kept by the index while the file holds this text: the server's next search)
                 facts = index.memo(path, "caller facts", lambda: _FileFacts(text, path, index))
-                if facts.text is not text:  # (the file changed in between)
+                if facts.given is not text:  # (the file changed in between)
                     facts = _FileFacts(text, path, index)
             self._facts[path] = facts
         return self._facts[path]
@@ -1838,6 +1837,10 @@ def _tree_imports(module: ModuleInfo, index: ModuleIndex) -> set[str] | bool:
                     found.add(find(f"{source}.{alias.name}" if source else alias.name, module.path, node.level))
     found.discard(None)
     return found
+
+
+def _whole_line(source: SourceText, line: int) -> Range:
+    return Range(Position(line, 0), Position(line, len(source.line(line))))
 
 
 def _docstrings(module: ModuleInfo) -> set[int]:

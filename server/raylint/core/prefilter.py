@@ -757,11 +757,10 @@ def may_bind(path: str, name: str, index: ModuleIndex) -> bool:
     text = index.text(path)
     if text is None:
         return False  # (nor can it be parsed)
-    text = names_as_parsed(text)
     bound = index.memo(path, "names imports bind", lambda: _import_bound_names(text))
     if bound is None or "*" in bound or name in bound:
         return True
-    return index.memo(path, ("may assign", name), lambda: _may_assign(text, name))
+    return index.memo(path, ("may assign", name), lambda: _may_assign(names_as_parsed(text), name))
 
 
 def _import_bound_names(text: str) -> frozenset[str] | None:
