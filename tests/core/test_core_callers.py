@@ -170,3 +170,16 @@ def test_a_files_facts_are_kept_for_the_next_search_while_its_text_holds(tmp_pat
         path = str(tmp_path / name)
         first = CallerSearch([path], index).facts(path)
         assert CallerSearch([path], index).facts(path) is first
+
+
+def test_a_spelling_of_many_words_answers_as_each_word_would():
+    """Past 8 words (the modules exposing a task) a spelling reads the text's words once."""
+    from raylint.core.callers import _Spelling
+    from raylint.core.prefilter import spells
+
+    words = [f"mod_{n}" for n in range(12)] + ["load"]
+    texts = ["", "loader = 1", "x.load()", "mod_1x", "mod_11", "é_load", "load_é", "(load)", "mod_3\n", "xmod_3", "ｌｏａｄ"]
+    for text in texts:
+        expected = any(spells(text, word) for word in words)
+        assert _Spelling(words).search(text) is expected, text
+        assert _Spelling(words[-3:]).search(text) is any(spells(text, word) for word in words[-3:]), text
